@@ -1,0 +1,137 @@
+//! Dutch names of the domain's enums, as users read them. The one place for those words.
+
+/// Implemented by every enum with a Dutch label.
+pub trait Label {
+    fn label(&self) -> &'static str;
+}
+
+macro_rules! labels {
+    ($($ty:path { $($variant:ident => $label:literal),* $(,)? })*) => {$(
+        impl Label for $ty {
+            fn label(&self) -> &'static str {
+                use $ty as T;
+                match self { $(T::$variant => $label),* }
+            }
+        }
+    )*};
+}
+
+labels! {
+    crate::home::HomeKind {
+        Pitstop => "Pitstop",
+        ShelterHome => "Opvangwoning",
+        FlipHome => "Omklapwoning",
+        CentralShelter => "Centrale opvang",
+    }
+    crate::person::Gender {
+        Woman => "vrouw",
+        Man => "man",
+        Other => "anders",
+        Unknown => "onbekend",
+    }
+    crate::referral::ReferralSource {
+        SocialTeam => "Sociaal team",
+        Municipality => "Gemeente",
+        HousingCorporation => "Woningcorporatie (dreigende huisuitzetting)",
+        Police => "Politie",
+        GeneralPractitioner => "Huisarts",
+        MentalHealth => "GGZ",
+        Probation => "Reclassering",
+        SelfReferral => "Zelfmelder",
+        Other => "Anders",
+    }
+    crate::referral::Urgency {
+        Normal => "normaal",
+        High => "hoog",
+        Crisis => "acuut",
+    }
+    crate::referral::ReferralState {
+        Received => "ontvangen",
+        Placed => "geplaatst",
+        AdvisedElsewhere => "elders geadviseerd",
+        Withdrawn => "ingetrokken",
+    }
+    crate::stay::Milestone {
+        RecoveryPlan => "Plan van aanpak (2 weken)",
+        Evaluation => "Evaluatie (3 maanden)",
+        ExitPreparation => "Uitstroomvoorbereiding (5 maanden)",
+    }
+    crate::stay::Destination {
+        OwnRentedHome => "Eigen huurwoning",
+        OwnLeaseViaFlip => "Eigen huurcontract via omklap",
+        FamilyOrFriends => "Bij familie of vrienden",
+        ProtectedHousing => "Beschermd wonen / andere zorg",
+        Clinic => "Kliniek",
+        Detention => "Detentie",
+        CentralShelter => "Centrale opvang",
+        OtherTemporary => "Andere tijdelijke plek",
+        Street => "Straat",
+        Unknown => "Onbekend",
+        Deceased => "Overleden",
+    }
+    crate::stay::DestinationClass {
+        Permanent => "Permanent",
+        Institutional => "Instelling",
+        Temporary => "Tijdelijk",
+        HomelessOrUnknown => "Dakloos / onbekend",
+        Deceased => "Overleden",
+    }
+    crate::placement::Proximity {
+        OwnNeighbourhood => "eigen buurt",
+        OwnMunicipality => "eigen gemeente",
+        Elsewhere => "elders",
+    }
+}
+
+/// Formats a distance the Dutch way: "3,4 km".
+pub fn km(distance: f64) -> String {
+    format!("{:.1} km", distance).replace('.', ",")
+}
+
+/// Formats a date the Dutch way: "3 feb 2026".
+pub fn date(d: jiff::civil::Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    ];
+    format!(
+        "{} {} {}",
+        d.day(),
+        MONTHS[(d.month() - 1) as usize],
+        d.year()
+    )
+}
+
+/// "1 dag", "3 dagen".
+pub fn days(n: i64) -> String {
+    if n == 1 || n == -1 {
+        format!("{n} dag")
+    } else {
+        format!("{n} dagen")
+    }
+}
+
+/// Counts below five identify people in small homes; shown to partners as "<5".
+pub fn small_count(n: i64) -> String {
+    if (1..5).contains(&n) {
+        "<5".to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_formats() {
+        assert_eq!(km(3.456), "3,5 km");
+        assert_eq!(date(jiff::civil::date(2026, 2, 3)), "3 feb 2026");
+        assert_eq!(days(1), "1 dag");
+        assert_eq!(days(14), "14 dagen");
+        assert_eq!(small_count(3), "<5");
+        assert_eq!(small_count(0), "0");
+        assert_eq!(small_count(5), "5");
+        assert_eq!(crate::stay::Destination::OwnLeaseViaFlip.label(), "Eigen huurcontract via omklap");
+    }
+}
