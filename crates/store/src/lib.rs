@@ -1,1 +1,244 @@
+//! Nabij's persistence: the only crate that knows SQL.
+//!
+//! One code path for both backends through sqlx's `Any` driver: runtime queries with `$1`
+//! placeholders, which SQLite and PostgreSQL both accept. The backend is picked from the URL
+//! (`sqlite:` or `postgres://`). SQLite runs in WAL mode with one writer connection, so
+//! concurrent writes queue fairly instead of starving on the busy timeout.
 
+mod convert;
+pub mod geography;
+pub mod homes;
+mod migrate;
+pub mod persons;
+pub mod referrals;
+pub mod reports;
+pub mod stays;
+pub mod testing;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+pub use convert::{date_text, ts_text};
+
+/// Which database sits behind a [`Db`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "unsupported database URL '{}': use sqlite:PATH or postgres://…",
+                redact_url(url)
+            )))
+        }
+    }
+}
+
+/// Hides the password in a database URL, for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A rule held by the database (or checked inside a transaction) refused the change;
+    /// the message is Dutch and safe to show.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Input the store refuses (Dutch message, safe to show), e.g. a bad import row.
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("corrupt data in column {column}: {value}")]
+    Corrupt { column: &'static str, value: String },
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// A unique-constraint violation: the race a concurrent writer lost.
+    pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+        match e {
+            sqlx::Error::Database(d) => {
+                d.is_unique_violation()
+                    || d.code().as_deref() == Some("23505")
+                    || d.message().contains("UNIQUE constraint failed")
+            }
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database: a read pool and a write pool (the same pool on PostgreSQL).
+#[derive(Clone)]
+pub struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.backend).finish()
+    }
+}
+
+/// Connection settings.
+#[derive(Clone)]
+pub struct DbOptions {
+    pub url: String,
+    pub max_connections: u32,
+    pub busy_timeout: Duration,
+}
+
+impl std::fmt::Debug for DbOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbOptions")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+impl DbOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Db {
+    /// Connects (creating a SQLite file when missing) and runs the embedded migrations.
+    #[tracing::instrument(skip_all, fields(url = %redact_url(&opts.url)))]
+    pub async fn connect(opts: &DbOptions) -> Result<Db> {
+        install_default_drivers();
+        let backend = Backend::from_url(&opts.url)?;
+        let db = match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url_with_create(&opts.url);
+                let busy = opts.busy_timeout.as_millis();
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(move |c, _| sqlite_pragmas(c, busy))
+                    .connect(&url)
+                    .await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .after_connect(move |c, _| sqlite_pragmas(c, busy))
+                    .connect(&url)
+                    .await?;
+                Db {
+                    read,
+                    write,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(&opts.url)
+                    .await?;
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
+            }
+        };
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The applied migrations, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        migrate::applied(self).await
+    }
+
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.write.begin().await?)
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+fn sqlite_pragmas(
+    conn: &mut sqlx::AnyConnection,
+    busy_ms: u128,
+) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    let sql = format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms};"
+    );
+    Box::pin(async move {
+        conn.execute(sql.as_str()).await?;
+        Ok(())
+    })
+}
+
+fn sqlite_url_with_create(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend_and_hide_passwords() {
+        assert_eq!(Backend::from_url("sqlite:nabij.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("postgres://u:p@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://x").is_err());
+        assert_eq!(redact_url("postgres://nabij:geheim@db/nabij"), "postgres://nabij:***@db/nabij");
+        assert_eq!(redact_url("sqlite:x.db"), "sqlite:x.db");
+    }
+}

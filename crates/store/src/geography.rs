@@ -1,0 +1,279 @@
+//! Regions, municipalities and neighbourhoods.
+
+use crate::convert::*;
+use crate::{Db, Result, StoreError};
+use nabij_domain::geo::GeoPoint;
+use nabij_domain::ids::{MunicipalityId, NeighbourhoodId, RegionId};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Municipality {
+    pub id: MunicipalityId,
+    pub region_id: Option<RegionId>,
+    pub region_name: Option<String>,
+    pub code: Option<String>,
+    pub name: String,
+    pub centroid: GeoPoint,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Neighbourhood {
+    pub id: NeighbourhoodId,
+    pub municipality_id: MunicipalityId,
+    pub municipality_name: String,
+    pub code: Option<String>,
+    pub name: String,
+    pub centroid: GeoPoint,
+}
+
+/// One validated row of a geography import.
+#[derive(Debug, Clone)]
+pub enum GeoRow {
+    Municipality {
+        code: String,
+        name: String,
+        region: Option<String>,
+        centroid: GeoPoint,
+    },
+    Neighbourhood {
+        code: String,
+        name: String,
+        municipality_code: String,
+        centroid: GeoPoint,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub municipalities_added: usize,
+    pub municipalities_updated: usize,
+    pub neighbourhoods_added: usize,
+    pub neighbourhoods_updated: usize,
+}
+
+fn municipality(row: &AnyRow) -> Result<Municipality> {
+    Ok(Municipality {
+        id: MunicipalityId(get_i64(row, "id")?),
+        region_id: get_opt_i64(row, "region_id")?.map(RegionId),
+        region_name: get_opt_string(row, "region_name")?,
+        code: get_opt_string(row, "code")?,
+        name: get_string(row, "name")?,
+        centroid: GeoPoint {
+            lat: get_f64(row, "lat")?,
+            lon: get_f64(row, "lon")?,
+        },
+    })
+}
+
+fn neighbourhood(row: &AnyRow) -> Result<Neighbourhood> {
+    Ok(Neighbourhood {
+        id: NeighbourhoodId(get_i64(row, "id")?),
+        municipality_id: MunicipalityId(get_i64(row, "municipality_id")?),
+        municipality_name: get_string(row, "municipality_name")?,
+        code: get_opt_string(row, "code")?,
+        name: get_string(row, "name")?,
+        centroid: GeoPoint {
+            lat: get_f64(row, "lat")?,
+            lon: get_f64(row, "lon")?,
+        },
+    })
+}
+
+const MUNICIPALITY_SELECT: &str = "SELECT m.id, m.region_id, r.name AS region_name, m.code, m.name, m.lat, m.lon \
+     FROM municipalities m LEFT JOIN regions r ON r.id = m.region_id";
+const NEIGHBOURHOOD_SELECT: &str = "SELECT n.id, n.municipality_id, m.name AS municipality_name, n.code, n.name, n.lat, n.lon \
+     FROM neighbourhoods n JOIN municipalities m ON m.id = n.municipality_id";
+
+impl Db {
+    pub async fn create_region(&self, name: &str) -> Result<RegionId> {
+        let mut tx = self.begin().await?;
+        let id = region_id_for(&mut tx, name).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn create_municipality(
+        &self,
+        region: Option<RegionId>,
+        code: Option<&str>,
+        name: &str,
+        centroid: GeoPoint,
+    ) -> Result<MunicipalityId> {
+        let row = sqlx::query(
+            "INSERT INTO municipalities (region_id, code, name, lat, lon) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(region.map(|r| r.0))
+        .bind(code)
+        .bind(name)
+        .bind(centroid.lat)
+        .bind(centroid.lon)
+        .fetch_one(&self.write)
+        .await
+        .map_err(|e| conflict_on_unique(e, "er is al een gemeente met deze CBS-code"))?;
+        Ok(MunicipalityId(get_i64(&row, "id")?))
+    }
+
+    pub async fn create_neighbourhood(
+        &self,
+        municipality: MunicipalityId,
+        code: Option<&str>,
+        name: &str,
+        centroid: GeoPoint,
+    ) -> Result<NeighbourhoodId> {
+        let row = sqlx::query(
+            "INSERT INTO neighbourhoods (municipality_id, code, name, lat, lon) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(municipality.0)
+        .bind(code)
+        .bind(name)
+        .bind(centroid.lat)
+        .bind(centroid.lon)
+        .fetch_one(&self.write)
+        .await
+        .map_err(|e| conflict_on_unique(e, "er is al een buurt met deze CBS-code"))?;
+        Ok(NeighbourhoodId(get_i64(&row, "id")?))
+    }
+
+    pub async fn municipalities(&self) -> Result<Vec<Municipality>> {
+        let sql = format!("{MUNICIPALITY_SELECT} ORDER BY m.name");
+        sqlx::query(&sql)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(municipality)
+            .collect()
+    }
+
+    pub async fn municipality(&self, id: MunicipalityId) -> Result<Municipality> {
+        let sql = format!("{MUNICIPALITY_SELECT} WHERE m.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound("municipality"))?;
+        municipality(&row)
+    }
+
+    pub async fn neighbourhoods(&self) -> Result<Vec<Neighbourhood>> {
+        let sql = format!("{NEIGHBOURHOOD_SELECT} ORDER BY m.name, n.name");
+        sqlx::query(&sql)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(neighbourhood)
+            .collect()
+    }
+
+    pub async fn neighbourhood(&self, id: NeighbourhoodId) -> Result<Neighbourhood> {
+        let sql = format!("{NEIGHBOURHOOD_SELECT} WHERE n.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound("neighbourhood"))?;
+        neighbourhood(&row)
+    }
+
+    /// Imports validated rows in one transaction: added by CBS code or updated in place.
+    /// A neighbourhood whose municipality is neither in the file nor in the database fails
+    /// the whole import.
+    #[tracing::instrument(skip_all, fields(rows = rows.len()))]
+    pub async fn import_geography(&self, rows: &[(usize, GeoRow)]) -> Result<ImportSummary> {
+        let mut tx = self.begin().await?;
+        let mut summary = ImportSummary::default();
+        for (_, row) in rows {
+            if let GeoRow::Municipality {
+                code,
+                name,
+                region,
+                centroid,
+            } = row
+            {
+                let region_id = match region {
+                    Some(r) => Some(region_id_for(&mut tx, r).await?.0),
+                    None => None,
+                };
+                let existing = sqlx::query("SELECT id FROM municipalities WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(e) = existing {
+                    sqlx::query("UPDATE municipalities SET name = $1, lat = $2, lon = $3, region_id = COALESCE($4, region_id) WHERE id = $5")
+                        .bind(name).bind(centroid.lat).bind(centroid.lon).bind(region_id).bind(get_i64(&e, "id")?)
+                        .execute(&mut *tx).await?;
+                    summary.municipalities_updated += 1;
+                } else {
+                    sqlx::query("INSERT INTO municipalities (region_id, code, name, lat, lon) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(region_id).bind(code).bind(name).bind(centroid.lat).bind(centroid.lon)
+                        .execute(&mut *tx).await?;
+                    summary.municipalities_added += 1;
+                }
+            }
+        }
+        for (line, row) in rows {
+            if let GeoRow::Neighbourhood {
+                code,
+                name,
+                municipality_code,
+                centroid,
+            } = row
+            {
+                let m = sqlx::query("SELECT id FROM municipalities WHERE code = $1")
+                    .bind(municipality_code)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Invalid(format!(
+                            "regel {line}: gemeente {municipality_code} van buurt {code} staat niet in het bestand en niet in de database"
+                        ))
+                    })?;
+                let m = get_i64(&m, "id")?;
+                let existing = sqlx::query("SELECT id FROM neighbourhoods WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(e) = existing {
+                    sqlx::query("UPDATE neighbourhoods SET municipality_id = $1, name = $2, lat = $3, lon = $4 WHERE id = $5")
+                        .bind(m).bind(name).bind(centroid.lat).bind(centroid.lon).bind(get_i64(&e, "id")?)
+                        .execute(&mut *tx).await?;
+                    summary.neighbourhoods_updated += 1;
+                } else {
+                    sqlx::query("INSERT INTO neighbourhoods (municipality_id, code, name, lat, lon) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(m).bind(code).bind(name).bind(centroid.lat).bind(centroid.lon)
+                        .execute(&mut *tx).await?;
+                    summary.neighbourhoods_added += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+}
+
+async fn region_id_for(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    name: &str,
+) -> Result<RegionId> {
+    if let Some(r) = sqlx::query("SELECT id FROM regions WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        return Ok(RegionId(get_i64(&r, "id")?));
+    }
+    let r = sqlx::query("INSERT INTO regions (name) VALUES ($1) RETURNING id")
+        .bind(name)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(RegionId(get_i64(&r, "id")?))
+}
+
+/// Turns a unique violation into a Dutch conflict message; other errors pass through.
+pub(crate) fn conflict_on_unique(e: sqlx::Error, message: &str) -> StoreError {
+    if StoreError::is_unique_violation(&e) {
+        StoreError::Conflict(message.to_string())
+    } else {
+        StoreError::Database(e)
+    }
+}

@@ -1,0 +1,357 @@
+//! Homes, their places, and blocking a place for a period.
+
+use crate::convert::*;
+use crate::{Db, Result, StoreError};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use nabij_domain::geo::GeoPoint;
+use nabij_domain::home::{HomeKind, HouseRules};
+use nabij_domain::ids::*;
+use nabij_domain::placement::HomeAvailability;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone)]
+pub struct NewHome {
+    pub name: String,
+    pub kind: HomeKind,
+    pub address: String,
+    pub neighbourhood: NeighbourhoodId,
+    /// Where the house stands; the neighbourhood's centroid when unknown.
+    pub point: Option<GeoPoint>,
+    pub rules: HouseRules,
+    pub max_stay_months: i8,
+    pub landlord: Option<String>,
+    pub places: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Home {
+    pub id: HomeId,
+    pub name: String,
+    pub kind: HomeKind,
+    pub address: String,
+    pub neighbourhood_id: NeighbourhoodId,
+    pub neighbourhood_name: String,
+    pub municipality_id: MunicipalityId,
+    pub municipality_name: String,
+    pub point: GeoPoint,
+    pub rules: HouseRules,
+    pub max_stay_months: i8,
+    pub landlord: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Block {
+    pub id: i64,
+    pub from: Date,
+    pub until: Option<Date>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Occupant {
+    pub stay_id: StayId,
+    pub person_id: PersonId,
+    pub first_name: String,
+    pub start: Date,
+}
+
+/// A place as it stands today.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceStatus {
+    pub id: PlaceId,
+    pub label: String,
+    pub occupant: Option<Occupant>,
+    pub block: Option<Block>,
+    pub upcoming_blocks: Vec<Block>,
+}
+
+impl PlaceStatus {
+    pub fn is_free(&self) -> bool {
+        self.occupant.is_none() && self.block.is_none()
+    }
+}
+
+const HOME_SELECT: &str = "SELECT h.id, h.name, h.kind, h.address, h.neighbourhood_id, n.name AS neighbourhood_name, \
+     n.municipality_id, m.name AS municipality_name, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, \
+     h.max_stay_months, h.landlord \
+     FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id JOIN municipalities m ON m.id = n.municipality_id";
+
+fn home(row: &AnyRow) -> Result<Home> {
+    Ok(Home {
+        id: HomeId(get_i64(row, "id")?),
+        name: get_string(row, "name")?,
+        kind: get_code(row, "kind", HomeKind::parse)?,
+        address: get_string(row, "address")?,
+        neighbourhood_id: NeighbourhoodId(get_i64(row, "neighbourhood_id")?),
+        neighbourhood_name: get_string(row, "neighbourhood_name")?,
+        municipality_id: MunicipalityId(get_i64(row, "municipality_id")?),
+        municipality_name: get_string(row, "municipality_name")?,
+        point: GeoPoint {
+            lat: get_f64(row, "lat")?,
+            lon: get_f64(row, "lon")?,
+        },
+        rules: HouseRules {
+            women_only: get_bool(row, "women_only")?,
+            accessible: get_bool(row, "accessible")?,
+            pets_allowed: get_bool(row, "pets_allowed")?,
+        },
+        max_stay_months: get_i64(row, "max_stay_months")? as i8,
+        landlord: get_opt_string(row, "landlord")?,
+    })
+}
+
+fn block(row: &AnyRow) -> Result<Block> {
+    Ok(Block {
+        id: get_i64(row, "block_id")?,
+        from: get_date(row, "from_date")?,
+        until: get_opt_date(row, "until_date")?,
+        reason: get_string(row, "reason")?,
+    })
+}
+
+/// SQL condition: place `p` is blocked on date `$1`.
+pub(crate) const BLOCKED_ON: &str = "EXISTS (SELECT 1 FROM place_blocks b WHERE b.place_id = p.id \
+     AND b.from_date <= $1 AND (b.until_date IS NULL OR b.until_date >= $1))";
+
+impl Db {
+    #[tracing::instrument(skip_all, fields(name = %new.name))]
+    pub async fn create_home(&self, new: &NewHome, now: Timestamp) -> Result<HomeId> {
+        let mut tx = self.begin().await?;
+        let point = match new.point {
+            Some(p) => p,
+            None => {
+                let n = sqlx::query("SELECT lat, lon FROM neighbourhoods WHERE id = $1")
+                    .bind(new.neighbourhood.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::Invalid("onbekende buurt".into()))?;
+                GeoPoint {
+                    lat: get_f64(&n, "lat")?,
+                    lon: get_f64(&n, "lon")?,
+                }
+            }
+        };
+        let row = sqlx::query(
+            "INSERT INTO homes (name, kind, address, neighbourhood_id, lat, lon, women_only, accessible, pets_allowed, \
+             max_stay_months, landlord, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(&new.name)
+        .bind(new.kind.code())
+        .bind(&new.address)
+        .bind(new.neighbourhood.0)
+        .bind(point.lat)
+        .bind(point.lon)
+        .bind(flag(new.rules.women_only))
+        .bind(flag(new.rules.accessible))
+        .bind(flag(new.rules.pets_allowed))
+        .bind(new.max_stay_months as i64)
+        .bind(new.landlord.as_deref())
+        .bind(ts_text(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let id = get_i64(&row, "id")?;
+        for n in 1..=new.places {
+            sqlx::query("INSERT INTO places (home_id, label) VALUES ($1, $2)")
+                .bind(id)
+                .bind(format!("Plek {n}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(HomeId(id))
+    }
+
+    pub async fn homes(&self) -> Result<Vec<Home>> {
+        let sql = format!("{HOME_SELECT} ORDER BY m.name, h.name");
+        sqlx::query(&sql)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(home)
+            .collect()
+    }
+
+    pub async fn home(&self, id: HomeId) -> Result<Home> {
+        let sql = format!("{HOME_SELECT} WHERE h.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound("home"))?;
+        home(&row)
+    }
+
+    /// Every home with its free places today: the input of the placement ranking.
+    /// With `only` set, just that home.
+    #[tracing::instrument(skip_all)]
+    pub async fn availability(
+        &self,
+        today: Date,
+        only: Option<HomeId>,
+    ) -> Result<Vec<HomeAvailability>> {
+        let sql = format!(
+            "SELECT h.id, h.name, h.kind, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, \
+             n.id AS neighbourhood_id, n.name AS neighbourhood_name, m.id AS municipality_id, m.name AS municipality_name, \
+             p.id AS place_id, \
+             CASE WHEN sp.place_id IS NULL AND NOT {BLOCKED_ON} THEN 1 ELSE 0 END AS free \
+             FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
+             JOIN municipalities m ON m.id = n.municipality_id \
+             JOIN places p ON p.home_id = h.id \
+             LEFT JOIN stay_places sp ON sp.place_id = p.id AND sp.released_on IS NULL \
+             WHERE ($2 = 0 OR h.id = $2) \
+             ORDER BY h.id, p.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(date_text(today))
+            .bind(only.map(|h| h.0).unwrap_or(0))
+            .fetch_all(self.reader())
+            .await?;
+        let mut out: Vec<HomeAvailability> = Vec::new();
+        for row in &rows {
+            let id = HomeId(get_i64(row, "id")?);
+            if out.last().map(|h| h.home) != Some(id) {
+                out.push(HomeAvailability {
+                    home: id,
+                    home_name: get_string(row, "name")?,
+                    kind: get_code(row, "kind", HomeKind::parse)?,
+                    rules: HouseRules {
+                        women_only: get_bool(row, "women_only")?,
+                        accessible: get_bool(row, "accessible")?,
+                        pets_allowed: get_bool(row, "pets_allowed")?,
+                    },
+                    municipality: MunicipalityId(get_i64(row, "municipality_id")?),
+                    municipality_name: get_string(row, "municipality_name")?,
+                    neighbourhood: NeighbourhoodId(get_i64(row, "neighbourhood_id")?),
+                    neighbourhood_name: get_string(row, "neighbourhood_name")?,
+                    point: GeoPoint {
+                        lat: get_f64(row, "lat")?,
+                        lon: get_f64(row, "lon")?,
+                    },
+                    total_places: 0,
+                    free_places: Vec::new(),
+                });
+            }
+            let h = out.last_mut().expect("pushed above");
+            h.total_places += 1;
+            if get_bool(row, "free")? {
+                h.free_places.push(PlaceId(get_i64(row, "place_id")?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The places of one home with occupant and blocks as of `today`.
+    pub async fn places_of_home(&self, home: HomeId, today: Date) -> Result<Vec<PlaceStatus>> {
+        let places = sqlx::query(
+            "SELECT p.id, p.label, s.id AS stay_id, s.person_id, pe.first_name, s.start_date \
+             FROM places p LEFT JOIN stay_places sp ON sp.place_id = p.id AND sp.released_on IS NULL \
+             LEFT JOIN stays s ON s.id = sp.stay_id LEFT JOIN persons pe ON pe.id = s.person_id \
+             WHERE p.home_id = $1 ORDER BY p.id",
+        )
+        .bind(home.0)
+        .fetch_all(self.reader())
+        .await?;
+        let blocks = sqlx::query(
+            "SELECT b.id AS block_id, b.place_id, b.from_date, b.until_date, b.reason FROM place_blocks b \
+             JOIN places p ON p.id = b.place_id WHERE p.home_id = $1 \
+             AND (b.until_date IS NULL OR b.until_date >= $2) ORDER BY b.from_date",
+        )
+        .bind(home.0)
+        .bind(date_text(today))
+        .fetch_all(self.reader())
+        .await?;
+        let mut out = Vec::with_capacity(places.len());
+        for row in &places {
+            let id = get_i64(row, "id")?;
+            let occupant = match get_opt_i64(row, "stay_id")? {
+                Some(stay) => Some(Occupant {
+                    stay_id: StayId(stay),
+                    person_id: PersonId(get_i64(row, "person_id")?),
+                    first_name: get_string(row, "first_name")?,
+                    start: get_date(row, "start_date")?,
+                }),
+                None => None,
+            };
+            let mut current = None;
+            let mut upcoming = Vec::new();
+            for b in blocks.iter().filter(|b| get_i64(b, "place_id").ok() == Some(id)) {
+                let b = block(b)?;
+                if b.from <= today {
+                    current = Some(b);
+                } else {
+                    upcoming.push(b);
+                }
+            }
+            out.push(PlaceStatus {
+                id: PlaceId(id),
+                label: get_string(row, "label")?,
+                occupant,
+                block: current,
+                upcoming_blocks: upcoming,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Blocks a place from `from` up to and including `until` (open-ended when `None`).
+    pub async fn block_place(
+        &self,
+        place: PlaceId,
+        from: Date,
+        until: Option<Date>,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<i64> {
+        if until.is_some_and(|u| u < from) {
+            return Err(StoreError::Invalid(
+                "de einddatum van de blokkade ligt vóór de begindatum".into(),
+            ));
+        }
+        let row = sqlx::query(
+            "INSERT INTO place_blocks (place_id, from_date, until_date, reason, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(place.0)
+        .bind(date_text(from))
+        .bind(until.map(date_text))
+        .bind(reason)
+        .bind(ts_text(now))
+        .fetch_one(&self.write)
+        .await?;
+        get_i64(&row, "id")
+    }
+
+    /// Ends a block so the place is free from `today`; a block that had not begun is removed.
+    pub async fn end_block(&self, block_id: i64, today: Date) -> Result<()> {
+        let last_day = date_text(today.yesterday().unwrap_or(today));
+        let mut tx = self.begin().await?;
+        let removed = sqlx::query("DELETE FROM place_blocks WHERE id = $1 AND from_date > $2")
+            .bind(block_id)
+            .bind(&last_day)
+            .execute(&mut *tx)
+            .await?;
+        let shortened = sqlx::query(
+            "UPDATE place_blocks SET until_date = $1 WHERE id = $2 AND (until_date IS NULL OR until_date > $1)",
+        )
+        .bind(&last_day)
+        .bind(block_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        if removed.rows_affected() + shortened.rows_affected() == 0 {
+            return Err(StoreError::NotFound("block"));
+        }
+        Ok(())
+    }
+
+    /// The home a place belongs to.
+    pub async fn home_of_place(&self, place: PlaceId) -> Result<HomeId> {
+        let row = sqlx::query("SELECT home_id FROM places WHERE id = $1")
+            .bind(place.0)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound("place"))?;
+        Ok(HomeId(get_i64(&row, "home_id")?))
+    }
+}

@@ -1,0 +1,207 @@
+//! Referrals (aanmeldingen) and the *geen plek in eigen gebied* events.
+
+use crate::convert::*;
+use crate::persons::{NewPerson, insert_person};
+use crate::{Db, Result, StoreError};
+use jiff::Timestamp;
+use nabij_domain::ids::*;
+use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone)]
+pub struct NewReferral {
+    pub source: ReferralSource,
+    pub urgency: Urgency,
+    pub situation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Referral {
+    pub id: ReferralId,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub own_municipality_name: String,
+    pub source: ReferralSource,
+    pub urgency: Urgency,
+    pub situation: String,
+    pub received_at: Timestamp,
+    pub state: ReferralState,
+    pub closed_at: Option<Timestamp>,
+    pub close_reason: Option<String>,
+    pub no_place_in_own_area: bool,
+}
+
+const REFERRAL_SELECT: &str = "SELECT r.id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
+     m.name AS municipality_name, r.source, r.urgency, r.situation, r.received_at, r.state, r.closed_at, r.close_reason, \
+     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place \
+     FROM referrals r JOIN persons p ON p.id = r.person_id JOIN municipalities m ON m.id = p.own_municipality_id \
+     LEFT JOIN no_place_events e ON e.referral_id = r.id";
+
+fn referral(row: &AnyRow) -> Result<Referral> {
+    Ok(Referral {
+        id: ReferralId(get_i64(row, "id")?),
+        person_id: PersonId(get_i64(row, "person_id")?),
+        person_name: get_string(row, "person_name")?,
+        own_municipality_name: get_string(row, "municipality_name")?,
+        source: get_code(row, "source", ReferralSource::parse)?,
+        urgency: get_code(row, "urgency", Urgency::parse)?,
+        situation: get_string(row, "situation")?,
+        received_at: get_ts(row, "received_at")?,
+        state: get_code(row, "state", ReferralState::parse)?,
+        closed_at: get_opt_ts(row, "closed_at")?,
+        close_reason: get_opt_string(row, "close_reason")?,
+        no_place_in_own_area: get_bool(row, "no_place")?,
+    })
+}
+
+/// Which referrals to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralFilter {
+    Open,
+    All,
+}
+
+impl Db {
+    /// Intake: a new person and their referral, in one transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_referral(
+        &self,
+        person: &NewPerson,
+        referral: &NewReferral,
+        received_at: Timestamp,
+    ) -> Result<(PersonId, ReferralId)> {
+        let mut tx = self.begin().await?;
+        let person_id = insert_person(&mut tx, person, received_at).await?;
+        let id = insert_referral(&mut tx, person_id, referral, received_at).await?;
+        tx.commit().await?;
+        Ok((person_id, id))
+    }
+
+    /// A new referral for someone already known (a return to shelter).
+    pub async fn create_referral_for(
+        &self,
+        person: PersonId,
+        referral: &NewReferral,
+        received_at: Timestamp,
+    ) -> Result<ReferralId> {
+        let mut tx = self.begin().await?;
+        let open = sqlx::query("SELECT id FROM referrals WHERE person_id = $1 AND state = 'received'")
+            .bind(person.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if open.is_some() {
+            return Err(StoreError::Conflict(
+                "deze persoon heeft al een openstaande aanmelding".into(),
+            ));
+        }
+        let id = insert_referral(&mut tx, person, referral, received_at).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn referral(&self, id: ReferralId) -> Result<Referral> {
+        let sql = format!("{REFERRAL_SELECT} WHERE r.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound("referral"))?;
+        referral(&row)
+    }
+
+    pub async fn referrals(&self, filter: ReferralFilter, limit: i64) -> Result<Vec<Referral>> {
+        let sql = format!(
+            "{REFERRAL_SELECT} WHERE ($1 = 0 OR r.state = 'received') ORDER BY r.received_at DESC LIMIT $2"
+        );
+        sqlx::query(&sql)
+            .bind(i64::from(filter == ReferralFilter::Open))
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(referral)
+            .collect()
+    }
+
+    pub async fn referrals_of_person(&self, person: PersonId) -> Result<Vec<Referral>> {
+        let sql = format!("{REFERRAL_SELECT} WHERE r.person_id = $1 ORDER BY r.received_at");
+        sqlx::query(&sql)
+            .bind(person.0)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(referral)
+            .collect()
+    }
+
+    /// Closes an open referral without a placement (advised elsewhere, withdrawn).
+    pub async fn close_referral(
+        &self,
+        id: ReferralId,
+        state: ReferralState,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        if !ReferralState::Received.can_become(state) || state == ReferralState::Placed {
+            return Err(StoreError::Invalid(
+                "een aanmelding wordt gesloten als 'elders geadviseerd' of 'ingetrokken'".into(),
+            ));
+        }
+        let r = sqlx::query(
+            "UPDATE referrals SET state = $1, closed_at = $2, close_reason = $3 WHERE id = $4 AND state = 'received'",
+        )
+        .bind(state.code())
+        .bind(ts_text(at))
+        .bind(reason)
+        .bind(id.0)
+        .execute(&self.write)
+        .await?;
+        if r.rows_affected() == 0 {
+            self.referral(id).await?;
+            return Err(StoreError::Conflict(
+                "deze aanmelding is al afgehandeld".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Records that nothing was free in the own municipality for this referral (once).
+    pub async fn record_no_place(
+        &self,
+        referral: ReferralId,
+        municipality: MunicipalityId,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO no_place_events (referral_id, municipality_id, occurred_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (referral_id) DO NOTHING",
+        )
+        .bind(referral.0)
+        .bind(municipality.0)
+        .bind(ts_text(at))
+        .execute(&self.write)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}
+
+async fn insert_referral(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    person: PersonId,
+    r: &NewReferral,
+    at: Timestamp,
+) -> Result<ReferralId> {
+    let row = sqlx::query(
+        "INSERT INTO referrals (person_id, source, urgency, situation, received_at, state) \
+         VALUES ($1, $2, $3, $4, $5, 'received') RETURNING id",
+    )
+    .bind(person.0)
+    .bind(r.source.code())
+    .bind(r.urgency.code())
+    .bind(&r.situation)
+    .bind(ts_text(at))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(ReferralId(get_i64(&row, "id")?))
+}

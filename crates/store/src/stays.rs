@@ -1,0 +1,374 @@
+//! Stays: placement (the one write that must never double-book), the clock's facts,
+//! extensions, ready-to-move-on, milestones and exit.
+
+use crate::convert::*;
+use crate::{Db, Result, StoreError};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use nabij_domain::home::HomeKind;
+use nabij_domain::ids::*;
+use nabij_domain::placement::Proximity;
+use nabij_domain::stay::{Destination, ExtensionDecision, Milestone};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A placement to write: the referral becomes a stay on these places.
+#[derive(Debug, Clone)]
+pub struct NewStay {
+    pub referral: Option<ReferralId>,
+    pub person: PersonId,
+    pub home: HomeId,
+    pub places: Vec<PlaceId>,
+    pub start: Date,
+    pub planned_end: Date,
+    pub placed_at: Timestamp,
+    pub proximity: Proximity,
+    pub distance_km: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stay {
+    pub id: StayId,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub home_id: HomeId,
+    pub home_name: String,
+    pub home_kind: HomeKind,
+    pub municipality_name: String,
+    pub referral_id: Option<ReferralId>,
+    pub start: Date,
+    pub planned_end: Date,
+    pub placed_at: Timestamp,
+    pub proximity: Proximity,
+    pub distance_km: f64,
+    pub ready_on: Option<Date>,
+    pub exit_date: Option<Date>,
+    pub destination: Option<Destination>,
+    pub exit_reason: Option<String>,
+    pub plan_done_on: Option<Date>,
+    pub evaluation_done_on: Option<Date>,
+    pub exit_preparation_done_on: Option<Date>,
+    pub extensions: i64,
+    pub places: String,
+}
+
+impl Stay {
+    pub fn is_active(&self) -> bool {
+        self.exit_date.is_none()
+    }
+
+    pub fn milestone_done(&self, m: Milestone) -> Option<Date> {
+        match m {
+            Milestone::RecoveryPlan => self.plan_done_on,
+            Milestone::Evaluation => self.evaluation_done_on,
+            Milestone::ExitPreparation => self.exit_preparation_done_on,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Extension {
+    pub decided_by: String,
+    pub reason: String,
+    pub previous_end: Date,
+    pub new_end: Date,
+    pub decided_at: Timestamp,
+}
+
+/// Which stays to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StayFilter {
+    /// `Some(true)`: active only; `Some(false)`: ended only.
+    pub active: Option<bool>,
+    pub home: Option<HomeId>,
+    pub municipality: Option<MunicipalityId>,
+    pub person: Option<PersonId>,
+    pub limit: Option<i64>,
+}
+
+const STAY_SELECT: &str = "SELECT s.id, s.person_id, pe.first_name || ' ' || pe.last_name AS person_name, \
+     s.home_id, h.name AS home_name, h.kind AS home_kind, m.name AS municipality_name, s.referral_id, \
+     s.start_date, s.planned_end, s.placed_at, s.proximity, s.distance_km, s.ready_on, s.exit_date, s.destination, \
+     s.exit_reason, s.plan_done_on, s.evaluation_done_on, s.exit_preparation_done_on, \
+     (SELECT COUNT(*) FROM stay_extensions x WHERE x.stay_id = s.id) AS extensions \
+     FROM stays s JOIN persons pe ON pe.id = s.person_id JOIN homes h ON h.id = s.home_id \
+     JOIN neighbourhoods n ON n.id = h.neighbourhood_id JOIN municipalities m ON m.id = n.municipality_id";
+
+fn stay(row: &AnyRow) -> Result<Stay> {
+    Ok(Stay {
+        id: StayId(get_i64(row, "id")?),
+        person_id: PersonId(get_i64(row, "person_id")?),
+        person_name: get_string(row, "person_name")?,
+        home_id: HomeId(get_i64(row, "home_id")?),
+        home_name: get_string(row, "home_name")?,
+        home_kind: get_code(row, "home_kind", HomeKind::parse)?,
+        municipality_name: get_string(row, "municipality_name")?,
+        referral_id: get_opt_i64(row, "referral_id")?.map(ReferralId),
+        start: get_date(row, "start_date")?,
+        planned_end: get_date(row, "planned_end")?,
+        placed_at: get_ts(row, "placed_at")?,
+        proximity: get_code(row, "proximity", parse_proximity)?,
+        distance_km: get_f64(row, "distance_km")?,
+        ready_on: get_opt_date(row, "ready_on")?,
+        exit_date: get_opt_date(row, "exit_date")?,
+        destination: match get_opt_string(row, "destination")? {
+            None => None,
+            Some(d) => Some(Destination::parse(&d).ok_or(StoreError::Corrupt {
+                column: "destination",
+                value: d,
+            })?),
+        },
+        exit_reason: get_opt_string(row, "exit_reason")?,
+        plan_done_on: get_opt_date(row, "plan_done_on")?,
+        evaluation_done_on: get_opt_date(row, "evaluation_done_on")?,
+        exit_preparation_done_on: get_opt_date(row, "exit_preparation_done_on")?,
+        extensions: get_i64(row, "extensions")?,
+        places: String::new(),
+    })
+}
+
+pub(crate) fn proximity_code(p: Proximity) -> &'static str {
+    match p {
+        Proximity::OwnNeighbourhood => "own_neighbourhood",
+        Proximity::OwnMunicipality => "own_municipality",
+        Proximity::Elsewhere => "elsewhere",
+    }
+}
+
+pub(crate) fn parse_proximity(s: &str) -> Option<Proximity> {
+    match s {
+        "own_neighbourhood" => Some(Proximity::OwnNeighbourhood),
+        "own_municipality" => Some(Proximity::OwnMunicipality),
+        "elsewhere" => Some(Proximity::Elsewhere),
+        _ => None,
+    }
+}
+
+impl Db {
+    /// Places a referral: marks it placed, starts the stay and takes the places, in one
+    /// transaction. A lost race (place just taken, person already placed, referral already
+    /// handled) is a [`StoreError::Conflict`] and writes nothing.
+    #[tracing::instrument(skip_all, fields(home = %new.home, person = %new.person))]
+    pub async fn place(&self, new: &NewStay) -> Result<StayId> {
+        let mut tx = self.begin().await?;
+        if let Some(referral) = new.referral {
+            let r = sqlx::query(
+                "UPDATE referrals SET state = 'placed', closed_at = $1 WHERE id = $2 AND person_id = $3 AND state = 'received'",
+            )
+            .bind(ts_text(new.placed_at))
+            .bind(referral.0)
+            .bind(new.person.0)
+            .execute(&mut *tx)
+            .await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::Conflict(
+                    "deze aanmelding is al afgehandeld (geplaatst of gesloten)".into(),
+                ));
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO stays (person_id, home_id, referral_id, start_date, planned_end, placed_at, proximity, distance_km) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(new.person.0)
+        .bind(new.home.0)
+        .bind(new.referral.map(|r| r.0))
+        .bind(date_text(new.start))
+        .bind(date_text(new.planned_end))
+        .bind(ts_text(new.placed_at))
+        .bind(proximity_code(new.proximity))
+        .bind(new.distance_km)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            crate::geography::conflict_on_unique(e, "deze persoon verblijft al ergens")
+        })?;
+        let stay_id = get_i64(&row, "id")?;
+        for place in &new.places {
+            let r = sqlx::query(
+                "INSERT INTO stay_places (stay_id, place_id) SELECT $1, p.id FROM places p \
+                 WHERE p.id = $2 AND p.home_id = $3 AND NOT EXISTS (SELECT 1 FROM place_blocks b \
+                 WHERE b.place_id = p.id AND b.from_date <= $4 AND (b.until_date IS NULL OR b.until_date >= $4))",
+            )
+            .bind(stay_id)
+            .bind(place.0)
+            .bind(new.home.0)
+            .bind(date_text(new.start))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                crate::geography::conflict_on_unique(e, "deze plek is zojuist door iemand anders bezet")
+            })?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::Conflict(
+                    "deze plek is geblokkeerd of hoort niet bij dit huis".into(),
+                ));
+            }
+        }
+        tx.commit().await?;
+        Ok(StayId(stay_id))
+    }
+
+    pub async fn stay(&self, id: StayId) -> Result<Stay> {
+        let sql = format!("{STAY_SELECT} WHERE s.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound("stay"))?;
+        let mut s = stay(&row)?;
+        let places = sqlx::query(
+            "SELECT p.label FROM stay_places sp JOIN places p ON p.id = sp.place_id WHERE sp.stay_id = $1 ORDER BY p.id",
+        )
+        .bind(id.0)
+        .fetch_all(self.reader())
+        .await?;
+        s.places = places
+            .iter()
+            .map(|r| get_string(r, "label"))
+            .collect::<Result<Vec<_>>>()?
+            .join(", ");
+        Ok(s)
+    }
+
+    pub async fn stays(&self, f: StayFilter) -> Result<Vec<Stay>> {
+        let sql = format!(
+            "{STAY_SELECT} WHERE ($1 = 0 OR ($1 = 1 AND s.exit_date IS NULL) OR ($1 = 2 AND s.exit_date IS NOT NULL)) \
+             AND ($2 = 0 OR s.home_id = $2) AND ($3 = 0 OR n.municipality_id = $3) AND ($4 = 0 OR s.person_id = $4) \
+             ORDER BY s.exit_date IS NOT NULL, s.planned_end, s.id LIMIT $5"
+        );
+        sqlx::query(&sql)
+            .bind(match f.active {
+                None => 0i64,
+                Some(true) => 1,
+                Some(false) => 2,
+            })
+            .bind(f.home.map(|h| h.0).unwrap_or(0))
+            .bind(f.municipality.map(|m| m.0).unwrap_or(0))
+            .bind(f.person.map(|p| p.0).unwrap_or(0))
+            .bind(f.limit.unwrap_or(10_000))
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(stay)
+            .collect()
+    }
+
+    pub async fn extensions(&self, stay: StayId) -> Result<Vec<Extension>> {
+        sqlx::query(
+            "SELECT decided_by, reason, previous_end, new_end, decided_at FROM stay_extensions WHERE stay_id = $1 ORDER BY id",
+        )
+        .bind(stay.0)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Extension {
+                decided_by: get_string(r, "decided_by")?,
+                reason: get_string(r, "reason")?,
+                previous_end: get_date(r, "previous_end")?,
+                new_end: get_date(r, "new_end")?,
+                decided_at: get_ts(r, "decided_at")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Records an extension decision and moves the planned end.
+    pub async fn extend_stay(
+        &self,
+        id: StayId,
+        d: &ExtensionDecision,
+        at: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT planned_end FROM stays WHERE id = $1 AND exit_date IS NULL")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::Conflict("dit verblijf is al beëindigd".into()))?;
+        let previous = get_string(&row, "planned_end")?;
+        sqlx::query(
+            "INSERT INTO stay_extensions (stay_id, decided_by, reason, previous_end, new_end, decided_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.0)
+        .bind(&d.decided_by)
+        .bind(&d.reason)
+        .bind(&previous)
+        .bind(date_text(d.new_end))
+        .bind(ts_text(at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE stays SET planned_end = $1 WHERE id = $2")
+            .bind(date_text(d.new_end))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_ready_on(&self, id: StayId, ready_on: Date) -> Result<()> {
+        self.update_active_stay(
+            "UPDATE stays SET ready_on = $1 WHERE id = $2 AND exit_date IS NULL",
+            date_text(ready_on),
+            id,
+        )
+        .await
+    }
+
+    pub async fn complete_milestone(&self, id: StayId, m: Milestone, on: Date) -> Result<()> {
+        let column = match m {
+            Milestone::RecoveryPlan => "plan_done_on",
+            Milestone::Evaluation => "evaluation_done_on",
+            Milestone::ExitPreparation => "exit_preparation_done_on",
+        };
+        let sql = format!("UPDATE stays SET {column} = $1 WHERE id = $2 AND exit_date IS NULL");
+        self.update_active_stay(&sql, date_text(on), id).await
+    }
+
+    async fn update_active_stay(&self, sql: &str, value: String, id: StayId) -> Result<()> {
+        let r = sqlx::query(sql)
+            .bind(value)
+            .bind(id.0)
+            .execute(&self.write)
+            .await?;
+        if r.rows_affected() == 0 {
+            self.stay(id).await?;
+            return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
+        }
+        Ok(())
+    }
+
+    /// Ends a stay and frees its places from the exit date on.
+    pub async fn exit_stay(
+        &self,
+        id: StayId,
+        exit_date: Date,
+        destination: Destination,
+        reason: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE stays SET exit_date = $1, destination = $2, exit_reason = $3 WHERE id = $4 AND exit_date IS NULL",
+        )
+        .bind(date_text(exit_date))
+        .bind(destination.code())
+        .bind(reason)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            drop(tx);
+            self.stay(id).await?;
+            return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
+        }
+        sqlx::query("UPDATE stay_places SET released_on = $1 WHERE stay_id = $2 AND released_on IS NULL")
+            .bind(date_text(exit_date))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

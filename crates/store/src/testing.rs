@@ -1,0 +1,25 @@
+//! Helpers for tests of Nabij's own crates: a fresh PostgreSQL database per test.
+
+use crate::{Db, DbOptions, Result};
+use sqlx::Executor;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Prefix of every test database, so a test run can clean up after earlier runs.
+pub const TEST_DB_PREFIX: &str = "nabij_t_";
+
+/// Creates an empty database next to the one in `base_url` and connects to it (migrated).
+pub async fn fresh_postgres_db(base_url: &str) -> Result<Db> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "{TEST_DB_PREFIX}{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        jiff::Timestamp::now().as_millisecond()
+    );
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(base_url).await?;
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+    let (head, tail) = base_url.rsplit_once('/').unwrap_or((base_url, ""));
+    let query = tail.find('?').map(|i| &tail[i..]).unwrap_or("");
+    Db::connect(&DbOptions::new(format!("{head}/{name}{query}"))).await
+}
