@@ -345,6 +345,18 @@ impl Db {
         Ok(())
     }
 
+    /// The home whose place a block is on.
+    pub async fn home_of_block(&self, block: i64) -> Result<HomeId> {
+        let row = sqlx::query(
+            "SELECT p.home_id FROM place_blocks b JOIN places p ON p.id = b.place_id WHERE b.id = $1",
+        )
+        .bind(block)
+        .fetch_optional(self.reader())
+        .await?
+        .ok_or(StoreError::NotFound("block"))?;
+        Ok(HomeId(get_i64(&row, "home_id")?))
+    }
+
     /// The home a place belongs to.
     pub async fn home_of_place(&self, place: PlaceId) -> Result<HomeId> {
         let row = sqlx::query("SELECT home_id FROM places WHERE id = $1")

@@ -1,0 +1,149 @@
+use super::{ApiResult, Body, created, ok};
+use crate::app::parse_date;
+use crate::error::WebError;
+use crate::routes::State;
+use axum::extract::{Path, State as S};
+use nabij_domain::RuleViolation;
+use nabij_domain::geo::GeoPoint;
+use nabij_domain::home::{HomeKind, HouseRules, MAX_PLACES_PER_HOME};
+use nabij_domain::ids::{HomeId, NeighbourhoodId, PlaceId};
+use nabij_store::homes::NewHome;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub async fn list(S(state): S<State>) -> ApiResult {
+    let avail = state.db.availability(state.clock.today(), None).await?;
+    let homes = state.db.homes().await?;
+    let out: Vec<_> = homes
+        .iter()
+        .map(|h| {
+            let a = avail.iter().find(|a| a.home == h.id);
+            json!({
+                "home": h,
+                "places": a.map(|a| a.total_places).unwrap_or(0),
+                "free_places": a.map(|a| a.free_places.len()).unwrap_or(0),
+            })
+        })
+        .collect();
+    ok(&out)
+}
+
+#[derive(Serialize)]
+struct HomeDetail {
+    home: nabij_store::homes::Home,
+    places: Vec<nabij_store::homes::PlaceStatus>,
+}
+
+pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> ApiResult {
+    let home = state.db.home(HomeId(id)).await?;
+    let places = state.db.places_of_home(home.id, state.clock.today()).await?;
+    ok(&HomeDetail { home, places })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHomeInput {
+    name: String,
+    kind: String,
+    address: String,
+    neighbourhood_id: i64,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    #[serde(default)]
+    women_only: bool,
+    #[serde(default)]
+    accessible: bool,
+    #[serde(default)]
+    pets_allowed: bool,
+    max_stay_months: Option<i64>,
+    landlord: Option<String>,
+    places: i64,
+}
+
+pub async fn create(S(state): S<State>, Body(input): Body<NewHomeInput>) -> ApiResult {
+    let mut errors = Vec::new();
+    let kind = HomeKind::parse(&input.kind);
+    if kind.is_none() {
+        errors.push(RuleViolation::new("kind", "pitstop, opvangwoning, omklapwoning of centrale_opvang"));
+    }
+    if input.name.trim().is_empty() {
+        errors.push(RuleViolation::new("name", "vul een naam in"));
+    }
+    if input.address.trim().is_empty() {
+        errors.push(RuleViolation::new("address", "vul een adres in"));
+    }
+    if !(1..=MAX_PLACES_PER_HOME).contains(&input.places) {
+        errors.push(RuleViolation::new("places", format!("1 tot en met {MAX_PLACES_PER_HOME} plekken")));
+    }
+    let months = input.max_stay_months.unwrap_or(6);
+    if !(1..=24).contains(&months) {
+        errors.push(RuleViolation::new("max_stay_months", "1 tot en met 24 maanden"));
+    }
+    let point = match (input.lat, input.lon) {
+        (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).map(Some).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        }),
+        (None, None) => None,
+        _ => {
+            errors.push(RuleViolation::new("lat", "geef lat en lon samen, of geen van beide"));
+            None
+        }
+    };
+    if state.db.neighbourhood(NeighbourhoodId(input.neighbourhood_id)).await.is_err() {
+        errors.push(RuleViolation::new("neighbourhood_id", "onbekende buurt"));
+    }
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+        return Err(WebError::Invalid(errors).into());
+    };
+    let id = state
+        .db
+        .create_home(
+            &NewHome {
+                name: input.name.trim().into(),
+                kind,
+                address: input.address.trim().into(),
+                neighbourhood: NeighbourhoodId(input.neighbourhood_id),
+                point,
+                rules: HouseRules {
+                    women_only: input.women_only,
+                    accessible: input.accessible,
+                    pets_allowed: input.pets_allowed,
+                },
+                max_stay_months: months as i8,
+                landlord: input.landlord.filter(|l| !l.trim().is_empty()),
+                places: input.places as usize,
+            },
+            state.clock.now(),
+        )
+        .await?;
+    let home = state.db.home(id).await?;
+    let places = state.db.places_of_home(id, state.clock.today()).await?;
+    created(format!("/api/v1/homes/{id}"), &HomeDetail { home, places })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBlock {
+    from: String,
+    until: Option<String>,
+    reason: String,
+}
+
+pub async fn block(S(state): S<State>, Path(id): Path<i64>, Body(input): Body<NewBlock>) -> ApiResult {
+    let place = PlaceId(id);
+    state.db.home_of_place(place).await?;
+    let from = parse_date("from", &input.from)?;
+    let until = match input.until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(u) => Some(parse_date("until", u)?),
+        None => None,
+    };
+    if input.reason.trim().is_empty() {
+        return Err(WebError::from(RuleViolation::new("reason", "vul een reden in")).into());
+    }
+    let block = state
+        .db
+        .block_place(place, from, until, input.reason.trim(), state.clock.now())
+        .await?;
+    created(format!("/api/v1/places/{id}"), &json!({"id": block}))
+}

@@ -1,0 +1,139 @@
+//! The web layer's one error enum, mapped once to an HTML page or `application/problem+json`.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use nabij_domain::RuleViolation;
+use nabij_store::StoreError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("{0} niet gevonden")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("de invoer klopt niet")]
+    Invalid(Vec<RuleViolation>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("interne fout")]
+    Internal(#[source] StoreError),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => WebError::NotFound(dutch_noun(what)),
+            StoreError::Conflict(m) => WebError::Conflict(m),
+            StoreError::Invalid(m) => WebError::BadRequest(m),
+            other => WebError::Internal(other),
+        }
+    }
+}
+
+impl From<RuleViolation> for WebError {
+    fn from(v: RuleViolation) -> Self {
+        WebError::Invalid(vec![v])
+    }
+}
+
+fn dutch_noun(what: &'static str) -> &'static str {
+    match what {
+        "home" => "huis",
+        "person" => "persoon",
+        "referral" => "aanmelding",
+        "stay" => "verblijf",
+        "place" => "plek",
+        "block" => "blokkade",
+        "municipality" => "gemeente",
+        "neighbourhood" => "buurt",
+        other => other,
+    }
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            WebError::NotFound(what) => format!("Deze {what} bestaat niet (meer)."),
+            WebError::Invalid(v) => v
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            WebError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                "Er ging iets mis aan onze kant. Probeer het opnieuw; blijft het misgaan, meld het dan aan de beheerder.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// An error answered as a Dutch HTML page.
+#[derive(Debug)]
+pub struct HtmlError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for HtmlError {
+    fn from(e: E) -> Self {
+        HtmlError(e.into())
+    }
+}
+
+impl IntoResponse for HtmlError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Niet gevonden",
+            StatusCode::CONFLICT => "Dat lukte niet",
+            StatusCode::INTERNAL_SERVER_ERROR => "Er ging iets mis",
+            _ => "Dat klopt niet",
+        };
+        let page = crate::pages::ErrorPage::new(title, self.0.detail());
+        (status, Html(crate::pages::render(&page))).into_response()
+    }
+}
+
+/// An error answered as `application/problem+json` (RFC 9457).
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let mut body = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": self.0.detail(),
+        });
+        if let WebError::Invalid(v) = &self.0 {
+            body["errors"] = v
+                .iter()
+                .map(|e| json!({"field": e.field, "message": e.message}))
+                .collect();
+        }
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            Json(body),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,286 @@
+use super::dashboard::status_text;
+use super::{flash_text, invalid, municipality_options, page, see_other};
+use crate::app::{self, ExitInput, ExtensionInput, MilestoneInput, ReadyInput, StayView};
+use crate::error::{HtmlError, WebError};
+use crate::forms::Form;
+use crate::routes::State;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as S};
+use axum::response::Response;
+use nabij_domain::ids::{MunicipalityId, StayId};
+use nabij_domain::labels::{self, Label};
+use nabij_domain::stay::{Destination, DestinationClass};
+use nabij_store::stays::StayFilter;
+use std::collections::HashMap;
+
+pub struct StayRow {
+    pub id: i64,
+    pub person: String,
+    pub home: String,
+    pub start: String,
+    pub end: String,
+    pub day: i64,
+    pub tags: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "stays.html")]
+pub struct StaysPage {
+    pub nav: &'static str,
+    pub status: String,
+    pub status_options: Vec<(&'static str, &'static str)>,
+    pub municipality: String,
+    pub municipalities: Vec<(String, String)>,
+    pub attention: String,
+    pub rows: Vec<StayRow>,
+}
+
+fn tags(v: &StayView) -> Vec<(&'static str, String)> {
+    let mut t = Vec::new();
+    if let Some(d) = v.stay.destination {
+        t.push(("upcoming", format!("vertrokken: {}", d.label())));
+    }
+    if v.clock.overdue {
+        t.push(("overdue", format!("{} dagen over einddatum", -v.clock.days_left)));
+    }
+    for m in v.pressing() {
+        let (status, css, _) = status_text(m.status);
+        t.push((css, format!("{}: {status}", m.label)));
+    }
+    if v.stay.is_active() && v.stay.ready_on.is_some() {
+        t.push(("due", format!("wacht {} dagen op woning", v.clock.waiting_for_housing_days)));
+    }
+    if v.stay.extensions > 0 {
+        t.push(("upcoming", format!("{}× verlengd", v.stay.extensions)));
+    }
+    t
+}
+
+pub async fn list(
+    S(state): S<State>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, HtmlError> {
+    let status = q.get("status").cloned().unwrap_or_else(|| "lopend".into());
+    let municipality = q.get("gemeente").cloned().unwrap_or_default();
+    let attention = q.get("aandacht").cloned().unwrap_or_default();
+    let today = state.clock.today();
+    let stays = state
+        .db
+        .stays(StayFilter {
+            active: match status.as_str() {
+                "lopend" => Some(true),
+                "beeindigd" => Some(false),
+                _ => None,
+            },
+            municipality: municipality.parse().ok().map(MunicipalityId),
+            limit: Some(2000),
+            ..Default::default()
+        })
+        .await?;
+    let rows = stays
+        .into_iter()
+        .map(|s| StayView::of(s, today))
+        .filter(|v| match attention.as_str() {
+            "mijlpaal" => v.pressing().next().is_some(),
+            "over" => v.clock.overdue,
+            "wacht" => v.stay.is_active() && v.stay.ready_on.is_some(),
+            _ => true,
+        })
+        .map(|v| StayRow {
+            id: v.stay.id.0,
+            person: v.stay.person_name.clone(),
+            home: v.stay.home_name.clone(),
+            start: labels::date(v.stay.start),
+            end: labels::date(v.stay.exit_date.unwrap_or(v.stay.planned_end)),
+            day: v.clock.day,
+            tags: tags(&v),
+        })
+        .collect();
+    Ok(page(&StaysPage {
+        nav: "verblijven",
+        status,
+        status_options: vec![("lopend", "lopend"), ("beeindigd", "beëindigd"), ("alle", "alle")],
+        municipality,
+        municipalities: municipality_options(&state.db).await?,
+        attention,
+        rows,
+    }))
+}
+
+pub struct MilestoneRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub status: &'static str,
+    pub css: &'static str,
+    pub when: String,
+    pub open: bool,
+}
+
+type DestinationGroup = (&'static str, Vec<(&'static str, &'static str)>);
+
+#[derive(Template)]
+#[template(path = "stay.html")]
+pub struct StayPage {
+    pub nav: &'static str,
+    pub s: StayView,
+    pub distance: String,
+    pub start: String,
+    pub planned_end: String,
+    pub ready_on: Option<String>,
+    pub exit: Option<String>,
+    pub milestones: Vec<MilestoneRow>,
+    pub extensions: Vec<String>,
+    pub destinations: Vec<DestinationGroup>,
+    pub flash: Option<&'static str>,
+    pub form: Form,
+}
+
+async fn stay_page(
+    state: &State,
+    id: StayId,
+    flash: Option<&'static str>,
+    form: Form,
+) -> Result<StayPage, HtmlError> {
+    let s = app::stay_view(state, id).await?;
+    let extensions = state
+        .db
+        .extensions(id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            format!(
+                "{}: van {} naar {}, door {} — {}",
+                state.clock.local(e.decided_at),
+                labels::date(e.previous_end),
+                labels::date(e.new_end),
+                e.decided_by,
+                e.reason
+            )
+        })
+        .collect();
+    let destinations = DestinationClass::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.label(),
+                Destination::ALL
+                    .iter()
+                    .filter(|d| d.class() == *c)
+                    .map(|d| (d.code(), d.label()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let milestones = s
+        .milestones
+        .iter()
+        .map(|m| {
+            let (status, css, when) = status_text(m.status);
+            MilestoneRow {
+                code: m.milestone.code(),
+                label: m.label,
+                status,
+                css,
+                when,
+                open: css != "done",
+            }
+        })
+        .collect();
+    Ok(StayPage {
+        nav: "verblijven",
+        distance: labels::km(s.stay.distance_km),
+        start: labels::date(s.stay.start),
+        planned_end: labels::date(s.stay.planned_end),
+        ready_on: s.stay.ready_on.map(labels::date),
+        exit: s.stay.exit_date.map(|d| {
+            format!(
+                "{} naar {}{}",
+                labels::date(d),
+                s.stay.destination.map(|x| x.label()).unwrap_or(""),
+                s.stay.exit_reason.as_deref().filter(|r| !r.is_empty()).map(|r| format!(" — {r}")).unwrap_or_default()
+            )
+        }),
+        milestones,
+        extensions,
+        destinations,
+        s,
+        flash,
+        form,
+    })
+}
+
+pub async fn show(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, HtmlError> {
+    let mut form = Form::default();
+    let today = state.clock.today().to_string();
+    form.set("exit_date", &today);
+    form.set("ready_on", &today);
+    let flash = flash_text(q.get("melding").map(String::as_str));
+    Ok(page(&stay_page(&state, StayId(id), flash, form).await?))
+}
+
+/// Runs a form action; invalid input shows the stay page again with the errors.
+async fn act<F, Fut>(state: State, id: i64, body: Bytes, flash: &str, f: F) -> Result<Response, HtmlError>
+where
+    F: FnOnce(State, Form) -> Fut,
+    Fut: std::future::Future<Output = Result<(), WebError>>,
+{
+    let mut form = Form::parse(&body);
+    match f(state.clone(), form.clone()).await {
+        Ok(()) => Ok(see_other(&format!("/verblijven/{id}"), flash)),
+        Err(WebError::Invalid(v)) => {
+            form.add_violations(&v);
+            Ok(invalid(&stay_page(&state, StayId(id), None, form).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn exit(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+    act(state, id, body, "vertrek", |state, form| async move {
+        let input = ExitInput {
+            exit_date: form.value("exit_date").into(),
+            destination: form.value("destination").into(),
+            reason: form.value("exit_reason").into(),
+        };
+        app::exit(&state, StayId(id), &input).await
+    })
+    .await
+}
+
+pub async fn extend(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+    act(state, id, body, "verlengd", |state, form| async move {
+        let input = ExtensionInput {
+            decided_by: form.value("decided_by").into(),
+            reason: form.value("reason").into(),
+            new_end: form.value("new_end").into(),
+        };
+        app::extend(&state, StayId(id), &input).await
+    })
+    .await
+}
+
+pub async fn ready(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+    act(state, id, body, "klaar", |state, form| async move {
+        let input = ReadyInput {
+            ready_on: form.value("ready_on").into(),
+        };
+        app::ready(&state, StayId(id), &input).await
+    })
+    .await
+}
+
+pub async fn milestone(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+    act(state, id, body, "mijlpaal", |state, form| async move {
+        let input = MilestoneInput {
+            milestone: form.value("milestone").into(),
+            done_on: form.value("done_on").into(),
+        };
+        app::milestone(&state, StayId(id), &input).await
+    })
+    .await
+}
