@@ -38,6 +38,8 @@ pub enum MilestoneStatus {
     Upcoming { due: Date },
     DueSoon { due: Date },
     Overdue { due: Date },
+    /// The stay ended before the milestone fell due.
+    NotReached { due: Date },
 }
 
 impl MilestoneStatus {
@@ -48,6 +50,24 @@ impl MilestoneStatus {
             None if today > due => MilestoneStatus::Overdue { due },
             None if days_between(today, due) <= DUE_SOON_DAYS => MilestoneStatus::DueSoon { due },
             None => MilestoneStatus::Upcoming { due },
+        }
+    }
+
+    /// The status for a stay that may have ended: after exit the clock stops, and milestones
+    /// that fell due after the exit were never reached.
+    pub fn of_stay(
+        milestone: Milestone,
+        start: Date,
+        done_on: Option<Date>,
+        exit: Option<Date>,
+        today: Date,
+    ) -> Self {
+        match exit {
+            Some(e) if done_on.is_none() && milestone.due(start) >= e => {
+                MilestoneStatus::NotReached { due: milestone.due(start) }
+            }
+            Some(e) => Self::of(milestone, start, done_on, e.min(today)),
+            None => Self::of(milestone, start, done_on, today),
         }
     }
 
@@ -296,6 +316,22 @@ mod tests {
             date(2026, 3, 1),
         );
         assert_eq!(done, MilestoneStatus::Done { on: date(2026, 1, 20) });
+    }
+
+    #[test]
+    fn after_exit_a_later_milestone_is_not_reached_and_nothing_becomes_overdue() {
+        let start = date(2026, 1, 1);
+        let exit = Some(date(2026, 2, 1));
+        let today = date(2026, 12, 1);
+        assert_eq!(
+            MilestoneStatus::of_stay(Milestone::Evaluation, start, None, exit, today),
+            MilestoneStatus::NotReached { due: date(2026, 4, 1) }
+        );
+        // The plan was due on 15 Jan and not made before the exit on 1 Feb: overdue at exit.
+        assert!(matches!(
+            MilestoneStatus::of_stay(Milestone::RecoveryPlan, start, None, exit, today),
+            MilestoneStatus::Overdue { .. }
+        ));
     }
 
     #[test]

@@ -1,1 +1,12 @@
-fn main(){}
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match nabij::run(nabij::Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nabij: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -308,7 +308,7 @@ impl StayView {
             .map(|m| MilestoneView {
                 milestone: *m,
                 label: m.label(),
-                status: MilestoneStatus::of(*m, stay.start, stay.milestone_done(*m), today),
+                status: MilestoneStatus::of_stay(*m, stay.start, stay.milestone_done(*m), stay.exit_date, today),
             })
             .collect();
         StayView {

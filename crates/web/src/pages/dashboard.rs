@@ -33,6 +33,7 @@ pub fn status_text(s: MilestoneStatus) -> (&'static str, &'static str, String) {
         MilestoneStatus::Upcoming { due } => ("gepland", "upcoming", labels::date(due)),
         MilestoneStatus::DueSoon { due } => ("binnenkort", "due", labels::date(due)),
         MilestoneStatus::Overdue { due } => ("te laat", "overdue", labels::date(due)),
+        MilestoneStatus::NotReached { due } => ("niet bereikt", "upcoming", labels::date(due)),
     }
 }
 

@@ -52,9 +52,14 @@ pub struct PersonPage {
     pub current: Option<StayView>,
     pub planned_end: String,
     pub timeline: Vec<TimelineEntry>,
+    pub flash: Option<&'static str>,
 }
 
-pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> Result<Response, HtmlError> {
+pub async fn show(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, HtmlError> {
     let person = state.db.person(PersonId(id)).await?;
     let today = state.clock.today();
     let referrals = state.db.referrals_of_person(person.id).await?;
@@ -153,5 +158,6 @@ pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> Result<Response, H
         current,
         person,
         timeline,
+        flash: super::flash_text(q.get("melding").map(String::as_str)),
     }))
 }

@@ -183,7 +183,7 @@ async fn stay_page(
                 status,
                 css,
                 when,
-                open: css != "done",
+                open: matches!(m.status, nabij_domain::stay::MilestoneStatus::Upcoming { .. } | nabij_domain::stay::MilestoneStatus::DueSoon { .. } | nabij_domain::stay::MilestoneStatus::Overdue { .. }),
             }
         })
         .collect();

@@ -1,0 +1,106 @@
+//! Settings: built-in defaults, then a TOML file, then environment variables.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+pub const DEFAULT_CONFIG: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database: Database,
+    pub server: Server,
+    pub log: Log,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("url", &nabij_store::redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub listen: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    pub filter: String,
+}
+
+impl Config {
+    /// Loads the settings; `file` overrides `$NABIJ_CONFIG` and `./nabij.toml`.
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        let mut cfg: Config = toml::from_str(DEFAULT_CONFIG).context("built-in defaults")?;
+        let env_file = std::env::var("NABIJ_CONFIG").ok();
+        let path = file
+            .map(Path::to_path_buf)
+            .or(env_file.map(Into::into))
+            .or_else(|| Path::new("nabij.toml").exists().then(|| "nabij.toml".into()));
+        if let Some(path) = path {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read settings file {}", path.display()))?;
+            let partial: toml::Table = toml::from_str(&text)
+                .with_context(|| format!("settings file {} is not valid TOML", path.display()))?;
+            let mut merged: toml::Table = toml::from_str(DEFAULT_CONFIG)?;
+            for (section, values) in partial {
+                match (merged.get_mut(&section), values) {
+                    (Some(toml::Value::Table(m)), toml::Value::Table(v)) => m.extend(v),
+                    _ => anyhow::bail!("unknown section [{section}] in {}", path.display()),
+                }
+            }
+            cfg = merged
+                .try_into()
+                .with_context(|| format!("settings file {}", path.display()))?;
+        }
+        if let Ok(v) = std::env::var("NABIJ_DATABASE_URL") {
+            cfg.database.url = v;
+        }
+        if let Ok(v) = std::env::var("NABIJ_DATABASE_MAX_CONNECTIONS") {
+            cfg.database.max_connections = v
+                .parse()
+                .context("NABIJ_DATABASE_MAX_CONNECTIONS must be a number")?;
+        }
+        if let Ok(v) = std::env::var("NABIJ_LISTEN") {
+            cfg.server.listen = v;
+        }
+        if let Ok(v) = std::env::var("NABIJ_LOG") {
+            cfg.log.filter = v;
+        }
+        Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_a_file_overrides_one_setting() {
+        let d: Config = toml::from_str(DEFAULT_CONFIG).unwrap();
+        assert_eq!(d.database.url, "sqlite:nabij.db");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("n.toml");
+        std::fs::write(&f, "[server]\nlisten = \"0.0.0.0:9000\"\n").unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert_eq!(c.server.listen, "0.0.0.0:9000");
+        assert_eq!(c.database.max_connections, 8);
+        std::fs::write(&f, "[serverr]\nlisten = \"x\"\n").unwrap();
+        assert!(Config::load(Some(&f)).is_err());
+        assert!(!format!("{:?}", Database { url: "postgres://a:secret@h/d".into(), max_connections: 1 }).contains("secret"));
+    }
+}

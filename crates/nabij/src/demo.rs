@@ -1,0 +1,444 @@
+//! Demo data: the two seed regions with real places, and about two years of history
+//! simulated day by day (referrals, placements, milestones, extensions, exits), so every
+//! page shows something meaningful. Deterministic for a given seed and date.
+//!
+//! Coordinates of towns and villages are from GeoNames (CC BY 4.0), as shipped in the
+//! project's shared data; a few city districts carry approximate centroids.
+
+use anyhow::Result;
+use jiff::civil::{Date, Time};
+use jiff::{Timestamp, ToSpan};
+use nabij_domain::geo::GeoPoint;
+use nabij_domain::home::{HomeKind, HouseRules};
+use nabij_domain::ids::*;
+use nabij_domain::person::{Gender, HouseholdSize, Needs};
+use nabij_domain::placement::rank_free_places;
+use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
+use nabij_domain::stay::{Destination, ExtensionDecision, Milestone, planned_end};
+use nabij_store::Db;
+use nabij_store::homes::NewHome;
+use nabij_store::persons::NewPerson;
+use nabij_store::referrals::NewReferral;
+use nabij_store::stays::NewStay;
+use std::collections::HashMap;
+
+/// SplitMix64: small, fast, and the same sequence on every platform.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.f64() * n as f64) as usize
+    }
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.f64() < p
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    /// Poisson by inversion (small means).
+    pub fn poisson(&mut self, mean: f64) -> usize {
+        let l = (-mean).exp();
+        let (mut k, mut p) = (0, 1.0);
+        loop {
+            p *= self.f64();
+            if p <= l {
+                return k;
+            }
+            k += 1;
+        }
+    }
+    /// Lognormal with the given mean and coefficient of variation.
+    pub fn lognormal(&mut self, mean: f64, cv: f64) -> f64 {
+        let sigma2 = (1.0 + cv * cv).ln();
+        let mu = mean.ln() - sigma2 / 2.0;
+        let (u1, u2) = (self.f64().max(1e-12), self.f64());
+        let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+        (mu + sigma2.sqrt() * z).exp()
+    }
+}
+
+struct Muni {
+    code: &'static str,
+    name: &'static str,
+    region: &'static str,
+    /// Neighbourhoods: (CBS code, name, lat, lon); the first is the municipality's centroid.
+    buurten: &'static [(&'static str, &'static str, f64, f64)],
+    /// Referrals per year.
+    rate: f64,
+}
+
+/// Scales the yearly referral rates so the network runs busy but not full.
+const RATE_SCALE: f64 = 0.62;
+
+const HR: &str = "Holland Rijnland";
+const UW: &str = "Utrecht-West/Lekstroom";
+const AZ: &str = "Amersfoort en Zeist";
+
+const MUNIS: &[Muni] = &[
+    Muni { code: "GM0546", name: "Leiden", region: HR, rate: 70.0, buurten: &[
+        ("BU05460001", "Binnenstad", 52.15833, 4.49306), ("BU05460002", "Merenwijk", 52.1780, 4.5070),
+        ("BU05460003", "Stevenshof", 52.1430, 4.4570), ("BU05460004", "Leiden-Noord", 52.1720, 4.4880)] },
+    Muni { code: "GM0537", name: "Katwijk", region: HR, rate: 22.0, buurten: &[
+        ("BU05370001", "Katwijk aan Zee", 52.20333, 4.39861), ("BU05370002", "Katwijk aan den Rijn", 52.19417, 4.42222),
+        ("BU05370003", "Rijnsburg", 52.19, 4.44167), ("BU05370004", "Valkenburg", 52.18, 4.43194)] },
+    Muni { code: "GM0547", name: "Leiderdorp", region: HR, rate: 9.0, buurten: &[("BU05470001", "Leiderdorp", 52.15833, 4.52917)] },
+    Muni { code: "GM0579", name: "Oegstgeest", region: HR, rate: 7.0, buurten: &[("BU05790001", "Oegstgeest", 52.18, 4.46944)] },
+    Muni { code: "GM0575", name: "Noordwijk", region: HR, rate: 12.0, buurten: &[
+        ("BU05750001", "Noordwijk-Binnen", 52.234, 4.44474), ("BU05750002", "Noordwijkerhout", 52.26167, 4.49306)] },
+    Muni { code: "GM1525", name: "Teylingen", region: HR, rate: 9.0, buurten: &[
+        ("BU15250001", "Sassenheim", 52.225, 4.52222), ("BU15250002", "Voorhout", 52.22167, 4.48472), ("BU15250003", "Warmond", 52.19667, 4.50278)] },
+    Muni { code: "GM0484", name: "Alphen aan den Rijn", region: HR, rate: 25.0, buurten: &[
+        ("BU04840001", "Alphen-Centrum", 52.12917, 4.65546), ("BU04840002", "Boskoop", 52.075, 4.65556), ("BU04840003", "Benthuizen", 52.0775, 4.54444)] },
+    Muni { code: "GM0553", name: "Lisse", region: HR, rate: 6.0, buurten: &[("BU05530001", "Lisse", 52.26, 4.55694)] },
+    Muni { code: "GM0534", name: "Hillegom", region: HR, rate: 5.0, buurten: &[("BU05340001", "Hillegom", 52.29083, 4.58333)] },
+    Muni { code: "GM0638", name: "Zoeterwoude", region: HR, rate: 2.0, buurten: &[("BU06380001", "Zoeterwoude-Dorp", 52.12, 4.49583)] },
+    Muni { code: "GM0356", name: "Nieuwegein", region: UW, rate: 20.0, buurten: &[
+        ("BU03560001", "Nieuwegein-Centrum", 52.02917, 5.08056), ("BU03560002", "Galecop", 52.0420, 5.0640), ("BU03560003", "Vreeswijk", 52.0100, 5.0950)] },
+    Muni { code: "GM0632", name: "Woerden", region: UW, rate: 14.0, buurten: &[
+        ("BU06320001", "Woerden-Centrum", 52.085, 4.88333), ("BU06320002", "Harmelen", 52.09, 4.96111), ("BU06320003", "Zegveld", 52.115, 4.83611)] },
+    Muni { code: "GM0353", name: "IJsselstein", region: UW, rate: 9.0, buurten: &[("BU03530001", "IJsselstein", 52.02, 5.04306)] },
+    Muni { code: "GM0321", name: "Houten", region: UW, rate: 9.0, buurten: &[("BU03210001", "Houten", 52.02833, 5.16806)] },
+    Muni { code: "GM0335", name: "Montfoort", region: UW, rate: 3.0, buurten: &[
+        ("BU03350001", "Montfoort", 52.04583, 4.95278), ("BU03350002", "Linschoten", 52.0625, 4.91528)] },
+    Muni { code: "GM0355", name: "Zeist", region: AZ, rate: 16.0, buurten: &[
+        ("BU03550001", "Zeist-Centrum", 52.09, 5.23333), ("BU03550002", "Den Dolder", 52.13917, 5.23889),
+        ("BU03550003", "Austerlitz", 52.08, 5.31528), ("BU03550004", "Bosch en Duin", 52.11667, 5.24167)] },
+    Muni { code: "GM0307", name: "Amersfoort", region: AZ, rate: 40.0, buurten: &[
+        ("BU03070001", "Amersfoort-Centrum", 52.155, 5.3875), ("BU03070002", "Hoogland", 52.1825, 5.37361),
+        ("BU03070003", "Vathorst", 52.1950, 5.4150), ("BU03070004", "Kruiskamp", 52.1640, 5.4010)] },
+];
+
+struct HomeSpec {
+    name: &'static str,
+    kind: HomeKind,
+    address: &'static str,
+    buurt: &'static str,
+    places: usize,
+    rules: (bool, bool, bool),
+    landlord: Option<&'static str>,
+}
+
+const fn home(name: &'static str, kind: HomeKind, address: &'static str, buurt: &'static str, places: usize, rules: (bool, bool, bool)) -> HomeSpec {
+    HomeSpec { name, kind, address, buurt, places, rules, landlord: None }
+}
+
+/// (women only, accessible, pets allowed).
+const HOMES: &[HomeSpec] = &[
+    home("Pitstop Nieuwegein", HomeKind::Pitstop, "Structuurbaan 12", "BU03560001", 6, (false, true, false)),
+    home("Pitstop Woerden", HomeKind::Pitstop, "Rijnstraat 40", "BU06320001", 5, (false, false, true)),
+    home("Pitstop Zeist", HomeKind::Pitstop, "Slotlaan 88", "BU03550001", 5, (false, false, false)),
+    home("Pitstop Amersfoort", HomeKind::Pitstop, "Leusderweg 15", "BU03070001", 8, (false, true, false)),
+    home("Pitstop Vathorst", HomeKind::Pitstop, "Bron 3", "BU03070003", 4, (true, false, false)),
+    home("Opvangwoning Galecop", HomeKind::ShelterHome, "Marconibaan 7", "BU03560002", 2, (false, false, true)),
+    home("Opvangwoning IJsselstein", HomeKind::ShelterHome, "Benschopperstraat 21", "BU03530001", 1, (false, false, false)),
+    home("Opvangwoning Houten", HomeKind::ShelterHome, "Het Rond 5", "BU03210001", 2, (false, true, false)),
+    home("Opvangwoning Harmelen", HomeKind::ShelterHome, "Dorpsstraat 61", "BU06320002", 1, (false, false, false)),
+    home("Opvangwoning Den Dolder", HomeKind::ShelterHome, "Dolderseweg 9", "BU03550002", 2, (false, false, false)),
+    home("Opvangwoning Katwijk aan Zee", HomeKind::ShelterHome, "Voorstraat 30", "BU05370001", 2, (false, false, false)),
+    home("Opvangwoning Rijnsburg", HomeKind::ShelterHome, "Oude Vaartstraat 4", "BU05370003", 1, (true, false, false)),
+    HomeSpec { name: "Omklapwoning Katwijk", kind: HomeKind::FlipHome, address: "Zeeweg 18", buurt: "BU05370002", places: 1, rules: (false, false, true), landlord: Some("Dunavie") },
+    home("Opvangwoning Leiderdorp", HomeKind::ShelterHome, "Hoofdstraat 99", "BU05470001", 2, (false, true, false)),
+    home("Opvangwoning Oegstgeest", HomeKind::ShelterHome, "Lange Voort 12", "BU05790001", 1, (false, false, false)),
+    home("Opvangwoning Noordwijk", HomeKind::ShelterHome, "Kerkstraat 8", "BU05750001", 2, (false, false, false)),
+    home("Opvangwoning Sassenheim", HomeKind::ShelterHome, "Hoofdstraat 150", "BU15250001", 1, (false, false, true)),
+    home("Opvangwoning Alphen", HomeKind::ShelterHome, "Prins Bernhardlaan 20", "BU04840001", 3, (false, true, false)),
+    home("Opvangwoning Boskoop", HomeKind::ShelterHome, "Reijerskoop 5", "BU04840002", 1, (false, false, false)),
+    home("Opvangwoning Merenwijk", HomeKind::ShelterHome, "Valkenpad 2", "BU05460002", 2, (false, false, false)),
+    home("Opvangwoning Stevenshof", HomeKind::ShelterHome, "Vijf Meilaan 40", "BU05460003", 2, (true, true, false)),
+    home("Centrale opvang Leiden", HomeKind::CentralShelter, "Binnenvestgracht 11", "BU05460001", 24, (false, true, false)),
+];
+
+const FIRST_W: &[&str] = &["Anna", "Fatima", "Sanne", "Noor", "Priya", "Marieke", "Yasmina", "Lotte", "Esther", "Ilse", "Naima", "Kim", "Joke", "Samira", "Femke", "Agnieszka", "Linda", "Hanneke"];
+const FIRST_M: &[&str] = &["Jan", "Mohamed", "Pieter", "Daan", "Kees", "Youssef", "Ruben", "Mark", "Ahmet", "Bas", "Gerrit", "Tomasz", "Henk", "Dennis", "Sven", "Karim", "Wim", "Richard"];
+const LAST: &[&str] = &["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "El Amrani", "Yilmaz", "Kowalski", "van Dijk", "Verhoeven", "Brouwer", "Koster"];
+const SITUATIONS: &[&str] = &[
+    "Dreigende huisuitzetting door huurachterstand; corporatie heeft gemeld.",
+    "Relatie beëindigd, moet deze week de woning uit; geen netwerk om bij te logeren.",
+    "Ontslagen uit kliniek, geen woonadres om naar terug te gaan.",
+    "Slaapt sinds een week bij wisselende vrienden, nu op straat.",
+    "Na detentie zonder woning; reclassering begeleidt.",
+    "Schulden opgelopen na baanverlies; woning verkocht bij executie.",
+    "Conflict thuis, jongvolwassene moet direct weg.",
+    "Huiselijk geweld; veilige plek buiten de eigen wijk nodig.",
+];
+
+fn at(d: Date, hour: i8, minute: i8, tz: &jiff::tz::TimeZone) -> Timestamp {
+    tz.to_timestamp(d.to_datetime(Time::new(hour, minute, 0, 0).unwrap_or(Time::midnight())))
+        .unwrap_or_else(|_| Timestamp::now())
+}
+
+/// What the demo wrote.
+#[derive(Debug, Default)]
+pub struct DemoSummary {
+    pub municipalities: usize,
+    pub homes: usize,
+    pub referrals: usize,
+    pub stays: usize,
+    pub active_stays: usize,
+}
+
+struct Pending {
+    stay: StayId,
+    start: Date,
+    exit: Date,
+    destination: Destination,
+    ready_on: Option<Date>,
+    extended: bool,
+    end: Date,
+}
+
+/// Fills an empty database with the demo network and about two years of history up to `now`.
+pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
+    let tz = nabij_web::clock::dutch_time_zone();
+    let today = tz.to_datetime(now).date();
+    let mut rng = Rng::new(seed);
+    let mut summary = DemoSummary::default();
+    let mut buurt_ids: HashMap<&str, NeighbourhoodId> = HashMap::new();
+    let mut munis: Vec<(MunicipalityId, Vec<NeighbourhoodId>, f64)> = Vec::new();
+    let setup = at(today.saturating_sub(800.days()), 9, 0, &tz);
+    for m in MUNIS {
+        let region = db.create_region(m.region).await?;
+        let (_, _, lat, lon) = m.buurten[0];
+        let id = db.create_municipality(Some(region), Some(m.code), m.name, GeoPoint { lat, lon }).await?;
+        let mut ns = Vec::new();
+        for (code, name, lat, lon) in m.buurten {
+            let n = db.create_neighbourhood(id, Some(code), name, GeoPoint { lat: *lat, lon: *lon }).await?;
+            buurt_ids.insert(code, n);
+            ns.push(n);
+        }
+        munis.push((id, ns, m.rate));
+    }
+    summary.municipalities = MUNIS.len();
+    for h in HOMES {
+        let neighbourhood = buurt_ids[h.buurt];
+        db.create_home(
+            &NewHome {
+                name: h.name.into(),
+                kind: h.kind,
+                address: h.address.into(),
+                neighbourhood,
+                point: None,
+                rules: HouseRules { women_only: h.rules.0, accessible: h.rules.1, pets_allowed: h.rules.2 },
+                max_stay_months: h.kind.default_max_stay_months(),
+                landlord: h.landlord.map(Into::into),
+                places: h.places,
+            },
+            setup,
+        )
+        .await?;
+    }
+    summary.homes = HOMES.len();
+    // A place under repair now, so blocking shows.
+    if let Some(h) = db.availability(today, None).await?.iter().find(|h| h.home_name == "Pitstop Woerden") {
+        if let Some(p) = h.free_places.last() {
+            db.block_place(*p, today.saturating_sub(3.days()), Some(today.saturating_add(10.days())), "Lekkage badkamer", now).await?;
+        }
+    }
+
+    let start = today.saturating_sub(730.days());
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut day = start;
+    while day <= today {
+        // Exits and decisions due today first: they free places for today's arrivals.
+        let mut i = 0;
+        while i < pending.len() {
+            let p = &mut pending[i];
+            if !p.extended && p.exit > p.end && day >= p.end.saturating_sub(10.days()) && p.end > day {
+                let new_end = (p.exit.saturating_add(14.days())).min(p.end.saturating_add(3.months()));
+                if let Ok(d) = ExtensionDecision::validate("Coördinator Ria Hoekstra", "Woning toegezegd, sleutel volgt; uitstroom zonder tussenstap", new_end, p.end, day) {
+                    db.extend_stay(p.stay, &d, at(day, 10, 15, &tz)).await?;
+                    p.end = new_end;
+                }
+                p.extended = true;
+            }
+            if p.ready_on == Some(day) {
+                db.set_ready_on(p.stay, day).await?;
+            }
+            if p.exit <= day {
+                let p = pending.swap_remove(i);
+                for m in Milestone::ALL {
+                    let due = m.due(p.start);
+                    if due < p.exit {
+                        let late = rng.below(9) as i64 - 3;
+                        let done = due.saturating_add(late.days()).max(p.start).min(p.exit);
+                        db.complete_milestone(p.stay, *m, done).await?;
+                    }
+                }
+                db.exit_stay(p.stay, p.exit, p.destination, "").await?;
+                continue;
+            }
+            i += 1;
+        }
+        for (mi, (muni, buurten, rate)) in munis.iter().enumerate() {
+            for _ in 0..rng.poisson(RATE_SCALE * rate / 365.0) {
+                summary.referrals += 1;
+                let woman = rng.chance(0.35);
+                let gender = if woman { Gender::Woman } else { Gender::Man };
+                let first = if woman { *rng.pick(FIRST_W) } else { *rng.pick(FIRST_M) };
+                let household = if rng.chance(0.08) { 2 + rng.below(2) as i64 } else { 1 };
+                let violence = woman && rng.chance(0.15);
+                let own_buurt = *rng.pick(buurten);
+                let person = NewPerson {
+                    first_name: first.into(),
+                    last_name: (*rng.pick(LAST)).into(),
+                    gender,
+                    date_of_birth: Date::new(1950 + rng.below(55) as i16, 1 + rng.below(12) as i8, 1 + rng.below(28) as i8).ok(),
+                    bsn: None,
+                    phone: Some(format!("06-{:08}", rng.next_u64() % 100_000_000)),
+                    household: HouseholdSize::new(household)?,
+                    needs: Needs { accessible: rng.chance(0.06), pets: rng.chance(0.08), women_only: violence },
+                    own_municipality: *muni,
+                    own_neighbourhood: Some(own_buurt),
+                    avoid: if violence { vec![nabij_domain::person::AvoidArea::Neighbourhood(own_buurt)] } else { vec![] },
+                };
+                let received = at(day, 8 + rng.below(14) as i8, rng.below(60) as i8, &tz);
+                let referral = NewReferral {
+                    source: *rng.pick(ReferralSource::ALL),
+                    urgency: *rng.pick(&[Urgency::Normal, Urgency::Normal, Urgency::High, Urgency::Crisis]),
+                    situation: (*rng.pick(if violence { &SITUATIONS[7..] } else { &SITUATIONS[..7] })).into(),
+                };
+                let (pid, rid) = db.create_referral(&person, &referral, received).await?;
+                let p = db.person(pid).await?;
+                let ranking = rank_free_places(&p.placement_request(), &db.availability(day, None).await?);
+                if ranking.no_place_in_own_area {
+                    db.record_no_place(rid, *muni, received).await?;
+                }
+                // Today's last referrals stay open so the dashboard shows work to do.
+                let keep_open = day == today && mi % 3 == 0;
+                let Some(best) = ranking.proposals.first().filter(|_| !keep_open && !rng.chance(0.05)) else {
+                    if !keep_open {
+                        let state = if rng.chance(0.5) { ReferralState::AdvisedElsewhere } else { ReferralState::Withdrawn };
+                        db.close_referral(rid, state, "Tijdelijk bij familie in de regio; nazorg via sociaal team", received + 3.hours()).await?;
+                    }
+                    continue;
+                };
+                let placed = received + (20 + rng.below(200) as i64).minutes();
+                let placed_day = tz.to_datetime(placed).date();
+                let home = db.home(best.home).await?;
+                let end = planned_end(placed_day, home.max_stay_months);
+                let stay = db
+                    .place(&NewStay {
+                        referral: Some(rid),
+                        person: pid,
+                        home: best.home,
+                        places: best.places.clone(),
+                        start: placed_day,
+                        planned_end: end,
+                        placed_at: placed,
+                        proximity: best.proximity,
+                        distance_km: best.distance_km,
+                    })
+                    .await?;
+                summary.stays += 1;
+                let los = rng.lognormal(120.0, 0.55).clamp(5.0, 250.0).round() as i64;
+                let exit = placed_day.saturating_add(los.days());
+                let destination = pick_destination(&mut rng, home.kind);
+                let ready_on = (destination.class() == nabij_domain::stay::DestinationClass::Permanent)
+                    .then(|| exit.saturating_sub((rng.below(40) as i64).days()))
+                    .filter(|r| *r > placed_day);
+                pending.push(Pending { stay, start: placed_day, exit, destination, ready_on, extended: false, end });
+            }
+        }
+        day = day.saturating_add(1.days());
+    }
+    // Stays still running: milestones done when due (some late, a few still open).
+    for p in &pending {
+        for m in Milestone::ALL {
+            let due = m.due(p.start);
+            if due <= today && rng.chance(0.8) {
+                let done = due.saturating_add((rng.below(6) as i64).days()).min(today);
+                db.complete_milestone(p.stay, *m, done).await?;
+            }
+        }
+    }
+    summary.active_stays = pending.len();
+    // One referral that has waited too long: a breach on the dashboard.
+    let (muni, buurten, _) = &munis[0];
+    let person = NewPerson {
+        first_name: "Erik".into(),
+        last_name: "Kramer".into(),
+        gender: Gender::Man,
+        date_of_birth: None,
+        bsn: None,
+        phone: None,
+        household: HouseholdSize::new(1)?,
+        needs: Needs::default(),
+        own_municipality: *muni,
+        own_neighbourhood: buurten.first().copied(),
+        avoid: vec![],
+    };
+    let referral = NewReferral { source: ReferralSource::Police, urgency: Urgency::High, situation: "Aangetroffen in portiek; wil graag in Leiden blijven.".into() };
+    db.create_referral(&person, &referral, now - 30.hours()).await?;
+    // Two fresh referrals waiting for a coordinator.
+    for (i, (first, last, gender, muni)) in [("Samira", "El Idrissi", Gender::Woman, 1usize), ("Gerrit", "Bos", Gender::Man, 11)].into_iter().enumerate() {
+        let (muni, buurten, _) = &munis[muni];
+        let person = NewPerson {
+            first_name: first.into(),
+            last_name: last.into(),
+            gender,
+            date_of_birth: None,
+            bsn: None,
+            phone: None,
+            household: HouseholdSize::new(1)?,
+            needs: Needs::default(),
+            own_municipality: *muni,
+            own_neighbourhood: buurten.get(i).copied(),
+            avoid: vec![],
+        };
+        let referral = NewReferral { source: ReferralSource::SocialTeam, urgency: Urgency::Normal, situation: SITUATIONS[i].into() };
+        db.create_referral(&person, &referral, now - (1 + i as i64).hours()).await?;
+    }
+    summary.referrals += 3;
+    Ok(summary)
+}
+
+fn pick_destination(rng: &mut Rng, kind: HomeKind) -> Destination {
+    use Destination::*;
+    if kind == HomeKind::FlipHome && rng.chance(0.7) {
+        return OwnLeaseViaFlip;
+    }
+    let r = rng.f64();
+    match r {
+        x if x < 0.42 => OwnRentedHome,
+        x if x < 0.55 => FamilyOrFriends,
+        x if x < 0.64 => ProtectedHousing,
+        x if x < 0.68 => Clinic,
+        x if x < 0.70 => Detention,
+        x if x < 0.76 => CentralShelter,
+        x if x < 0.83 => OtherTemporary,
+        x if x < 0.89 => Street,
+        x if x < 0.995 => Unknown,
+        _ => Deceased,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_portable_and_deterministic() {
+        let mut a = Rng::new(7);
+        let mut b = Rng::new(7);
+        let xs: Vec<u64> = (0..5).map(|_| a.next_u64()).collect();
+        assert_eq!(xs, (0..5).map(|_| b.next_u64()).collect::<Vec<_>>());
+        // SplitMix64 reference value for seed 0.
+        assert_eq!(Rng::new(0).next_u64(), 0xE220A8397B1DCDAF);
+        let mean: f64 = (0..20_000).map(|_| a.lognormal(120.0, 0.5)).sum::<f64>() / 20_000.0;
+        assert!((115.0..125.0).contains(&mean), "{mean}");
+    }
+}

@@ -1,0 +1,148 @@
+//! The `nabij` command: serve, demo, migrate, import, default-config.
+
+pub mod config;
+pub mod demo;
+pub mod import;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use config::Config;
+use nabij_store::{Db, DbOptions};
+use nabij_web::{AppState, Application, Clock};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "nabij", version, about = "Nabij: opvang in de eigen buurt — temporary housing in the own neighbourhood")]
+pub struct Cli {
+    /// Settings file (TOML); see `nabij default-config`.
+    #[arg(long, global = true, env = "NABIJ_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web interface and the API.
+    Serve,
+    /// Create (or refresh) a demo database with two years of history and serve it.
+    Demo {
+        /// Where the demo database goes; it is replaced.
+        #[arg(long, default_value = "nabij-demo.db")]
+        database: PathBuf,
+        /// Only create the database, do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        /// Seed of the demo history.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Create the database if needed and apply the embedded migrations.
+    Migrate,
+    /// Print the default settings file, with every setting explained.
+    DefaultConfig,
+    /// Import data.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportWhat {
+    /// Municipalities and neighbourhoods (CBS codes, names, centroids) from a CSV file.
+    Geography { file: PathBuf },
+}
+
+pub fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn connect(cfg: &Config) -> Result<Db> {
+    let mut opts = DbOptions::new(cfg.database.url.clone());
+    opts.max_connections = cfg.database.max_connections;
+    Db::connect(&opts)
+        .await
+        .with_context(|| format!("cannot open database {}", nabij_store::redact_url(&cfg.database.url)))
+}
+
+async fn serve(db: Db, listen: &str) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let app = Application::new(listener, AppState { db, clock: Clock::system() });
+    println!("Nabij luistert op http://{listen}/ (stoppen met Ctrl-C)");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    if let Command::DefaultConfig = cli.command {
+        print!("{}", config::DEFAULT_CONFIG);
+        return Ok(());
+    }
+    let cfg = Config::load(cli.config.as_deref())?;
+    init_tracing(&cfg.log.filter);
+    match cli.command {
+        Command::DefaultConfig => unreachable!("handled above"),
+        Command::Serve => serve(connect(&cfg).await?, &cfg.server.listen).await,
+        Command::Migrate => {
+            let db = connect(&cfg).await?;
+            println!("Database bijgewerkt: {}", db.applied_migrations().await?.join(", "));
+            Ok(())
+        }
+        Command::Demo { database, no_serve, seed } => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = database.clone().into_os_string();
+                p.push(suffix);
+                match std::fs::remove_file(&p) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e).with_context(|| format!("cannot replace {}", database.display())),
+                }
+            }
+            let url = format!("sqlite:{}", database.display());
+            let db = Db::connect(&DbOptions::new(url)).await?;
+            let s = demo::seed(&db, jiff::Timestamp::now(), seed).await?;
+            println!(
+                "Demodatabase {}: {} gemeenten, {} huizen, {} aanmeldingen, {} verblijven waarvan {} lopend.",
+                database.display(), s.municipalities, s.homes, s.referrals, s.stays, s.active_stays
+            );
+            println!("Plaatsgegevens: GeoNames (https://www.geonames.org), CC BY 4.0.");
+            if no_serve {
+                return Ok(());
+            }
+            serve(db, &cfg.server.listen).await
+        }
+        Command::Import { what: ImportWhat::Geography { file } } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("kan {} niet lezen", file.display()))?;
+            let rows = match import::parse_geography(&text) {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    for e in errors.iter().take(50) {
+                        eprintln!("{}: {e}", file.display());
+                    }
+                    if errors.len() > 50 {
+                        eprintln!("… en nog {} fouten", errors.len() - 50);
+                    }
+                    bail!("niets geïmporteerd: {} fout(en) in {}", errors.len(), file.display());
+                }
+            };
+            let db = connect(&cfg).await?;
+            match db.import_geography(&rows).await {
+                Ok(s) => {
+                    println!(
+                        "Geïmporteerd: gemeenten {} nieuw, {} bijgewerkt; buurten {} nieuw, {} bijgewerkt.",
+                        s.municipalities_added, s.municipalities_updated, s.neighbourhoods_added, s.neighbourhoods_updated
+                    );
+                    Ok(())
+                }
+                Err(nabij_store::StoreError::Invalid(m)) => bail!("niets geïmporteerd: {m}"),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
