@@ -132,6 +132,9 @@ mod tests {
         assert_eq!(small_count(3), "<5");
         assert_eq!(small_count(0), "0");
         assert_eq!(small_count(5), "5");
-        assert_eq!(crate::stay::Destination::OwnLeaseViaFlip.label(), "Eigen huurcontract via omklap");
+        assert_eq!(
+            crate::stay::Destination::OwnLeaseViaFlip.label(),
+            "Eigen huurcontract via omklap"
+        );
     }
 }

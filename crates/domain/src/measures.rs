@@ -238,19 +238,36 @@ mod tests {
 
     #[test]
     fn stays_exits_and_returns() {
-        let s = |person, start: Date, exit: Option<(Date, Destination)>, ready: Option<Date>| StayFact {
-            person,
-            start,
-            planned_end: start.saturating_add(6.months()),
-            ready_on: ready,
-            exit,
-            extensions: 0,
+        let s = |person, start: Date, exit: Option<(Date, Destination)>, ready: Option<Date>| {
+            StayFact {
+                person,
+                start,
+                planned_end: start.saturating_add(6.months()),
+                ready_on: ready,
+                exit,
+                extensions: 0,
+            }
         };
         let today = date(2026, 1, 1);
         let stays = [
-            s(1, date(2024, 1, 1), Some((date(2024, 3, 1), Destination::OwnRentedHome)), Some(date(2024, 2, 20))),
-            s(1, date(2024, 5, 1), Some((date(2024, 6, 1), Destination::Clinic)), None),
-            s(2, date(2024, 1, 1), Some((date(2024, 9, 1), Destination::Street)), None),
+            s(
+                1,
+                date(2024, 1, 1),
+                Some((date(2024, 3, 1), Destination::OwnRentedHome)),
+                Some(date(2024, 2, 20)),
+            ),
+            s(
+                1,
+                date(2024, 5, 1),
+                Some((date(2024, 6, 1), Destination::Clinic)),
+                None,
+            ),
+            s(
+                2,
+                date(2024, 1, 1),
+                Some((date(2024, 9, 1), Destination::Street)),
+                None,
+            ),
             s(3, date(2025, 9, 1), None, Some(date(2025, 12, 1))),
         ];
         let m = stay_measures(&stays, today);
@@ -258,7 +275,11 @@ mod tests {
         assert_eq!(m.exits_within_six_months, Some(2.0 / 3.0));
         assert_eq!(m.overdue_now, 0);
         assert_eq!(m.exits_to_own_home, Some(1.0 / 3.0));
-        let perm = m.exits_by_class.iter().find(|c| c.0 == DestinationClass::Permanent).unwrap();
+        let perm = m
+            .exits_by_class
+            .iter()
+            .find(|c| c.0 == DestinationClass::Permanent)
+            .unwrap();
         assert_eq!(perm.1, 1);
         // Person 1 went home on 1 Mar 2024 and was back on 1 May: a return within 6 months.
         assert_eq!(m.returns[0], (6, Some(1.0), 1));
@@ -269,8 +290,24 @@ mod tests {
 
     #[test]
     fn occupancy_excludes_blocked_nights() {
-        assert_eq!(nights_in_period(date(2026, 1, 10), date(2026, 2, 10), date(2026, 2, 1), date(2026, 3, 1)), 9);
-        assert_eq!(nights_in_period(date(2026, 3, 10), date(2026, 4, 10), date(2026, 2, 1), date(2026, 3, 1)), 0);
+        assert_eq!(
+            nights_in_period(
+                date(2026, 1, 10),
+                date(2026, 2, 10),
+                date(2026, 2, 1),
+                date(2026, 3, 1)
+            ),
+            9
+        );
+        assert_eq!(
+            nights_in_period(
+                date(2026, 3, 10),
+                date(2026, 4, 10),
+                date(2026, 2, 1),
+                date(2026, 3, 1)
+            ),
+            0
+        );
         assert_eq!(occupancy(50, 100, 20), Some(0.625));
         assert_eq!(occupancy(0, 10, 10), None);
     }

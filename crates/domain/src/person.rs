@@ -80,7 +80,10 @@ pub struct Bsn(String);
 
 impl Bsn {
     pub fn parse(raw: &str) -> Result<Self, RuleViolation> {
-        let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
+        let digits: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .collect();
         let err = |m: &str| Err(RuleViolation::new("bsn", m.to_string()));
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return err("een BSN bestaat alleen uit cijfers");
@@ -153,7 +156,10 @@ mod tests {
         assert!(Bsn::parse("12345").is_err());
         assert!(Bsn::parse("abcdefghi").is_err());
         assert!(Bsn::parse("000000000").is_err());
-        assert_eq!(format!("{:?}", Bsn::parse("111222333").unwrap()), "Bsn(***)");
+        assert_eq!(
+            format!("{:?}", Bsn::parse("111222333").unwrap()),
+            "Bsn(***)"
+        );
     }
 
     #[test]
@@ -166,6 +172,9 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_required() {
         assert_eq!(parse_name("first_name", "  Anna ").unwrap(), "Anna");
-        assert_eq!(parse_name("first_name", "  ").unwrap_err().field, "first_name");
+        assert_eq!(
+            parse_name("first_name", "  ").unwrap_err().field,
+            "first_name"
+        );
     }
 }

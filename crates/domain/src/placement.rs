@@ -12,6 +12,8 @@ use crate::ids::{HomeId, MunicipalityId, NeighbourhoodId, PlaceId};
 use crate::labels;
 use crate::person::{AvoidArea, Gender, HouseholdSize, Needs};
 use serde::Serialize;
+use serde::ser::SerializeStruct;
+use std::sync::Arc;
 
 /// Who needs a place, and where their life is.
 #[derive(Debug, Clone)]
@@ -30,16 +32,18 @@ pub struct PlacementRequest {
 #[derive(Debug, Clone)]
 pub struct HomeAvailability {
     pub home: HomeId,
-    pub home_name: String,
+    pub home_name: Arc<str>,
     pub kind: HomeKind,
     pub rules: HouseRules,
     pub municipality: MunicipalityId,
-    pub municipality_name: String,
+    pub municipality_name: Arc<str>,
     pub neighbourhood: NeighbourhoodId,
-    pub neighbourhood_name: String,
+    pub neighbourhood_name: Arc<str>,
     pub point: GeoPoint,
     pub total_places: usize,
     pub free_places: Vec<PlaceId>,
+    /// Maximum stay in this home, in months.
+    pub max_stay_months: i8,
 }
 
 /// How close a proposal is to the person's own area.
@@ -51,21 +55,41 @@ pub enum Proximity {
     Elsewhere,
 }
 
-/// One ranked proposal: a home and the places the household would take.
-#[derive(Debug, Clone, Serialize)]
+/// One ranked proposal: a home and the places the household would take. Its explanation is
+/// written when asked for (and when serialised), so ranking thousands of homes stays cheap.
+#[derive(Debug, Clone)]
 pub struct Proposal {
     pub rank: usize,
     pub home: HomeId,
-    pub home_name: String,
+    pub home_name: Arc<str>,
     pub kind: HomeKind,
-    pub municipality_name: String,
-    pub neighbourhood_name: String,
+    pub municipality_name: Arc<str>,
+    pub neighbourhood_name: Arc<str>,
     pub proximity: Proximity,
     pub distance_km: f64,
     pub free_places: usize,
+    pub total_places: usize,
     pub places: Vec<PlaceId>,
-    /// Why it ranks where it does, in Dutch.
-    pub explanation: String,
+    household: usize,
+    needs: crate::person::Needs,
+}
+
+impl Serialize for Proposal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Proposal", 11)?;
+        st.serialize_field("rank", &self.rank)?;
+        st.serialize_field("home", &self.home)?;
+        st.serialize_field("home_name", &*self.home_name)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("municipality_name", &*self.municipality_name)?;
+        st.serialize_field("neighbourhood_name", &*self.neighbourhood_name)?;
+        st.serialize_field("proximity", &self.proximity)?;
+        st.serialize_field("distance_km", &self.distance_km)?;
+        st.serialize_field("free_places", &self.free_places)?;
+        st.serialize_field("places", &self.places)?;
+        st.serialize_field("explanation", &self.explanation())?;
+        st.end()
+    }
 }
 
 /// Why a home with free places was not proposed.
@@ -157,7 +181,7 @@ pub fn rank_free_places(req: &PlacementRequest, homes: &[HomeAvailability]) -> R
         };
         keyed.push((key, home, proximity, distance));
     }
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_unstable_by_key(|k| k.0);
     let no_place_in_own_area = !keyed.iter().any(|k| k.2 != Proximity::Elsewhere);
     let proposals = keyed
         .into_iter()
@@ -172,8 +196,10 @@ pub fn rank_free_places(req: &PlacementRequest, homes: &[HomeAvailability]) -> R
             proximity,
             distance_km: distance,
             free_places: home.free_places.len(),
+            total_places: home.total_places,
             places: home.free_places[..req.household.get()].to_vec(),
-            explanation: explain(req, home, proximity, distance),
+            household: req.household.get(),
+            needs: req.needs,
         })
         .collect();
     Ranking {
@@ -192,44 +218,51 @@ struct Key {
     home: HomeId,
 }
 
-fn explain(req: &PlacementRequest, home: &HomeAvailability, p: Proximity, distance: f64) -> String {
-    let mut s = match p {
-        Proximity::OwnNeighbourhood => format!("In de eigen buurt ({})", home.neighbourhood_name),
-        Proximity::OwnMunicipality => format!(
-            "In de eigen gemeente {}, buurt {}",
-            home.municipality_name, home.neighbourhood_name
-        ),
-        Proximity::Elsewhere => format!(
-            "Buiten de eigen gemeente: {} ({})",
-            home.municipality_name, home.neighbourhood_name
-        ),
-    };
-    s.push_str(&format!(", {} van de eigen buurt", labels::km(distance)));
-    let n = req.household.get();
-    let free = home.free_places.len();
-    if n == 1 {
-        s.push_str(&format!("; {free} van {} plekken vrij", home.total_places));
-    } else {
+impl Proposal {
+    /// Why this proposal ranks where it does, in Dutch.
+    pub fn explanation(&self) -> String {
+        let mut s = match self.proximity {
+            Proximity::OwnNeighbourhood => {
+                format!("In de eigen buurt ({})", self.neighbourhood_name)
+            }
+            Proximity::OwnMunicipality => format!(
+                "In de eigen gemeente {}, buurt {}",
+                self.municipality_name, self.neighbourhood_name
+            ),
+            Proximity::Elsewhere => format!(
+                "Buiten de eigen gemeente: {} ({})",
+                self.municipality_name, self.neighbourhood_name
+            ),
+        };
         s.push_str(&format!(
-            "; {free} plekken vrij, het huishouden van {n} past"
+            ", {} van de eigen buurt",
+            labels::km(self.distance_km)
         ));
+        let (n, free) = (self.household, self.free_places);
+        if n == 1 {
+            s.push_str(&format!("; {free} van {} plekken vrij", self.total_places));
+        } else {
+            s.push_str(&format!(
+                "; {free} plekken vrij, het huishouden van {n} past"
+            ));
+        }
+        if self.kind == HomeKind::CentralShelter {
+            s.push_str("; centrale opvang: alleen als er dichterbij niets is");
+        }
+        let matched: Vec<&str> = [
+            (self.needs.accessible, "toegankelijk"),
+            (self.needs.pets, "huisdieren welkom"),
+            (self.needs.women_only, "vrouwenhuis"),
+        ]
+        .into_iter()
+        .filter_map(|(need, word)| need.then_some(word))
+        .collect();
+        if !matched.is_empty() {
+            s.push_str(&format!("; past bij wat nodig is: {}", matched.join(", ")));
+        }
+        s.push('.');
+        s
     }
-    if home.kind == HomeKind::CentralShelter {
-        s.push_str("; centrale opvang: alleen als er dichterbij niets is");
-    }
-    let matched: Vec<&str> = [
-        (req.needs.accessible, "toegankelijk"),
-        (req.needs.pets, "huisdieren welkom"),
-        (req.needs.women_only, "vrouwenhuis"),
-    ]
-    .into_iter()
-    .filter_map(|(need, word)| need.then_some(word))
-    .collect();
-    if !matched.is_empty() {
-        s.push_str(&format!("; past bij wat nodig is: {}", matched.join(", ")));
-    }
-    s.push('.');
-    s
 }
 
 #[cfg(test)]
@@ -240,15 +273,16 @@ mod tests {
     fn home(id: i64, muni: i64, buurt: i64, lat: f64, free: usize) -> HomeAvailability {
         HomeAvailability {
             home: HomeId(id),
-            home_name: format!("Huis {id}"),
+            home_name: format!("Huis {id}").into(),
             kind: HomeKind::Pitstop,
             rules: HouseRules::default(),
             municipality: MunicipalityId(muni),
-            municipality_name: format!("Gemeente {muni}"),
+            municipality_name: format!("Gemeente {muni}").into(),
             neighbourhood: NeighbourhoodId(buurt),
-            neighbourhood_name: format!("Buurt {buurt}"),
+            neighbourhood_name: format!("Buurt {buurt}").into(),
             point: GeoPoint { lat, lon: 5.0 },
             total_places: free.max(1),
+            max_stay_months: 6,
             free_places: (0..free as i64).map(|p| PlaceId(id * 100 + p)).collect(),
         }
     }
@@ -260,7 +294,10 @@ mod tests {
             needs: Needs::default(),
             own_municipality: MunicipalityId(1),
             own_neighbourhood: Some(NeighbourhoodId(10)),
-            own_point: GeoPoint { lat: 52.0, lon: 5.0 },
+            own_point: GeoPoint {
+                lat: 52.0,
+                lon: 5.0,
+            },
             avoid: vec![],
         }
     }
@@ -277,9 +314,17 @@ mod tests {
         let order: Vec<i64> = r.proposals.iter().map(|p| p.home.0).collect();
         assert_eq!(order, [3, 2, 1, 4]);
         assert!(!r.no_place_in_own_area);
-        assert!(r.proposals[0].explanation.starts_with("In de eigen buurt (Buurt 10)"));
-        assert!(r.proposals[2].explanation.contains("Buiten de eigen gemeente: Gemeente 2"));
-        assert!(r.proposals[2].explanation.contains("1,1 km"));
+        assert!(
+            r.proposals[0]
+                .explanation()
+                .starts_with("In de eigen buurt (Buurt 10)")
+        );
+        assert!(
+            r.proposals[2]
+                .explanation()
+                .contains("Buiten de eigen gemeente: Gemeente 2")
+        );
+        assert!(r.proposals[2].explanation().contains("1,1 km"));
     }
 
     #[test]
@@ -327,7 +372,7 @@ mod tests {
         let r = rank_free_places(&req, &[women, mixed]);
         assert_eq!(r.proposals.len(), 1);
         assert_eq!(r.proposals[0].home, HomeId(1));
-        assert!(r.proposals[0].explanation.contains("vrouwenhuis"));
+        assert!(r.proposals[0].explanation().contains("vrouwenhuis"));
     }
 
     #[test]
@@ -339,7 +384,7 @@ mod tests {
         let r = rank_free_places(&request(), &[central, big, snug]);
         let order: Vec<i64> = r.proposals.iter().map(|p| p.home.0).collect();
         assert_eq!(order, [3, 2, 1]);
-        assert!(r.proposals[2].explanation.contains("centrale opvang"));
+        assert!(r.proposals[2].explanation().contains("centrale opvang"));
     }
 
     #[test]
@@ -348,7 +393,11 @@ mod tests {
         req.household = HouseholdSize::new(3).unwrap();
         let r = rank_free_places(&req, &[home(1, 1, 10, 52.0, 4)]);
         assert_eq!(r.proposals[0].places.len(), 3);
-        assert!(r.proposals[0].explanation.contains("huishouden van 3 past"));
+        assert!(
+            r.proposals[0]
+                .explanation()
+                .contains("huishouden van 3 past")
+        );
     }
 
     proptest! {

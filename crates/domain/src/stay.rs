@@ -34,12 +34,22 @@ pub const DUE_SOON_DAYS: i64 = 7;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MilestoneStatus {
-    Done { on: Date },
-    Upcoming { due: Date },
-    DueSoon { due: Date },
-    Overdue { due: Date },
+    Done {
+        on: Date,
+    },
+    Upcoming {
+        due: Date,
+    },
+    DueSoon {
+        due: Date,
+    },
+    Overdue {
+        due: Date,
+    },
     /// The stay ended before the milestone fell due.
-    NotReached { due: Date },
+    NotReached {
+        due: Date,
+    },
 }
 
 impl MilestoneStatus {
@@ -64,7 +74,9 @@ impl MilestoneStatus {
     ) -> Self {
         match exit {
             Some(e) if done_on.is_none() && milestone.due(start) >= e => {
-                MilestoneStatus::NotReached { due: milestone.due(start) }
+                MilestoneStatus::NotReached {
+                    due: milestone.due(start),
+                }
             }
             Some(e) => Self::of(milestone, start, done_on, e.min(today)),
             None => Self::of(milestone, start, done_on, today),
@@ -114,9 +126,7 @@ impl Clock {
             day: days_between(start, until) + 1,
             days_left: days_between(until, planned_end),
             overdue: exit.is_none() && today > planned_end,
-            waiting_for_housing_days: ready_on
-                .map(|r| days_between(r, until).max(0))
-                .unwrap_or(0),
+            waiting_for_housing_days: ready_on.map(|r| days_between(r, until).max(0)).unwrap_or(0),
         }
     }
 }
@@ -162,7 +172,10 @@ impl Destination {
 
     /// A home of one's own (counted in the "own home" measure).
     pub fn is_own_home(self) -> bool {
-        matches!(self, Destination::OwnRentedHome | Destination::OwnLeaseViaFlip)
+        matches!(
+            self,
+            Destination::OwnRentedHome | Destination::OwnLeaseViaFlip
+        )
     }
 }
 
@@ -305,17 +318,34 @@ mod tests {
     fn milestone_status_moves_from_upcoming_to_overdue() {
         let start = date(2026, 1, 1);
         let s = |today| MilestoneStatus::of(Milestone::RecoveryPlan, start, None, today);
-        assert!(matches!(s(date(2026, 1, 2)), MilestoneStatus::Upcoming { .. }));
-        assert!(matches!(s(date(2026, 1, 8)), MilestoneStatus::DueSoon { .. }));
-        assert!(matches!(s(date(2026, 1, 15)), MilestoneStatus::DueSoon { .. }));
-        assert!(matches!(s(date(2026, 1, 16)), MilestoneStatus::Overdue { .. }));
+        assert!(matches!(
+            s(date(2026, 1, 2)),
+            MilestoneStatus::Upcoming { .. }
+        ));
+        assert!(matches!(
+            s(date(2026, 1, 8)),
+            MilestoneStatus::DueSoon { .. }
+        ));
+        assert!(matches!(
+            s(date(2026, 1, 15)),
+            MilestoneStatus::DueSoon { .. }
+        ));
+        assert!(matches!(
+            s(date(2026, 1, 16)),
+            MilestoneStatus::Overdue { .. }
+        ));
         let done = MilestoneStatus::of(
             Milestone::RecoveryPlan,
             start,
             Some(date(2026, 1, 20)),
             date(2026, 3, 1),
         );
-        assert_eq!(done, MilestoneStatus::Done { on: date(2026, 1, 20) });
+        assert_eq!(
+            done,
+            MilestoneStatus::Done {
+                on: date(2026, 1, 20)
+            }
+        );
     }
 
     #[test]
@@ -325,7 +355,9 @@ mod tests {
         let today = date(2026, 12, 1);
         assert_eq!(
             MilestoneStatus::of_stay(Milestone::Evaluation, start, None, exit, today),
-            MilestoneStatus::NotReached { due: date(2026, 4, 1) }
+            MilestoneStatus::NotReached {
+                due: date(2026, 4, 1)
+            }
         );
         // The plan was due on 15 Jan and not made before the exit on 1 Feb: overdue at exit.
         assert!(matches!(
@@ -346,7 +378,13 @@ mod tests {
         assert_eq!(c.days_left, -9);
         assert_eq!(c.waiting_for_housing_days, 39);
         // After exit the clock stops.
-        let c = Clock::of(start, end, Some(date(2026, 6, 1)), Some(date(2026, 6, 11)), date(2027, 1, 1));
+        let c = Clock::of(
+            start,
+            end,
+            Some(date(2026, 6, 1)),
+            Some(date(2026, 6, 11)),
+            date(2027, 1, 1),
+        );
         assert!(!c.overdue);
         assert_eq!(c.waiting_for_housing_days, 10);
         assert_eq!(c.day, 162);
@@ -356,21 +394,38 @@ mod tests {
     fn extension_must_move_the_end_forward_with_a_reason() {
         let cur = date(2026, 7, 1);
         let today = date(2026, 6, 20);
-        let ok = ExtensionDecision::validate("J. de Vries", "wacht op sleutel woning", date(2026, 8, 1), cur, today);
+        let ok = ExtensionDecision::validate(
+            "J. de Vries",
+            "wacht op sleutel woning",
+            date(2026, 8, 1),
+            cur,
+            today,
+        );
         assert_eq!(ok.unwrap().new_end, date(2026, 8, 1));
-        let err = ExtensionDecision::validate("", "kort", date(2026, 6, 1), cur, today).unwrap_err();
+        let err =
+            ExtensionDecision::validate("", "kort", date(2026, 6, 1), cur, today).unwrap_err();
         let fields: Vec<_> = err.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["decided_by", "reason", "new_end"]);
-        let too_long = ExtensionDecision::validate("X", "een goede reden hier", date(2027, 2, 1), cur, today);
+        let too_long =
+            ExtensionDecision::validate("X", "een goede reden hier", date(2027, 2, 1), cur, today);
         assert_eq!(too_long.unwrap_err()[0].field, "new_end");
     }
 
     #[test]
     fn destination_classes() {
-        assert_eq!(Destination::OwnLeaseViaFlip.class(), DestinationClass::Permanent);
+        assert_eq!(
+            Destination::OwnLeaseViaFlip.class(),
+            DestinationClass::Permanent
+        );
         assert_eq!(Destination::Clinic.class(), DestinationClass::Institutional);
-        assert_eq!(Destination::CentralShelter.class(), DestinationClass::Temporary);
-        assert_eq!(Destination::Street.class(), DestinationClass::HomelessOrUnknown);
+        assert_eq!(
+            Destination::CentralShelter.class(),
+            DestinationClass::Temporary
+        );
+        assert_eq!(
+            Destination::Street.class(),
+            DestinationClass::HomelessOrUnknown
+        );
         assert_eq!(Destination::Deceased.class(), DestinationClass::Deceased);
         for d in Destination::ALL {
             assert_eq!(Destination::parse(d.code()), Some(*d));
@@ -381,7 +436,10 @@ mod tests {
     fn exit_dates_are_checked() {
         let start = date(2026, 1, 1);
         assert!(validate_exit(start, date(2026, 2, 1), date(2026, 3, 1), "").is_ok());
-        assert_eq!(validate_exit(start, date(2025, 12, 1), date(2026, 3, 1), "").unwrap_err()[0].field, "exit_date");
+        assert_eq!(
+            validate_exit(start, date(2025, 12, 1), date(2026, 3, 1), "").unwrap_err()[0].field,
+            "exit_date"
+        );
         assert!(validate_exit(start, date(2026, 4, 1), date(2026, 3, 1), "").is_err());
     }
 }

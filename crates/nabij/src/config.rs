@@ -50,7 +50,11 @@ impl Config {
         let path = file
             .map(Path::to_path_buf)
             .or(env_file.map(Into::into))
-            .or_else(|| Path::new("nabij.toml").exists().then(|| "nabij.toml".into()));
+            .or_else(|| {
+                Path::new("nabij.toml")
+                    .exists()
+                    .then(|| "nabij.toml".into())
+            });
         if let Some(path) = path {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read settings file {}", path.display()))?;
@@ -101,6 +105,15 @@ mod tests {
         assert_eq!(c.database.max_connections, 8);
         std::fs::write(&f, "[serverr]\nlisten = \"x\"\n").unwrap();
         assert!(Config::load(Some(&f)).is_err());
-        assert!(!format!("{:?}", Database { url: "postgres://a:secret@h/d".into(), max_connections: 1 }).contains("secret"));
+        assert!(
+            !format!(
+                "{:?}",
+                Database {
+                    url: "postgres://a:secret@h/d".into(),
+                    max_connections: 1
+                }
+            )
+            .contains("secret")
+        );
     }
 }

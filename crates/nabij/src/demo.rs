@@ -89,37 +89,167 @@ const UW: &str = "Utrecht-West/Lekstroom";
 const AZ: &str = "Amersfoort en Zeist";
 
 const MUNIS: &[Muni] = &[
-    Muni { code: "GM0546", name: "Leiden", region: HR, rate: 70.0, buurten: &[
-        ("BU05460001", "Binnenstad", 52.15833, 4.49306), ("BU05460002", "Merenwijk", 52.1780, 4.5070),
-        ("BU05460003", "Stevenshof", 52.1430, 4.4570), ("BU05460004", "Leiden-Noord", 52.1720, 4.4880)] },
-    Muni { code: "GM0537", name: "Katwijk", region: HR, rate: 22.0, buurten: &[
-        ("BU05370001", "Katwijk aan Zee", 52.20333, 4.39861), ("BU05370002", "Katwijk aan den Rijn", 52.19417, 4.42222),
-        ("BU05370003", "Rijnsburg", 52.19, 4.44167), ("BU05370004", "Valkenburg", 52.18, 4.43194)] },
-    Muni { code: "GM0547", name: "Leiderdorp", region: HR, rate: 9.0, buurten: &[("BU05470001", "Leiderdorp", 52.15833, 4.52917)] },
-    Muni { code: "GM0579", name: "Oegstgeest", region: HR, rate: 7.0, buurten: &[("BU05790001", "Oegstgeest", 52.18, 4.46944)] },
-    Muni { code: "GM0575", name: "Noordwijk", region: HR, rate: 12.0, buurten: &[
-        ("BU05750001", "Noordwijk-Binnen", 52.234, 4.44474), ("BU05750002", "Noordwijkerhout", 52.26167, 4.49306)] },
-    Muni { code: "GM1525", name: "Teylingen", region: HR, rate: 9.0, buurten: &[
-        ("BU15250001", "Sassenheim", 52.225, 4.52222), ("BU15250002", "Voorhout", 52.22167, 4.48472), ("BU15250003", "Warmond", 52.19667, 4.50278)] },
-    Muni { code: "GM0484", name: "Alphen aan den Rijn", region: HR, rate: 25.0, buurten: &[
-        ("BU04840001", "Alphen-Centrum", 52.12917, 4.65546), ("BU04840002", "Boskoop", 52.075, 4.65556), ("BU04840003", "Benthuizen", 52.0775, 4.54444)] },
-    Muni { code: "GM0553", name: "Lisse", region: HR, rate: 6.0, buurten: &[("BU05530001", "Lisse", 52.26, 4.55694)] },
-    Muni { code: "GM0534", name: "Hillegom", region: HR, rate: 5.0, buurten: &[("BU05340001", "Hillegom", 52.29083, 4.58333)] },
-    Muni { code: "GM0638", name: "Zoeterwoude", region: HR, rate: 2.0, buurten: &[("BU06380001", "Zoeterwoude-Dorp", 52.12, 4.49583)] },
-    Muni { code: "GM0356", name: "Nieuwegein", region: UW, rate: 20.0, buurten: &[
-        ("BU03560001", "Nieuwegein-Centrum", 52.02917, 5.08056), ("BU03560002", "Galecop", 52.0420, 5.0640), ("BU03560003", "Vreeswijk", 52.0100, 5.0950)] },
-    Muni { code: "GM0632", name: "Woerden", region: UW, rate: 14.0, buurten: &[
-        ("BU06320001", "Woerden-Centrum", 52.085, 4.88333), ("BU06320002", "Harmelen", 52.09, 4.96111), ("BU06320003", "Zegveld", 52.115, 4.83611)] },
-    Muni { code: "GM0353", name: "IJsselstein", region: UW, rate: 9.0, buurten: &[("BU03530001", "IJsselstein", 52.02, 5.04306)] },
-    Muni { code: "GM0321", name: "Houten", region: UW, rate: 9.0, buurten: &[("BU03210001", "Houten", 52.02833, 5.16806)] },
-    Muni { code: "GM0335", name: "Montfoort", region: UW, rate: 3.0, buurten: &[
-        ("BU03350001", "Montfoort", 52.04583, 4.95278), ("BU03350002", "Linschoten", 52.0625, 4.91528)] },
-    Muni { code: "GM0355", name: "Zeist", region: AZ, rate: 16.0, buurten: &[
-        ("BU03550001", "Zeist-Centrum", 52.09, 5.23333), ("BU03550002", "Den Dolder", 52.13917, 5.23889),
-        ("BU03550003", "Austerlitz", 52.08, 5.31528), ("BU03550004", "Bosch en Duin", 52.11667, 5.24167)] },
-    Muni { code: "GM0307", name: "Amersfoort", region: AZ, rate: 40.0, buurten: &[
-        ("BU03070001", "Amersfoort-Centrum", 52.155, 5.3875), ("BU03070002", "Hoogland", 52.1825, 5.37361),
-        ("BU03070003", "Vathorst", 52.1950, 5.4150), ("BU03070004", "Kruiskamp", 52.1640, 5.4010)] },
+    Muni {
+        code: "GM0546",
+        name: "Leiden",
+        region: HR,
+        rate: 70.0,
+        buurten: &[
+            ("BU05460001", "Binnenstad", 52.15833, 4.49306),
+            ("BU05460002", "Merenwijk", 52.1780, 4.5070),
+            ("BU05460003", "Stevenshof", 52.1430, 4.4570),
+            ("BU05460004", "Leiden-Noord", 52.1720, 4.4880),
+        ],
+    },
+    Muni {
+        code: "GM0537",
+        name: "Katwijk",
+        region: HR,
+        rate: 22.0,
+        buurten: &[
+            ("BU05370001", "Katwijk aan Zee", 52.20333, 4.39861),
+            ("BU05370002", "Katwijk aan den Rijn", 52.19417, 4.42222),
+            ("BU05370003", "Rijnsburg", 52.19, 4.44167),
+            ("BU05370004", "Valkenburg", 52.18, 4.43194),
+        ],
+    },
+    Muni {
+        code: "GM0547",
+        name: "Leiderdorp",
+        region: HR,
+        rate: 9.0,
+        buurten: &[("BU05470001", "Leiderdorp", 52.15833, 4.52917)],
+    },
+    Muni {
+        code: "GM0579",
+        name: "Oegstgeest",
+        region: HR,
+        rate: 7.0,
+        buurten: &[("BU05790001", "Oegstgeest", 52.18, 4.46944)],
+    },
+    Muni {
+        code: "GM0575",
+        name: "Noordwijk",
+        region: HR,
+        rate: 12.0,
+        buurten: &[
+            ("BU05750001", "Noordwijk-Binnen", 52.234, 4.44474),
+            ("BU05750002", "Noordwijkerhout", 52.26167, 4.49306),
+        ],
+    },
+    Muni {
+        code: "GM1525",
+        name: "Teylingen",
+        region: HR,
+        rate: 9.0,
+        buurten: &[
+            ("BU15250001", "Sassenheim", 52.225, 4.52222),
+            ("BU15250002", "Voorhout", 52.22167, 4.48472),
+            ("BU15250003", "Warmond", 52.19667, 4.50278),
+        ],
+    },
+    Muni {
+        code: "GM0484",
+        name: "Alphen aan den Rijn",
+        region: HR,
+        rate: 25.0,
+        buurten: &[
+            ("BU04840001", "Alphen-Centrum", 52.12917, 4.65546),
+            ("BU04840002", "Boskoop", 52.075, 4.65556),
+            ("BU04840003", "Benthuizen", 52.0775, 4.54444),
+        ],
+    },
+    Muni {
+        code: "GM0553",
+        name: "Lisse",
+        region: HR,
+        rate: 6.0,
+        buurten: &[("BU05530001", "Lisse", 52.26, 4.55694)],
+    },
+    Muni {
+        code: "GM0534",
+        name: "Hillegom",
+        region: HR,
+        rate: 5.0,
+        buurten: &[("BU05340001", "Hillegom", 52.29083, 4.58333)],
+    },
+    Muni {
+        code: "GM0638",
+        name: "Zoeterwoude",
+        region: HR,
+        rate: 2.0,
+        buurten: &[("BU06380001", "Zoeterwoude-Dorp", 52.12, 4.49583)],
+    },
+    Muni {
+        code: "GM0356",
+        name: "Nieuwegein",
+        region: UW,
+        rate: 20.0,
+        buurten: &[
+            ("BU03560001", "Nieuwegein-Centrum", 52.02917, 5.08056),
+            ("BU03560002", "Galecop", 52.0420, 5.0640),
+            ("BU03560003", "Vreeswijk", 52.0100, 5.0950),
+        ],
+    },
+    Muni {
+        code: "GM0632",
+        name: "Woerden",
+        region: UW,
+        rate: 14.0,
+        buurten: &[
+            ("BU06320001", "Woerden-Centrum", 52.085, 4.88333),
+            ("BU06320002", "Harmelen", 52.09, 4.96111),
+            ("BU06320003", "Zegveld", 52.115, 4.83611),
+        ],
+    },
+    Muni {
+        code: "GM0353",
+        name: "IJsselstein",
+        region: UW,
+        rate: 9.0,
+        buurten: &[("BU03530001", "IJsselstein", 52.02, 5.04306)],
+    },
+    Muni {
+        code: "GM0321",
+        name: "Houten",
+        region: UW,
+        rate: 9.0,
+        buurten: &[("BU03210001", "Houten", 52.02833, 5.16806)],
+    },
+    Muni {
+        code: "GM0335",
+        name: "Montfoort",
+        region: UW,
+        rate: 3.0,
+        buurten: &[
+            ("BU03350001", "Montfoort", 52.04583, 4.95278),
+            ("BU03350002", "Linschoten", 52.0625, 4.91528),
+        ],
+    },
+    Muni {
+        code: "GM0355",
+        name: "Zeist",
+        region: AZ,
+        rate: 16.0,
+        buurten: &[
+            ("BU03550001", "Zeist-Centrum", 52.09, 5.23333),
+            ("BU03550002", "Den Dolder", 52.13917, 5.23889),
+            ("BU03550003", "Austerlitz", 52.08, 5.31528),
+            ("BU03550004", "Bosch en Duin", 52.11667, 5.24167),
+        ],
+    },
+    Muni {
+        code: "GM0307",
+        name: "Amersfoort",
+        region: AZ,
+        rate: 40.0,
+        buurten: &[
+            ("BU03070001", "Amersfoort-Centrum", 52.155, 5.3875),
+            ("BU03070002", "Hoogland", 52.1825, 5.37361),
+            ("BU03070003", "Vathorst", 52.1950, 5.4150),
+            ("BU03070004", "Kruiskamp", 52.1640, 5.4010),
+        ],
+    },
 ];
 
 struct HomeSpec {
@@ -132,39 +262,254 @@ struct HomeSpec {
     landlord: Option<&'static str>,
 }
 
-const fn home(name: &'static str, kind: HomeKind, address: &'static str, buurt: &'static str, places: usize, rules: (bool, bool, bool)) -> HomeSpec {
-    HomeSpec { name, kind, address, buurt, places, rules, landlord: None }
+const fn home(
+    name: &'static str,
+    kind: HomeKind,
+    address: &'static str,
+    buurt: &'static str,
+    places: usize,
+    rules: (bool, bool, bool),
+) -> HomeSpec {
+    HomeSpec {
+        name,
+        kind,
+        address,
+        buurt,
+        places,
+        rules,
+        landlord: None,
+    }
 }
 
 /// (women only, accessible, pets allowed).
 const HOMES: &[HomeSpec] = &[
-    home("Pitstop Nieuwegein", HomeKind::Pitstop, "Structuurbaan 12", "BU03560001", 6, (false, true, false)),
-    home("Pitstop Woerden", HomeKind::Pitstop, "Rijnstraat 40", "BU06320001", 5, (false, false, true)),
-    home("Pitstop Zeist", HomeKind::Pitstop, "Slotlaan 88", "BU03550001", 5, (false, false, false)),
-    home("Pitstop Amersfoort", HomeKind::Pitstop, "Leusderweg 15", "BU03070001", 8, (false, true, false)),
-    home("Pitstop Vathorst", HomeKind::Pitstop, "Bron 3", "BU03070003", 4, (true, false, false)),
-    home("Opvangwoning Galecop", HomeKind::ShelterHome, "Marconibaan 7", "BU03560002", 2, (false, false, true)),
-    home("Opvangwoning IJsselstein", HomeKind::ShelterHome, "Benschopperstraat 21", "BU03530001", 1, (false, false, false)),
-    home("Opvangwoning Houten", HomeKind::ShelterHome, "Het Rond 5", "BU03210001", 2, (false, true, false)),
-    home("Opvangwoning Harmelen", HomeKind::ShelterHome, "Dorpsstraat 61", "BU06320002", 1, (false, false, false)),
-    home("Opvangwoning Den Dolder", HomeKind::ShelterHome, "Dolderseweg 9", "BU03550002", 2, (false, false, false)),
-    home("Opvangwoning Katwijk aan Zee", HomeKind::ShelterHome, "Voorstraat 30", "BU05370001", 2, (false, false, false)),
-    home("Opvangwoning Rijnsburg", HomeKind::ShelterHome, "Oude Vaartstraat 4", "BU05370003", 1, (true, false, false)),
-    HomeSpec { name: "Omklapwoning Katwijk", kind: HomeKind::FlipHome, address: "Zeeweg 18", buurt: "BU05370002", places: 1, rules: (false, false, true), landlord: Some("Dunavie") },
-    home("Opvangwoning Leiderdorp", HomeKind::ShelterHome, "Hoofdstraat 99", "BU05470001", 2, (false, true, false)),
-    home("Opvangwoning Oegstgeest", HomeKind::ShelterHome, "Lange Voort 12", "BU05790001", 1, (false, false, false)),
-    home("Opvangwoning Noordwijk", HomeKind::ShelterHome, "Kerkstraat 8", "BU05750001", 2, (false, false, false)),
-    home("Opvangwoning Sassenheim", HomeKind::ShelterHome, "Hoofdstraat 150", "BU15250001", 1, (false, false, true)),
-    home("Opvangwoning Alphen", HomeKind::ShelterHome, "Prins Bernhardlaan 20", "BU04840001", 3, (false, true, false)),
-    home("Opvangwoning Boskoop", HomeKind::ShelterHome, "Reijerskoop 5", "BU04840002", 1, (false, false, false)),
-    home("Opvangwoning Merenwijk", HomeKind::ShelterHome, "Valkenpad 2", "BU05460002", 2, (false, false, false)),
-    home("Opvangwoning Stevenshof", HomeKind::ShelterHome, "Vijf Meilaan 40", "BU05460003", 2, (true, true, false)),
-    home("Centrale opvang Leiden", HomeKind::CentralShelter, "Binnenvestgracht 11", "BU05460001", 24, (false, true, false)),
+    home(
+        "Pitstop Nieuwegein",
+        HomeKind::Pitstop,
+        "Structuurbaan 12",
+        "BU03560001",
+        6,
+        (false, true, false),
+    ),
+    home(
+        "Pitstop Woerden",
+        HomeKind::Pitstop,
+        "Rijnstraat 40",
+        "BU06320001",
+        5,
+        (false, false, true),
+    ),
+    home(
+        "Pitstop Zeist",
+        HomeKind::Pitstop,
+        "Slotlaan 88",
+        "BU03550001",
+        5,
+        (false, false, false),
+    ),
+    home(
+        "Pitstop Amersfoort",
+        HomeKind::Pitstop,
+        "Leusderweg 15",
+        "BU03070001",
+        8,
+        (false, true, false),
+    ),
+    home(
+        "Pitstop Vathorst",
+        HomeKind::Pitstop,
+        "Bron 3",
+        "BU03070003",
+        4,
+        (true, false, false),
+    ),
+    home(
+        "Opvangwoning Galecop",
+        HomeKind::ShelterHome,
+        "Marconibaan 7",
+        "BU03560002",
+        2,
+        (false, false, true),
+    ),
+    home(
+        "Opvangwoning IJsselstein",
+        HomeKind::ShelterHome,
+        "Benschopperstraat 21",
+        "BU03530001",
+        1,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Houten",
+        HomeKind::ShelterHome,
+        "Het Rond 5",
+        "BU03210001",
+        2,
+        (false, true, false),
+    ),
+    home(
+        "Opvangwoning Harmelen",
+        HomeKind::ShelterHome,
+        "Dorpsstraat 61",
+        "BU06320002",
+        1,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Den Dolder",
+        HomeKind::ShelterHome,
+        "Dolderseweg 9",
+        "BU03550002",
+        2,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Katwijk aan Zee",
+        HomeKind::ShelterHome,
+        "Voorstraat 30",
+        "BU05370001",
+        2,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Rijnsburg",
+        HomeKind::ShelterHome,
+        "Oude Vaartstraat 4",
+        "BU05370003",
+        1,
+        (true, false, false),
+    ),
+    HomeSpec {
+        name: "Omklapwoning Katwijk",
+        kind: HomeKind::FlipHome,
+        address: "Zeeweg 18",
+        buurt: "BU05370002",
+        places: 1,
+        rules: (false, false, true),
+        landlord: Some("Dunavie"),
+    },
+    home(
+        "Opvangwoning Leiderdorp",
+        HomeKind::ShelterHome,
+        "Hoofdstraat 99",
+        "BU05470001",
+        2,
+        (false, true, false),
+    ),
+    home(
+        "Opvangwoning Oegstgeest",
+        HomeKind::ShelterHome,
+        "Lange Voort 12",
+        "BU05790001",
+        1,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Noordwijk",
+        HomeKind::ShelterHome,
+        "Kerkstraat 8",
+        "BU05750001",
+        2,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Sassenheim",
+        HomeKind::ShelterHome,
+        "Hoofdstraat 150",
+        "BU15250001",
+        1,
+        (false, false, true),
+    ),
+    home(
+        "Opvangwoning Alphen",
+        HomeKind::ShelterHome,
+        "Prins Bernhardlaan 20",
+        "BU04840001",
+        3,
+        (false, true, false),
+    ),
+    home(
+        "Opvangwoning Boskoop",
+        HomeKind::ShelterHome,
+        "Reijerskoop 5",
+        "BU04840002",
+        1,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Merenwijk",
+        HomeKind::ShelterHome,
+        "Valkenpad 2",
+        "BU05460002",
+        2,
+        (false, false, false),
+    ),
+    home(
+        "Opvangwoning Stevenshof",
+        HomeKind::ShelterHome,
+        "Vijf Meilaan 40",
+        "BU05460003",
+        2,
+        (true, true, false),
+    ),
+    home(
+        "Centrale opvang Leiden",
+        HomeKind::CentralShelter,
+        "Binnenvestgracht 11",
+        "BU05460001",
+        24,
+        (false, true, false),
+    ),
 ];
 
-const FIRST_W: &[&str] = &["Anna", "Fatima", "Sanne", "Noor", "Priya", "Marieke", "Yasmina", "Lotte", "Esther", "Ilse", "Naima", "Kim", "Joke", "Samira", "Femke", "Agnieszka", "Linda", "Hanneke"];
-const FIRST_M: &[&str] = &["Jan", "Mohamed", "Pieter", "Daan", "Kees", "Youssef", "Ruben", "Mark", "Ahmet", "Bas", "Gerrit", "Tomasz", "Henk", "Dennis", "Sven", "Karim", "Wim", "Richard"];
-const LAST: &[&str] = &["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "El Amrani", "Yilmaz", "Kowalski", "van Dijk", "Verhoeven", "Brouwer", "Koster"];
+const FIRST_W: &[&str] = &[
+    "Anna",
+    "Fatima",
+    "Sanne",
+    "Noor",
+    "Priya",
+    "Marieke",
+    "Yasmina",
+    "Lotte",
+    "Esther",
+    "Ilse",
+    "Naima",
+    "Kim",
+    "Joke",
+    "Samira",
+    "Femke",
+    "Agnieszka",
+    "Linda",
+    "Hanneke",
+];
+const FIRST_M: &[&str] = &[
+    "Jan", "Mohamed", "Pieter", "Daan", "Kees", "Youssef", "Ruben", "Mark", "Ahmet", "Bas",
+    "Gerrit", "Tomasz", "Henk", "Dennis", "Sven", "Karim", "Wim", "Richard",
+];
+const LAST: &[&str] = &[
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "El Amrani",
+    "Yilmaz",
+    "Kowalski",
+    "van Dijk",
+    "Verhoeven",
+    "Brouwer",
+    "Koster",
+];
 const SITUATIONS: &[&str] = &[
     "Dreigende huisuitzetting door huurachterstand; corporatie heeft gemeld.",
     "Relatie beëindigd, moet deze week de woning uit; geen netwerk om bij te logeren.",
@@ -213,10 +558,22 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
     for m in MUNIS {
         let region = db.create_region(m.region).await?;
         let (_, _, lat, lon) = m.buurten[0];
-        let id = db.create_municipality(Some(region), Some(m.code), m.name, GeoPoint { lat, lon }).await?;
+        let id = db
+            .create_municipality(Some(region), Some(m.code), m.name, GeoPoint { lat, lon })
+            .await?;
         let mut ns = Vec::new();
         for (code, name, lat, lon) in m.buurten {
-            let n = db.create_neighbourhood(id, Some(code), name, GeoPoint { lat: *lat, lon: *lon }).await?;
+            let n = db
+                .create_neighbourhood(
+                    id,
+                    Some(code),
+                    name,
+                    GeoPoint {
+                        lat: *lat,
+                        lon: *lon,
+                    },
+                )
+                .await?;
             buurt_ids.insert(code, n);
             ns.push(n);
         }
@@ -232,7 +589,11 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                 address: h.address.into(),
                 neighbourhood,
                 point: None,
-                rules: HouseRules { women_only: h.rules.0, accessible: h.rules.1, pets_allowed: h.rules.2 },
+                rules: HouseRules {
+                    women_only: h.rules.0,
+                    accessible: h.rules.1,
+                    pets_allowed: h.rules.2,
+                },
                 max_stay_months: h.kind.default_max_stay_months(),
                 landlord: h.landlord.map(Into::into),
                 places: h.places,
@@ -243,10 +604,21 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
     }
     summary.homes = HOMES.len();
     // A place under repair now, so blocking shows.
-    if let Some(h) = db.availability(today, None).await?.iter().find(|h| h.home_name == "Pitstop Woerden") {
-        if let Some(p) = h.free_places.last() {
-            db.block_place(*p, today.saturating_sub(3.days()), Some(today.saturating_add(10.days())), "Lekkage badkamer", now).await?;
-        }
+    let repair = db
+        .availability(today, None)
+        .await?
+        .iter()
+        .find(|h| &*h.home_name == "Pitstop Woerden")
+        .and_then(|h| h.free_places.last().copied());
+    if let Some(p) = repair {
+        db.block_place(
+            p,
+            today.saturating_sub(3.days()),
+            Some(today.saturating_add(10.days())),
+            "Lekkage badkamer",
+            now,
+        )
+        .await?;
     }
 
     let start = today.saturating_sub(730.days());
@@ -257,9 +629,20 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
         let mut i = 0;
         while i < pending.len() {
             let p = &mut pending[i];
-            if !p.extended && p.exit > p.end && day >= p.end.saturating_sub(10.days()) && p.end > day {
-                let new_end = (p.exit.saturating_add(14.days())).min(p.end.saturating_add(3.months()));
-                if let Ok(d) = ExtensionDecision::validate("Coördinator Ria Hoekstra", "Woning toegezegd, sleutel volgt; uitstroom zonder tussenstap", new_end, p.end, day) {
+            if !p.extended
+                && p.exit > p.end
+                && day >= p.end.saturating_sub(10.days())
+                && p.end > day
+            {
+                let new_end =
+                    (p.exit.saturating_add(14.days())).min(p.end.saturating_add(3.months()));
+                if let Ok(d) = ExtensionDecision::validate(
+                    "Coördinator Ria Hoekstra",
+                    "Woning toegezegd, sleutel volgt; uitstroom zonder tussenstap",
+                    new_end,
+                    p.end,
+                    day,
+                ) {
                     db.extend_stay(p.stay, &d, at(day, 10, 15, &tz)).await?;
                     p.end = new_end;
                 }
@@ -288,41 +671,87 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                 summary.referrals += 1;
                 let woman = rng.chance(0.35);
                 let gender = if woman { Gender::Woman } else { Gender::Man };
-                let first = if woman { *rng.pick(FIRST_W) } else { *rng.pick(FIRST_M) };
-                let household = if rng.chance(0.08) { 2 + rng.below(2) as i64 } else { 1 };
+                let first = if woman {
+                    *rng.pick(FIRST_W)
+                } else {
+                    *rng.pick(FIRST_M)
+                };
+                let household = if rng.chance(0.08) {
+                    2 + rng.below(2) as i64
+                } else {
+                    1
+                };
                 let violence = woman && rng.chance(0.15);
                 let own_buurt = *rng.pick(buurten);
                 let person = NewPerson {
                     first_name: first.into(),
                     last_name: (*rng.pick(LAST)).into(),
                     gender,
-                    date_of_birth: Date::new(1950 + rng.below(55) as i16, 1 + rng.below(12) as i8, 1 + rng.below(28) as i8).ok(),
+                    date_of_birth: Date::new(
+                        1950 + rng.below(55) as i16,
+                        1 + rng.below(12) as i8,
+                        1 + rng.below(28) as i8,
+                    )
+                    .ok(),
                     bsn: None,
                     phone: Some(format!("06-{:08}", rng.next_u64() % 100_000_000)),
                     household: HouseholdSize::new(household)?,
-                    needs: Needs { accessible: rng.chance(0.06), pets: rng.chance(0.08), women_only: violence },
+                    needs: Needs {
+                        accessible: rng.chance(0.06),
+                        pets: rng.chance(0.08),
+                        women_only: violence,
+                    },
                     own_municipality: *muni,
                     own_neighbourhood: Some(own_buurt),
-                    avoid: if violence { vec![nabij_domain::person::AvoidArea::Neighbourhood(own_buurt)] } else { vec![] },
+                    avoid: if violence {
+                        vec![nabij_domain::person::AvoidArea::Neighbourhood(own_buurt)]
+                    } else {
+                        vec![]
+                    },
                 };
                 let received = at(day, 8 + rng.below(14) as i8, rng.below(60) as i8, &tz);
                 let referral = NewReferral {
                     source: *rng.pick(ReferralSource::ALL),
-                    urgency: *rng.pick(&[Urgency::Normal, Urgency::Normal, Urgency::High, Urgency::Crisis]),
-                    situation: (*rng.pick(if violence { &SITUATIONS[7..] } else { &SITUATIONS[..7] })).into(),
+                    urgency: *rng.pick(&[
+                        Urgency::Normal,
+                        Urgency::Normal,
+                        Urgency::High,
+                        Urgency::Crisis,
+                    ]),
+                    situation: (*rng.pick(if violence {
+                        &SITUATIONS[7..]
+                    } else {
+                        &SITUATIONS[..7]
+                    }))
+                    .into(),
                 };
                 let (pid, rid) = db.create_referral(&person, &referral, received).await?;
                 let p = db.person(pid).await?;
-                let ranking = rank_free_places(&p.placement_request(), &db.availability(day, None).await?);
+                let ranking =
+                    rank_free_places(&p.placement_request(), &db.availability(day, None).await?);
                 if ranking.no_place_in_own_area {
                     db.record_no_place(rid, *muni, received).await?;
                 }
                 // Today's last referrals stay open so the dashboard shows work to do.
                 let keep_open = day == today && mi % 3 == 0;
-                let Some(best) = ranking.proposals.first().filter(|_| !keep_open && !rng.chance(0.05)) else {
+                let Some(best) = ranking
+                    .proposals
+                    .first()
+                    .filter(|_| !keep_open && !rng.chance(0.05))
+                else {
                     if !keep_open {
-                        let state = if rng.chance(0.5) { ReferralState::AdvisedElsewhere } else { ReferralState::Withdrawn };
-                        db.close_referral(rid, state, "Tijdelijk bij familie in de regio; nazorg via sociaal team", received + 3.hours()).await?;
+                        let state = if rng.chance(0.5) {
+                            ReferralState::AdvisedElsewhere
+                        } else {
+                            ReferralState::Withdrawn
+                        };
+                        db.close_referral(
+                            rid,
+                            state,
+                            "Tijdelijk bij familie in de regio; nazorg via sociaal team",
+                            received + 3.hours(),
+                        )
+                        .await?;
                     }
                     continue;
                 };
@@ -347,10 +776,19 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                 let los = rng.lognormal(120.0, 0.55).clamp(5.0, 250.0).round() as i64;
                 let exit = placed_day.saturating_add(los.days());
                 let destination = pick_destination(&mut rng, home.kind);
-                let ready_on = (destination.class() == nabij_domain::stay::DestinationClass::Permanent)
+                let ready_on = (destination.class()
+                    == nabij_domain::stay::DestinationClass::Permanent)
                     .then(|| exit.saturating_sub((rng.below(40) as i64).days()))
                     .filter(|r| *r > placed_day);
-                pending.push(Pending { stay, start: placed_day, exit, destination, ready_on, extended: false, end });
+                pending.push(Pending {
+                    stay,
+                    start: placed_day,
+                    exit,
+                    destination,
+                    ready_on,
+                    extended: false,
+                    end,
+                });
             }
         }
         day = day.saturating_add(1.days());
@@ -381,10 +819,21 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
         own_neighbourhood: buurten.first().copied(),
         avoid: vec![],
     };
-    let referral = NewReferral { source: ReferralSource::Police, urgency: Urgency::High, situation: "Aangetroffen in portiek; wil graag in Leiden blijven.".into() };
-    db.create_referral(&person, &referral, now - 30.hours()).await?;
+    let referral = NewReferral {
+        source: ReferralSource::Police,
+        urgency: Urgency::High,
+        situation: "Aangetroffen in portiek; wil graag in Leiden blijven.".into(),
+    };
+    db.create_referral(&person, &referral, now - 30.hours())
+        .await?;
     // Two fresh referrals waiting for a coordinator.
-    for (i, (first, last, gender, muni)) in [("Samira", "El Idrissi", Gender::Woman, 1usize), ("Gerrit", "Bos", Gender::Man, 11)].into_iter().enumerate() {
+    for (i, (first, last, gender, muni)) in [
+        ("Samira", "El Idrissi", Gender::Woman, 1usize),
+        ("Gerrit", "Bos", Gender::Man, 11),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let (muni, buurten, _) = &munis[muni];
         let person = NewPerson {
             first_name: first.into(),
@@ -399,8 +848,13 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
             own_neighbourhood: buurten.get(i).copied(),
             avoid: vec![],
         };
-        let referral = NewReferral { source: ReferralSource::SocialTeam, urgency: Urgency::Normal, situation: SITUATIONS[i].into() };
-        db.create_referral(&person, &referral, now - (1 + i as i64).hours()).await?;
+        let referral = NewReferral {
+            source: ReferralSource::SocialTeam,
+            urgency: Urgency::Normal,
+            situation: SITUATIONS[i].into(),
+        };
+        db.create_referral(&person, &referral, now - (1 + i as i64).hours())
+            .await?;
     }
     summary.referrals += 3;
     Ok(summary)

@@ -12,7 +12,11 @@ use nabij_web::{AppState, Application, Clock};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "nabij", version, about = "Nabij: opvang in de eigen buurt — temporary housing in the own neighbourhood")]
+#[command(
+    name = "nabij",
+    version,
+    about = "Nabij: opvang in de eigen buurt — temporary housing in the own neighbourhood"
+)]
 pub struct Cli {
     /// Settings file (TOML); see `nabij default-config`.
     #[arg(long, global = true, env = "NABIJ_CONFIG")]
@@ -57,22 +61,34 @@ pub enum ImportWhat {
 pub fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 async fn connect(cfg: &Config) -> Result<Db> {
     let mut opts = DbOptions::new(cfg.database.url.clone());
     opts.max_connections = cfg.database.max_connections;
-    Db::connect(&opts)
-        .await
-        .with_context(|| format!("cannot open database {}", nabij_store::redact_url(&cfg.database.url)))
+    Db::connect(&opts).await.with_context(|| {
+        format!(
+            "cannot open database {}",
+            nabij_store::redact_url(&cfg.database.url)
+        )
+    })
 }
 
 async fn serve(db: Db, listen: &str) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    let app = Application::new(listener, AppState { db, clock: Clock::system() });
+    let app = Application::new(
+        listener,
+        AppState {
+            db,
+            clock: Clock::system(),
+        },
+    );
     println!("Nabij luistert op http://{listen}/ (stoppen met Ctrl-C)");
     app.run_until_stopped().await?;
     Ok(())
@@ -90,17 +106,27 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve => serve(connect(&cfg).await?, &cfg.server.listen).await,
         Command::Migrate => {
             let db = connect(&cfg).await?;
-            println!("Database bijgewerkt: {}", db.applied_migrations().await?.join(", "));
+            println!(
+                "Database bijgewerkt: {}",
+                db.applied_migrations().await?.join(", ")
+            );
             Ok(())
         }
-        Command::Demo { database, no_serve, seed } => {
+        Command::Demo {
+            database,
+            no_serve,
+            seed,
+        } => {
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = database.clone().into_os_string();
                 p.push(suffix);
                 match std::fs::remove_file(&p) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e).with_context(|| format!("cannot replace {}", database.display())),
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("cannot replace {}", database.display()));
+                    }
                 }
             }
             let url = format!("sqlite:{}", database.display());
@@ -108,7 +134,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             let s = demo::seed(&db, jiff::Timestamp::now(), seed).await?;
             println!(
                 "Demodatabase {}: {} gemeenten, {} huizen, {} aanmeldingen, {} verblijven waarvan {} lopend.",
-                database.display(), s.municipalities, s.homes, s.referrals, s.stays, s.active_stays
+                database.display(),
+                s.municipalities,
+                s.homes,
+                s.referrals,
+                s.stays,
+                s.active_stays
             );
             println!("Plaatsgegevens: GeoNames (https://www.geonames.org), CC BY 4.0.");
             if no_serve {
@@ -116,7 +147,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             serve(db, &cfg.server.listen).await
         }
-        Command::Import { what: ImportWhat::Geography { file } } => {
+        Command::Import {
+            what: ImportWhat::Geography { file },
+        } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("kan {} niet lezen", file.display()))?;
             let rows = match import::parse_geography(&text) {
@@ -128,7 +161,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                     if errors.len() > 50 {
                         eprintln!("… en nog {} fouten", errors.len() - 50);
                     }
-                    bail!("niets geïmporteerd: {} fout(en) in {}", errors.len(), file.display());
+                    bail!(
+                        "niets geïmporteerd: {} fout(en) in {}",
+                        errors.len(),
+                        file.display()
+                    );
                 }
             };
             let db = connect(&cfg).await?;
@@ -136,7 +173,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Ok(s) => {
                     println!(
                         "Geïmporteerd: gemeenten {} nieuw, {} bijgewerkt; buurten {} nieuw, {} bijgewerkt.",
-                        s.municipalities_added, s.municipalities_updated, s.neighbourhoods_added, s.neighbourhoods_updated
+                        s.municipalities_added,
+                        s.municipalities_updated,
+                        s.neighbourhoods_added,
+                        s.neighbourhoods_updated
                     );
                     Ok(())
                 }

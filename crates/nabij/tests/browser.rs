@@ -29,27 +29,89 @@ fn chromedriver() -> Option<&'static str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn referral_to_placement_in_a_real_browser() {
     let Some(driver_bin) = chromedriver() else {
-        assert!(std::env::var("CI").is_err(), "CI must run the browser test: install chromium and chromium-driver");
-        eprintln!("chromedriver not installed: browser test skipped locally (apt-get install chromium chromium-driver)");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: install chromium and chromium-driver"
+        );
+        eprintln!(
+            "chromedriver not installed: browser test skipped locally (apt-get install chromium chromium-driver)"
+        );
         return;
     };
     // The app on a fresh database with a small network.
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&DbOptions::new(format!("sqlite:{}", dir.path().join("b.db").display()))).await.unwrap();
+    let db = Db::connect(&DbOptions::new(format!(
+        "sqlite:{}",
+        dir.path().join("b.db").display()
+    )))
+    .await
+    .unwrap();
     let now = "2026-03-02T21:55:00Z".parse().unwrap();
-    let woerden = db.create_municipality(None, Some("GM0632"), "Woerden", GeoPoint { lat: 52.085, lon: 4.883 }).await.unwrap();
-    let centrum = db.create_neighbourhood(woerden, Some("BU06320001"), "Woerden-Centrum", GeoPoint { lat: 52.085, lon: 4.883 }).await.unwrap();
-    let harmelen = db.create_neighbourhood(woerden, Some("BU06320002"), "Harmelen", GeoPoint { lat: 52.09, lon: 4.961 }).await.unwrap();
-    for (name, n, places) in [("Pitstop Woerden", centrum, 2), ("Opvangwoning Harmelen", harmelen, 1)] {
+    let woerden = db
+        .create_municipality(
+            None,
+            Some("GM0632"),
+            "Woerden",
+            GeoPoint {
+                lat: 52.085,
+                lon: 4.883,
+            },
+        )
+        .await
+        .unwrap();
+    let centrum = db
+        .create_neighbourhood(
+            woerden,
+            Some("BU06320001"),
+            "Woerden-Centrum",
+            GeoPoint {
+                lat: 52.085,
+                lon: 4.883,
+            },
+        )
+        .await
+        .unwrap();
+    let harmelen = db
+        .create_neighbourhood(
+            woerden,
+            Some("BU06320002"),
+            "Harmelen",
+            GeoPoint {
+                lat: 52.09,
+                lon: 4.961,
+            },
+        )
+        .await
+        .unwrap();
+    for (name, n, places) in [
+        ("Pitstop Woerden", centrum, 2),
+        ("Opvangwoning Harmelen", harmelen, 1),
+    ] {
         db.create_home(
-            &NewHome { name: name.into(), kind: HomeKind::Pitstop, address: "Straat 1".into(), neighbourhood: n, point: None, rules: HouseRules::default(), max_stay_months: 6, landlord: None, places },
+            &NewHome {
+                name: name.into(),
+                kind: HomeKind::Pitstop,
+                address: "Straat 1".into(),
+                neighbourhood: n,
+                point: None,
+                rules: HouseRules::default(),
+                max_stay_months: 6,
+                landlord: None,
+                places,
+            },
             now,
         )
         .await
         .unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::new(listener, AppState { db, clock: Clock::fixed(now) });
+    let app = Application::new(
+        listener,
+        AppState {
+            db,
+            clock: Clock::fixed(now),
+        },
+    );
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 
@@ -80,7 +142,11 @@ async fn referral_to_placement_in_a_real_browser() {
     let mut client = None;
     for _ in 0..50 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(c) => {
                 client = Some(c);
                 break;
@@ -92,34 +158,119 @@ async fn referral_to_placement_in_a_real_browser() {
 
     // A coordinator at 23:00 on a phone-sized screen: the referral form.
     c.goto(&format!("{base}/aanmeldingen/nieuw")).await.unwrap();
-    c.find(Locator::Id("first_name")).await.unwrap().send_keys("Noor").await.unwrap();
-    c.find(Locator::Id("last_name")).await.unwrap().send_keys("Bakker").await.unwrap();
-    c.find(Locator::Id("gender")).await.unwrap().select_by_value("vrouw").await.unwrap();
-    c.find(Locator::Id("own_municipality_id")).await.unwrap().select_by_value(&woerden.to_string()).await.unwrap();
-    c.find(Locator::Id("own_neighbourhood_id")).await.unwrap().select_by_value(&harmelen.to_string()).await.unwrap();
-    c.find(Locator::Id("source")).await.unwrap().select_by_value("woningcorporatie").await.unwrap();
-    c.find(Locator::Id("urgency")).await.unwrap().select_by_value("acuut").await.unwrap();
-    c.find(Locator::Id("situation")).await.unwrap().send_keys("Moet morgen de woning uit.").await.unwrap();
-    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("first_name"))
+        .await
+        .unwrap()
+        .send_keys("Noor")
+        .await
+        .unwrap();
+    c.find(Locator::Id("last_name"))
+        .await
+        .unwrap()
+        .send_keys("Bakker")
+        .await
+        .unwrap();
+    c.find(Locator::Id("gender"))
+        .await
+        .unwrap()
+        .select_by_value("vrouw")
+        .await
+        .unwrap();
+    c.find(Locator::Id("own_municipality_id"))
+        .await
+        .unwrap()
+        .select_by_value(&woerden.to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Id("own_neighbourhood_id"))
+        .await
+        .unwrap()
+        .select_by_value(&harmelen.to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Id("source"))
+        .await
+        .unwrap()
+        .select_by_value("woningcorporatie")
+        .await
+        .unwrap();
+    c.find(Locator::Id("urgency"))
+        .await
+        .unwrap()
+        .select_by_value("acuut")
+        .await
+        .unwrap();
+    c.find(Locator::Id("situation"))
+        .await
+        .unwrap()
+        .send_keys("Moet morgen de woning uit.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     // Ranked proposals: her own neighbourhood first.
-    c.wait().for_element(Locator::Id("voorstellen")).await.unwrap();
-    let first = c.find(Locator::Css("ol.proposals li")).await.unwrap().text().await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("voorstellen"))
+        .await
+        .unwrap();
+    let first = c
+        .find(Locator::Css("ol.proposals li"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(first.contains("Opvangwoning Harmelen"), "{first}");
     assert!(first.contains("In de eigen buurt (Harmelen)"), "{first}");
-    c.find(Locator::Css("ol.proposals li button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("ol.proposals li button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     // Placed: the person page shows the stay and its clock.
-    c.wait().for_element(Locator::Css("p.notice")).await.unwrap();
-    let notice = c.find(Locator::Css("p.notice")).await.unwrap().text().await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
+    let notice = c
+        .find(Locator::Css("p.notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(notice.starts_with("Geplaatst"), "{notice}");
-    let clock = c.find(Locator::Id("nu")).await.unwrap().text().await.unwrap();
+    let clock = c
+        .find(Locator::Id("nu"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(clock.contains("Opvangwoning Harmelen"), "{clock}");
 
     // The dashboard counts one place fewer, and the home shows none free.
-    c.find(Locator::LinkText("Overzicht")).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText("Overzicht"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::Id("vrij")).await.unwrap();
-    let cards = c.find(Locator::Css("section.cards")).await.unwrap().text().await.unwrap();
+    let cards = c
+        .find(Locator::Css("section.cards"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(cards.contains("2\nvrije plekken van 3"), "{cards}");
     let row = c
         .find(Locator::XPath("//tr[td/a[text()='Opvangwoning Harmelen']]"))

@@ -41,31 +41,37 @@ pub(crate) fn get_opt_string(row: &AnyRow, col: &'static str) -> crate::Result<O
 
 pub(crate) fn get_date(row: &AnyRow, col: &'static str) -> crate::Result<Date> {
     let s = get_string(row, col)?;
-    s.parse().map_err(|_| StoreError::Corrupt { column: col, value: s })
+    s.parse().map_err(|_| StoreError::Corrupt {
+        column: col,
+        value: s,
+    })
 }
 
 pub(crate) fn get_opt_date(row: &AnyRow, col: &'static str) -> crate::Result<Option<Date>> {
     match get_opt_string(row, col)? {
         None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt { column: col, value: s }),
+        Some(s) => s.parse().map(Some).map_err(|_| StoreError::Corrupt {
+            column: col,
+            value: s,
+        }),
     }
 }
 
 pub(crate) fn get_ts(row: &AnyRow, col: &'static str) -> crate::Result<Timestamp> {
     let s = get_string(row, col)?;
-    s.parse().map_err(|_| StoreError::Corrupt { column: col, value: s })
+    s.parse().map_err(|_| StoreError::Corrupt {
+        column: col,
+        value: s,
+    })
 }
 
 pub(crate) fn get_opt_ts(row: &AnyRow, col: &'static str) -> crate::Result<Option<Timestamp>> {
     match get_opt_string(row, col)? {
         None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt { column: col, value: s }),
+        Some(s) => s.parse().map(Some).map_err(|_| StoreError::Corrupt {
+            column: col,
+            value: s,
+        }),
     }
 }
 
@@ -76,7 +82,10 @@ pub(crate) fn get_code<T>(
     parse: fn(&str) -> Option<T>,
 ) -> crate::Result<T> {
     let s = get_string(row, col)?;
-    parse(&s).ok_or(StoreError::Corrupt { column: col, value: s })
+    parse(&s).ok_or(StoreError::Corrupt {
+        column: col,
+        value: s,
+    })
 }
 
 pub(crate) fn flag(b: bool) -> i64 {

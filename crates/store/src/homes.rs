@@ -192,7 +192,7 @@ impl Db {
         only: Option<HomeId>,
     ) -> Result<Vec<HomeAvailability>> {
         let sql = format!(
-            "SELECT h.id, h.name, h.kind, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, \
+            "SELECT h.id, h.name, h.kind, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, h.max_stay_months, \
              n.id AS neighbourhood_id, n.name AS neighbourhood_name, m.id AS municipality_id, m.name AS municipality_name, \
              p.id AS place_id, \
              CASE WHEN sp.place_id IS NULL AND NOT {BLOCKED_ON} THEN 1 ELSE 0 END AS free \
@@ -200,21 +200,26 @@ impl Db {
              JOIN municipalities m ON m.id = n.municipality_id \
              JOIN places p ON p.home_id = h.id \
              LEFT JOIN stay_places sp ON sp.place_id = p.id AND sp.released_on IS NULL \
-             WHERE ($2 = 0 OR h.id = $2) \
-             ORDER BY h.id, p.id"
+             {} ORDER BY h.id, p.id",
+            // A separate statement for one home, so it is an index lookup, not a scan.
+            if only.is_some() {
+                "WHERE h.id = $2"
+            } else {
+                ""
+            }
         );
-        let rows = sqlx::query(&sql)
-            .bind(date_text(today))
-            .bind(only.map(|h| h.0).unwrap_or(0))
-            .fetch_all(self.reader())
-            .await?;
+        let mut query = sqlx::query(&sql).bind(date_text(today));
+        if let Some(h) = only {
+            query = query.bind(h.0);
+        }
+        let rows = query.fetch_all(self.reader()).await?;
         let mut out: Vec<HomeAvailability> = Vec::new();
         for row in &rows {
             let id = HomeId(get_i64(row, "id")?);
             if out.last().map(|h| h.home) != Some(id) {
                 out.push(HomeAvailability {
                     home: id,
-                    home_name: get_string(row, "name")?,
+                    home_name: get_string(row, "name")?.into(),
                     kind: get_code(row, "kind", HomeKind::parse)?,
                     rules: HouseRules {
                         women_only: get_bool(row, "women_only")?,
@@ -222,14 +227,15 @@ impl Db {
                         pets_allowed: get_bool(row, "pets_allowed")?,
                     },
                     municipality: MunicipalityId(get_i64(row, "municipality_id")?),
-                    municipality_name: get_string(row, "municipality_name")?,
+                    municipality_name: get_string(row, "municipality_name")?.into(),
                     neighbourhood: NeighbourhoodId(get_i64(row, "neighbourhood_id")?),
-                    neighbourhood_name: get_string(row, "neighbourhood_name")?,
+                    neighbourhood_name: get_string(row, "neighbourhood_name")?.into(),
                     point: GeoPoint {
                         lat: get_f64(row, "lat")?,
                         lon: get_f64(row, "lon")?,
                     },
                     total_places: 0,
+                    max_stay_months: get_i64(row, "max_stay_months")? as i8,
                     free_places: Vec::new(),
                 });
             }
@@ -276,7 +282,10 @@ impl Db {
             };
             let mut current = None;
             let mut upcoming = Vec::new();
-            for b in blocks.iter().filter(|b| get_i64(b, "place_id").ok() == Some(id)) {
+            for b in blocks
+                .iter()
+                .filter(|b| get_i64(b, "place_id").ok() == Some(id))
+            {
                 let b = block(b)?;
                 if b.from <= today {
                     current = Some(b);

@@ -103,7 +103,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("backend", &self.backend).finish()
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -144,13 +146,16 @@ impl Db {
             Backend::Sqlite => {
                 let url = sqlite_url_with_create(&opts.url);
                 let busy = opts.busy_timeout.as_millis();
+                // A local file cannot go stale: no ping before every use.
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .after_connect(move |c, _| sqlite_pragmas(c, busy))
                     .connect(&url)
                     .await?;
                 let read = AnyPoolOptions::new()
                     .max_connections(opts.max_connections.max(1))
+                    .test_before_acquire(false)
                     .after_connect(move |c, _| sqlite_pragmas(c, busy))
                     .connect(&url)
                     .await?;
@@ -208,7 +213,8 @@ fn sqlite_pragmas(
 ) -> BoxFuture<'_, Result<(), sqlx::Error>> {
     let sql = format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms};"
+         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; \
+         PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;"
     );
     Box::pin(async move {
         conn.execute(sql.as_str()).await?;
@@ -232,13 +238,19 @@ mod tests {
 
     #[test]
     fn urls_pick_the_backend_and_hide_passwords() {
-        assert_eq!(Backend::from_url("sqlite:nabij.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("sqlite:nabij.db").unwrap(),
+            Backend::Sqlite
+        );
         assert_eq!(
             Backend::from_url("postgres://u:p@h/db").unwrap(),
             Backend::Postgres
         );
         assert!(Backend::from_url("mysql://x").is_err());
-        assert_eq!(redact_url("postgres://nabij:geheim@db/nabij"), "postgres://nabij:***@db/nabij");
+        assert_eq!(
+            redact_url("postgres://nabij:geheim@db/nabij"),
+            "postgres://nabij:***@db/nabij"
+        );
         assert_eq!(redact_url("sqlite:x.db"), "sqlite:x.db");
     }
 }

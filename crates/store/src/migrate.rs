@@ -34,7 +34,8 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
     .await?;
     if db.backend == Backend::Postgres {
         // Two instances starting at once must not both migrate.
-        tx.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").await?;
+        tx.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+            .await?;
     }
     let rows = sqlx::query("SELECT name, checksum FROM schema_migrations")
         .fetch_all(&mut *tx)
@@ -57,12 +58,14 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
         }
         tracing::info!(migration = m.name, "applying migration");
         tx.execute(sql).await?;
-        sqlx::query("INSERT INTO schema_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.name)
-            .bind(sum)
-            .bind(crate::ts_text(jiff::Timestamp::now()))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.name)
+        .bind(sum)
+        .bind(crate::ts_text(jiff::Timestamp::now()))
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())

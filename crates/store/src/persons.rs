@@ -74,12 +74,11 @@ const PERSON_SELECT: &str = "SELECT p.id, p.first_name, p.last_name, p.gender, p
      LEFT JOIN neighbourhoods n ON n.id = p.own_neighbourhood_id";
 
 fn person(row: &AnyRow) -> Result<Person> {
-    let household = HouseholdSize::new(get_i64(row, "household_size")?).map_err(|e| {
-        StoreError::Corrupt {
+    let household =
+        HouseholdSize::new(get_i64(row, "household_size")?).map_err(|e| StoreError::Corrupt {
             column: "household_size",
             value: e.message,
-        }
-    })?;
+        })?;
     Ok(Person {
         id: PersonId(get_i64(row, "id")?),
         first_name: get_string(row, "first_name")?,
@@ -171,6 +170,41 @@ impl Db {
             .await?
             .ok_or(StoreError::NotFound("person"))?;
         let mut p = person(&row)?;
+        self.load_avoid_areas(&mut p).await?;
+        Ok(p)
+    }
+
+    /// The referral's state and its person, in as few reads as placement can afford.
+    pub async fn placement_subject(
+        &self,
+        referral: ReferralId,
+    ) -> Result<(nabij_domain::referral::ReferralState, Person)> {
+        let sql = format!(
+            "{PERSON_SELECT} JOIN referrals r ON r.person_id = p.id WHERE r.id = $1"
+        )
+        .replace(
+            "FROM persons p",
+            ", r.state AS referral_state, (SELECT COUNT(*) FROM person_avoid_areas a WHERE a.person_id = p.id) AS n_avoid FROM persons p",
+        );
+        let row = sqlx::query(&sql)
+            .bind(referral.0)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound("referral"))?;
+        let state = get_code(
+            &row,
+            "referral_state",
+            nabij_domain::referral::ReferralState::parse,
+        )?;
+        let mut p = person(&row)?;
+        if get_i64(&row, "n_avoid")? > 0 {
+            self.load_avoid_areas(&mut p).await?;
+        }
+        Ok((state, p))
+    }
+
+    async fn load_avoid_areas(&self, p: &mut Person) -> Result<()> {
+        let id = p.id;
         let avoid = sqlx::query(
             "SELECT a.municipality_id, a.neighbourhood_id, COALESCE(m.name, n.name) AS name \
              FROM person_avoid_areas a LEFT JOIN municipalities m ON m.id = a.municipality_id \
@@ -180,14 +214,17 @@ impl Db {
         .fetch_all(self.reader())
         .await?;
         for a in &avoid {
-            match (get_opt_i64(a, "municipality_id")?, get_opt_i64(a, "neighbourhood_id")?) {
+            match (
+                get_opt_i64(a, "municipality_id")?,
+                get_opt_i64(a, "neighbourhood_id")?,
+            ) {
                 (Some(m), _) => p.avoid.push(AvoidArea::Municipality(MunicipalityId(m))),
                 (_, Some(n)) => p.avoid.push(AvoidArea::Neighbourhood(NeighbourhoodId(n))),
                 _ => continue,
             }
             p.avoid_names.push(get_string(a, "name")?);
         }
-        Ok(p)
+        Ok(())
     }
 
     /// Persons by name, most recent first.

@@ -86,10 +86,11 @@ impl Db {
         received_at: Timestamp,
     ) -> Result<ReferralId> {
         let mut tx = self.begin().await?;
-        let open = sqlx::query("SELECT id FROM referrals WHERE person_id = $1 AND state = 'received'")
-            .bind(person.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let open =
+            sqlx::query("SELECT id FROM referrals WHERE person_id = $1 AND state = 'received'")
+                .bind(person.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         if open.is_some() {
             return Err(StoreError::Conflict(
                 "deze persoon heeft al een openstaande aanmelding".into(),

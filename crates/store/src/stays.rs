@@ -210,22 +210,21 @@ impl Db {
     }
 
     pub async fn stay(&self, id: StayId) -> Result<Stay> {
-        let sql = format!("{STAY_SELECT} WHERE s.id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.0)
-            .fetch_optional(self.reader())
-            .await?
-            .ok_or(StoreError::NotFound("stay"))?;
-        let mut s = stay(&row)?;
-        let places = sqlx::query(
-            "SELECT p.label FROM stay_places sp JOIN places p ON p.id = sp.place_id WHERE sp.stay_id = $1 ORDER BY p.id",
+        // One row per place of the stay: one round trip for the stay and its place labels.
+        let sql = format!(
+            "{STAY_SELECT} JOIN stay_places sp ON sp.stay_id = s.id JOIN places pl ON pl.id = sp.place_id \
+             WHERE s.id = $1 ORDER BY pl.id"
         )
-        .bind(id.0)
-        .fetch_all(self.reader())
-        .await?;
-        s.places = places
+        .replace(" FROM stays s", ", pl.label AS place_label FROM stays s");
+        let rows = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_all(self.reader())
+            .await?;
+        let first = rows.first().ok_or(StoreError::NotFound("stay"))?;
+        let mut s = stay(first)?;
+        s.places = rows
             .iter()
-            .map(|r| get_string(r, "label"))
+            .map(|r| get_string(r, "place_label"))
             .collect::<Result<Vec<_>>>()?
             .join(", ");
         Ok(s)
@@ -363,11 +362,13 @@ impl Db {
             self.stay(id).await?;
             return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
         }
-        sqlx::query("UPDATE stay_places SET released_on = $1 WHERE stay_id = $2 AND released_on IS NULL")
-            .bind(date_text(exit_date))
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE stay_places SET released_on = $1 WHERE stay_id = $2 AND released_on IS NULL",
+        )
+        .bind(date_text(exit_date))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -18,7 +18,9 @@ pub async fn fresh_postgres_db(base_url: &str) -> Result<Db> {
         jiff::Timestamp::now().as_millisecond()
     );
     let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(base_url).await?;
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
     let (head, tail) = base_url.rsplit_once('/').unwrap_or((base_url, ""));
     let query = tail.find('?').map(|i| &tail[i..]).unwrap_or("");
     Db::connect(&DbOptions::new(format!("{head}/{name}{query}"))).await

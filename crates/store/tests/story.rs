@@ -49,23 +49,63 @@ async fn story(db: Db) {
     let today = date(2026, 3, 2);
     let region = db.create_region("Utrecht-West").await.unwrap();
     let woerden = db
-        .create_municipality(Some(region), Some("GM0632"), "Woerden", GeoPoint { lat: 52.085, lon: 4.883 })
+        .create_municipality(
+            Some(region),
+            Some("GM0632"),
+            "Woerden",
+            GeoPoint {
+                lat: 52.085,
+                lon: 4.883,
+            },
+        )
         .await
         .unwrap();
     let zeist = db
-        .create_municipality(Some(region), Some("GM0355"), "Zeist", GeoPoint { lat: 52.089, lon: 5.232 })
+        .create_municipality(
+            Some(region),
+            Some("GM0355"),
+            "Zeist",
+            GeoPoint {
+                lat: 52.089,
+                lon: 5.232,
+            },
+        )
         .await
         .unwrap();
     let dup = db
-        .create_municipality(None, Some("GM0632"), "Dubbel", GeoPoint { lat: 52.0, lon: 5.0 })
+        .create_municipality(
+            None,
+            Some("GM0632"),
+            "Dubbel",
+            GeoPoint {
+                lat: 52.0,
+                lon: 5.0,
+            },
+        )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
     let centrum = db
-        .create_neighbourhood(woerden, Some("BU06320101"), "Centrum", GeoPoint { lat: 52.086, lon: 4.884 })
+        .create_neighbourhood(
+            woerden,
+            Some("BU06320101"),
+            "Centrum",
+            GeoPoint {
+                lat: 52.086,
+                lon: 4.884,
+            },
+        )
         .await
         .unwrap();
     let zeist_c = db
-        .create_neighbourhood(zeist, Some("BU03550101"), "Zeist Centrum", GeoPoint { lat: 52.09, lon: 5.23 })
+        .create_neighbourhood(
+            zeist,
+            Some("BU03550101"),
+            "Zeist Centrum",
+            GeoPoint {
+                lat: 52.09,
+                lon: 5.23,
+            },
+        )
         .await
         .unwrap();
     let pitstop = db
@@ -76,7 +116,10 @@ async fn story(db: Db) {
                 address: "Rijnstraat 1".into(),
                 neighbourhood: centrum,
                 point: None,
-                rules: HouseRules { pets_allowed: true, ..Default::default() },
+                rules: HouseRules {
+                    pets_allowed: true,
+                    ..Default::default()
+                },
                 max_stay_months: 6,
                 landlord: None,
                 places: 2,
@@ -92,7 +135,10 @@ async fn story(db: Db) {
                 kind: HomeKind::Pitstop,
                 address: "Slotlaan 2".into(),
                 neighbourhood: zeist_c,
-                point: Some(GeoPoint { lat: 52.09, lon: 5.231 }),
+                point: Some(GeoPoint {
+                    lat: 52.09,
+                    lon: 5.231,
+                }),
                 rules: HouseRules::default(),
                 max_stay_months: 6,
                 landlord: None,
@@ -104,7 +150,10 @@ async fn story(db: Db) {
         .unwrap();
 
     // Intake and ranking: own neighbourhood first.
-    let (anna, r1) = db.create_referral(&person("Anna", woerden, Some(centrum)), &referral(), now).await.unwrap();
+    let (anna, r1) = db
+        .create_referral(&person("Anna", woerden, Some(centrum)), &referral(), now)
+        .await
+        .unwrap();
     let p = db.person(anna).await.unwrap();
     let avail = db.availability(today, None).await.unwrap();
     assert_eq!(avail.len(), 2);
@@ -167,13 +216,25 @@ async fn story(db: Db) {
     // Blocking the last Woerden place: the next Woerden referral has no place in own area.
     let places = db.places_of_home(pitstop, today).await.unwrap();
     let free_place = places.iter().find(|p| p.is_free()).unwrap().id;
-    let block = db.block_place(free_place, today, Some(date(2026, 3, 31)), "Lekkage", now).await.unwrap();
-    let (bram, r2) = db.create_referral(&person("Bram", woerden, Some(centrum)), &referral(), now).await.unwrap();
-    let ranking = rank_free_places(&db.person(bram).await.unwrap().placement_request(), &db.availability(today, None).await.unwrap());
+    let block = db
+        .block_place(free_place, today, Some(date(2026, 3, 31)), "Lekkage", now)
+        .await
+        .unwrap();
+    let (bram, r2) = db
+        .create_referral(&person("Bram", woerden, Some(centrum)), &referral(), now)
+        .await
+        .unwrap();
+    let ranking = rank_free_places(
+        &db.person(bram).await.unwrap().placement_request(),
+        &db.availability(today, None).await.unwrap(),
+    );
     assert!(ranking.no_place_in_own_area);
     assert_eq!(ranking.proposals[0].home, zeist_home);
     assert!(db.record_no_place(r2, woerden, now).await.unwrap());
-    assert!(!db.record_no_place(r2, woerden, now).await.unwrap(), "recorded once");
+    assert!(
+        !db.record_no_place(r2, woerden, now).await.unwrap(),
+        "recorded once"
+    );
     let counts = db.no_place_counts(now - 24.hours()).await.unwrap();
     assert_eq!((counts[0].month.as_str(), counts[0].count), ("2026-03", 1));
     // Placing onto a blocked place is refused.
@@ -190,49 +251,125 @@ async fn story(db: Db) {
             distance_km: 0.0,
         })
         .await;
-    assert!(matches!(blocked, Err(StoreError::Conflict(_))), "{blocked:?}");
-    assert_eq!(db.referral(r2).await.unwrap().state, ReferralState::Received, "rolled back");
+    assert!(
+        matches!(blocked, Err(StoreError::Conflict(_))),
+        "{blocked:?}"
+    );
+    assert_eq!(
+        db.referral(r2).await.unwrap().state,
+        ReferralState::Received,
+        "rolled back"
+    );
     db.end_block(block, today).await.unwrap();
-    assert_eq!(db.availability(today, Some(pitstop)).await.unwrap()[0].free_places, vec![free_place]);
+    assert_eq!(
+        db.availability(today, Some(pitstop)).await.unwrap()[0].free_places,
+        vec![free_place]
+    );
 
     // Open referrals, and closing one.
-    assert_eq!(db.referrals(ReferralFilter::Open, 10).await.unwrap().len(), 1);
-    db.close_referral(r2, ReferralState::AdvisedElsewhere, "Naar familie in Gouda", now).await.unwrap();
+    assert_eq!(
+        db.referrals(ReferralFilter::Open, 10).await.unwrap().len(),
+        1
+    );
+    db.close_referral(
+        r2,
+        ReferralState::AdvisedElsewhere,
+        "Naar familie in Gouda",
+        now,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
-        db.close_referral(r2, ReferralState::Withdrawn, "", now).await,
+        db.close_referral(r2, ReferralState::Withdrawn, "", now)
+            .await,
         Err(StoreError::Conflict(_))
     ));
 
     // The stay: milestones, extension, ready to move on, exit.
-    db.complete_milestone(stay, Milestone::RecoveryPlan, date(2026, 3, 10)).await.unwrap();
+    db.complete_milestone(stay, Milestone::RecoveryPlan, date(2026, 3, 10))
+        .await
+        .unwrap();
     let s = db.stay(stay).await.unwrap();
     assert_eq!(s.plan_done_on, Some(date(2026, 3, 10)));
     assert_eq!(s.planned_end, date(2026, 9, 2));
-    let d = ExtensionDecision::validate("Coördinator Ria", "Wacht op sleutel van de woning", date(2026, 10, 2), s.planned_end, today).unwrap();
+    let d = ExtensionDecision::validate(
+        "Coördinator Ria",
+        "Wacht op sleutel van de woning",
+        date(2026, 10, 2),
+        s.planned_end,
+        today,
+    )
+    .unwrap();
     db.extend_stay(stay, &d, now).await.unwrap();
     let s = db.stay(stay).await.unwrap();
     assert_eq!((s.planned_end, s.extensions), (date(2026, 10, 2), 1));
-    assert_eq!(db.extensions(stay).await.unwrap()[0].previous_end, date(2026, 9, 2));
+    assert_eq!(
+        db.extensions(stay).await.unwrap()[0].previous_end,
+        date(2026, 9, 2)
+    );
     db.set_ready_on(stay, date(2026, 8, 1)).await.unwrap();
-    db.exit_stay(stay, date(2026, 8, 20), Destination::OwnRentedHome, "Woning via contingent").await.unwrap();
+    db.exit_stay(
+        stay,
+        date(2026, 8, 20),
+        Destination::OwnRentedHome,
+        "Woning via contingent",
+    )
+    .await
+    .unwrap();
     assert!(matches!(
-        db.exit_stay(stay, date(2026, 8, 21), Destination::Street, "").await,
+        db.exit_stay(stay, date(2026, 8, 21), Destination::Street, "")
+            .await,
         Err(StoreError::Conflict(_))
     ));
     let s = db.stay(stay).await.unwrap();
     assert_eq!(s.destination, Some(Destination::OwnRentedHome));
-    assert_eq!(db.stays(StayFilter { active: Some(true), ..Default::default() }).await.unwrap().len(), 0);
-    assert_eq!(db.stays(StayFilter { active: Some(false), ..Default::default() }).await.unwrap().len(), 1);
+    assert_eq!(
+        db.stays(StayFilter {
+            active: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len(),
+        0
+    );
+    assert_eq!(
+        db.stays(StayFilter {
+            active: Some(false),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len(),
+        1
+    );
     // Places are free again after the exit.
-    assert_eq!(db.availability(date(2026, 8, 21), Some(pitstop)).await.unwrap()[0].free_places.len(), 2);
+    assert_eq!(
+        db.availability(date(2026, 8, 21), Some(pitstop))
+            .await
+            .unwrap()[0]
+            .free_places
+            .len(),
+        2
+    );
 
     let facts = db.stay_facts().await.unwrap();
     assert_eq!(facts.len(), 1);
     assert_eq!(facts[0].extensions, 1);
-    let occ = db.occupancy_by_home(date(2026, 3, 1), date(2026, 4, 1)).await.unwrap();
+    let occ = db
+        .occupancy_by_home(date(2026, 3, 1), date(2026, 4, 1))
+        .await
+        .unwrap();
     let w = occ.iter().find(|o| o.home_id == pitstop).unwrap();
-    assert_eq!((w.place_nights, w.occupied_nights, w.blocked_nights), (62, 30, 0), "a block ended on its first day is gone");
-    let pf = db.placement_facts(now - 1.hours(), now + 1.hours(), &jiff::tz::TimeZone::UTC).await.unwrap();
+    assert_eq!(
+        (w.place_nights, w.occupied_nights, w.blocked_nights),
+        (62, 30, 0),
+        "a block ended on its first day is gone"
+    );
+    let pf = db
+        .placement_facts(now - 1.hours(), now + 1.hours(), &jiff::tz::TimeZone::UTC)
+        .await
+        .unwrap();
     assert_eq!(pf.len(), 1);
 
     // The race: many parallel placements onto the last free place. Exactly one wins.
@@ -256,7 +393,11 @@ async fn story(db: Db) {
     let place = db.availability(today, Some(last)).await.unwrap()[0].free_places[0];
     let mut people = Vec::new();
     for i in 0..24 {
-        people.push(db.create_referral(&person(&format!("P{i}"), woerden, None), &referral(), now).await.unwrap());
+        people.push(
+            db.create_referral(&person(&format!("P{i}"), woerden, None), &referral(), now)
+                .await
+                .unwrap(),
+        );
     }
     let mut tasks = Vec::new();
     for (person, referral) in people {
@@ -285,10 +426,20 @@ async fn story(db: Db) {
         }
     }
     assert_eq!(won, 1);
-    let active = db.stays(StayFilter { active: Some(true), home: Some(last), ..Default::default() }).await.unwrap();
+    let active = db
+        .stays(StayFilter {
+            active: Some(true),
+            home: Some(last),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(active.len(), 1);
     // Losers' referrals are still open: nothing half-written.
-    assert_eq!(db.referrals(ReferralFilter::Open, 100).await.unwrap().len(), 23);
+    assert_eq!(
+        db.referrals(ReferralFilter::Open, 100).await.unwrap().len(),
+        23
+    );
     db.close().await;
 }
 

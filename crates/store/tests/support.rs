@@ -15,5 +15,9 @@ pub async fn fresh_postgres() -> Option<nabij_store::Db> {
             return None;
         }
     };
-    Some(nabij_store::testing::fresh_postgres_db(&base).await.expect("PostgreSQL reachable"))
+    Some(
+        nabij_store::testing::fresh_postgres_db(&base)
+            .await
+            .expect("PostgreSQL reachable"),
+    )
 }

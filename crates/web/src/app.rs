@@ -12,7 +12,6 @@ use nabij_domain::stay::{
     Clock, Destination, ExtensionDecision, Milestone, MilestoneStatus, planned_end, validate_exit,
     validate_ready_on,
 };
-use nabij_store::homes::Home;
 use nabij_store::persons::{NewPerson, Person};
 use nabij_store::referrals::{NewReferral, Referral, ReferralFilter};
 use nabij_store::reports::NoPlaceCount;
@@ -60,12 +59,11 @@ pub fn parse_date(field: &'static str, raw: &str) -> std::result::Result<Date, R
         return Ok(d);
     }
     let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    if let [d, m, y] = parts[..] {
-        if let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) {
-            if let Ok(date) = Date::new(y, m, d) {
-                return Ok(date);
-            }
-        }
+    if let [d, m, y] = parts[..]
+        && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>())
+        && let Ok(date) = Date::new(y, m, d)
+    {
+        return Ok(date);
     }
     Err(RuleViolation::new(
         field,
@@ -78,18 +76,26 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
     let today = state.clock.today();
     let first_name = take(&mut errors, parse_name("first_name", &input.first_name));
     let last_name = take(&mut errors, parse_name("last_name", &input.last_name));
-    let gender = take(&mut errors, Gender::parse(&input.gender).ok_or_else(|| {
-        RuleViolation::new("gender", "kies vrouw, man, anders of onbekend")
-    }));
+    let gender = take(
+        &mut errors,
+        Gender::parse(&input.gender)
+            .ok_or_else(|| RuleViolation::new("gender", "kies vrouw, man, anders of onbekend")),
+    );
     let date_of_birth = match blank(&input.date_of_birth) {
         None => Some(None),
-        Some(s) => take(&mut errors, parse_date("date_of_birth", s).and_then(|d| {
-            if d > today || d < Date::new(1900, 1, 1).unwrap_or(d) {
-                Err(RuleViolation::new("date_of_birth", "deze geboortedatum kan niet kloppen"))
-            } else {
-                Ok(Some(d))
-            }
-        })),
+        Some(s) => take(
+            &mut errors,
+            parse_date("date_of_birth", s).and_then(|d| {
+                if d > today || d < Date::new(1900, 1, 1).unwrap_or(d) {
+                    Err(RuleViolation::new(
+                        "date_of_birth",
+                        "deze geboortedatum kan niet kloppen",
+                    ))
+                } else {
+                    Ok(Some(d))
+                }
+            }),
+        ),
     };
     let bsn = match blank(&input.bsn) {
         None => Some(None),
@@ -99,20 +105,34 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
     if phone.as_ref().is_some_and(|p| {
         p.len() > 20 || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
     }) {
-        errors.push(RuleViolation::new("phone", "een telefoonnummer bevat alleen cijfers, spaties, +, - en haakjes"));
+        errors.push(RuleViolation::new(
+            "phone",
+            "een telefoonnummer bevat alleen cijfers, spaties, +, - en haakjes",
+        ));
     }
     let household = take(&mut errors, HouseholdSize::new(input.household_size));
-    let source = take(&mut errors, ReferralSource::parse(&input.source).ok_or_else(|| {
-        RuleViolation::new("source", "kies wie de persoon aanmeldt")
-    }));
-    let urgency = take(&mut errors, Urgency::parse(&input.urgency).ok_or_else(|| {
-        RuleViolation::new("urgency", "kies de urgentie")
-    }));
+    let source = take(
+        &mut errors,
+        ReferralSource::parse(&input.source)
+            .ok_or_else(|| RuleViolation::new("source", "kies wie de persoon aanmeldt")),
+    );
+    let urgency = take(
+        &mut errors,
+        Urgency::parse(&input.urgency)
+            .ok_or_else(|| RuleViolation::new("urgency", "kies de urgentie")),
+    );
     let situation = take(&mut errors, parse_situation(&input.situation));
-    let municipality = match state.db.municipality(MunicipalityId(input.own_municipality_id)).await {
+    let municipality = match state
+        .db
+        .municipality(MunicipalityId(input.own_municipality_id))
+        .await
+    {
         Ok(m) => Some(m),
         Err(nabij_store::StoreError::NotFound(_)) => {
-            errors.push(RuleViolation::new("own_municipality_id", "kies de eigen gemeente"));
+            errors.push(RuleViolation::new(
+                "own_municipality_id",
+                "kies de eigen gemeente",
+            ));
             None
         }
         Err(e) => return Err(e.into()),
@@ -120,7 +140,13 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
     let neighbourhood = match input.own_neighbourhood_id {
         None | Some(0) => None,
         Some(n) => match state.db.neighbourhood(NeighbourhoodId(n)).await {
-            Ok(n) if municipality.as_ref().is_some_and(|m| m.id == n.municipality_id) => Some(n.id),
+            Ok(n)
+                if municipality
+                    .as_ref()
+                    .is_some_and(|m| m.id == n.municipality_id) =>
+            {
+                Some(n.id)
+            }
             Ok(_) => {
                 errors.push(RuleViolation::new(
                     "own_neighbourhood_id",
@@ -129,7 +155,10 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
                 None
             }
             Err(nabij_store::StoreError::NotFound(_)) => {
-                errors.push(RuleViolation::new("own_neighbourhood_id", "onbekende buurt"));
+                errors.push(RuleViolation::new(
+                    "own_neighbourhood_id",
+                    "onbekende buurt",
+                ));
                 None
             }
             Err(e) => return Err(e.into()),
@@ -213,14 +242,12 @@ pub async fn proposals(state: &AppState, id: ReferralId) -> Result<(Referral, Pe
 /// Places a referral in a home, taking as many free places as the household needs.
 pub async fn place(state: &AppState, id: ReferralId, home_id: HomeId) -> Result<StayId> {
     let today = state.clock.today();
-    let referral = state.db.referral(id).await?;
-    if !referral.state.is_open() {
+    let (referral_state, person) = state.db.placement_subject(id).await?;
+    if !referral_state.is_open() {
         return Err(WebError::Conflict(
             "deze aanmelding is al afgehandeld (geplaatst of gesloten)".into(),
         ));
     }
-    let person = state.db.person(referral.person_id).await?;
-    let home: Home = state.db.home(home_id).await?;
     let avail = state
         .db
         .availability(today, Some(home_id))
@@ -231,7 +258,7 @@ pub async fn place(state: &AppState, id: ReferralId, home_id: HomeId) -> Result<
     if let Some(why) = exclusion(&req, &avail) {
         return Err(WebError::Conflict(format!(
             "{} past niet: {}",
-            home.name,
+            avail.home_name,
             why.label()
         )));
     }
@@ -247,7 +274,7 @@ pub async fn place(state: &AppState, id: ReferralId, home_id: HomeId) -> Result<
         home: home_id,
         places: proposal.places,
         start: today,
-        planned_end: planned_end(today, home.max_stay_months),
+        planned_end: planned_end(today, avail.max_stay_months),
         placed_at: state.clock.now(),
         proximity: proposal.proximity,
         distance_km: proposal.distance_km,
@@ -264,16 +291,16 @@ pub async fn close_referral(
     let to = match ReferralState::parse(state_code) {
         Some(s @ (ReferralState::AdvisedElsewhere | ReferralState::Withdrawn)) => s,
         _ => {
-            return Err(RuleViolation::new(
-                "state",
-                "kies 'elders geadviseerd' of 'ingetrokken'",
-            )
-            .into());
+            return Err(
+                RuleViolation::new("state", "kies 'elders geadviseerd' of 'ingetrokken'").into(),
+            );
         }
     };
     let reason = reason.trim();
     if to == ReferralState::AdvisedElsewhere && reason.is_empty() {
-        return Err(RuleViolation::new("reason", "vul in waarheen is geadviseerd en waarom").into());
+        return Err(
+            RuleViolation::new("reason", "vul in waarheen is geadviseerd en waarom").into(),
+        );
     }
     Ok(state
         .db
@@ -302,13 +329,25 @@ pub struct StayView {
 impl StayView {
     pub fn of(stay: Stay, today: Date) -> Self {
         use nabij_domain::labels::Label;
-        let clock = Clock::of(stay.start, stay.planned_end, stay.ready_on, stay.exit_date, today);
+        let clock = Clock::of(
+            stay.start,
+            stay.planned_end,
+            stay.ready_on,
+            stay.exit_date,
+            today,
+        );
         let milestones = Milestone::ALL
             .iter()
             .map(|m| MilestoneView {
                 milestone: *m,
                 label: m.label(),
-                status: MilestoneStatus::of_stay(*m, stay.start, stay.milestone_done(*m), stay.exit_date, today),
+                status: MilestoneStatus::of_stay(
+                    *m,
+                    stay.start,
+                    stay.milestone_done(*m),
+                    stay.exit_date,
+                    today,
+                ),
             })
             .collect();
         StayView {
@@ -342,15 +381,20 @@ pub async fn exit(state: &AppState, id: StayId, input: &ExitInput) -> Result<()>
     let stay = state.db.stay(id).await?;
     let today = state.clock.today();
     let mut errors = Vec::new();
-    let date = parse_date("exit_date", &input.exit_date).map_err(|e| errors.push(e)).ok();
+    let date = parse_date("exit_date", &input.exit_date)
+        .map_err(|e| errors.push(e))
+        .ok();
     let destination = Destination::parse(&input.destination);
     if destination.is_none() {
-        errors.push(RuleViolation::new("destination", "kies waar de persoon naartoe gaat"));
+        errors.push(RuleViolation::new(
+            "destination",
+            "kies waar de persoon naartoe gaat",
+        ));
     }
-    if let Some(d) = date {
-        if let Err(e) = validate_exit(stay.start, d, today, &input.reason) {
-            errors.extend(e);
-        }
+    if let Some(d) = date
+        && let Err(e) = validate_exit(stay.start, d, today, &input.reason)
+    {
+        errors.extend(e);
     }
     match (date, destination) {
         (Some(d), Some(dest)) if errors.is_empty() => {
@@ -382,7 +426,10 @@ pub async fn extend(state: &AppState, id: StayId, input: &ExtensionInput) -> Res
         state.clock.today(),
     )
     .map_err(WebError::Invalid)?;
-    Ok(state.db.extend_stay(id, &decision, state.clock.now()).await?)
+    Ok(state
+        .db
+        .extend_stay(id, &decision, state.clock.now())
+        .await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -465,11 +512,15 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard> {
     let avail = state.db.availability(today, None).await?;
     let mut municipalities: Vec<MunicipalityFree> = Vec::new();
     let mut sorted: Vec<_> = avail.iter().collect();
-    sorted.sort_by(|a, b| a.municipality_name.cmp(&b.municipality_name).then(a.home_name.cmp(&b.home_name)));
+    sorted.sort_by(|a, b| {
+        a.municipality_name
+            .cmp(&b.municipality_name)
+            .then(a.home_name.cmp(&b.home_name))
+    });
     for h in sorted {
-        if municipalities.last().map(|m| &m.municipality) != Some(&h.municipality_name) {
+        if municipalities.last().map(|m| m.municipality.as_str()) != Some(&*h.municipality_name) {
             municipalities.push(MunicipalityFree {
-                municipality: h.municipality_name.clone(),
+                municipality: h.municipality_name.to_string(),
                 places: 0,
                 free: 0,
                 homes: Vec::new(),
@@ -480,7 +531,7 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard> {
         m.free += h.free_places.len();
         m.homes.push(HomeFree {
             home_id: h.home,
-            name: h.home_name.clone(),
+            name: h.home_name.to_string(),
             kind: h.kind,
             places: h.total_places,
             free: h.free_places.len(),
@@ -515,7 +566,11 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard> {
         municipalities,
         active_stays: stays.len(),
         overdue_stays: stays.iter().filter(|s| s.clock.overdue).cloned().collect(),
-        milestone_stays: stays.iter().filter(|s| s.pressing().next().is_some()).cloned().collect(),
+        milestone_stays: stays
+            .iter()
+            .filter(|s| s.pressing().next().is_some())
+            .cloned()
+            .collect(),
         open_referrals: open,
         breaches,
         no_place_this_month: state.db.no_place_counts(since).await?,

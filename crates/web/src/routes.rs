@@ -112,7 +112,15 @@ impl RouteTable {
         doc: ApiDoc,
         handler: H,
     ) -> Self {
-        self.add(method, path, access, person_data, summary, Some(doc), handler)
+        self.add(
+            method,
+            path,
+            access,
+            person_data,
+            summary,
+            Some(doc),
+            handler,
+        )
     }
 
     pub fn into_router(self) -> Router<State> {
@@ -120,7 +128,12 @@ impl RouteTable {
     }
 }
 
-const fn doc(tag: &'static str, request: Option<&'static str>, response: &'static str, status: u16) -> ApiDoc {
+const fn doc(
+    tag: &'static str,
+    request: Option<&'static str>,
+    response: &'static str,
+    status: u16,
+) -> ApiDoc {
     ApiDoc {
         tag,
         request,
@@ -135,51 +148,373 @@ pub fn table() -> RouteTable {
     use Method as M;
     RouteTable::new()
         // Assets and health.
-        .page(M::GET, "/static/style.css", Public, false, "Stijlblad", assets::style)
-        .page(M::GET, "/health", Public, false, "Gezondheid van de dienst", pages::health)
+        .page(
+            M::GET,
+            "/static/style.css",
+            Public,
+            false,
+            "Stijlblad",
+            assets::style,
+        )
+        .page(
+            M::GET,
+            "/health",
+            Public,
+            false,
+            "Gezondheid van de dienst",
+            pages::health,
+        )
         // Pages.
-        .page(M::GET, "/", Coordinator, false, "Overzicht", pages::dashboard::show)
-        .page(M::GET, "/aanmeldingen", Coordinator, true, "Aanmeldingen", pages::referrals::list)
-        .page(M::GET, "/aanmeldingen/nieuw", Coordinator, false, "Nieuwe aanmelding", pages::referrals::new_form)
-        .page(M::POST, "/aanmeldingen", Coordinator, true, "Aanmelding opslaan", pages::referrals::create)
-        .page(M::GET, "/aanmeldingen/{id}", Coordinator, true, "Aanmelding met voorstellen", pages::referrals::show)
-        .page(M::POST, "/aanmeldingen/{id}/plaatsen", Coordinator, true, "Plaatsen", pages::referrals::place)
-        .page(M::POST, "/aanmeldingen/{id}/sluiten", Coordinator, true, "Aanmelding sluiten", pages::referrals::close)
-        .page(M::GET, "/personen", Coordinator, true, "Personen", pages::persons::list)
-        .page(M::GET, "/personen/{id}", Coordinator, true, "Persoon", pages::persons::show)
-        .page(M::GET, "/huizen", Coordinator, false, "Huizen", pages::homes::list)
-        .page(M::GET, "/huizen/{id}", Coordinator, true, "Huis en plekken", pages::homes::show)
-        .page(M::POST, "/huizen/{id}/blokkades", Coordinator, false, "Plek blokkeren", pages::homes::block)
-        .page(M::POST, "/blokkades/{id}/opheffen", Coordinator, false, "Blokkade opheffen", pages::homes::unblock)
-        .page(M::GET, "/verblijven", Coordinator, true, "Verblijven", pages::stays::list)
-        .page(M::GET, "/verblijven/{id}", Coordinator, true, "Verblijf", pages::stays::show)
-        .page(M::POST, "/verblijven/{id}/vertrek", Coordinator, true, "Vertrek registreren", pages::stays::exit)
-        .page(M::POST, "/verblijven/{id}/verlenging", Coordinator, true, "Verlengen", pages::stays::extend)
-        .page(M::POST, "/verblijven/{id}/uitstroomklaar", Coordinator, true, "Uitstroomklaar", pages::stays::ready)
-        .page(M::POST, "/verblijven/{id}/mijlpalen", Coordinator, true, "Mijlpaal afronden", pages::stays::milestone)
-        .page(M::GET, "/rapportage", Coordinator, false, "Rapportage", pages::reports::show)
+        .page(
+            M::GET,
+            "/",
+            Coordinator,
+            false,
+            "Overzicht",
+            pages::dashboard::show,
+        )
+        .page(
+            M::GET,
+            "/aanmeldingen",
+            Coordinator,
+            true,
+            "Aanmeldingen",
+            pages::referrals::list,
+        )
+        .page(
+            M::GET,
+            "/aanmeldingen/nieuw",
+            Coordinator,
+            false,
+            "Nieuwe aanmelding",
+            pages::referrals::new_form,
+        )
+        .page(
+            M::POST,
+            "/aanmeldingen",
+            Coordinator,
+            true,
+            "Aanmelding opslaan",
+            pages::referrals::create,
+        )
+        .page(
+            M::GET,
+            "/aanmeldingen/{id}",
+            Coordinator,
+            true,
+            "Aanmelding met voorstellen",
+            pages::referrals::show,
+        )
+        .page(
+            M::POST,
+            "/aanmeldingen/{id}/plaatsen",
+            Coordinator,
+            true,
+            "Plaatsen",
+            pages::referrals::place,
+        )
+        .page(
+            M::POST,
+            "/aanmeldingen/{id}/sluiten",
+            Coordinator,
+            true,
+            "Aanmelding sluiten",
+            pages::referrals::close,
+        )
+        .page(
+            M::GET,
+            "/personen",
+            Coordinator,
+            true,
+            "Personen",
+            pages::persons::list,
+        )
+        .page(
+            M::GET,
+            "/personen/{id}",
+            Coordinator,
+            true,
+            "Persoon",
+            pages::persons::show,
+        )
+        .page(
+            M::GET,
+            "/huizen",
+            Coordinator,
+            false,
+            "Huizen",
+            pages::homes::list,
+        )
+        .page(
+            M::GET,
+            "/huizen/{id}",
+            Coordinator,
+            true,
+            "Huis en plekken",
+            pages::homes::show,
+        )
+        .page(
+            M::POST,
+            "/huizen/{id}/blokkades",
+            Coordinator,
+            false,
+            "Plek blokkeren",
+            pages::homes::block,
+        )
+        .page(
+            M::POST,
+            "/blokkades/{id}/opheffen",
+            Coordinator,
+            false,
+            "Blokkade opheffen",
+            pages::homes::unblock,
+        )
+        .page(
+            M::GET,
+            "/verblijven",
+            Coordinator,
+            true,
+            "Verblijven",
+            pages::stays::list,
+        )
+        .page(
+            M::GET,
+            "/verblijven/{id}",
+            Coordinator,
+            true,
+            "Verblijf",
+            pages::stays::show,
+        )
+        .page(
+            M::POST,
+            "/verblijven/{id}/vertrek",
+            Coordinator,
+            true,
+            "Vertrek registreren",
+            pages::stays::exit,
+        )
+        .page(
+            M::POST,
+            "/verblijven/{id}/verlenging",
+            Coordinator,
+            true,
+            "Verlengen",
+            pages::stays::extend,
+        )
+        .page(
+            M::POST,
+            "/verblijven/{id}/uitstroomklaar",
+            Coordinator,
+            true,
+            "Uitstroomklaar",
+            pages::stays::ready,
+        )
+        .page(
+            M::POST,
+            "/verblijven/{id}/mijlpalen",
+            Coordinator,
+            true,
+            "Mijlpaal afronden",
+            pages::stays::milestone,
+        )
+        .page(
+            M::GET,
+            "/rapportage",
+            Coordinator,
+            false,
+            "Rapportage",
+            pages::reports::show,
+        )
         // API.
-        .api(M::GET, "/api/v1/openapi.json", Public, false, "This API described in OpenAPI 3", doc("meta", None, "OpenApi", 200), api::openapi::document)
-        .api(M::GET, "/api/v1/dashboard", Coordinator, false, "Free places, milestones, breaches and no-place events now", doc("dashboard", None, "Dashboard", 200), api::dashboard::show)
-        .api(M::GET, "/api/v1/municipalities", Coordinator, false, "Municipalities", doc("geography", None, "MunicipalityList", 200), api::geography::municipalities)
-        .api(M::GET, "/api/v1/neighbourhoods", Coordinator, false, "Neighbourhoods", doc("geography", None, "NeighbourhoodList", 200), api::geography::neighbourhoods)
-        .api(M::GET, "/api/v1/homes", Coordinator, false, "Homes with free places now", doc("homes", None, "HomeList", 200), api::homes::list)
-        .api(M::POST, "/api/v1/homes", Coordinator, false, "Create a home with its places", doc("homes", Some("NewHome"), "HomeDetail", 201), api::homes::create)
-        .api(M::GET, "/api/v1/homes/{id}", Coordinator, true, "A home and its places", doc("homes", None, "HomeDetail", 200), api::homes::show)
-        .api(M::POST, "/api/v1/places/{id}/blocks", Coordinator, false, "Block a place for a period", doc("homes", Some("NewBlock"), "Created", 201), api::homes::block)
-        .api(M::GET, "/api/v1/referrals", Coordinator, true, "Referrals (open ones by default)", doc("referrals", None, "ReferralList", 200), api::referrals::list)
-        .api(M::POST, "/api/v1/referrals", Coordinator, true, "Intake: a person and their referral", doc("referrals", Some("NewReferral"), "Referral", 201), api::referrals::create)
-        .api(M::GET, "/api/v1/referrals/{id}", Coordinator, true, "A referral", doc("referrals", None, "Referral", 200), api::referrals::show)
-        .api(M::GET, "/api/v1/referrals/{id}/proposals", Coordinator, true, "Every free place, ranked and explained", doc("referrals", None, "Ranking", 200), api::referrals::proposals)
-        .api(M::POST, "/api/v1/referrals/{id}/placement", Coordinator, true, "Place the referral in a home", doc("referrals", Some("PlacementRequest"), "Stay", 201), api::referrals::place)
-        .api(M::POST, "/api/v1/referrals/{id}/close", Coordinator, true, "Close a referral without placement", doc("referrals", Some("CloseReferral"), "Referral", 200), api::referrals::close)
-        .api(M::GET, "/api/v1/persons/{id}", Coordinator, true, "A person", doc("persons", None, "Person", 200), api::persons::show)
-        .api(M::GET, "/api/v1/stays", Coordinator, true, "Stays with their clock", doc("stays", None, "StayList", 200), api::stays::list)
-        .api(M::GET, "/api/v1/stays/{id}", Coordinator, true, "A stay with its clock and milestones", doc("stays", None, "Stay", 200), api::stays::show)
-        .api(M::POST, "/api/v1/stays/{id}/exit", Coordinator, true, "Register the exit", doc("stays", Some("Exit"), "Stay", 200), api::stays::exit)
-        .api(M::POST, "/api/v1/stays/{id}/extension", Coordinator, true, "Extend the stay (a counted decision)", doc("stays", Some("Extension"), "Stay", 200), api::stays::extend)
-        .api(M::POST, "/api/v1/stays/{id}/ready", Coordinator, true, "Register ready to move on", doc("stays", Some("Ready"), "Stay", 200), api::stays::ready)
-        .api(M::POST, "/api/v1/stays/{id}/milestones", Coordinator, true, "Complete a milestone", doc("stays", Some("MilestoneDone"), "Stay", 200), api::stays::milestone)
+        .api(
+            M::GET,
+            "/api/v1/openapi.json",
+            Public,
+            false,
+            "This API described in OpenAPI 3",
+            doc("meta", None, "OpenApi", 200),
+            api::openapi::document,
+        )
+        .api(
+            M::GET,
+            "/api/v1/dashboard",
+            Coordinator,
+            false,
+            "Free places, milestones, breaches and no-place events now",
+            doc("dashboard", None, "Dashboard", 200),
+            api::dashboard::show,
+        )
+        .api(
+            M::GET,
+            "/api/v1/municipalities",
+            Coordinator,
+            false,
+            "Municipalities",
+            doc("geography", None, "MunicipalityList", 200),
+            api::geography::municipalities,
+        )
+        .api(
+            M::GET,
+            "/api/v1/neighbourhoods",
+            Coordinator,
+            false,
+            "Neighbourhoods",
+            doc("geography", None, "NeighbourhoodList", 200),
+            api::geography::neighbourhoods,
+        )
+        .api(
+            M::GET,
+            "/api/v1/homes",
+            Coordinator,
+            false,
+            "Homes with free places now",
+            doc("homes", None, "HomeList", 200),
+            api::homes::list,
+        )
+        .api(
+            M::POST,
+            "/api/v1/homes",
+            Coordinator,
+            false,
+            "Create a home with its places",
+            doc("homes", Some("NewHome"), "HomeDetail", 201),
+            api::homes::create,
+        )
+        .api(
+            M::GET,
+            "/api/v1/homes/{id}",
+            Coordinator,
+            true,
+            "A home and its places",
+            doc("homes", None, "HomeDetail", 200),
+            api::homes::show,
+        )
+        .api(
+            M::POST,
+            "/api/v1/places/{id}/blocks",
+            Coordinator,
+            false,
+            "Block a place for a period",
+            doc("homes", Some("NewBlock"), "Created", 201),
+            api::homes::block,
+        )
+        .api(
+            M::GET,
+            "/api/v1/referrals",
+            Coordinator,
+            true,
+            "Referrals (open ones by default)",
+            doc("referrals", None, "ReferralList", 200),
+            api::referrals::list,
+        )
+        .api(
+            M::POST,
+            "/api/v1/referrals",
+            Coordinator,
+            true,
+            "Intake: a person and their referral",
+            doc("referrals", Some("NewReferral"), "Referral", 201),
+            api::referrals::create,
+        )
+        .api(
+            M::GET,
+            "/api/v1/referrals/{id}",
+            Coordinator,
+            true,
+            "A referral",
+            doc("referrals", None, "Referral", 200),
+            api::referrals::show,
+        )
+        .api(
+            M::GET,
+            "/api/v1/referrals/{id}/proposals",
+            Coordinator,
+            true,
+            "Every free place, ranked and explained",
+            doc("referrals", None, "Ranking", 200),
+            api::referrals::proposals,
+        )
+        .api(
+            M::POST,
+            "/api/v1/referrals/{id}/placement",
+            Coordinator,
+            true,
+            "Place the referral in a home",
+            doc("referrals", Some("PlacementRequest"), "Stay", 201),
+            api::referrals::place,
+        )
+        .api(
+            M::POST,
+            "/api/v1/referrals/{id}/close",
+            Coordinator,
+            true,
+            "Close a referral without placement",
+            doc("referrals", Some("CloseReferral"), "Referral", 200),
+            api::referrals::close,
+        )
+        .api(
+            M::GET,
+            "/api/v1/persons/{id}",
+            Coordinator,
+            true,
+            "A person",
+            doc("persons", None, "Person", 200),
+            api::persons::show,
+        )
+        .api(
+            M::GET,
+            "/api/v1/stays",
+            Coordinator,
+            true,
+            "Stays with their clock",
+            doc("stays", None, "StayList", 200),
+            api::stays::list,
+        )
+        .api(
+            M::GET,
+            "/api/v1/stays/{id}",
+            Coordinator,
+            true,
+            "A stay with its clock and milestones",
+            doc("stays", None, "Stay", 200),
+            api::stays::show,
+        )
+        .api(
+            M::POST,
+            "/api/v1/stays/{id}/exit",
+            Coordinator,
+            true,
+            "Register the exit",
+            doc("stays", Some("Exit"), "Stay", 200),
+            api::stays::exit,
+        )
+        .api(
+            M::POST,
+            "/api/v1/stays/{id}/extension",
+            Coordinator,
+            true,
+            "Extend the stay (a counted decision)",
+            doc("stays", Some("Extension"), "Stay", 200),
+            api::stays::extend,
+        )
+        .api(
+            M::POST,
+            "/api/v1/stays/{id}/ready",
+            Coordinator,
+            true,
+            "Register ready to move on",
+            doc("stays", Some("Ready"), "Stay", 200),
+            api::stays::ready,
+        )
+        .api(
+            M::POST,
+            "/api/v1/stays/{id}/milestones",
+            Coordinator,
+            true,
+            "Complete a milestone",
+            doc("stays", Some("MilestoneDone"), "Stay", 200),
+            api::stays::milestone,
+        )
 }
 
 #[cfg(test)]
@@ -191,10 +526,20 @@ mod tests {
         let t = table();
         let mut seen = std::collections::HashSet::new();
         for r in &t.routes {
-            assert!(seen.insert((r.method.clone(), r.path)), "{} {} twice", r.method, r.path);
+            assert!(
+                seen.insert((r.method.clone(), r.path)),
+                "{} {} twice",
+                r.method,
+                r.path
+            );
             assert!(r.path.starts_with('/'));
             // Person data is never public.
-            assert!(!(r.person_data && r.access == Access::Public), "{} {}", r.method, r.path);
+            assert!(
+                !(r.person_data && r.access == Access::Public),
+                "{} {}",
+                r.method,
+                r.path
+            );
             assert_eq!(r.path.starts_with("/api/"), r.api.is_some(), "{}", r.path);
         }
     }

@@ -42,21 +42,70 @@ pub async fn spawn_app_postgres() -> Option<TestApp> {
     let base = match std::env::var("NABIJ_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => u,
         _ => {
-            assert!(std::env::var("CI").is_err(), "CI must run the PostgreSQL suite: set NABIJ_TEST_POSTGRES_URL");
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must run the PostgreSQL suite: set NABIJ_TEST_POSTGRES_URL"
+            );
             eprintln!("NABIJ_TEST_POSTGRES_URL not set: PostgreSQL API story skipped locally");
             return None;
         }
     };
-    let db = nabij_store::testing::fresh_postgres_db(&base).await.expect("PostgreSQL reachable");
+    let db = nabij_store::testing::fresh_postgres_db(&base)
+        .await
+        .expect("PostgreSQL reachable");
     Some(spawn_on(db, None).await)
 }
 
 async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
     let now = start_time();
-    let woerden = db.create_municipality(None, Some("GM0632"), "Woerden", GeoPoint { lat: 52.085, lon: 4.883 }).await.unwrap();
-    let zeist = db.create_municipality(None, Some("GM0355"), "Zeist", GeoPoint { lat: 52.09, lon: 5.233 }).await.unwrap();
-    let centrum = db.create_neighbourhood(woerden, Some("BU06320001"), "Woerden-Centrum", GeoPoint { lat: 52.085, lon: 4.883 }).await.unwrap();
-    let zeist_c = db.create_neighbourhood(zeist, Some("BU03550001"), "Zeist-Centrum", GeoPoint { lat: 52.09, lon: 5.233 }).await.unwrap();
+    let woerden = db
+        .create_municipality(
+            None,
+            Some("GM0632"),
+            "Woerden",
+            GeoPoint {
+                lat: 52.085,
+                lon: 4.883,
+            },
+        )
+        .await
+        .unwrap();
+    let zeist = db
+        .create_municipality(
+            None,
+            Some("GM0355"),
+            "Zeist",
+            GeoPoint {
+                lat: 52.09,
+                lon: 5.233,
+            },
+        )
+        .await
+        .unwrap();
+    let centrum = db
+        .create_neighbourhood(
+            woerden,
+            Some("BU06320001"),
+            "Woerden-Centrum",
+            GeoPoint {
+                lat: 52.085,
+                lon: 4.883,
+            },
+        )
+        .await
+        .unwrap();
+    let zeist_c = db
+        .create_neighbourhood(
+            zeist,
+            Some("BU03550001"),
+            "Zeist-Centrum",
+            GeoPoint {
+                lat: 52.09,
+                lon: 5.233,
+            },
+        )
+        .await
+        .unwrap();
     let home = |name: &str, n, places| NewHome {
         name: name.into(),
         kind: HomeKind::Pitstop,
@@ -68,16 +117,31 @@ async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
         landlord: None,
         places,
     };
-    let pitstop = db.create_home(&home("Pitstop Woerden", centrum, 2), now).await.unwrap();
-    let zeist_home = db.create_home(&home("Pitstop Zeist", zeist_c, 1), now).await.unwrap();
+    let pitstop = db
+        .create_home(&home("Pitstop Woerden", centrum, 2), now)
+        .await
+        .unwrap();
+    let zeist_home = db
+        .create_home(&home("Pitstop Zeist", zeist_c, 1), now)
+        .await
+        .unwrap();
     let clock = Clock::fixed(now);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::new(listener, AppState { db: db.clone(), clock: clock.clone() });
+    let app = Application::new(
+        listener,
+        AppState {
+            db: db.clone(),
+            clock: clock.clone(),
+        },
+    );
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         clock,
         db,
         woerden,
@@ -104,11 +168,21 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(form).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub fn intake(&self, first: &str) -> Value {
@@ -127,12 +201,18 @@ impl TestApp {
 
     /// Intake through the API; returns the referral id.
     pub async fn refer(&self, first: &str) -> i64 {
-        let r = self.post_json("/api/v1/referrals", &self.intake(first)).await;
+        let r = self
+            .post_json("/api/v1/referrals", &self.intake(first))
+            .await;
         assert_eq!(r.status(), 201);
         r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
     }
 
     pub async fn place(&self, referral: i64, home: HomeId) -> reqwest::Response {
-        self.post_json(&format!("/api/v1/referrals/{referral}/placement"), &json!({"home_id": home.0})).await
+        self.post_json(
+            &format!("/api/v1/referrals/{referral}/placement"),
+            &json!({"home_id": home.0}),
+        )
+        .await
     }
 }

@@ -1,7 +1,9 @@
 use crate::helpers::*;
 
 fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
-    let start = html.find(from).unwrap_or_else(|| panic!("{from} not in page"));
+    let start = html
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in page"));
     let rest = &html[start..];
     &rest[..rest.find(to).unwrap_or(rest.len())]
 }
@@ -11,18 +13,38 @@ async fn every_page_renders_in_dutch_with_landmarks() {
     let app = spawn_app().await;
     let r = app.refer("Jan").await;
     app.place(r, app.pitstop).await;
-    for path in ["/", "/aanmeldingen", "/aanmeldingen/nieuw", "/personen", "/personen/1", "/huizen", &format!("/huizen/{}", app.pitstop), "/verblijven", "/verblijven/1", "/rapportage", &format!("/aanmeldingen/{r}")] {
+    for path in [
+        "/",
+        "/aanmeldingen",
+        "/aanmeldingen/nieuw",
+        "/personen",
+        "/personen/1",
+        "/huizen",
+        &format!("/huizen/{}", app.pitstop),
+        "/verblijven",
+        "/verblijven/1",
+        "/rapportage",
+        &format!("/aanmeldingen/{r}"),
+    ] {
         let res = app.get(path).await;
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();
         assert!(html.contains("<html lang=\"nl\">"), "{path}");
         assert!(html.contains("<main id=\"inhoud\""), "{path}");
         assert!(html.contains("aria-label=\"Hoofdmenu\""), "{path}");
-        assert!(!html.contains("http://") || html.contains("https://www.geonames.org"), "{path}");
+        assert!(
+            !html.contains("http://") || html.contains("https://www.geonames.org"),
+            "{path}"
+        );
     }
     let res = app.get("/bestaat-niet").await;
     assert_eq!(res.status(), 404);
-    assert!(res.text().await.unwrap().contains("Deze pagina bestaat niet"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Deze pagina bestaat niet")
+    );
 }
 
 #[tokio::test]
@@ -30,19 +52,46 @@ async fn the_referral_form_keeps_input_and_names_errors_next_to_fields() {
     let app = spawn_app().await;
     let woerden = app.woerden.to_string();
     let res = app
-        .post_form("/aanmeldingen", &[("first_name", "Fatima"), ("last_name", ""), ("gender", "vrouw"), ("household_size", "twee"), ("own_municipality_id", &woerden), ("source", "ggz"), ("urgency", "hoog"), ("situation", "Uit kliniek ontslagen"), ("bsn", "111222334")])
+        .post_form(
+            "/aanmeldingen",
+            &[
+                ("first_name", "Fatima"),
+                ("last_name", ""),
+                ("gender", "vrouw"),
+                ("household_size", "twee"),
+                ("own_municipality_id", &woerden),
+                ("source", "ggz"),
+                ("urgency", "hoog"),
+                ("situation", "Uit kliniek ontslagen"),
+                ("bsn", "111222334"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("value=\"Fatima\""), "typed input is kept");
     assert!(html.contains("Uit kliniek ontslagen</textarea>"));
-    let last = between(&html, "<div class=\"field invalid\">\n  <label for=\"last_name\"", "</div>");
+    let last = between(
+        &html,
+        "<div class=\"field invalid\">\n  <label for=\"last_name\"",
+        "</div>",
+    );
     assert!(last.contains("vul een naam in"), "{last}");
     assert!(last.contains("aria-invalid=\"true\""));
-    assert!(between(&html, "<label for=\"household_size\"", "</div>").contains("Aantal personen moet een heel getal zijn"));
+    assert!(
+        between(&html, "<label for=\"household_size\"", "</div>")
+            .contains("Aantal personen moet een heel getal zijn")
+    );
     assert!(between(&html, "<label for=\"bsn\"", "</div>").contains("elfproef"));
     assert!(html.contains("Controleer de invoer"));
-    assert!(app.db.referrals(nabij_store::referrals::ReferralFilter::All, 10).await.unwrap().is_empty(), "nothing saved");
+    assert!(
+        app.db
+            .referrals(nabij_store::referrals::ReferralFilter::All, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing saved"
+    );
 }
 
 #[tokio::test]
@@ -51,7 +100,20 @@ async fn referral_form_to_placement_without_javascript() {
     let woerden = app.woerden.to_string();
     let centrum = app.centrum.to_string();
     let res = app
-        .post_form("/aanmeldingen", &[("first_name", "Noor"), ("last_name", "Bakker"), ("gender", "vrouw"), ("household_size", "1"), ("own_municipality_id", &woerden), ("own_neighbourhood_id", &centrum), ("source", "sociaal_team"), ("urgency", "hoog"), ("situation", "Relatie beëindigd")])
+        .post_form(
+            "/aanmeldingen",
+            &[
+                ("first_name", "Noor"),
+                ("last_name", "Bakker"),
+                ("gender", "vrouw"),
+                ("household_size", "1"),
+                ("own_municipality_id", &woerden),
+                ("own_neighbourhood_id", &centrum),
+                ("source", "sociaal_team"),
+                ("urgency", "hoog"),
+                ("situation", "Relatie beëindigd"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let referral_page = res.headers()["location"].to_str().unwrap().to_string();
@@ -60,7 +122,12 @@ async fn referral_form_to_placement_without_javascript() {
     let first = between(&html, "<ol class=\"proposals\">", "</li>");
     assert!(first.contains("Pitstop Woerden"), "{first}");
     assert!(first.contains("In de eigen buurt"));
-    let res = app.post_form(&format!("{referral_page}/plaatsen"), &[("home_id", &app.pitstop.to_string())]).await;
+    let res = app
+        .post_form(
+            &format!("{referral_page}/plaatsen"),
+            &[("home_id", &app.pitstop.to_string())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let person_page = res.headers()["location"].to_str().unwrap().to_string();
     assert!(person_page.contains("melding=geplaatst"));
@@ -69,7 +136,11 @@ async fn referral_form_to_placement_without_javascript() {
     assert!(html.contains("Verblijf nu: <a href=\"/verblijven/1\">Pitstop Woerden</a>"));
     assert!(html.contains("Dag <strong>1</strong>"));
     let dash = app.get("/").await.text().await.unwrap();
-    assert!(dash.contains("<p class=\"num\">2</p><p>vrije plekken van 3</p>"), "{}", between(&dash, "cards", "</section>"));
+    assert!(
+        dash.contains("<p class=\"num\">2</p><p>vrije plekken van 3</p>"),
+        "{}",
+        between(&dash, "cards", "</section>")
+    );
 }
 
 #[tokio::test]
@@ -77,13 +148,35 @@ async fn stay_forms_show_errors_in_dutch_and_succeed_with_a_message() {
     let app = spawn_app().await;
     let r = app.refer("Jan").await;
     app.place(r, app.pitstop).await;
-    let res = app.post_form("/verblijven/1/verlenging", &[("new_end", "morgen"), ("decided_by", "Ria"), ("reason", "Wacht op woning")]).await;
+    let res = app
+        .post_form(
+            "/verblijven/1/verlenging",
+            &[
+                ("new_end", "morgen"),
+                ("decided_by", "Ria"),
+                ("reason", "Wacht op woning"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(between(&html, "<label for=\"new_end\"", "</div>").contains("is geen datum"));
-    let res = app.post_form("/verblijven/1/vertrek", &[("exit_date", "2026-03-02"), ("destination", "family_or_friends")]).await;
+    let res = app
+        .post_form(
+            "/verblijven/1/vertrek",
+            &[
+                ("exit_date", "2026-03-02"),
+                ("destination", "family_or_friends"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let html = app.get(res.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+    let html = app
+        .get(res.headers()["location"].to_str().unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Het vertrek is vastgelegd"));
     assert!(html.contains("naar Bij familie of vrienden"));
 }
@@ -92,16 +185,45 @@ async fn stay_forms_show_errors_in_dutch_and_succeed_with_a_message() {
 async fn blocking_a_place_from_the_home_page() {
     let app = spawn_app().await;
     let home = app.pitstop.to_string();
-    let places = app.db.places_of_home(app.pitstop, jiff::civil::date(2026, 3, 2)).await.unwrap();
+    let places = app
+        .db
+        .places_of_home(app.pitstop, jiff::civil::date(2026, 3, 2))
+        .await
+        .unwrap();
     let place = places[0].id.to_string();
-    let res = app.post_form(&format!("/huizen/{home}/blokkades"), &[("place_id", &place), ("from", "2026-03-02"), ("until", "2026-03-01"), ("reason", "")]).await;
+    let res = app
+        .post_form(
+            &format!("/huizen/{home}/blokkades"),
+            &[
+                ("place_id", &place),
+                ("from", "2026-03-02"),
+                ("until", "2026-03-01"),
+                ("reason", ""),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("vul een reden in"));
     assert!(html.contains("de einddatum ligt vóór de begindatum"));
-    let res = app.post_form(&format!("/huizen/{home}/blokkades"), &[("place_id", &place), ("from", "2026-03-02"), ("until", ""), ("reason", "Lekkage")]).await;
+    let res = app
+        .post_form(
+            &format!("/huizen/{home}/blokkades"),
+            &[
+                ("place_id", &place),
+                ("from", "2026-03-02"),
+                ("until", ""),
+                ("reason", "Lekkage"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let html = app.get(res.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+    let html = app
+        .get(res.headers()["location"].to_str().unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Lekkage (2 mrt 2026)"));
     assert_eq!(app.get_json("/api/v1/dashboard").await["free_places"], 2);
 }

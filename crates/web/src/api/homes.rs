@@ -36,7 +36,10 @@ struct HomeDetail {
 
 pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> ApiResult {
     let home = state.db.home(HomeId(id)).await?;
-    let places = state.db.places_of_home(home.id, state.clock.today()).await?;
+    let places = state
+        .db
+        .places_of_home(home.id, state.clock.today())
+        .await?;
     ok(&HomeDetail { home, places })
 }
 
@@ -64,7 +67,10 @@ pub async fn create(S(state): S<State>, Body(input): Body<NewHomeInput>) -> ApiR
     let mut errors = Vec::new();
     let kind = HomeKind::parse(&input.kind);
     if kind.is_none() {
-        errors.push(RuleViolation::new("kind", "pitstop, opvangwoning, omklapwoning of centrale_opvang"));
+        errors.push(RuleViolation::new(
+            "kind",
+            "pitstop, opvangwoning, omklapwoning of centrale_opvang",
+        ));
     }
     if input.name.trim().is_empty() {
         errors.push(RuleViolation::new("name", "vul een naam in"));
@@ -73,11 +79,17 @@ pub async fn create(S(state): S<State>, Body(input): Body<NewHomeInput>) -> ApiR
         errors.push(RuleViolation::new("address", "vul een adres in"));
     }
     if !(1..=MAX_PLACES_PER_HOME).contains(&input.places) {
-        errors.push(RuleViolation::new("places", format!("1 tot en met {MAX_PLACES_PER_HOME} plekken")));
+        errors.push(RuleViolation::new(
+            "places",
+            format!("1 tot en met {MAX_PLACES_PER_HOME} plekken"),
+        ));
     }
     let months = input.max_stay_months.unwrap_or(6);
     if !(1..=24).contains(&months) {
-        errors.push(RuleViolation::new("max_stay_months", "1 tot en met 24 maanden"));
+        errors.push(RuleViolation::new(
+            "max_stay_months",
+            "1 tot en met 24 maanden",
+        ));
     }
     let point = match (input.lat, input.lon) {
         (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).map(Some).unwrap_or_else(|e| {
@@ -86,11 +98,19 @@ pub async fn create(S(state): S<State>, Body(input): Body<NewHomeInput>) -> ApiR
         }),
         (None, None) => None,
         _ => {
-            errors.push(RuleViolation::new("lat", "geef lat en lon samen, of geen van beide"));
+            errors.push(RuleViolation::new(
+                "lat",
+                "geef lat en lon samen, of geen van beide",
+            ));
             None
         }
     };
-    if state.db.neighbourhood(NeighbourhoodId(input.neighbourhood_id)).await.is_err() {
+    if state
+        .db
+        .neighbourhood(NeighbourhoodId(input.neighbourhood_id))
+        .await
+        .is_err()
+    {
         errors.push(RuleViolation::new("neighbourhood_id", "onbekende buurt"));
     }
     let Some(kind) = kind.filter(|_| errors.is_empty()) else {
@@ -130,11 +150,20 @@ pub struct NewBlock {
     reason: String,
 }
 
-pub async fn block(S(state): S<State>, Path(id): Path<i64>, Body(input): Body<NewBlock>) -> ApiResult {
+pub async fn block(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Body(input): Body<NewBlock>,
+) -> ApiResult {
     let place = PlaceId(id);
     state.db.home_of_place(place).await?;
     let from = parse_date("from", &input.from)?;
-    let until = match input.until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let until = match input
+        .until
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(u) => Some(parse_date("until", u)?),
         None => None,
     };

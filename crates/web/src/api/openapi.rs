@@ -177,22 +177,40 @@ mod tests {
         let routes = table().routes;
         for r in routes.iter().filter(|r| r.api.is_some()) {
             let op = &doc["paths"][r.path][r.method.as_str().to_lowercase()];
-            assert!(op.is_object(), "{} {} missing from OpenAPI", r.method, r.path);
+            assert!(
+                op.is_object(),
+                "{} {} missing from OpenAPI",
+                r.method,
+                r.path
+            );
             for seg in r.path.split('/').filter(|s| s.starts_with('{')) {
                 let name = seg.trim_matches(['{', '}']);
                 assert!(
-                    op["parameters"].as_array().is_some_and(|p| p.iter().any(|x| x["name"] == name)),
+                    op["parameters"]
+                        .as_array()
+                        .is_some_and(|p| p.iter().any(|x| x["name"] == name)),
                     "{} lacks parameter {name}",
                     r.path
                 );
             }
         }
-        let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
-        assert_eq!(documented, routes.iter().filter(|r| r.api.is_some()).count());
+        let documented: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
+        assert_eq!(
+            documented,
+            routes.iter().filter(|r| r.api.is_some()).count()
+        );
         let mut all = Vec::new();
         refs(&doc, &mut all);
         for r in all {
-            assert!(doc["components"]["schemas"][&r].is_object(), "unresolved $ref {r}");
+            assert!(
+                doc["components"]["schemas"][&r].is_object(),
+                "unresolved $ref {r}"
+            );
         }
     }
 }

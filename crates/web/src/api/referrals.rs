@@ -14,13 +14,20 @@ pub struct ListQuery {
 }
 
 pub async fn list(S(state): S<State>, Query(q): Query<ListQuery>) -> ApiResult {
-    let f = if q.all { ReferralFilter::All } else { ReferralFilter::Open };
+    let f = if q.all {
+        ReferralFilter::All
+    } else {
+        ReferralFilter::Open
+    };
     ok(&state.db.referrals(f, 1000).await?)
 }
 
 pub async fn create(S(state): S<State>, Body(input): Body<IntakeInput>) -> ApiResult {
     let (_, id) = app::intake(&state, &input).await?;
-    created(format!("/api/v1/referrals/{id}"), &state.db.referral(id).await?)
+    created(
+        format!("/api/v1/referrals/{id}"),
+        &state.db.referral(id).await?,
+    )
 }
 
 pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> ApiResult {
@@ -62,7 +69,11 @@ pub struct CloseInput {
     reason: String,
 }
 
-pub async fn close(S(state): S<State>, Path(id): Path<i64>, Body(input): Body<CloseInput>) -> ApiResult {
+pub async fn close(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Body(input): Body<CloseInput>,
+) -> ApiResult {
     app::close_referral(&state, ReferralId(id), &input.state, &input.reason).await?;
     ok(&state.db.referral(ReferralId(id)).await?)
 }

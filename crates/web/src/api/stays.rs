@@ -34,22 +34,38 @@ pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> ApiResult {
     ok(&app::stay_view(&state, StayId(id)).await?)
 }
 
-pub async fn exit(S(state): S<State>, Path(id): Path<i64>, Body(input): Body<ExitInput>) -> ApiResult {
+pub async fn exit(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Body(input): Body<ExitInput>,
+) -> ApiResult {
     app::exit(&state, StayId(id), &input).await?;
     show(S(state), Path(id)).await
 }
 
-pub async fn extend(S(state): S<State>, Path(id): Path<i64>, Body(input): Body<ExtensionInput>) -> ApiResult {
+pub async fn extend(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Body(input): Body<ExtensionInput>,
+) -> ApiResult {
     app::extend(&state, StayId(id), &input).await?;
     show(S(state), Path(id)).await
 }
 
-pub async fn ready(S(state): S<State>, Path(id): Path<i64>, Body(input): Body<ReadyInput>) -> ApiResult {
+pub async fn ready(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Body(input): Body<ReadyInput>,
+) -> ApiResult {
     app::ready(&state, StayId(id), &input).await?;
     show(S(state), Path(id)).await
 }
 
-pub async fn milestone(S(state): S<State>, Path(id): Path<i64>, Body(input): Body<MilestoneInput>) -> ApiResult {
+pub async fn milestone(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    Body(input): Body<MilestoneInput>,
+) -> ApiResult {
     app::milestone(&state, StayId(id), &input).await?;
     show(S(state), Path(id)).await
 }

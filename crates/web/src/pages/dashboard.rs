@@ -57,7 +57,11 @@ pub async fn show(S(state): S<State>) -> Result<Response, HtmlError> {
     Ok(super::page(&DashboardPage {
         nav: "overzicht",
         today: labels::date(d.today),
-        received: d.breaches.iter().map(|r| state.clock.local(r.received_at)).collect(),
+        received: d
+            .breaches
+            .iter()
+            .map(|r| state.clock.local(r.received_at))
+            .collect(),
         no_place_total: d.no_place_this_month.iter().map(|n| n.count).sum(),
         milestones,
         d,

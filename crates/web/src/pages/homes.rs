@@ -47,7 +47,12 @@ pub async fn list(S(state): S<State>) -> Result<Response, HtmlError> {
         .occupancy_by_home(today.saturating_sub(30.days()), today)
         .await?
         .into_iter()
-        .map(|o| (o.home_id, occupancy(o.occupied_nights, o.place_nights, o.blocked_nights)))
+        .map(|o| {
+            (
+                o.home_id,
+                occupancy(o.occupied_nights, o.place_nights, o.blocked_nights),
+            )
+        })
         .collect();
     let rows = state
         .db
@@ -69,7 +74,10 @@ pub async fn list(S(state): S<State>) -> Result<Response, HtmlError> {
             }
         })
         .collect();
-    Ok(page(&HomesPage { nav: "huizen", rows }))
+    Ok(page(&HomesPage {
+        nav: "huizen",
+        rows,
+    }))
 }
 
 pub struct PlaceRow {
@@ -174,19 +182,23 @@ pub async fn block(
     let mut form = Form::parse(&body);
     let home = HomeId(id);
     let place = form.int("place_id", "Plek");
-    let from = parse_date("from", form.value("from")).map_err(|e| form.add_error(e.field, e.message)).ok();
+    let from = parse_date("from", form.value("from"))
+        .map_err(|e| form.add_error(e.field, e.message))
+        .ok();
     let until = match form.value("until").trim() {
         "" => None,
-        s => parse_date("until", s).map_err(|e| form.add_error(e.field, e.message)).ok(),
+        s => parse_date("until", s)
+            .map_err(|e| form.add_error(e.field, e.message))
+            .ok(),
     };
     let reason = form.value("reason").trim().to_string();
     if reason.is_empty() {
         form.add_error("reason", "vul een reden in");
     }
-    if let (Some(f), Some(u)) = (from, until) {
-        if u < f {
-            form.add_error("until", "de einddatum ligt vóór de begindatum");
-        }
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        form.add_error("until", "de einddatum ligt vóór de begindatum");
     }
     let place = match place {
         Some(p) if state.db.home_of_place(PlaceId(p)).await.ok() == Some(home) => Some(PlaceId(p)),
@@ -197,7 +209,10 @@ pub async fn block(
     };
     match (place, from) {
         (Some(p), Some(f)) if !form.has_errors() => {
-            state.db.block_place(p, f, until, &reason, state.clock.now()).await?;
+            state
+                .db
+                .block_place(p, f, until, &reason, state.clock.now())
+                .await?;
             Ok(see_other(&format!("/huizen/{id}"), "geblokkeerd"))
         }
         _ => Ok(invalid(&home_page(&state, home, None, form).await?)),

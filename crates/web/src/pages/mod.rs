@@ -107,7 +107,11 @@ pub fn needs_text(n: &Needs) -> String {
     .into_iter()
     .filter_map(|(b, s)| b.then_some(s))
     .collect();
-    if v.is_empty() { "niets bijzonders".into() } else { v.join(", ") }
+    if v.is_empty() {
+        "niets bijzonders".into()
+    } else {
+        v.join(", ")
+    }
 }
 
 pub fn rules_text(r: &HouseRules) -> String {
@@ -119,7 +123,11 @@ pub fn rules_text(r: &HouseRules) -> String {
     .into_iter()
     .filter_map(|(b, s)| b.then_some(s))
     .collect();
-    if v.is_empty() { "—".into() } else { v.join(", ") }
+    if v.is_empty() {
+        "—".into()
+    } else {
+        v.join(", ")
+    }
 }
 
 pub fn percent(share: Option<f64>) -> String {
@@ -129,7 +137,10 @@ pub fn percent(share: Option<f64>) -> String {
 }
 
 /// Options for a select: (code, Dutch label).
-pub fn options<T: Label + Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
+pub fn options<T: Label + Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|x| (code(*x), x.label())).collect()
 }
 

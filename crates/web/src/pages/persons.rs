@@ -86,18 +86,28 @@ pub async fn show(
                 "Aangemeld door {} ({}){}",
                 r.source.label(),
                 r.urgency.label(),
-                if r.no_place_in_own_area { " — geen plek in eigen gebied" } else { "" }
+                if r.no_place_in_own_area {
+                    " — geen plek in eigen gebied"
+                } else {
+                    ""
+                }
             ),
             href: Some(format!("/aanmeldingen/{}", r.id)),
         });
-        if let (Some(closed), false) = (r.closed_at, r.state == nabij_domain::referral::ReferralState::Placed) {
+        if let (Some(closed), false) = (
+            r.closed_at,
+            r.state == nabij_domain::referral::ReferralState::Placed,
+        ) {
             entries.push(TimelineEntry {
                 sort: state.clock.tz().to_datetime(closed).to_string(),
                 when: state.clock.local(closed),
                 what: format!(
                     "Aanmelding {}{}",
                     r.state.label(),
-                    r.close_reason.as_deref().map(|c| format!(": {c}")).unwrap_or_default()
+                    r.close_reason
+                        .as_deref()
+                        .map(|c| format!(": {c}"))
+                        .unwrap_or_default()
                 ),
                 href: None,
             });
@@ -137,7 +147,11 @@ pub async fn show(
             entries.push(at_date(r, "Uitstroomklaar".into(), href.clone()));
         }
         if let (Some(d), Some(dest)) = (s.exit_date, s.destination) {
-            entries.push(at_date(d, format!("Vertrokken naar: {}", dest.label()), href.clone()));
+            entries.push(at_date(
+                d,
+                format!("Vertrokken naar: {}", dest.label()),
+                href.clone(),
+            ));
         }
     }
     entries.sort_by(|a, b| b.sort.cmp(&a.sort));

@@ -87,7 +87,10 @@ pub async fn create(S(state): S<State>, body: Bytes) -> Result<Response, HtmlErr
         Ok(_) => Ok(invalid(&new_page(&state, form).await?)),
         Err(WebError::Invalid(v)) => {
             // Number fields that did not parse already carry their own message.
-            let v: Vec<_> = v.into_iter().filter(|e| form.error(e.field).is_none()).collect();
+            let v: Vec<_> = v
+                .into_iter()
+                .filter(|e| form.error(e.field).is_none())
+                .collect();
             form.add_violations(&v);
             Ok(invalid(&new_page(&state, form).await?))
         }
@@ -120,7 +123,11 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let all = q.contains_key("alle");
-    let filter = if all { ReferralFilter::All } else { ReferralFilter::Open };
+    let filter = if all {
+        ReferralFilter::All
+    } else {
+        ReferralFilter::Open
+    };
     let now = state.clock.now();
     let rows = state
         .db
@@ -241,7 +248,10 @@ pub async fn place(
         .ok_or_else(|| WebError::BadRequest("kies een huis".into()))?;
     let stay = app::place(&state, ReferralId(id), HomeId(home)).await?;
     let stay = state.db.stay(stay).await?;
-    Ok(see_other(&format!("/personen/{}", stay.person_id), "geplaatst"))
+    Ok(see_other(
+        &format!("/personen/{}", stay.person_id),
+        "geplaatst",
+    ))
 }
 
 pub async fn close(
@@ -250,11 +260,20 @@ pub async fn close(
     body: Bytes,
 ) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
-    match app::close_referral(&state, ReferralId(id), form.value("state"), form.value("reason")).await {
+    match app::close_referral(
+        &state,
+        ReferralId(id),
+        form.value("state"),
+        form.value("reason"),
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(&format!("/aanmeldingen/{id}"), "gesloten")),
         Err(WebError::Invalid(v)) => {
             form.add_violations(&v);
-            Ok(invalid(&referral_page(&state, ReferralId(id), false, None, form).await?))
+            Ok(invalid(
+                &referral_page(&state, ReferralId(id), false, None, form).await?,
+            ))
         }
         Err(e) => Err(e.into()),
     }

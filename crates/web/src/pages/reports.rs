@@ -53,7 +53,12 @@ pub async fn show(
 
     let p = placement_measures(&state.db.placement_facts(from_ts, now, &tz).await?);
     let mut placement: Rows = vec![("Plaatsingen".into(), p.hours_to_place.count.to_string())];
-    summary_rows(&mut placement, "Tijd tot plaatsing", &p.hours_to_place, "uur");
+    summary_rows(
+        &mut placement,
+        "Tijd tot plaatsing",
+        &p.hours_to_place,
+        "uur",
+    );
     placement.push(("Dezelfde dag geplaatst".into(), percent(p.placed_same_day)));
     placement.push(("In de eigen buurt".into(), percent(p.own_neighbourhood)));
     placement.push(("In de eigen gemeente".into(), percent(p.own_municipality)));
@@ -67,20 +72,37 @@ pub async fn show(
         .filter(|s| s.exit.is_none_or(|(d, _)| d >= from))
         .collect();
     let s = stay_measures(&facts, today);
-    let mut stays: Rows = vec![("Vertrokken in de periode".into(), s.length_of_stay_days.count.to_string())];
+    let mut stays: Rows = vec![(
+        "Vertrokken in de periode".into(),
+        s.length_of_stay_days.count.to_string(),
+    )];
     summary_rows(&mut stays, "Verblijfsduur", &s.length_of_stay_days, "dagen");
-    stays.push(("Vertrek binnen 6 maanden".into(), percent(s.exits_within_six_months)));
+    stays.push((
+        "Vertrek binnen 6 maanden".into(),
+        percent(s.exits_within_six_months),
+    ));
     stays.push(("Verlengingen".into(), s.extensions.to_string()));
-    stays.push(("Verblijven met verlenging".into(), s.stays_with_extension.to_string()));
+    stays.push((
+        "Verblijven met verlenging".into(),
+        s.stays_with_extension.to_string(),
+    ));
     stays.push(("Nu over de einddatum".into(), s.overdue_now.to_string()));
-    summary_rows(&mut stays, "Wachten op woning", &s.waiting_for_housing_days, "dagen");
+    summary_rows(
+        &mut stays,
+        "Wachten op woning",
+        &s.waiting_for_housing_days,
+        "dagen",
+    );
 
     let mut exits: Rows = s
         .exits_by_class
         .iter()
         .map(|(c, n)| (c.label().to_string(), n.to_string()))
         .collect();
-    exits.push(("Naar een eigen woning (incl. omklap)".into(), percent(s.exits_to_own_home)));
+    exits.push((
+        "Naar een eigen woning (incl. omklap)".into(),
+        percent(s.exits_to_own_home),
+    ));
     for (months, share, n) in &s.returns {
         exits.push((
             format!("Terug in de opvang binnen {months} maanden (van {n} naar permanent)"),
@@ -98,7 +120,11 @@ pub async fn show(
                 o.home_name,
                 o.municipality_name,
                 o.kind.label(),
-                percent(occupancy(o.occupied_nights, o.place_nights, o.blocked_nights)),
+                percent(occupancy(
+                    o.occupied_nights,
+                    o.place_nights,
+                    o.blocked_nights,
+                )),
             )
         })
         .collect();

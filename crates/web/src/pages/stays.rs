@@ -42,14 +42,20 @@ fn tags(v: &StayView) -> Vec<(&'static str, String)> {
         t.push(("upcoming", format!("vertrokken: {}", d.label())));
     }
     if v.clock.overdue {
-        t.push(("overdue", format!("{} dagen over einddatum", -v.clock.days_left)));
+        t.push((
+            "overdue",
+            format!("{} dagen over einddatum", -v.clock.days_left),
+        ));
     }
     for m in v.pressing() {
         let (status, css, _) = status_text(m.status);
         t.push((css, format!("{}: {status}", m.label)));
     }
     if v.stay.is_active() && v.stay.ready_on.is_some() {
-        t.push(("due", format!("wacht {} dagen op woning", v.clock.waiting_for_housing_days)));
+        t.push((
+            "due",
+            format!("wacht {} dagen op woning", v.clock.waiting_for_housing_days),
+        ));
     }
     if v.stay.extensions > 0 {
         t.push(("upcoming", format!("{}× verlengd", v.stay.extensions)));
@@ -100,7 +106,11 @@ pub async fn list(
     Ok(page(&StaysPage {
         nav: "verblijven",
         status,
-        status_options: vec![("lopend", "lopend"), ("beeindigd", "beëindigd"), ("alle", "alle")],
+        status_options: vec![
+            ("lopend", "lopend"),
+            ("beeindigd", "beëindigd"),
+            ("alle", "alle"),
+        ],
         municipality,
         municipalities: municipality_options(&state.db).await?,
         attention,
@@ -183,7 +193,12 @@ async fn stay_page(
                 status,
                 css,
                 when,
-                open: matches!(m.status, nabij_domain::stay::MilestoneStatus::Upcoming { .. } | nabij_domain::stay::MilestoneStatus::DueSoon { .. } | nabij_domain::stay::MilestoneStatus::Overdue { .. }),
+                open: matches!(
+                    m.status,
+                    nabij_domain::stay::MilestoneStatus::Upcoming { .. }
+                        | nabij_domain::stay::MilestoneStatus::DueSoon { .. }
+                        | nabij_domain::stay::MilestoneStatus::Overdue { .. }
+                ),
             }
         })
         .collect();
@@ -198,7 +213,12 @@ async fn stay_page(
                 "{} naar {}{}",
                 labels::date(d),
                 s.stay.destination.map(|x| x.label()).unwrap_or(""),
-                s.stay.exit_reason.as_deref().filter(|r| !r.is_empty()).map(|r| format!(" — {r}")).unwrap_or_default()
+                s.stay
+                    .exit_reason
+                    .as_deref()
+                    .filter(|r| !r.is_empty())
+                    .map(|r| format!(" — {r}"))
+                    .unwrap_or_default()
             )
         }),
         milestones,
@@ -224,7 +244,13 @@ pub async fn show(
 }
 
 /// Runs a form action; invalid input shows the stay page again with the errors.
-async fn act<F, Fut>(state: State, id: i64, body: Bytes, flash: &str, f: F) -> Result<Response, HtmlError>
+async fn act<F, Fut>(
+    state: State,
+    id: i64,
+    body: Bytes,
+    flash: &str,
+    f: F,
+) -> Result<Response, HtmlError>
 where
     F: FnOnce(State, Form) -> Fut,
     Fut: std::future::Future<Output = Result<(), WebError>>,
@@ -240,7 +266,11 @@ where
     }
 }
 
-pub async fn exit(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn exit(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     act(state, id, body, "vertrek", |state, form| async move {
         let input = ExitInput {
             exit_date: form.value("exit_date").into(),
@@ -252,7 +282,11 @@ pub async fn exit(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Resul
     .await
 }
 
-pub async fn extend(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn extend(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     act(state, id, body, "verlengd", |state, form| async move {
         let input = ExtensionInput {
             decided_by: form.value("decided_by").into(),
@@ -264,7 +298,11 @@ pub async fn extend(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Res
     .await
 }
 
-pub async fn ready(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn ready(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     act(state, id, body, "klaar", |state, form| async move {
         let input = ReadyInput {
             ready_on: form.value("ready_on").into(),
@@ -274,7 +312,11 @@ pub async fn ready(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Resu
     .await
 }
 
-pub async fn milestone(S(state): S<State>, Path(id): Path<i64>, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn milestone(
+    S(state): S<State>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     act(state, id, body, "mijlpaal", |state, form| async move {
         let input = MilestoneInput {
             milestone: form.value("milestone").into(),
