@@ -875,7 +875,7 @@ fn pick_destination(rng: &mut Rng, kind: HomeKind) -> Destination {
         x if x < 0.76 => CentralShelter,
         x if x < 0.83 => OtherTemporary,
         x if x < 0.89 => Street,
-        x if x < 0.995 => Unknown,
+        x if x < 0.985 => Unknown,
         _ => Deceased,
     }
 }

@@ -1,0 +1,132 @@
+//! The `nabij` command as an administrator uses it.
+
+use std::process::Command;
+
+fn nabij(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NABIJ_CONFIG")
+        .env(
+            "NABIJ_DATABASE_URL",
+            format!("sqlite:{}", dir.join("cli.db").display()),
+        )
+        .env("NABIJ_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn default_config_prints_every_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nabij(dir.path(), &["default-config"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for key in [
+        "[database]",
+        "url = \"sqlite:nabij.db\"",
+        "max_connections",
+        "[server]",
+        "listen",
+        "[log]",
+    ] {
+        assert!(text.contains(key), "{key}");
+    }
+}
+
+#[tokio::test]
+async fn geography_import_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "gwb_code_10;regio;lat;lon\nGM0356;Nieuwegein;52,03;5,08\nBU03560101;Centrum;52.03;oost\nBU0356;Kort;52.0;5.0\n").unwrap();
+    let out = nabij(dir.path(), &["import", "geography", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("regel 3, kolom lon: 'oost' is geen getal"),
+        "{err}"
+    );
+    assert!(err.contains("regel 4, kolom gwb_code_10"), "{err}");
+    assert!(err.contains("niets geïmporteerd: 2 fout(en)"), "{err}");
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "gwb_code_10;regio;lat;lon;regio_naam\nGM0356;Nieuwegein;52,03;5,08;Lekstroom\nWK035601;Wijk 01;52.03;5.08;\nBU03560101;Centrum;52.03;5.081;\nBU03560102;Batau;52.04;5.07;\n").unwrap();
+    let out = nabij(dir.path(), &["import", "geography", good.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("gemeenten 1 nieuw, 0 bijgewerkt; buurten 2 nieuw, 0 bijgewerkt")
+    );
+    // Importing again updates in place.
+    let out = nabij(dir.path(), &["import", "geography", good.to_str().unwrap()]);
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("gemeenten 0 nieuw, 1 bijgewerkt; buurten 0 nieuw, 2 bijgewerkt")
+    );
+
+    // A neighbourhood of a municipality that exists nowhere: nothing is written.
+    let orphan = dir.path().join("orphan.csv");
+    std::fs::write(&orphan, "gwb_code_10,regio,lat,lon\nGM0307,Amersfoort,52.15,5.38\nBU05460101,Binnenstad,52.15,4.49\n").unwrap();
+    let out = nabij(
+        dir.path(),
+        &["import", "geography", orphan.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("regel 3: gemeente GM0546")
+    );
+    let db = nabij_store::Db::connect(&nabij_store::DbOptions::new(format!(
+        "sqlite:{}",
+        dir.path().join("cli.db").display()
+    )))
+    .await
+    .unwrap();
+    let names: Vec<String> = db
+        .municipalities()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(
+        names,
+        ["Nieuwegein"],
+        "Amersfoort was rolled back with the bad row"
+    );
+    assert_eq!(
+        db.municipalities().await.unwrap()[0].region_name.as_deref(),
+        Some("Lekstroom")
+    );
+}
+
+#[test]
+fn migrate_creates_the_database_and_a_bad_url_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nabij(dir.path(), &["migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains("0001_core"));
+    assert!(dir.path().join("cli.db").exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args(["migrate"])
+        .env("NABIJ_DATABASE_URL", "mysql://x@y/z")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("unsupported database URL")
+    );
+}

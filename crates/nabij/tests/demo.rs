@@ -1,0 +1,74 @@
+//! The demo data shows every part of the core loop.
+
+use nabij_domain::stay::DestinationClass;
+use nabij_store::referrals::ReferralFilter;
+use nabij_store::{Db, DbOptions};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_history_covers_the_core_loop_and_is_deterministic() {
+    let now = "2026-11-23T14:00:00Z".parse().unwrap();
+    let mut summaries = Vec::new();
+    for _ in 0..2 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&DbOptions::new(format!(
+            "sqlite:{}",
+            dir.path().join("d.db").display()
+        )))
+        .await
+        .unwrap();
+        let s = nabij::demo::seed(&db, now, 2026).await.unwrap();
+        let facts = db.stay_facts().await.unwrap();
+        let classes: std::collections::HashSet<_> = facts
+            .iter()
+            .filter_map(|f| f.exit.map(|(_, d)| d.class()))
+            .collect();
+        for c in DestinationClass::ALL {
+            assert!(classes.contains(c), "no exit to {c:?}");
+        }
+        assert!(
+            facts.iter().any(|f| f.extensions > 0),
+            "some stays were extended"
+        );
+        assert!(
+            facts
+                .iter()
+                .any(|f| f.ready_on.is_some() && f.exit.is_none()),
+            "someone waits for housing now"
+        );
+        let first = facts.iter().map(|f| f.start).min().unwrap();
+        assert!(
+            first <= jiff::civil::date(2024, 12, 1),
+            "about two years of history"
+        );
+        let open = db.referrals(ReferralFilter::Open, 50).await.unwrap();
+        assert!(
+            open.iter().any(|r| r.person_name == "Erik Kramer"),
+            "a breach to show"
+        );
+        assert!(
+            !db.no_place_counts("2024-01-01T00:00:00Z".parse().unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let homes = db.homes().await.unwrap();
+        assert!(
+            homes
+                .iter()
+                .any(|h| h.landlord.as_deref() == Some("Dunavie")),
+            "the Katwijk omklapwoning"
+        );
+        assert_eq!(
+            homes
+                .iter()
+                .filter(|h| h.name.starts_with("Pitstop "))
+                .count(),
+            5
+        );
+        summaries.push((s.referrals, s.stays, s.active_stays));
+    }
+    assert_eq!(
+        summaries[0], summaries[1],
+        "same seed and date, same history"
+    );
+}
