@@ -7,6 +7,28 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// Prefix of every test database, so a test run can clean up after earlier runs.
 pub const TEST_DB_PREFIX: &str = "nabij_t_";
 
+/// A fresh PostgreSQL database from `NABIJ_TEST_POSTGRES_URL`, or `None` when it is not set.
+/// Under CI (`CI` set) a missing URL or an unreachable server fails the test: the PostgreSQL
+/// suite is never skipped silently there.
+pub async fn postgres_from_env() -> Option<Db> {
+    let base = match std::env::var("NABIJ_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must run the PostgreSQL suite: set NABIJ_TEST_POSTGRES_URL"
+            );
+            eprintln!("NABIJ_TEST_POSTGRES_URL not set: PostgreSQL test skipped locally");
+            return None;
+        }
+    };
+    Some(
+        fresh_postgres_db(&base)
+            .await
+            .expect("PostgreSQL at NABIJ_TEST_POSTGRES_URL is reachable"),
+    )
+}
+
 /// Creates an empty database next to the one in `base_url` and connects to it (migrated).
 pub async fn fresh_postgres_db(base_url: &str) -> Result<Db> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);

@@ -16,10 +16,6 @@ use nabij_store::referrals::{NewReferral, ReferralFilter};
 use nabij_store::stays::{NewStay, StayFilter};
 use nabij_store::{Backend, Db, DbOptions, StoreError};
 
-mod support {
-    include!("support.rs");
-}
-
 fn person(first: &str, m: MunicipalityId, n: Option<NeighbourhoodId>) -> NewPerson {
     NewPerson {
         first_name: first.into(),
@@ -455,7 +451,7 @@ async fn story_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn story_on_postgres() {
-    let Some(db) = support::fresh_postgres().await else {
+    let Some(db) = nabij_store::testing::postgres_from_env().await else {
         return;
     };
     assert_eq!(db.backend(), Backend::Postgres);

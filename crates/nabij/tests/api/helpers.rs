@@ -39,20 +39,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// The same app on a fresh PostgreSQL database, when one is configured.
 pub async fn spawn_app_postgres() -> Option<TestApp> {
-    let base = match std::env::var("NABIJ_TEST_POSTGRES_URL") {
-        Ok(u) if !u.is_empty() => u,
-        _ => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "CI must run the PostgreSQL suite: set NABIJ_TEST_POSTGRES_URL"
-            );
-            eprintln!("NABIJ_TEST_POSTGRES_URL not set: PostgreSQL API story skipped locally");
-            return None;
-        }
-    };
-    let db = nabij_store::testing::fresh_postgres_db(&base)
-        .await
-        .expect("PostgreSQL reachable");
+    let db = nabij_store::testing::postgres_from_env().await?;
     Some(spawn_on(db, None).await)
 }
 
