@@ -65,7 +65,15 @@ impl WebError {
 
     fn detail(&self) -> String {
         match self {
-            WebError::NotFound(what) => format!("Deze {what} bestaat niet (meer)."),
+            WebError::NotFound(what) => {
+                // Dutch neuter nouns take "dit", the others "deze".
+                let this = if matches!(*what, "huis" | "verblijf") {
+                    "Dit"
+                } else {
+                    "Deze"
+                };
+                format!("{this} {what} bestaat niet (meer).")
+            }
             WebError::Invalid(v) => v
                 .iter()
                 .map(|e| format!("{}: {}", e.field, e.message))

@@ -227,3 +227,24 @@ async fn blocking_a_place_from_the_home_page() {
     assert!(html.contains("Lekkage (2 mrt 2026)"));
     assert_eq!(app.get_json("/api/v1/dashboard").await["free_places"], 2);
 }
+
+#[tokio::test]
+async fn a_missing_record_is_a_dutch_404_page() {
+    let app = spawn_app().await;
+    let res = app.get("/verblijven/999").await;
+    assert_eq!(res.status(), 404);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Dit verblijf bestaat niet (meer).")
+    );
+    let res = app.get("/aanmeldingen/999").await;
+    assert_eq!(res.status(), 404);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Deze aanmelding bestaat niet (meer).")
+    );
+}
