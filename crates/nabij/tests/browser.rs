@@ -2,7 +2,7 @@
 //! Needs `chromium` and `chromium-driver` (installed by `.ci/run`); under CI a missing
 //! browser fails the test instead of skipping it.
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules};
 use nabij_store::homes::NewHome;
@@ -24,6 +24,32 @@ fn chromedriver() -> Option<&'static str> {
     ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
+}
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn choose(c: &Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &Client, at: Locator<'_>) {
+    c.find(at).await.unwrap().click().await.unwrap();
+}
+
+async fn text(c: &Client, at: Locator<'_>) -> String {
+    c.find(at).await.unwrap().text().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,127 +184,46 @@ async fn referral_to_placement_in_a_real_browser() {
 
     // A coordinator at 23:00 on a phone-sized screen: the referral form.
     c.goto(&format!("{base}/aanmeldingen/nieuw")).await.unwrap();
-    c.find(Locator::Id("first_name"))
-        .await
-        .unwrap()
-        .send_keys("Noor")
-        .await
-        .unwrap();
-    c.find(Locator::Id("last_name"))
-        .await
-        .unwrap()
-        .send_keys("Bakker")
-        .await
-        .unwrap();
-    c.find(Locator::Id("gender"))
-        .await
-        .unwrap()
-        .select_by_value("vrouw")
-        .await
-        .unwrap();
-    c.find(Locator::Id("own_municipality_id"))
-        .await
-        .unwrap()
-        .select_by_value(&woerden.to_string())
-        .await
-        .unwrap();
-    c.find(Locator::Id("own_neighbourhood_id"))
-        .await
-        .unwrap()
-        .select_by_value(&harmelen.to_string())
-        .await
-        .unwrap();
-    c.find(Locator::Id("source"))
-        .await
-        .unwrap()
-        .select_by_value("woningcorporatie")
-        .await
-        .unwrap();
-    c.find(Locator::Id("urgency"))
-        .await
-        .unwrap()
-        .select_by_value("acuut")
-        .await
-        .unwrap();
-    c.find(Locator::Id("situation"))
-        .await
-        .unwrap()
-        .send_keys("Moet morgen de woning uit.")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "first_name", "Noor").await;
+    fill(&c, "last_name", "Bakker").await;
+    choose(&c, "gender", "vrouw").await;
+    choose(&c, "own_municipality_id", &woerden.to_string()).await;
+    choose(&c, "own_neighbourhood_id", &harmelen.to_string()).await;
+    choose(&c, "source", "woningcorporatie").await;
+    choose(&c, "urgency", "acuut").await;
+    fill(&c, "situation", "Moet morgen de woning uit.").await;
+    click(&c, Locator::Css("form button[type=submit]")).await;
 
     // Ranked proposals: her own neighbourhood first.
     c.wait()
         .for_element(Locator::Id("voorstellen"))
         .await
         .unwrap();
-    let first = c
-        .find(Locator::Css("ol.proposals li"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let first = text(&c, Locator::Css("ol.proposals li")).await;
     assert!(first.contains("Opvangwoning Harmelen"), "{first}");
     assert!(first.contains("In de eigen buurt (Harmelen)"), "{first}");
-    c.find(Locator::Css("ol.proposals li button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("ol.proposals li button")).await;
 
     // Placed: the person page shows the stay and its clock.
     c.wait()
         .for_element(Locator::Css("p.notice"))
         .await
         .unwrap();
-    let notice = c
-        .find(Locator::Css("p.notice"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let notice = text(&c, Locator::Css("p.notice")).await;
     assert!(notice.starts_with("Geplaatst"), "{notice}");
-    let clock = c
-        .find(Locator::Id("nu"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let clock = text(&c, Locator::Id("nu")).await;
     assert!(clock.contains("Opvangwoning Harmelen"), "{clock}");
 
     // The dashboard counts one place fewer, and the home shows none free.
-    c.find(Locator::LinkText("Overzicht"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("Overzicht")).await;
     c.wait().for_element(Locator::Id("vrij")).await.unwrap();
-    let cards = c
-        .find(Locator::Css("section.cards"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let cards = text(&c, Locator::Css("section.cards")).await;
     assert!(cards.contains("2\nvrije plekken van 3"), "{cards}");
-    let row = c
-        .find(Locator::XPath("//tr[td/a[text()='Opvangwoning Harmelen']]"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let row = text(
+        &c,
+        Locator::XPath("//tr[td/a[text()='Opvangwoning Harmelen']]"),
+    )
+    .await;
     assert!(row.contains("Pitstop 0 1"), "{row}");
     c.close().await.unwrap();
 }
