@@ -111,9 +111,15 @@ fn block(row: &AnyRow) -> Result<Block> {
     })
 }
 
-/// SQL condition: place `p` is blocked on date `$1`.
-pub(crate) const BLOCKED_ON: &str = "EXISTS (SELECT 1 FROM place_blocks b WHERE b.place_id = p.id \
-     AND b.from_date <= $1 AND (b.until_date IS NULL OR b.until_date >= $1))";
+/// SQL condition: place `p` is blocked on the date bound to `date_param` (e.g. `"$1"`).
+/// Shared by the availability query and the placement guard, so both mean the same by
+/// "blocked" (a block's until date is inclusive).
+pub(crate) fn blocked_on(date_param: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM place_blocks b WHERE b.place_id = p.id \
+         AND b.from_date <= {date_param} AND (b.until_date IS NULL OR b.until_date >= {date_param}))"
+    )
+}
 
 impl Db {
     #[tracing::instrument(skip_all, fields(name = %new.name))]
@@ -191,11 +197,12 @@ impl Db {
         today: Date,
         only: Option<HomeId>,
     ) -> Result<Vec<HomeAvailability>> {
+        let blocked = blocked_on("$1");
         let sql = format!(
             "SELECT h.id, h.name, h.kind, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, h.max_stay_months, \
              n.id AS neighbourhood_id, n.name AS neighbourhood_name, m.id AS municipality_id, m.name AS municipality_name, \
              p.id AS place_id, \
-             CASE WHEN sp.place_id IS NULL AND NOT {BLOCKED_ON} THEN 1 ELSE 0 END AS free \
+             CASE WHEN sp.place_id IS NULL AND NOT {blocked} THEN 1 ELSE 0 END AS free \
              FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
              JOIN municipalities m ON m.id = n.municipality_id \
              JOIN places p ON p.home_id = h.id \

@@ -184,21 +184,25 @@ impl Db {
             crate::geography::conflict_on_unique(e, "deze persoon verblijft al ergens")
         })?;
         let stay_id = get_i64(&row, "id")?;
+        let take_place = format!(
+            "INSERT INTO stay_places (stay_id, place_id) SELECT $1, p.id FROM places p \
+             WHERE p.id = $2 AND p.home_id = $3 AND NOT {}",
+            crate::homes::blocked_on("$4")
+        );
         for place in &new.places {
-            let r = sqlx::query(
-                "INSERT INTO stay_places (stay_id, place_id) SELECT $1, p.id FROM places p \
-                 WHERE p.id = $2 AND p.home_id = $3 AND NOT EXISTS (SELECT 1 FROM place_blocks b \
-                 WHERE b.place_id = p.id AND b.from_date <= $4 AND (b.until_date IS NULL OR b.until_date >= $4))",
-            )
-            .bind(stay_id)
-            .bind(place.0)
-            .bind(new.home.0)
-            .bind(date_text(new.start))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| {
-                crate::geography::conflict_on_unique(e, "deze plek is zojuist door iemand anders bezet")
-            })?;
+            let r = sqlx::query(&take_place)
+                .bind(stay_id)
+                .bind(place.0)
+                .bind(new.home.0)
+                .bind(date_text(new.start))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    crate::geography::conflict_on_unique(
+                        e,
+                        "deze plek is zojuist door iemand anders bezet",
+                    )
+                })?;
             if r.rows_affected() == 0 {
                 return Err(StoreError::Conflict(
                     "deze plek is geblokkeerd of hoort niet bij dit huis".into(),

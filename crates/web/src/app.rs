@@ -225,7 +225,7 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
 
 /// The ranked proposals for a referral. For an open referral with nothing free in the own
 /// municipality, the *geen plek in eigen gebied* event is recorded (once).
-pub async fn proposals(state: &AppState, id: ReferralId) -> Result<(Referral, Person, Ranking)> {
+pub async fn proposals(state: &AppState, id: ReferralId) -> Result<Proposals> {
     let referral = state.db.referral(id).await?;
     let person = state.db.person(referral.person_id).await?;
     let homes = state.db.availability(state.clock.today(), None).await?;
@@ -236,7 +236,42 @@ pub async fn proposals(state: &AppState, id: ReferralId) -> Result<(Referral, Pe
             .record_no_place(id, person.own_municipality_id, state.clock.now())
             .await?;
     }
-    Ok((referral, person, ranking))
+    let excluded = ranking
+        .excluded
+        .iter()
+        .filter_map(|(home, reason)| {
+            let h = homes.iter().find(|h| h.home == *home)?;
+            Some(ExcludedHome {
+                home_id: *home,
+                home_name: h.home_name.to_string(),
+                reason: *reason,
+                label: reason.label(),
+            })
+        })
+        .collect();
+    Ok(Proposals {
+        referral,
+        person,
+        ranking,
+        excluded,
+    })
+}
+
+/// A referral with every free place ranked, and the homes a hard filter left out.
+pub struct Proposals {
+    pub referral: Referral,
+    pub person: Person,
+    pub ranking: Ranking,
+    pub excluded: Vec<ExcludedHome>,
+}
+
+/// A home with free places that a hard filter left out, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExcludedHome {
+    pub home_id: HomeId,
+    pub home_name: String,
+    pub reason: nabij_domain::placement::Exclusion,
+    pub label: &'static str,
 }
 
 /// Places a referral in a home, taking as many free places as the household needs.

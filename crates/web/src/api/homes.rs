@@ -12,12 +12,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub async fn list(S(state): S<State>) -> ApiResult {
-    let avail = state.db.availability(state.clock.today(), None).await?;
+    let avail: std::collections::HashMap<_, _> = state
+        .db
+        .availability(state.clock.today(), None)
+        .await?
+        .into_iter()
+        .map(|a| (a.home, a))
+        .collect();
     let homes = state.db.homes().await?;
     let out: Vec<_> = homes
         .iter()
         .map(|h| {
-            let a = avail.iter().find(|a| a.home == h.id);
+            let a = avail.get(&h.id);
             json!({
                 "home": h,
                 "places": a.map(|a| a.total_places).unwrap_or(0),

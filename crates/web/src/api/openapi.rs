@@ -68,7 +68,7 @@ fn schemas() -> Value {
         })),
         "Ranking": obj(&["referral_id", "no_place_in_own_area", "proposals"], json!({
             "referral_id": i, "state": s, "no_place_in_own_area": b, "proposals": list_of("Proposal"),
-            "excluded": {"type": "array", "items": obj(&["home_id", "reason", "label"], json!({"home_id": i, "reason": s, "label": s}))}
+            "excluded": {"type": "array", "items": obj(&["home_id", "home_name", "reason", "label"], json!({"home_id": i, "home_name": s, "reason": s, "label": s}))}
         })),
         "PlacementRequest": obj(&["home_id"], json!({"home_id": i})),
         "CloseReferral": obj(&["state"], json!({"state": {"type": "string", "enum": ["advised_elsewhere", "withdrawn"]}, "reason": s})),

@@ -35,13 +35,13 @@ pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> ApiResult {
 }
 
 pub async fn proposals(S(state): S<State>, Path(id): Path<i64>) -> ApiResult {
-    let (referral, _, ranking) = app::proposals(&state, ReferralId(id)).await?;
+    let p = app::proposals(&state, ReferralId(id)).await?;
     ok(&json!({
-        "referral_id": referral.id,
-        "state": referral.state,
-        "no_place_in_own_area": ranking.no_place_in_own_area,
-        "proposals": ranking.proposals,
-        "excluded": ranking.excluded.iter().map(|(h, why)| json!({"home_id": h, "reason": why, "label": why.label()})).collect::<Vec<_>>(),
+        "referral_id": p.referral.id,
+        "state": p.referral.state,
+        "no_place_in_own_area": p.ranking.no_place_in_own_area,
+        "proposals": p.ranking.proposals,
+        "excluded": p.excluded,
     }))
 }
 

@@ -189,19 +189,16 @@ async fn referral_page(
     flash: Option<&'static str>,
     form: Form,
 ) -> Result<ReferralPage, HtmlError> {
-    let (referral, person, ranking) = app::proposals(state, id).await?;
+    let app::Proposals {
+        referral,
+        person,
+        ranking,
+        excluded,
+    } = app::proposals(state, id).await?;
     let shown = if show_all { usize::MAX } else { 5 };
-    let names: HashMap<_, _> = state
-        .db
-        .homes()
-        .await?
+    let excluded = excluded
         .into_iter()
-        .map(|h| (h.id, h.name))
-        .collect();
-    let excluded = ranking
-        .excluded
-        .iter()
-        .map(|(h, why)| (names.get(h).cloned().unwrap_or_default(), why.label()))
+        .map(|e| (e.home_name, e.label))
         .collect();
     Ok(ReferralPage {
         nav: "aanmeldingen",
