@@ -1,8 +1,9 @@
-//! The `nabij` command: serve, demo, migrate, import, default-config.
+//! The `nabij` command: serve, demo, migrate, import, plan, default-config.
 
 pub mod config;
 pub mod demo;
 pub mod import;
+pub mod plan;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -49,6 +50,11 @@ pub enum Command {
     Import {
         #[command(subcommand)]
         what: ImportWhat,
+    },
+    /// Capacity planning: Erlang B, simulation, sizing and calibration.
+    Plan {
+        #[command(subcommand)]
+        command: plan::PlanCommand,
     },
 }
 
@@ -103,6 +109,29 @@ pub async fn run(cli: Cli) -> Result<()> {
     init_tracing(&cfg.log.filter);
     match cli.command {
         Command::DefaultConfig => unreachable!("handled above"),
+        Command::Plan {
+            command: plan::PlanCommand::Calibrate { out },
+        } => {
+            let db = connect(&cfg).await?;
+            let today = Clock::system().today();
+            let cal = nabij_web::capacity::calibrated(&db, today).await?;
+            let json = cal.scenario.to_json();
+            eprintln!(
+                "Gekalibreerd op {} dagen geschiedenis: {} aanmeldingen, {} verblijven ({} nog niet uitstroomklaar), \
+                 {} keer uitstroom na wachten.",
+                cal.days_observed, cal.referrals, cal.stays, cal.censored, cal.outflow_exits
+            );
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, json + "\n")
+                        .with_context(|| format!("kan {} niet schrijven", path.display()))?;
+                    eprintln!("Scenario geschreven naar {}.", path.display());
+                }
+                None => println!("{json}"),
+            }
+            Ok(())
+        }
+        Command::Plan { command } => tokio::task::block_in_place(|| plan::run(command)),
         Command::Serve => serve(connect(&cfg).await?, &cfg.server.listen).await,
         Command::Migrate => {
             let db = connect(&cfg).await?;

@@ -88,6 +88,21 @@ pub(crate) fn get_code<T>(
     })
 }
 
+pub(crate) fn get_opt_code<T>(
+    row: &AnyRow,
+    col: &'static str,
+    parse: fn(&str) -> Option<T>,
+) -> crate::Result<Option<T>> {
+    get_opt_string(row, col)?
+        .map(|s| {
+            parse(&s).ok_or(StoreError::Corrupt {
+                column: col,
+                value: s,
+            })
+        })
+        .transpose()
+}
+
 pub(crate) fn flag(b: bool) -> i64 {
     b as i64
 }

@@ -5,6 +5,7 @@
 //! (`sqlite:` or `postgres://`). SQLite runs in WAL mode with one writer connection, so
 //! concurrent writes queue fairly instead of starving on the busy timeout.
 
+pub mod capacity;
 mod convert;
 pub mod geography;
 pub mod homes;

@@ -111,13 +111,7 @@ fn stay(row: &AnyRow) -> Result<Stay> {
         distance_km: get_f64(row, "distance_km")?,
         ready_on: get_opt_date(row, "ready_on")?,
         exit_date: get_opt_date(row, "exit_date")?,
-        destination: match get_opt_string(row, "destination")? {
-            None => None,
-            Some(d) => Some(Destination::parse(&d).ok_or(StoreError::Corrupt {
-                column: "destination",
-                value: d,
-            })?),
-        },
+        destination: get_opt_code(row, "destination", Destination::parse)?,
         exit_reason: get_opt_string(row, "exit_reason")?,
         plan_done_on: get_opt_date(row, "plan_done_on")?,
         evaluation_done_on: get_opt_date(row, "evaluation_done_on")?,

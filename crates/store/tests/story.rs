@@ -349,6 +349,31 @@ async fn story(db: Db) {
         2
     );
 
+    // What the capacity planner is calibrated on.
+    let h = db.capacity_history(date(2026, 8, 21)).await.unwrap();
+    let names: Vec<&str> = h.municipalities.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Woerden", "Zeist"]);
+    let w = &h.municipalities[0];
+    assert_eq!((w.places, w.referrals), (2, 2));
+    assert_eq!(
+        (h.municipalities[1].places, h.municipalities[1].referrals),
+        (1, 0)
+    );
+    assert_eq!(h.central_places, 0);
+    assert_eq!(h.first_referral, Some(today));
+    assert_eq!(h.stays.len(), 1);
+    let span = &h.stays[0];
+    assert_eq!(span.own_municipality, woerden);
+    assert_eq!(
+        (span.start, span.ready_on, span.exit, span.destination),
+        (
+            today,
+            Some(date(2026, 8, 1)),
+            Some(date(2026, 8, 20)),
+            Some(Destination::OwnRentedHome)
+        )
+    );
+
     let facts = db.stay_facts().await.unwrap();
     assert_eq!(facts.len(), 1);
     assert_eq!(facts[0].extensions, 1);

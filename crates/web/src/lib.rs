@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 mod assets;
+pub mod capacity;
 pub mod clock;
 pub mod error;
 mod forms;

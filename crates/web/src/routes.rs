@@ -325,6 +325,22 @@ pub fn table() -> RouteTable {
             "Rapportage",
             pages::reports::show,
         )
+        .page(
+            M::GET,
+            "/capaciteitsplanner",
+            Coordinator,
+            false,
+            "Capaciteitsplanner",
+            pages::planner::show,
+        )
+        .page(
+            M::GET,
+            "/capaciteitsplanner/scenario.json",
+            Coordinator,
+            false,
+            "Scenario van de capaciteitsplanner",
+            pages::planner::scenario_file,
+        )
         // API.
         .api(
             M::GET,

@@ -24,6 +24,7 @@ async fn every_page_renders_in_dutch_with_landmarks() {
         "/verblijven",
         "/verblijven/1",
         "/rapportage",
+        "/capaciteitsplanner",
         &format!("/aanmeldingen/{r}"),
     ] {
         let res = app.get(path).await;

@@ -3,6 +3,7 @@
 pub mod dashboard;
 pub mod homes;
 pub mod persons;
+pub mod planner;
 pub mod referrals;
 pub mod reports;
 pub mod stays;
