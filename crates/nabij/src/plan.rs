@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use nabij_planner::erlang::{erlang_b, fewest_places};
+use nabij_planner::erlang::{erlang_b, fewest_places, fixed_point_of};
 use nabij_planner::size::size;
 use nabij_planner::{Estimate, Measures, Report, RunOptions, Scenario, simulate};
 use std::io::{IsTerminal, Write};
@@ -15,8 +15,16 @@ pub enum PlanCommand {
     /// for a target.
     Erlang {
         /// Offered load: newcomers per day × mean stay in days.
+        #[arg(
+            long,
+            required_unless_present = "scenario",
+            conflicts_with = "scenario"
+        )]
+        load: Option<f64>,
+        /// Instead of one load: every municipality of a scenario, alone and with overflow
+        /// (the Erlang fixed-point approximation).
         #[arg(long)]
-        load: f64,
+        scenario: Option<PathBuf>,
         /// Places; prints the loss probability.
         #[arg(long)]
         places: Option<u32>,
@@ -158,6 +166,30 @@ fn num(e: Estimate, decimals: usize) -> String {
     }
 }
 
+/// Rows as columns: the first left-aligned, the rest right-aligned.
+fn align(rows: &[Vec<String>]) -> Vec<String> {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let pad = " ".repeat(widths[i] - c.chars().count());
+                    if i == 0 {
+                        format!("{c}{pad}")
+                    } else {
+                        format!("{pad}{c}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+        })
+        .collect()
+}
+
 /// The results as a table: one row per municipality, the central shelter and the total.
 pub fn table(report: &Report, with_outflow: bool) -> String {
     let mut header = vec![
@@ -204,44 +236,16 @@ pub fn table(report: &Report, with_outflow: bool) -> String {
         rows.push(row("centrale opvang", c.places, &c.measures));
     }
     rows.push(row("totaal", report.total.places, &report.total.measures));
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<String>| -> String {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let pad = " ".repeat(widths[i] - c.chars().count());
-                if i == 0 {
-                    format!("{c}{pad}")
-                } else {
-                    format!("{pad}{c}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-    };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
-    out.push('\n');
-    out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
-    out.push('\n');
-    let n = rows.len();
-    for (i, r) in rows.into_iter().enumerate() {
-        if i + 1 == n {
-            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
-            out.push('\n');
-        }
-        out.push_str(&line(r));
-        out.push('\n');
-    }
-    out
+    let mut lines = align(
+        &std::iter::once(header.iter().map(|h| h.to_string()).collect())
+            .chain(rows)
+            .collect::<Vec<_>>(),
+    );
+    let rule = "-".repeat(lines[0].chars().count());
+    let last = lines.len() - 1;
+    lines.insert(last, rule.clone());
+    lines.insert(1, rule);
+    lines.join("\n") + "\n"
 }
 
 fn options(
@@ -270,10 +274,49 @@ fn run_with_progress(scenario: &Scenario, options: RunOptions) -> Result<(Report
 pub fn run(command: PlanCommand) -> Result<()> {
     match command {
         PlanCommand::Erlang {
+            scenario: Some(path),
+            ..
+        } => {
+            let scenario = read_scenario(&path)?;
+            let net = scenario.network().context("het scenario klopt niet")?;
+            let mean = net.los.capped_mean();
+            println!(
+                "{}: Erlang B per gemeente, en met uitwijken als BENADERING (Erlang fixed point, \
+                 uitwijkverkeer behandeld als Poisson; de simulatie is de maatstaf).\n",
+                scenario.name
+            );
+            let shares = fixed_point_of(&net);
+            let mut rows = vec![vec![
+                "gemeente".to_owned(),
+                "aanbod".into(),
+                "plekken".into(),
+                "vol, alleen %".into(),
+                "≈ eigen %".into(),
+                "≈ uitgeweken %".into(),
+                "≈ geen plek %".into(),
+            ]];
+            for (a, s) in net.areas.iter().zip(&shares) {
+                let load = a.lambda * mean;
+                rows.push(vec![
+                    a.name.clone(),
+                    dutch(load, 2),
+                    a.places.to_string(),
+                    dutch(erlang_b(load, a.places) * 100.0, 1),
+                    dutch(s.own * 100.0, 1),
+                    dutch(s.overflowed * 100.0, 1),
+                    dutch(s.no_place * 100.0, 1),
+                ]);
+            }
+            println!("{}", align(&rows).join("\n"));
+            Ok(())
+        }
+        PlanCommand::Erlang {
             load,
             places,
             target,
+            ..
         } => {
+            let load = load.expect("clap requires --load without --scenario");
             if !(load.is_finite() && load >= 0.0) {
                 bail!("het aanbod (--load) moet een getal ≥ 0 zijn");
             }

@@ -51,6 +51,14 @@ fn erlang_on_the_command_line() {
         text.contains("hoogstens 5,00% vol bij aankomst: 13"),
         "{text}"
     );
+    let approx = stdout(&nabij(
+        dir.path(),
+        &["plan", "erlang", "--scenario", RING20],
+    ));
+    assert!(
+        approx.contains("BENADERING") && approx.contains("M20"),
+        "{approx}"
+    );
     let out = nabij(
         dir.path(),
         &["plan", "erlang", "--load", "3", "--target", "150%"],

@@ -113,3 +113,25 @@ pub fn erlang_fixed_point(areas: &[FixedPointArea]) -> Vec<FixedPointShare> {
         })
         .collect()
 }
+
+/// The fixed-point approximation for a simulated network: each area's load is λ·E[min(S, cap)]
+/// and its tiers are its overflow neighbours. The choice rule (nearest or most free) is
+/// approximated by spreading overflow evenly over a tier. **Approximation**, see
+/// [`erlang_fixed_point`].
+pub fn fixed_point_of(net: &crate::Network) -> Vec<FixedPointShare> {
+    let mean = net.los.capped_mean();
+    let areas: Vec<FixedPointArea> = net
+        .areas
+        .iter()
+        .map(|a| FixedPointArea {
+            load: a.lambda * mean,
+            places: a.places,
+            tiers: a
+                .tiers
+                .iter()
+                .map(|t| t.iter().map(|&k| usize::from(k)).collect())
+                .collect(),
+        })
+        .collect();
+    erlang_fixed_point(&areas)
+}

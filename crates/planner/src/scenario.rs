@@ -298,10 +298,20 @@ impl Scenario {
                 }
             }
         }
-        let places: u64 = self.municipalities.iter().map(|m| u64::from(m.places)).sum::<u64>()
-            + self.central_shelter.as_ref().map_or(0, |c| u64::from(c.places));
+        let places: u64 = self
+            .municipalities
+            .iter()
+            .map(|m| u64::from(m.places))
+            .sum::<u64>()
+            + self
+                .central_shelter
+                .as_ref()
+                .map_or(0, |c| u64::from(c.places));
         if places > MAX_PLACES {
-            return Err(ScenarioError::TooManyPlaces { max: MAX_PLACES, got: places });
+            return Err(ScenarioError::TooManyPlaces {
+                max: MAX_PLACES,
+                got: places,
+            });
         }
         let los = self.length_of_stay()?;
         let o = &self.overflow;
