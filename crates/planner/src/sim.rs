@@ -198,6 +198,7 @@ struct Slots {
     start: Vec<f64>,
     own: Vec<u16>,
     waits_for_home: Vec<bool>,
+    in_use: Vec<bool>,
     /// The area each slot belongs to (the central shelter being the last area).
     area: Vec<u16>,
     /// Free slots per area, as a stack in `free_slots[offset[a] .. offset[a] + free[a]]`.
@@ -218,6 +219,7 @@ impl Slots {
             start: vec![0.0; total],
             own: vec![0; total],
             waits_for_home: vec![false; total],
+            in_use: vec![false; total],
             area,
             free_slots: (0..total as u32).collect(),
             offset,
@@ -353,7 +355,8 @@ struct State<'n> {
     rng: Xoshiro256PlusPlus,
     free: Vec<u32>,
     capacity: Vec<u32>,
-    last_change: Vec<f64>,
+    /// Since when each area has had no free place (valid while it has none).
+    full_since: Vec<f64>,
     counters: Vec<AreaCounters>,
     slots: Slots,
     queue: Queue,
@@ -369,7 +372,7 @@ impl<'n> State<'n> {
             net,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
             free: capacity.clone(),
-            last_change: vec![0.0; capacity.len()],
+            full_since: vec![0.0; capacity.len()],
             counters: vec![AreaCounters::default(); capacity.len()],
             slots: Slots::new(&capacity),
             queue: Queue::new(capacity.iter().map(|c| *c as usize).sum(), net.los.cap()),
@@ -379,39 +382,38 @@ impl<'n> State<'n> {
         }
     }
 
-    /// Adds the occupancy of `area` since its last change, counted after the warm-up only.
+    /// Days of `[from, to]` after the warm-up.
     #[inline]
-    fn settle(&mut self, area: usize, t: f64) {
-        let warmup = self.net.warmup;
-        if t > warmup {
-            let from = self.last_change[area].max(warmup);
-            let occupied = self.capacity[area] - self.free[area];
-            let c = &mut self.counters[area];
-            c.occupied_days += f64::from(occupied) * (t - from);
-            if self.free[area] == 0 {
-                c.full_days += t - from;
-            }
-        }
-        self.last_change[area] = t;
+    fn counted_days(&self, from: f64, to: f64) -> f64 {
+        (to - from.max(self.net.warmup)).max(0.0)
     }
 
     /// Takes a free slot of `area` for a stay of a newcomer from `own` until `until`.
     #[inline]
     fn place_in(&mut self, area: usize, own: usize, t: f64, until: f64, waits_for_home: bool) {
-        self.settle(area, t);
         self.free[area] -= 1;
+        if self.free[area] == 0 {
+            self.full_since[area] = t;
+        }
         let slot =
             self.slots.free_slots[self.slots.offset[area] + self.free[area] as usize] as usize;
         self.slots.start[slot] = t;
         self.slots.own[slot] = own as u16;
         self.slots.waits_for_home[slot] = waits_for_home;
+        self.slots.in_use[slot] = true;
         self.queue.push(until, slot);
     }
 
+    /// Frees `slot` at `t`, adding the days it was occupied (after the warm-up).
     #[inline]
     fn release(&mut self, slot: usize, t: f64) {
         let area = usize::from(self.slots.area[slot]);
-        self.settle(area, t);
+        let occupied = self.counted_days(self.slots.start[slot], t);
+        if self.free[area] == 0 {
+            self.counters[area].full_days += self.counted_days(self.full_since[area], t);
+        }
+        self.counters[area].occupied_days += occupied;
+        self.slots.in_use[slot] = false;
         self.slots.free_slots[self.slots.offset[area] + self.free[area] as usize] = slot as u32;
         self.free[area] += 1;
     }
@@ -547,8 +549,18 @@ impl<'n> State<'n> {
                 next_outflow = outflow.next_after(t, 1.0, &mut self.rng);
             }
         }
+        // Stays still running, and areas still full, count up to the horizon.
+        for slot in 0..self.slots.in_use.len() {
+            if self.slots.in_use[slot] {
+                let area = usize::from(self.slots.area[slot]);
+                self.counters[area].occupied_days +=
+                    self.counted_days(self.slots.start[slot], horizon);
+            }
+        }
         for area in 0..self.capacity.len() {
-            self.settle(area, horizon);
+            if self.free[area] == 0 {
+                self.counters[area].full_days += self.counted_days(self.full_since[area], horizon);
+            }
         }
         Replication {
             counters: self.counters,
