@@ -17,6 +17,36 @@ macro_rules! labels {
 }
 
 labels! {
+    crate::access::Role {
+        Coordinator => "coördinator",
+        Professional => "begeleider",
+        MainResident => "hoofdbewoner",
+        Buddy => "maatje",
+        Partner => "ketenpartner",
+        Admin => "beheerder",
+    }
+    crate::access::AuditAction {
+        View => "ingezien",
+        Create => "aangemaakt",
+        Change => "gewijzigd",
+        Export => "geëxporteerd",
+        Print => "afgedrukt",
+        Anonymise => "geanonimiseerd",
+    }
+    crate::access::DataCategory {
+        File => "dossier",
+        Referral => "aanmelding",
+        Stay => "verblijf",
+        Overview => "overzicht",
+        Residents => "bewoners van het huis",
+        AccessLog => "toegangslog",
+        Consent => "toestemming",
+    }
+    crate::access::Purpose {
+        Referral => "aanmelding en plaatsing",
+        Housing => "huisvesting",
+        CareCoordination => "zorgcoördinatie",
+    }
     crate::home::HomeKind {
         Pitstop => "Pitstop",
         ShelterHome => "Opvangwoning",

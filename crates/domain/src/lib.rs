@@ -3,6 +3,7 @@
 //! Pure: no I/O, no async, no clock. Callers pass "now" and "today" in, so every rule can be
 //! tested with fixed dates.
 
+pub mod access;
 pub mod geo;
 pub mod home;
 pub mod ids;

@@ -65,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
         munis.push((muni, buurt));
         for h in 0..40 {
             let home = NewHome {
+                organisation_id: 1,
                 name: format!("Huis {m}-{h}"),
                 kind: HomeKind::Pitstop,
                 address: "Straat 1".into(),
@@ -82,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..referrals {
         let (muni, buurt) = munis[i % munis.len()];
         let person = NewPerson {
+            organisation_id: 1,
             first_name: format!("P{i}"),
             last_name: "Test".into(),
             gender: Gender::Unknown,
@@ -95,11 +97,14 @@ async fn main() -> anyhow::Result<()> {
             avoid: vec![],
         };
         let r = NewReferral {
+            organisation_id: 1,
+            referred_by: None,
             source: ReferralSource::Other,
             urgency: Urgency::Normal,
             situation: "Belastingtest".into(),
         };
-        ids.push(db.create_referral(&person, &r, now).await?.1);
+        let setup = nabij_store::audit::Actor::system("placement_load", now);
+        ids.push(db.create_referral(&person, &r, now, &setup).await?.1);
     }
     println!(
         "setup: {} homes, {} places, {} referrals",
@@ -108,14 +113,30 @@ async fn main() -> anyhow::Result<()> {
         ids.len()
     );
 
+    // The clients place as a coordinator, with a personal API key.
+    let coordinator = db
+        .create_user(
+            &nabij_store::accounts::NewUser {
+                organisation_id: 1,
+                username: "load".into(),
+                display_name: "Belastingtest".into(),
+                phone: None,
+                role: nabij_domain::access::Role::Coordinator,
+                password_hash: nabij_web::auth::secrets::hash_password("belastingtest-wachtwoord"),
+            },
+            now,
+        )
+        .await?;
+    let token = format!("nbj_{}", nabij_web::auth::secrets::random_hex(32));
+    db.create_api_token(
+        coordinator,
+        "load",
+        &nabij_web::auth::secrets::token_hash(&token),
+        now,
+    )
+    .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let app = Application::new(
-        listener,
-        AppState {
-            db: db.clone(),
-            clock: Clock::fixed(now),
-        },
-    );
+    let app = Application::new(listener, AppState::new(db.clone(), Clock::fixed(now)));
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 
@@ -126,7 +147,13 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (next, ids, homes, base) = (next.clone(), ids.clone(), homes.clone(), base.clone());
+        let (next, ids, homes, base, token) = (
+            next.clone(),
+            ids.clone(),
+            homes.clone(),
+            base.clone(),
+            token.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             let mut lat = Vec::new();
@@ -144,6 +171,7 @@ async fn main() -> anyhow::Result<()> {
                 let t = Instant::now();
                 let r = client
                     .post(format!("{base}/api/v1/referrals/{}/placement", ids[i]))
+                    .bearer_auth(&token)
                     .json(&serde_json::json!({"home_id": home.0}))
                     .send()
                     .await;

@@ -12,6 +12,22 @@ pub struct Config {
     pub database: Database,
     pub server: Server,
     pub log: Log,
+    pub auth: Auth,
+    pub retention: Retention,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    pub idle_minutes: i64,
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    pub file_years: i64,
+    pub access_log_years: i64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -84,6 +100,15 @@ impl Config {
         }
         if let Ok(v) = std::env::var("NABIJ_LOG") {
             cfg.log.filter = v;
+        }
+        if !(1..=24 * 60).contains(&cfg.auth.idle_minutes) {
+            anyhow::bail!("auth.idle_minutes must be between 1 and 1440");
+        }
+        if cfg.retention.access_log_years < 5 {
+            anyhow::bail!("retention.access_log_years must be at least 5 (NEN 7513)");
+        }
+        if cfg.retention.file_years < 1 {
+            anyhow::bail!("retention.file_years must be at least 1");
         }
         Ok(cfg)
     }

@@ -8,6 +8,7 @@
 use anyhow::Result;
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, ToSpan};
+use nabij_domain::access::{Purpose, Role};
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules};
 use nabij_domain::ids::*;
@@ -16,6 +17,9 @@ use nabij_domain::placement::rank_free_places;
 use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
 use nabij_domain::stay::{Destination, ExtensionDecision, Milestone, planned_end};
 use nabij_store::Db;
+use nabij_store::accounts::NewUser;
+use nabij_store::audit::Actor;
+use nabij_store::consents::NewConsent;
 use nabij_store::homes::NewHome;
 use nabij_store::persons::NewPerson;
 use nabij_store::referrals::NewReferral;
@@ -534,6 +538,16 @@ pub struct DemoSummary {
     pub referrals: usize,
     pub stays: usize,
     pub active_stays: usize,
+    /// One account per role: (role, username, password).
+    pub users: Vec<(Role, String, String)>,
+}
+
+/// The demo's provider: the organisation every installation starts with.
+const PROVIDER: i64 = 1;
+
+/// The demo acting at a moment, as the access log records it.
+fn demo(at: Timestamp) -> Actor {
+    Actor::system("nabij demo", at)
 }
 
 struct Pending {
@@ -555,6 +569,74 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
     let mut buurt_ids: HashMap<&str, NeighbourhoodId> = HashMap::new();
     let mut munis: Vec<(MunicipalityId, Vec<NeighbourhoodId>, f64)> = Vec::new();
     let setup = at(today.saturating_sub(800.days()), 9, 0, &tz);
+    db.rename_organisation(PROVIDER, "Stichting Thuis Nabij")
+        .await?;
+    let gemeente_leiden = db
+        .create_organisation("Gemeente Leiden", Some(PROVIDER), setup)
+        .await?;
+    let sociaal_team = db
+        .create_organisation("Sociaal team Woerden", Some(PROVIDER), setup)
+        .await?;
+    db.create_organisation("Dunavie", Some(PROVIDER), setup)
+        .await?;
+    // Accounts and consents draw from their own sequence, so the history stays the same.
+    let mut extra = Rng::new(seed ^ 0x5EED_ACC0);
+    let mut accounts = Vec::new();
+    for (role, username, name, phone, org) in [
+        (
+            Role::Coordinator,
+            "coordinator",
+            "Ria Hoekstra",
+            Some("030-1234567"),
+            PROVIDER,
+        ),
+        (
+            Role::Professional,
+            "begeleider",
+            "Sander de Wit",
+            Some("06-12345678"),
+            PROVIDER,
+        ),
+        (
+            Role::MainResident,
+            "hoofdbewoner",
+            "Marloes Vink",
+            None,
+            PROVIDER,
+        ),
+        (Role::Buddy, "maatje", "Kees Verbeek", None, PROVIDER),
+        (
+            Role::Partner,
+            "ketenpartner",
+            "Fatma Yilmaz (Gemeente Leiden)",
+            None,
+            gemeente_leiden,
+        ),
+        (Role::Admin, "beheerder", "Tom Bakker", None, PROVIDER),
+    ] {
+        let password = format!(
+            "{}-{:04}-{:04}",
+            username,
+            extra.below(10_000),
+            extra.below(10_000)
+        );
+        let id = db
+            .create_user(
+                &NewUser {
+                    organisation_id: org,
+                    username: username.into(),
+                    display_name: name.into(),
+                    phone: phone.map(Into::into),
+                    role,
+                    password_hash: nabij_web::auth::secrets::hash_password(&password),
+                },
+                setup,
+            )
+            .await?;
+        accounts.push((role, id));
+        summary.users.push((role, username.to_owned(), password));
+    }
+    let account = |role: Role| accounts.iter().find(|(r, _)| *r == role).map(|(_, id)| *id);
     for m in MUNIS {
         let region = db.create_region(m.region).await?;
         let (_, _, lat, lon) = m.buurten[0];
@@ -582,30 +664,39 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
     summary.municipalities = MUNIS.len();
     for h in HOMES {
         let neighbourhood = buurt_ids[h.buurt];
-        db.create_home(
-            &NewHome {
-                name: h.name.into(),
-                kind: h.kind,
-                address: h.address.into(),
-                neighbourhood,
-                point: None,
-                rules: HouseRules {
-                    women_only: h.rules.0,
-                    accessible: h.rules.1,
-                    pets_allowed: h.rules.2,
+        let home = db
+            .create_home(
+                &NewHome {
+                    organisation_id: PROVIDER,
+                    name: h.name.into(),
+                    kind: h.kind,
+                    address: h.address.into(),
+                    neighbourhood,
+                    point: None,
+                    rules: HouseRules {
+                        women_only: h.rules.0,
+                        accessible: h.rules.1,
+                        pets_allowed: h.rules.2,
+                    },
+                    max_stay_months: h.kind.default_max_stay_months(),
+                    landlord: h.landlord.map(Into::into),
+                    places: h.places,
                 },
-                max_stay_months: h.kind.default_max_stay_months(),
-                landlord: h.landlord.map(Into::into),
-                places: h.places,
-            },
-            setup,
-        )
-        .await?;
+                setup,
+            )
+            .await?;
+        if h.name == "Pitstop Woerden" {
+            for role in [Role::MainResident, Role::Buddy] {
+                if let Some(user) = account(role) {
+                    db.link_user_home(user, home).await?;
+                }
+            }
+        }
     }
     summary.homes = HOMES.len();
     // A place under repair now, so blocking shows.
     let repair = db
-        .availability(today, None)
+        .availability(today, PROVIDER, None)
         .await?
         .iter()
         .find(|h| &*h.home_name == "Pitstop Woerden")
@@ -643,13 +734,15 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                     p.end,
                     day,
                 ) {
-                    db.extend_stay(p.stay, &d, at(day, 10, 15, &tz)).await?;
+                    db.extend_stay(p.stay, &d, &demo(at(day, 10, 15, &tz)))
+                        .await?;
                     p.end = new_end;
                 }
                 p.extended = true;
             }
             if p.ready_on == Some(day) {
-                db.set_ready_on(p.stay, day).await?;
+                db.set_ready_on(p.stay, day, &demo(at(day, 16, 0, &tz)))
+                    .await?;
             }
             if p.exit <= day {
                 let p = pending.swap_remove(i);
@@ -658,10 +751,18 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                     if due < p.exit {
                         let late = rng.below(9) as i64 - 3;
                         let done = due.saturating_add(late.days()).max(p.start).min(p.exit);
-                        db.complete_milestone(p.stay, *m, done).await?;
+                        db.complete_milestone(p.stay, *m, done, &demo(at(done, 11, 0, &tz)))
+                            .await?;
                     }
                 }
-                db.exit_stay(p.stay, p.exit, p.destination, "").await?;
+                db.exit_stay(
+                    p.stay,
+                    p.exit,
+                    p.destination,
+                    "",
+                    &demo(at(p.exit, 12, 0, &tz)),
+                )
+                .await?;
                 continue;
             }
             i += 1;
@@ -684,6 +785,7 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                 let violence = woman && rng.chance(0.15);
                 let own_buurt = *rng.pick(buurten);
                 let person = NewPerson {
+                    organisation_id: PROVIDER,
                     first_name: first.into(),
                     last_name: (*rng.pick(LAST)).into(),
                     gender,
@@ -710,8 +812,22 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                     },
                 };
                 let received = at(day, 8 + rng.below(14) as i8, rng.below(60) as i8, &tz);
+                let source = *rng.pick(ReferralSource::ALL);
+                // Referrals from Leiden's municipality and Woerden's social team come in
+                // through those partners.
+                let referred_by = match (source, mi) {
+                    (ReferralSource::Municipality, _) if MUNIS[mi].name == "Leiden" => {
+                        Some(gemeente_leiden)
+                    }
+                    (ReferralSource::SocialTeam, _) if MUNIS[mi].name == "Woerden" => {
+                        Some(sociaal_team)
+                    }
+                    _ => None,
+                };
                 let referral = NewReferral {
-                    source: *rng.pick(ReferralSource::ALL),
+                    organisation_id: PROVIDER,
+                    referred_by,
+                    source,
                     urgency: *rng.pick(&[
                         Urgency::Normal,
                         Urgency::Normal,
@@ -725,10 +841,24 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                     }))
                     .into(),
                 };
-                let (pid, rid) = db.create_referral(&person, &referral, received).await?;
+                let (pid, rid) = db
+                    .create_referral(&person, &referral, received, &demo(received))
+                    .await?;
+                if let Some(partner) = referred_by.filter(|_| extra.chance(0.6)) {
+                    let consent = NewConsent {
+                        person: pid,
+                        organisation_id: partner,
+                        purpose: Purpose::Referral,
+                        given_on: day,
+                        expires_on: Some(day.saturating_add(1.years())),
+                    };
+                    db.record_consent(&consent, &demo(received)).await?;
+                }
                 let p = db.person(pid).await?;
-                let ranking =
-                    rank_free_places(&p.placement_request(), &db.availability(day, None).await?);
+                let ranking = rank_free_places(
+                    &p.placement_request(),
+                    &db.availability(day, PROVIDER, None).await?,
+                );
                 if ranking.no_place_in_own_area {
                     db.record_no_place(rid, *muni, received).await?;
                 }
@@ -749,7 +879,7 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                             rid,
                             state,
                             "Tijdelijk bij familie in de regio; nazorg via sociaal team",
-                            received + 3.hours(),
+                            &demo(received + 3.hours()),
                         )
                         .await?;
                     }
@@ -760,17 +890,20 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                 let home = db.home(best.home).await?;
                 let end = planned_end(placed_day, home.max_stay_months);
                 let stay = db
-                    .place(&NewStay {
-                        referral: Some(rid),
-                        person: pid,
-                        home: best.home,
-                        places: best.places.clone(),
-                        start: placed_day,
-                        planned_end: end,
-                        placed_at: placed,
-                        proximity: best.proximity,
-                        distance_km: best.distance_km,
-                    })
+                    .place(
+                        &NewStay {
+                            referral: Some(rid),
+                            person: pid,
+                            home: best.home,
+                            places: best.places.clone(),
+                            start: placed_day,
+                            planned_end: end,
+                            placed_at: placed,
+                            proximity: best.proximity,
+                            distance_km: best.distance_km,
+                        },
+                        &demo(placed),
+                    )
                     .await?;
                 summary.stays += 1;
                 let los = rng.lognormal(120.0, 0.55).clamp(5.0, 250.0).round() as i64;
@@ -799,14 +932,27 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
             let due = m.due(p.start);
             if due <= today && rng.chance(0.8) {
                 let done = due.saturating_add((rng.below(6) as i64).days()).min(today);
-                db.complete_milestone(p.stay, *m, done).await?;
+                db.complete_milestone(p.stay, *m, done, &demo(now)).await?;
             }
         }
     }
     summary.active_stays = pending.len();
+    // The demo professional guides the people now staying in the Utrecht-West homes.
+    if let Some(professional) = account(Role::Professional) {
+        for p in &pending {
+            let stay = db.stay(p.stay).await?;
+            if ["Woerden", "Nieuwegein", "Zeist", "IJsselstein"]
+                .contains(&stay.municipality_name.as_str())
+            {
+                db.assign_professional(stay.person_id, professional, p.start, &demo(now))
+                    .await?;
+            }
+        }
+    }
     // One referral that has waited too long: a breach on the dashboard.
     let (muni, buurten, _) = &munis[0];
     let person = NewPerson {
+        organisation_id: PROVIDER,
         first_name: "Erik".into(),
         last_name: "Kramer".into(),
         gender: Gender::Man,
@@ -820,12 +966,19 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
         avoid: vec![],
     };
     let referral = NewReferral {
+        organisation_id: PROVIDER,
+        referred_by: None,
         source: ReferralSource::Police,
         urgency: Urgency::High,
         situation: "Aangetroffen in portiek; wil graag in Leiden blijven.".into(),
     };
-    db.create_referral(&person, &referral, now - 30.hours())
-        .await?;
+    db.create_referral(
+        &person,
+        &referral,
+        now - 30.hours(),
+        &demo(now - 30.hours()),
+    )
+    .await?;
     // Two fresh referrals waiting for a coordinator.
     for (i, (first, last, gender, muni)) in [
         ("Samira", "El Idrissi", Gender::Woman, 1usize),
@@ -836,6 +989,7 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
     {
         let (muni, buurten, _) = &munis[muni];
         let person = NewPerson {
+            organisation_id: PROVIDER,
             first_name: first.into(),
             last_name: last.into(),
             gender,
@@ -849,11 +1003,14 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
             avoid: vec![],
         };
         let referral = NewReferral {
+            organisation_id: PROVIDER,
+            referred_by: None,
             source: ReferralSource::SocialTeam,
             urgency: Urgency::Normal,
             situation: SITUATIONS[i].into(),
         };
-        db.create_referral(&person, &referral, now - (1 + i as i64).hours())
+        let at = now - (1 + i as i64).hours();
+        db.create_referral(&person, &referral, at, &demo(at))
             .await?;
     }
     summary.referrals += 3;

@@ -1,4 +1,5 @@
-//! The `nabij` command: serve, demo, migrate, import, plan, default-config.
+//! The `nabij` command: serve, demo, migrate, import, plan, user, audit, retention,
+//! default-config.
 
 pub mod config;
 pub mod demo;
@@ -56,6 +57,55 @@ pub enum Command {
         #[command(subcommand)]
         command: plan::PlanCommand,
     },
+    /// Accounts: create a user (the first administrator of a fresh installation).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The access log (NEN 7513).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Retention: anonymise files closed longer than the retention period, and remove
+    /// access-log entries older than theirs.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user with a temporary password, printed once.
+    Add {
+        username: String,
+        /// The name colleagues know them by.
+        #[arg(long)]
+        name: String,
+        /// coordinator, professional, main_resident, buddy, partner or admin.
+        #[arg(long)]
+        role: String,
+        /// Organisation id (default: the first provider).
+        #[arg(long, default_value_t = 1)]
+        organisation: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check the hash chain of the access log; report the first broken link.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RetentionCommand {
+    /// Anonymise closed files past the retention period (idempotent).
+    Run {
+        /// Only report what would be done.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -84,17 +134,15 @@ async fn connect(cfg: &Config) -> Result<Db> {
     })
 }
 
-async fn serve(db: Db, listen: &str) -> Result<()> {
+async fn serve(db: Db, cfg: &Config) -> Result<()> {
+    let listen = &cfg.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    let app = Application::new(
-        listener,
-        AppState {
-            db,
-            clock: Clock::system(),
-        },
-    );
+    let mut state = AppState::new(db, Clock::system());
+    state.auth.idle_minutes = cfg.auth.idle_minutes;
+    state.auth.secure_cookies = cfg.auth.secure_cookies;
+    let app = Application::new(listener, state);
     println!("Nabij luistert op http://{listen}/ (stoppen met Ctrl-C)");
     app.run_until_stopped().await?;
     Ok(())
@@ -110,11 +158,11 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::DefaultConfig => unreachable!("handled above"),
         Command::Plan {
-            command: plan::PlanCommand::Calibrate { out },
+            command: plan::PlanCommand::Calibrate { out, organisation },
         } => {
             let db = connect(&cfg).await?;
             let today = Clock::system().today();
-            let cal = nabij_web::capacity::calibrated(&db, today).await?;
+            let cal = nabij_web::capacity::calibrated(&db, organisation, today).await?;
             let json = cal.scenario.to_json();
             eprintln!(
                 "Gekalibreerd op {} dagen geschiedenis: {} aanmeldingen, {} verblijven ({} nog niet uitstroomklaar), \
@@ -132,7 +180,92 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Plan { command } => tokio::task::block_in_place(|| plan::run(command)),
-        Command::Serve => serve(connect(&cfg).await?, &cfg.server.listen).await,
+        Command::Serve => serve(connect(&cfg).await?, &cfg).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    name,
+                    role,
+                    organisation,
+                },
+        } => {
+            let db = connect(&cfg).await?;
+            let Some(role) = nabij_domain::access::Role::parse(&role) else {
+                bail!(
+                    "onbekende rol {role}: kies coordinator, professional, main_resident, buddy, partner of admin"
+                );
+            };
+            db.organisation(organisation)
+                .await
+                .with_context(|| format!("organisatie {organisation} bestaat niet"))?;
+            let password = nabij_web::auth::secrets::temporary_password();
+            db.create_user(
+                &nabij_store::accounts::NewUser {
+                    organisation_id: organisation,
+                    username: username.trim().to_lowercase(),
+                    display_name: name,
+                    phone: None,
+                    role,
+                    password_hash: nabij_web::auth::secrets::hash_password(&password),
+                },
+                jiff::Timestamp::now(),
+            )
+            .await?;
+            println!("Gebruiker {username} aangemaakt. Tijdelijk wachtwoord: {password}");
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = connect(&cfg).await?;
+            let check = db.verify_access_log().await?;
+            match check.first_broken {
+                None => {
+                    println!(
+                        "Toegangslog in orde: {} regels, keten ongebroken.",
+                        check.entries
+                    );
+                    Ok(())
+                }
+                Some(seq) => bail!(
+                    "toegangslog gebroken bij regel {seq} (na {} goede regels): gewijzigd, verwijderd of ingevoegd",
+                    check.entries
+                ),
+            }
+        }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => {
+            let db = connect(&cfg).await?;
+            let now = jiff::Timestamp::now();
+            let today = Clock::system().today();
+            let cutoff = today.saturating_sub(jiff::ToSpan::years(cfg.retention.file_years));
+            let persons = db.closed_files_before(cutoff).await?;
+            let log_cutoff =
+                now - jiff::SignedDuration::from_hours(24 * 366 * cfg.retention.access_log_years);
+            if dry_run {
+                println!(
+                    "Proef: {} dossier(s) gesloten vóór {cutoff} zouden worden geanonimiseerd; toegangslog vóór {} zou worden opgeschoond.",
+                    persons.len(),
+                    nabij_store::ts_text(log_cutoff)
+                );
+                return Ok(());
+            }
+            let actor = nabij_store::audit::Actor::system("nabij retention run", now);
+            let mut done = 0;
+            for p in &persons {
+                if db.anonymise(*p, &actor).await? {
+                    done += 1;
+                }
+            }
+            let purged = db.purge_access_log(log_cutoff).await?;
+            println!(
+                "{done} dossier(s) geanonimiseerd (gesloten vóór {cutoff}); {purged} regel(s) van het toegangslog ouder dan {} jaar verwijderd.",
+                cfg.retention.access_log_years
+            );
+            Ok(())
+        }
         Command::Migrate => {
             let db = connect(&cfg).await?;
             println!(
@@ -171,10 +304,20 @@ pub async fn run(cli: Cli) -> Result<()> {
                 s.active_stays
             );
             println!("Plaatsgegevens: GeoNames (https://www.geonames.org), CC BY 4.0.");
+            println!("Demo-accounts (één per rol):");
+            for (role, username, password) in &s.users {
+                println!(
+                    "  {:<14} gebruikersnaam {username:<13} wachtwoord {password}",
+                    nabij_domain::labels::Label::label(role)
+                );
+            }
+            println!(
+                "De beheerder stelt bij de eerste keer inloggen een tweede factor in (authenticator-app)."
+            );
             if no_serve {
                 return Ok(());
             }
-            serve(db, &cfg.server.listen).await
+            serve(db, &cfg).await
         }
         Command::Import {
             what: ImportWhat::Geography { file },

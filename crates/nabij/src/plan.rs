@@ -73,6 +73,9 @@ pub enum PlanCommand {
         /// Where to write the scenario; standard output when absent.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The organisation whose network to calibrate (default: the first provider).
+        #[arg(long, default_value_t = 1)]
+        organisation: i64,
     },
 }
 

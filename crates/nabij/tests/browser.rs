@@ -115,6 +115,7 @@ async fn referral_to_placement_in_a_real_browser() {
     ] {
         db.create_home(
             &NewHome {
+                organisation_id: 1,
                 name: name.into(),
                 kind: HomeKind::Pitstop,
                 address: "Straat 1".into(),
@@ -130,14 +131,21 @@ async fn referral_to_placement_in_a_real_browser() {
         .await
         .unwrap();
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::new(
-        listener,
-        AppState {
-            db,
-            clock: Clock::fixed(now),
+    db.create_user(
+        &nabij_store::accounts::NewUser {
+            organisation_id: 1,
+            username: "ria".into(),
+            display_name: "Ria Hoekstra".into(),
+            phone: None,
+            role: nabij_domain::access::Role::Coordinator,
+            password_hash: nabij_web::auth::secrets::hash_password("lang-genoeg-wachtwoord"),
         },
-    );
+        now,
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = Application::new(listener, AppState::new(db.clone(), Clock::fixed(now)));
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 
@@ -182,8 +190,16 @@ async fn referral_to_placement_in_a_real_browser() {
     }
     let c = client.expect("chromedriver answers");
 
-    // A coordinator at 23:00 on a phone-sized screen: the referral form.
+    // A coordinator at 23:00 on a phone-sized screen opens the referral form and is asked
+    // to sign in first; after signing in the form opens.
     c.goto(&format!("{base}/aanmeldingen/nieuw")).await.unwrap();
+    fill(&c, "username", "ria").await;
+    fill(&c, "password", "lang-genoeg-wachtwoord").await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    c.wait()
+        .for_element(Locator::Id("first_name"))
+        .await
+        .unwrap();
     fill(&c, "first_name", "Noor").await;
     fill(&c, "last_name", "Bakker").await;
     choose(&c, "gender", "vrouw").await;
@@ -192,7 +208,7 @@ async fn referral_to_placement_in_a_real_browser() {
     choose(&c, "source", "woningcorporatie").await;
     choose(&c, "urgency", "acuut").await;
     fill(&c, "situation", "Moet morgen de woning uit.").await;
-    click(&c, Locator::Css("form button[type=submit]")).await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
 
     // Ranked proposals: her own neighbourhood first.
     c.wait()

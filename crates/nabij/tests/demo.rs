@@ -17,7 +17,7 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
         .await
         .unwrap();
         let s = nabij::demo::seed(&db, now, 2026).await.unwrap();
-        let facts = db.stay_facts().await.unwrap();
+        let facts = db.stay_facts(1).await.unwrap();
         let classes: std::collections::HashSet<_> = facts
             .iter()
             .filter_map(|f| f.exit.map(|(_, d)| d.class()))
@@ -40,18 +40,18 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
             first <= jiff::civil::date(2024, 12, 1),
             "about two years of history"
         );
-        let open = db.referrals(ReferralFilter::Open, 50).await.unwrap();
+        let open = db.referrals(1, ReferralFilter::Open, 50).await.unwrap();
         assert!(
             open.iter().any(|r| r.person_name == "Erik Kramer"),
             "a breach to show"
         );
         assert!(
-            !db.no_place_counts("2024-01-01T00:00:00Z".parse().unwrap())
+            !db.no_place_counts(1, "2024-01-01T00:00:00Z".parse().unwrap())
                 .await
                 .unwrap()
                 .is_empty()
         );
-        let homes = db.homes().await.unwrap();
+        let homes = db.homes(1).await.unwrap();
         assert!(
             homes
                 .iter()
@@ -64,6 +64,22 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
                 .filter(|h| h.name.starts_with("Pitstop "))
                 .count(),
             5
+        );
+        // One account per role, each able to sign in with the printed password.
+        let roles: Vec<_> = s.users.iter().map(|(r, _, _)| *r).collect();
+        assert_eq!(roles, nabij_domain::access::Role::ALL);
+        for (_, username, password) in &s.users {
+            let user = db.user_by_username(username).await.unwrap().unwrap();
+            assert!(nabij_web::auth::secrets::verify_password(
+                password,
+                Some(&user.password_hash)
+            ));
+        }
+        // The history's changes are in the access log, and its chain holds.
+        let check = db.verify_access_log().await.unwrap();
+        assert!(
+            check.entries > 1000 && check.first_broken.is_none(),
+            "{check:?}"
         );
         summaries.push((s.referrals, s.stays, s.active_stays));
     }

@@ -1,6 +1,8 @@
 //! The capacity planner as its users reach it: `nabij plan` on the command line, and the
 //! Capaciteitsplanner page on a network with two years of history.
 
+mod common;
+
 use nabij_planner::Scenario;
 use nabij_store::{Db, DbOptions};
 use nabij_web::{AppState, Application, Clock};
@@ -163,13 +165,7 @@ fn sizing_the_reference_ring_adds_places_where_they_are_short() {
 /// Serves on the real clock: the demo history runs up to now.
 async fn serve(db: Db) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::new(
-        listener,
-        AppState {
-            db,
-            clock: Clock::system(),
-        },
-    );
+    let app = Application::new(listener, AppState::new(db, Clock::system()));
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     address
@@ -209,7 +205,7 @@ fn own_share(row: &str) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calibrating_on_the_demo_history_and_planning_what_if() {
     let dir = tempfile::tempdir().unwrap();
-    stdout(&nabij(
+    let demo_out = stdout(&nabij(
         dir.path(),
         &["demo", "--no-serve", "--database", "demo.db"],
     ));
@@ -264,7 +260,14 @@ async fn calibrating_on_the_demo_history_and_planning_what_if() {
     .await
     .unwrap();
     let base = serve(db).await;
-    let client = reqwest::Client::new();
+    // The demo prints one account per role.
+    let line = demo_out
+        .lines()
+        .find(|l| l.contains("gebruikersnaam coordinator"))
+        .expect("demo account");
+    let password = line.split_whitespace().last().unwrap();
+    let session = common::sign_in(&base, "coordinator", password, None).await;
+    let client = session.client.clone();
     let get = |path: String| {
         let client = client.clone();
         let url = format!("{base}{path}");

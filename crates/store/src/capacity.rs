@@ -41,20 +41,26 @@ pub struct CapacityHistory {
 }
 
 impl Db {
-    pub async fn capacity_history(&self, today: Date) -> Result<CapacityHistory> {
+    /// The history of one organisation's network.
+    pub async fn capacity_history(
+        &self,
+        organisation: i64,
+        today: Date,
+    ) -> Result<CapacityHistory> {
         let today_text = date_text(today);
         let municipalities = sqlx::query(&format!(
             "SELECT m.id, m.code, m.name, m.lat, m.lon, \
                (SELECT COUNT(*) FROM places p JOIN homes h ON h.id = p.home_id \
                   JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
                   WHERE n.municipality_id = m.id AND h.kind <> 'centrale_opvang' \
-                  AND NOT {blocked}) AS places, \
+                  AND h.organisation_id = $2 AND NOT {blocked}) AS places, \
                (SELECT COUNT(*) FROM referrals r JOIN persons pe ON pe.id = r.person_id \
-                  WHERE pe.own_municipality_id = m.id) AS referrals \
+                  WHERE pe.own_municipality_id = m.id AND r.organisation_id = $2) AS referrals \
              FROM municipalities m ORDER BY m.name, m.id",
             blocked = blocked_on("$1")
         ))
         .bind(&today_text)
+        .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()
@@ -76,20 +82,25 @@ impl Db {
 
         let central = sqlx::query(&format!(
             "SELECT COUNT(*) AS n FROM places p JOIN homes h ON h.id = p.home_id \
-             WHERE h.kind = 'centrale_opvang' AND NOT {}",
+             WHERE h.kind = 'centrale_opvang' AND h.organisation_id = $2 AND NOT {}",
             blocked_on("$1")
         ))
         .bind(&today_text)
+        .bind(organisation)
         .fetch_one(self.reader())
         .await?;
-        let first = sqlx::query("SELECT MIN(SUBSTR(received_at, 1, 10)) AS first FROM referrals")
-            .fetch_one(self.reader())
+        let first = sqlx::query(
+            "SELECT MIN(SUBSTR(received_at, 1, 10)) AS first FROM referrals WHERE organisation_id = $1",
+        )
+        .bind(organisation)
+        .fetch_one(self.reader())
             .await?;
 
         let stays = sqlx::query(
             "SELECT p.own_municipality_id, s.start_date, s.ready_on, s.exit_date, s.destination \
-             FROM stays s JOIN persons p ON p.id = s.person_id ORDER BY s.id",
+             FROM stays s JOIN persons p ON p.id = s.person_id WHERE p.organisation_id = $1 ORDER BY s.id",
         )
+        .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()

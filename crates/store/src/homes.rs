@@ -13,6 +13,7 @@ use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone)]
 pub struct NewHome {
+    pub organisation_id: i64,
     pub name: String,
     pub kind: HomeKind,
     pub address: String,
@@ -28,6 +29,7 @@ pub struct NewHome {
 #[derive(Debug, Clone, Serialize)]
 pub struct Home {
     pub id: HomeId,
+    pub organisation_id: i64,
     pub name: String,
     pub kind: HomeKind,
     pub address: String,
@@ -73,7 +75,7 @@ impl PlaceStatus {
     }
 }
 
-const HOME_SELECT: &str = "SELECT h.id, h.name, h.kind, h.address, h.neighbourhood_id, n.name AS neighbourhood_name, \
+const HOME_SELECT: &str = "SELECT h.id, h.organisation_id, h.name, h.kind, h.address, h.neighbourhood_id, n.name AS neighbourhood_name, \
      n.municipality_id, m.name AS municipality_name, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, \
      h.max_stay_months, h.landlord \
      FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id JOIN municipalities m ON m.id = n.municipality_id";
@@ -81,6 +83,7 @@ const HOME_SELECT: &str = "SELECT h.id, h.name, h.kind, h.address, h.neighbourho
 fn home(row: &AnyRow) -> Result<Home> {
     Ok(Home {
         id: HomeId(get_i64(row, "id")?),
+        organisation_id: get_i64(row, "organisation_id")?,
         name: get_string(row, "name")?,
         kind: get_code(row, "kind", HomeKind::parse)?,
         address: get_string(row, "address")?,
@@ -141,7 +144,7 @@ impl Db {
         };
         let row = sqlx::query(
             "INSERT INTO homes (name, kind, address, neighbourhood_id, lat, lon, women_only, accessible, pets_allowed, \
-             max_stay_months, landlord, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             max_stay_months, landlord, created_at, organisation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(&new.name)
         .bind(new.kind.code())
@@ -155,6 +158,7 @@ impl Db {
         .bind(new.max_stay_months as i64)
         .bind(new.landlord.as_deref())
         .bind(ts_text(now))
+        .bind(new.organisation_id)
         .fetch_one(&mut *tx)
         .await?;
         let id = get_i64(&row, "id")?;
@@ -169,9 +173,10 @@ impl Db {
         Ok(HomeId(id))
     }
 
-    pub async fn homes(&self) -> Result<Vec<Home>> {
-        let sql = format!("{HOME_SELECT} ORDER BY m.name, h.name");
+    pub async fn homes(&self, organisation: i64) -> Result<Vec<Home>> {
+        let sql = format!("{HOME_SELECT} WHERE h.organisation_id = $1 ORDER BY m.name, h.name");
         sqlx::query(&sql)
+            .bind(organisation)
             .fetch_all(self.reader())
             .await?
             .iter()
@@ -189,12 +194,13 @@ impl Db {
         home(&row)
     }
 
-    /// Every home with its free places today: the input of the placement ranking.
-    /// With `only` set, just that home.
+    /// Every home of an organisation with its free places today: the input of the
+    /// placement ranking. With `only` set, just that home (if it is the organisation's).
     #[tracing::instrument(skip_all)]
     pub async fn availability(
         &self,
         today: Date,
+        organisation: i64,
         only: Option<HomeId>,
     ) -> Result<Vec<HomeAvailability>> {
         let blocked = blocked_on("$1");
@@ -210,12 +216,12 @@ impl Db {
              {} ORDER BY h.id, p.id",
             // A separate statement for one home, so it is an index lookup, not a scan.
             if only.is_some() {
-                "WHERE h.id = $2"
+                "WHERE h.organisation_id = $2 AND h.id = $3"
             } else {
-                ""
+                "WHERE h.organisation_id = $2"
             }
         );
-        let mut query = sqlx::query(&sql).bind(date_text(today));
+        let mut query = sqlx::query(&sql).bind(date_text(today)).bind(organisation);
         if let Some(h) = only {
             query = query.bind(h.0);
         }

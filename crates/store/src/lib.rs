@@ -5,7 +5,10 @@
 //! (`sqlite:` or `postgres://`). SQLite runs in WAL mode with one writer connection, so
 //! concurrent writes queue fairly instead of starving on the busy timeout.
 
+pub mod accounts;
+pub mod audit;
 pub mod capacity;
+pub mod consents;
 mod convert;
 pub mod geography;
 pub mod homes;
@@ -13,6 +16,7 @@ mod migrate;
 pub mod persons;
 pub mod referrals;
 pub mod reports;
+pub mod retention;
 pub mod stays;
 pub mod testing;
 

@@ -10,11 +10,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_core",
-    sqlite: include_str!("../migrations/sqlite/0001_core.sql"),
-    postgres: include_str!("../migrations/postgres/0001_core.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_core",
+        sqlite: include_str!("../migrations/sqlite/0001_core.sql"),
+        postgres: include_str!("../migrations/postgres/0001_core.sql"),
+    },
+    Migration {
+        name: "0002_accounts_and_access_log",
+        sqlite: include_str!("../migrations/sqlite/0002_accounts_and_access_log.sql"),
+        postgres: include_str!("../migrations/postgres/0002_accounts_and_access_log.sql"),
+    },
+];
 
 /// FNV-1a: stable across builds and platforms, enough to notice an edited migration.
 fn checksum(sql: &str) -> String {

@@ -13,6 +13,7 @@ use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone)]
 pub struct NewPerson {
+    pub organisation_id: i64,
     pub first_name: String,
     pub last_name: String,
     pub gender: Gender,
@@ -29,6 +30,7 @@ pub struct NewPerson {
 #[derive(Debug, Clone, Serialize)]
 pub struct Person {
     pub id: PersonId,
+    pub organisation_id: i64,
     pub first_name: String,
     pub last_name: String,
     pub gender: Gender,
@@ -66,7 +68,7 @@ impl Person {
     }
 }
 
-const PERSON_SELECT: &str = "SELECT p.id, p.first_name, p.last_name, p.gender, p.date_of_birth, p.bsn, p.phone, \
+const PERSON_SELECT: &str = "SELECT p.id, p.organisation_id, p.first_name, p.last_name, p.gender, p.date_of_birth, p.bsn, p.phone, \
      p.household_size, p.needs_accessible, p.needs_pets, p.needs_women_only, \
      p.own_municipality_id, m.name AS municipality_name, p.own_neighbourhood_id, n.name AS neighbourhood_name, \
      COALESCE(n.lat, m.lat) AS lat, COALESCE(n.lon, m.lon) AS lon \
@@ -81,6 +83,7 @@ fn person(row: &AnyRow) -> Result<Person> {
         })?;
     Ok(Person {
         id: PersonId(get_i64(row, "id")?),
+        organisation_id: get_i64(row, "organisation_id")?,
         first_name: get_string(row, "first_name")?,
         last_name: get_string(row, "last_name")?,
         gender: get_code(row, "gender", Gender::parse)?,
@@ -125,8 +128,8 @@ pub(crate) async fn insert_person(
     }
     let row = sqlx::query(
         "INSERT INTO persons (first_name, last_name, gender, date_of_birth, bsn, phone, household_size, \
-         needs_accessible, needs_pets, needs_women_only, own_municipality_id, own_neighbourhood_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+         needs_accessible, needs_pets, needs_women_only, own_municipality_id, own_neighbourhood_id, created_at, organisation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(&p.first_name)
     .bind(&p.last_name)
@@ -141,6 +144,7 @@ pub(crate) async fn insert_person(
     .bind(p.own_municipality.0)
     .bind(p.own_neighbourhood.map(|n| n.0))
     .bind(ts_text(now))
+    .bind(p.organisation_id)
     .fetch_one(&mut **tx)
     .await?;
     let id = get_i64(&row, "id")?;
@@ -227,16 +231,35 @@ impl Db {
         Ok(())
     }
 
-    /// Persons by name, most recent first.
-    pub async fn persons(&self, search: Option<&str>, limit: i64) -> Result<Vec<Person>> {
+    /// Persons of an organisation by name, most recent first; `only` limits them further
+    /// (a professional's caseload).
+    pub async fn persons(
+        &self,
+        organisation: i64,
+        only: Option<&[PersonId]>,
+        search: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Person>> {
+        let only_sql = match only {
+            None => String::new(),
+            Some([]) => " AND 1 = 0".into(),
+            Some(ids) => format!(
+                " AND p.id IN ({})",
+                ids.iter()
+                    .map(|i| i.0.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         let sql = format!(
-            "{PERSON_SELECT} WHERE ($1 = '' OR LOWER(p.first_name || ' ' || p.last_name) LIKE $2) ORDER BY p.id DESC LIMIT $3"
+            "{PERSON_SELECT} WHERE p.organisation_id = $4{only_sql} AND ($1 = '' OR LOWER(p.first_name || ' ' || p.last_name) LIKE $2) ORDER BY p.id DESC LIMIT $3"
         );
         let s = search.unwrap_or("").trim().to_lowercase();
         sqlx::query(&sql)
             .bind(&s)
             .bind(format!("%{s}%"))
             .bind(limit)
+            .bind(organisation)
             .fetch_all(self.reader())
             .await?
             .iter()

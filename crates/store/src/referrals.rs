@@ -1,9 +1,11 @@
 //! Referrals (aanmeldingen) and the *geen plek in eigen gebied* events.
 
+use crate::audit::{Access, Actor, append};
 use crate::convert::*;
 use crate::persons::{NewPerson, insert_person};
 use crate::{Db, Result, StoreError};
 use jiff::Timestamp;
+use nabij_domain::access::{AuditAction, DataCategory};
 use nabij_domain::ids::*;
 use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
 use serde::Serialize;
@@ -11,6 +13,10 @@ use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone)]
 pub struct NewReferral {
+    /// The provider that handles it.
+    pub organisation_id: i64,
+    /// The partner organisation that made it, when it came through one.
+    pub referred_by: Option<i64>,
     pub source: ReferralSource,
     pub urgency: Urgency,
     pub situation: String,
@@ -19,6 +25,8 @@ pub struct NewReferral {
 #[derive(Debug, Clone, Serialize)]
 pub struct Referral {
     pub id: ReferralId,
+    pub organisation_id: i64,
+    pub referred_by: Option<i64>,
     pub person_id: PersonId,
     pub person_name: String,
     pub own_municipality_name: String,
@@ -32,7 +40,7 @@ pub struct Referral {
     pub no_place_in_own_area: bool,
 }
 
-const REFERRAL_SELECT: &str = "SELECT r.id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
+const REFERRAL_SELECT: &str = "SELECT r.id, r.organisation_id, r.referred_by_organisation_id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
      m.name AS municipality_name, r.source, r.urgency, r.situation, r.received_at, r.state, r.closed_at, r.close_reason, \
      CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place \
      FROM referrals r JOIN persons p ON p.id = r.person_id JOIN municipalities m ON m.id = p.own_municipality_id \
@@ -41,6 +49,8 @@ const REFERRAL_SELECT: &str = "SELECT r.id, r.person_id, p.first_name || ' ' || 
 fn referral(row: &AnyRow) -> Result<Referral> {
     Ok(Referral {
         id: ReferralId(get_i64(row, "id")?),
+        organisation_id: get_i64(row, "organisation_id")?,
+        referred_by: get_opt_i64(row, "referred_by_organisation_id")?,
         person_id: PersonId(get_i64(row, "person_id")?),
         person_name: get_string(row, "person_name")?,
         own_municipality_name: get_string(row, "municipality_name")?,
@@ -70,10 +80,25 @@ impl Db {
         person: &NewPerson,
         referral: &NewReferral,
         received_at: Timestamp,
+        actor: &Actor,
     ) -> Result<(PersonId, ReferralId)> {
         let mut tx = self.begin().await?;
         let person_id = insert_person(&mut tx, person, received_at).await?;
         let id = insert_referral(&mut tx, person_id, referral, received_at).await?;
+        append(
+            &mut tx,
+            actor,
+            &[
+                Access::new(person_id, DataCategory::File, AuditAction::Create, "intake"),
+                Access::new(
+                    person_id,
+                    DataCategory::Referral,
+                    AuditAction::Create,
+                    format!("aanmelding {id}"),
+                ),
+            ],
+        )
+        .await?;
         tx.commit().await?;
         Ok((person_id, id))
     }
@@ -84,6 +109,7 @@ impl Db {
         person: PersonId,
         referral: &NewReferral,
         received_at: Timestamp,
+        actor: &Actor,
     ) -> Result<ReferralId> {
         let mut tx = self.begin().await?;
         let open =
@@ -97,6 +123,17 @@ impl Db {
             ));
         }
         let id = insert_referral(&mut tx, person, referral, received_at).await?;
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                person,
+                DataCategory::Referral,
+                AuditAction::Create,
+                format!("aanmelding {id}"),
+            )],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -111,13 +148,21 @@ impl Db {
         referral(&row)
     }
 
-    pub async fn referrals(&self, filter: ReferralFilter, limit: i64) -> Result<Vec<Referral>> {
+    /// Referrals an organisation handles (a provider) or made (a partner).
+    pub async fn referrals(
+        &self,
+        organisation: i64,
+        filter: ReferralFilter,
+        limit: i64,
+    ) -> Result<Vec<Referral>> {
         let sql = format!(
-            "{REFERRAL_SELECT} WHERE ($1 = 0 OR r.state = 'received') ORDER BY r.received_at DESC LIMIT $2"
+            "{REFERRAL_SELECT} WHERE (r.organisation_id = $3 OR r.referred_by_organisation_id = $3) \
+             AND ($1 = 0 OR r.state = 'received') ORDER BY r.received_at DESC LIMIT $2"
         );
         sqlx::query(&sql)
             .bind(i64::from(filter == ReferralFilter::Open))
             .bind(limit)
+            .bind(organisation)
             .fetch_all(self.reader())
             .await?
             .iter()
@@ -142,28 +187,45 @@ impl Db {
         id: ReferralId,
         state: ReferralState,
         reason: &str,
-        at: Timestamp,
+        actor: &Actor,
     ) -> Result<()> {
+        let at = actor.at;
         if !ReferralState::Received.can_become(state) || state == ReferralState::Placed {
             return Err(StoreError::Invalid(
                 "een aanmelding wordt gesloten als 'elders geadviseerd' of 'ingetrokken'".into(),
             ));
         }
-        let r = sqlx::query(
-            "UPDATE referrals SET state = $1, closed_at = $2, close_reason = $3 WHERE id = $4 AND state = 'received'",
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "UPDATE referrals SET state = $1, closed_at = $2, close_reason = $3 WHERE id = $4 AND state = 'received' \
+             RETURNING person_id",
         )
         .bind(state.code())
         .bind(ts_text(at))
         .bind(reason)
         .bind(id.0)
-        .execute(&self.write)
+        .fetch_optional(&mut *tx)
         .await?;
-        if r.rows_affected() == 0 {
+        let Some(row) = row else {
+            drop(tx);
             self.referral(id).await?;
             return Err(StoreError::Conflict(
                 "deze aanmelding is al afgehandeld".into(),
             ));
-        }
+        };
+        let person = PersonId(get_i64(&row, "person_id")?);
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                person,
+                DataCategory::Referral,
+                AuditAction::Change,
+                format!("aanmelding {id} gesloten"),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -194,14 +256,16 @@ async fn insert_referral(
     at: Timestamp,
 ) -> Result<ReferralId> {
     let row = sqlx::query(
-        "INSERT INTO referrals (person_id, source, urgency, situation, received_at, state) \
-         VALUES ($1, $2, $3, $4, $5, 'received') RETURNING id",
+        "INSERT INTO referrals (person_id, source, urgency, situation, received_at, state, organisation_id, referred_by_organisation_id) \
+         VALUES ($1, $2, $3, $4, $5, 'received', $6, $7) RETURNING id",
     )
     .bind(person.0)
     .bind(r.source.code())
     .bind(r.urgency.code())
     .bind(&r.situation)
     .bind(ts_text(at))
+    .bind(r.organisation_id)
+    .bind(r.referred_by)
     .fetch_one(&mut **tx)
     .await?;
     Ok(ReferralId(get_i64(&row, "id")?))

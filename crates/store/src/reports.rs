@@ -35,14 +35,20 @@ pub struct HomeOccupancy {
 
 impl Db {
     /// *Geen plek in eigen gebied* events since `since`, per month and municipality.
-    pub async fn no_place_counts(&self, since: Timestamp) -> Result<Vec<NoPlaceCount>> {
+    pub async fn no_place_counts(
+        &self,
+        organisation: i64,
+        since: Timestamp,
+    ) -> Result<Vec<NoPlaceCount>> {
         sqlx::query(
             "SELECT SUBSTR(e.occurred_at, 1, 7) AS month, e.municipality_id, m.name, COUNT(*) AS n \
              FROM no_place_events e JOIN municipalities m ON m.id = e.municipality_id \
-             WHERE e.occurred_at >= $1 GROUP BY SUBSTR(e.occurred_at, 1, 7), e.municipality_id, m.name \
+             JOIN referrals r ON r.id = e.referral_id \
+             WHERE e.occurred_at >= $1 AND r.organisation_id = $2 GROUP BY SUBSTR(e.occurred_at, 1, 7), e.municipality_id, m.name \
              ORDER BY month DESC, n DESC, m.name",
         )
         .bind(ts_text(since))
+        .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()
@@ -60,16 +66,19 @@ impl Db {
     /// Placements whose referral arrived in `[from, to)`.
     pub async fn placement_facts(
         &self,
+        organisation: i64,
         from: Timestamp,
         to: Timestamp,
         tz: &jiff::tz::TimeZone,
     ) -> Result<Vec<PlacementFact>> {
         sqlx::query(
             "SELECT r.received_at, s.placed_at, s.proximity, s.distance_km FROM stays s \
-             JOIN referrals r ON r.id = s.referral_id WHERE r.received_at >= $1 AND r.received_at < $2",
+             JOIN referrals r ON r.id = s.referral_id WHERE r.received_at >= $1 AND r.received_at < $2 \
+             AND r.organisation_id = $3",
         )
         .bind(ts_text(from))
         .bind(ts_text(to))
+        .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()
@@ -89,11 +98,13 @@ impl Db {
     }
 
     /// Every stay, as the length-of-stay, exit and return measures need them.
-    pub async fn stay_facts(&self) -> Result<Vec<StayFact>> {
+    pub async fn stay_facts(&self, organisation: i64) -> Result<Vec<StayFact>> {
         sqlx::query(
             "SELECT s.person_id, s.start_date, s.planned_end, s.ready_on, s.exit_date, s.destination, \
-             (SELECT COUNT(*) FROM stay_extensions x WHERE x.stay_id = s.id) AS extensions FROM stays s",
+             (SELECT COUNT(*) FROM stay_extensions x WHERE x.stay_id = s.id) AS extensions FROM stays s \
+             JOIN persons pe ON pe.id = s.person_id WHERE pe.organisation_id = $1",
         )
+        .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()
@@ -115,13 +126,19 @@ impl Db {
     }
 
     /// Occupied, available and blocked place-nights per home in `[from, to)`.
-    pub async fn occupancy_by_home(&self, from: Date, to: Date) -> Result<Vec<HomeOccupancy>> {
+    pub async fn occupancy_by_home(
+        &self,
+        organisation: i64,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<HomeOccupancy>> {
         let homes = sqlx::query(
             "SELECT h.id, h.name, h.kind, m.name AS municipality_name, \
              (SELECT COUNT(*) FROM places p WHERE p.home_id = h.id) AS places \
              FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
-             JOIN municipalities m ON m.id = n.municipality_id ORDER BY m.name, h.name",
+             JOIN municipalities m ON m.id = n.municipality_id WHERE h.organisation_id = $1 ORDER BY m.name, h.name",
         )
+        .bind(organisation)
         .fetch_all(self.reader())
         .await?;
         let (f, t) = (date_text(from), date_text(to));

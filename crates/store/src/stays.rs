@@ -1,10 +1,12 @@
 //! Stays: placement (the one write that must never double-book), the clock's facts,
 //! extensions, ready-to-move-on, milestones and exit.
 
+use crate::audit::{Access, Actor, append};
 use crate::convert::*;
 use crate::{Db, Result, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use nabij_domain::access::{AuditAction, DataCategory};
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
 use nabij_domain::placement::Proximity;
@@ -29,6 +31,7 @@ pub struct NewStay {
 #[derive(Debug, Clone, Serialize)]
 pub struct Stay {
     pub id: StayId,
+    pub organisation_id: i64,
     pub person_id: PersonId,
     pub person_name: String,
     pub home_id: HomeId,
@@ -84,9 +87,11 @@ pub struct StayFilter {
     pub municipality: Option<MunicipalityId>,
     pub person: Option<PersonId>,
     pub limit: Option<i64>,
+    /// Only stays of persons of this organisation.
+    pub organisation: Option<i64>,
 }
 
-const STAY_SELECT: &str = "SELECT s.id, s.person_id, pe.first_name || ' ' || pe.last_name AS person_name, \
+const STAY_SELECT: &str = "SELECT s.id, pe.organisation_id, s.person_id, pe.first_name || ' ' || pe.last_name AS person_name, \
      s.home_id, h.name AS home_name, h.kind AS home_kind, m.name AS municipality_name, s.referral_id, \
      s.start_date, s.planned_end, s.placed_at, s.proximity, s.distance_km, s.ready_on, s.exit_date, s.destination, \
      s.exit_reason, s.plan_done_on, s.evaluation_done_on, s.exit_preparation_done_on, \
@@ -97,6 +102,7 @@ const STAY_SELECT: &str = "SELECT s.id, s.person_id, pe.first_name || ' ' || pe.
 fn stay(row: &AnyRow) -> Result<Stay> {
     Ok(Stay {
         id: StayId(get_i64(row, "id")?),
+        organisation_id: get_i64(row, "organisation_id")?,
         person_id: PersonId(get_i64(row, "person_id")?),
         person_name: get_string(row, "person_name")?,
         home_id: HomeId(get_i64(row, "home_id")?),
@@ -143,7 +149,7 @@ impl Db {
     /// transaction. A lost race (place just taken, person already placed, referral already
     /// handled) is a [`StoreError::Conflict`] and writes nothing.
     #[tracing::instrument(skip_all, fields(home = %new.home, person = %new.person))]
-    pub async fn place(&self, new: &NewStay) -> Result<StayId> {
+    pub async fn place(&self, new: &NewStay, actor: &Actor) -> Result<StayId> {
         let mut tx = self.begin().await?;
         if let Some(referral) = new.referral {
             let r = sqlx::query(
@@ -203,6 +209,17 @@ impl Db {
                 ));
             }
         }
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                new.person,
+                DataCategory::Stay,
+                AuditAction::Create,
+                format!("plaatsing, verblijf {stay_id}"),
+            )],
+        )
+        .await?;
         tx.commit().await?;
         Ok(StayId(stay_id))
     }
@@ -232,6 +249,7 @@ impl Db {
         let sql = format!(
             "{STAY_SELECT} WHERE ($1 = 0 OR ($1 = 1 AND s.exit_date IS NULL) OR ($1 = 2 AND s.exit_date IS NOT NULL)) \
              AND ($2 = 0 OR s.home_id = $2) AND ($3 = 0 OR n.municipality_id = $3) AND ($4 = 0 OR s.person_id = $4) \
+             AND ($6 = 0 OR pe.organisation_id = $6) \
              ORDER BY s.exit_date IS NOT NULL, s.planned_end, s.id LIMIT $5"
         );
         sqlx::query(&sql)
@@ -244,6 +262,7 @@ impl Db {
             .bind(f.municipality.map(|m| m.0).unwrap_or(0))
             .bind(f.person.map(|p| p.0).unwrap_or(0))
             .bind(f.limit.unwrap_or(10_000))
+            .bind(f.organisation.unwrap_or(0))
             .fetch_all(self.reader())
             .await?
             .iter()
@@ -276,14 +295,17 @@ impl Db {
         &self,
         id: StayId,
         d: &ExtensionDecision,
-        at: Timestamp,
+        actor: &Actor,
     ) -> Result<()> {
+        let at = actor.at;
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT planned_end FROM stays WHERE id = $1 AND exit_date IS NULL")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::Conflict("dit verblijf is al beëindigd".into()))?;
+        let row = sqlx::query(
+            "SELECT planned_end, person_id FROM stays WHERE id = $1 AND exit_date IS NULL",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Conflict("dit verblijf is al beëindigd".into()))?;
         let previous = get_string(&row, "planned_end")?;
         sqlx::query(
             "INSERT INTO stay_extensions (stay_id, decided_by, reason, previous_end, new_end, decided_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -301,39 +323,84 @@ impl Db {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
+        let person = PersonId(get_i64(&row, "person_id")?);
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                person,
+                DataCategory::Stay,
+                AuditAction::Change,
+                format!("verlenging, verblijf {id}"),
+            )],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn set_ready_on(&self, id: StayId, ready_on: Date) -> Result<()> {
+    pub async fn set_ready_on(&self, id: StayId, ready_on: Date, actor: &Actor) -> Result<()> {
         self.update_active_stay(
-            "UPDATE stays SET ready_on = $1 WHERE id = $2 AND exit_date IS NULL",
+            "UPDATE stays SET ready_on = $1 WHERE id = $2 AND exit_date IS NULL RETURNING person_id",
             date_text(ready_on),
             id,
+            actor,
+            "uitstroomklaar",
         )
         .await
     }
 
-    pub async fn complete_milestone(&self, id: StayId, m: Milestone, on: Date) -> Result<()> {
+    pub async fn complete_milestone(
+        &self,
+        id: StayId,
+        m: Milestone,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
         let column = match m {
             Milestone::RecoveryPlan => "plan_done_on",
             Milestone::Evaluation => "evaluation_done_on",
             Milestone::ExitPreparation => "exit_preparation_done_on",
         };
-        let sql = format!("UPDATE stays SET {column} = $1 WHERE id = $2 AND exit_date IS NULL");
-        self.update_active_stay(&sql, date_text(on), id).await
+        let sql = format!(
+            "UPDATE stays SET {column} = $1 WHERE id = $2 AND exit_date IS NULL RETURNING person_id"
+        );
+        self.update_active_stay(&sql, date_text(on), id, actor, "mijlpaal")
+            .await
     }
 
-    async fn update_active_stay(&self, sql: &str, value: String, id: StayId) -> Result<()> {
-        let r = sqlx::query(sql)
+    async fn update_active_stay(
+        &self,
+        sql: &str,
+        value: String,
+        id: StayId,
+        actor: &Actor,
+        what: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(sql)
             .bind(value)
             .bind(id.0)
-            .execute(&self.write)
+            .fetch_optional(&mut *tx)
             .await?;
-        if r.rows_affected() == 0 {
+        let Some(row) = row else {
+            drop(tx);
             self.stay(id).await?;
             return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
-        }
+        };
+        let person = PersonId(get_i64(&row, "person_id")?);
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                person,
+                DataCategory::Stay,
+                AuditAction::Change,
+                format!("{what}, verblijf {id}"),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -344,28 +411,42 @@ impl Db {
         exit_date: Date,
         destination: Destination,
         reason: &str,
+        actor: &Actor,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let r = sqlx::query(
-            "UPDATE stays SET exit_date = $1, destination = $2, exit_reason = $3 WHERE id = $4 AND exit_date IS NULL",
+            "UPDATE stays SET exit_date = $1, destination = $2, exit_reason = $3 WHERE id = $4 AND exit_date IS NULL \
+             RETURNING person_id",
         )
         .bind(date_text(exit_date))
         .bind(destination.code())
         .bind(reason)
         .bind(id.0)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if r.rows_affected() == 0 {
+        let Some(row) = r else {
             drop(tx);
             self.stay(id).await?;
             return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
-        }
+        };
         sqlx::query(
             "UPDATE stay_places SET released_on = $1 WHERE stay_id = $2 AND released_on IS NULL",
         )
         .bind(date_text(exit_date))
         .bind(id.0)
         .execute(&mut *tx)
+        .await?;
+        let person = PersonId(get_i64(&row, "person_id")?);
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                person,
+                DataCategory::Stay,
+                AuditAction::Change,
+                format!("vertrek, verblijf {id}"),
+            )],
+        )
         .await?;
         tx.commit().await?;
         Ok(())

@@ -47,3 +47,8 @@ pub async fn fresh_postgres_db(base_url: &str) -> Result<Db> {
     let query = tail.find('?').map(|i| &tail[i..]).unwrap_or("");
     Db::connect(&DbOptions::new(format!("{head}/{name}{query}"))).await
 }
+
+/// Runs raw SQL, for tests that play an attacker with direct database access.
+pub async fn raw_execute(db: &Db, sql: &str) -> Result<u64> {
+    Ok(db.write.execute(sql).await?.rows_affected())
+}

@@ -18,6 +18,7 @@ use nabij_store::{Backend, Db, DbOptions, StoreError};
 
 fn person(first: &str, m: MunicipalityId, n: Option<NeighbourhoodId>) -> NewPerson {
     NewPerson {
+        organisation_id: 1,
         first_name: first.into(),
         last_name: "Jansen".into(),
         gender: Gender::Man,
@@ -32,8 +33,14 @@ fn person(first: &str, m: MunicipalityId, n: Option<NeighbourhoodId>) -> NewPers
     }
 }
 
+fn actor(at: Timestamp) -> nabij_store::audit::Actor {
+    nabij_store::audit::Actor::system("story", at)
+}
+
 fn referral() -> NewReferral {
     NewReferral {
+        organisation_id: 1,
+        referred_by: None,
         source: ReferralSource::SocialTeam,
         urgency: Urgency::High,
         situation: "Dreigende huisuitzetting".into(),
@@ -107,6 +114,7 @@ async fn story(db: Db) {
     let pitstop = db
         .create_home(
             &NewHome {
+                organisation_id: 1,
                 name: "Pitstop Woerden".into(),
                 kind: HomeKind::Pitstop,
                 address: "Rijnstraat 1".into(),
@@ -127,6 +135,7 @@ async fn story(db: Db) {
     let zeist_home = db
         .create_home(
             &NewHome {
+                organisation_id: 1,
                 name: "Pitstop Zeist".into(),
                 kind: HomeKind::Pitstop,
                 address: "Slotlaan 2".into(),
@@ -147,11 +156,16 @@ async fn story(db: Db) {
 
     // Intake and ranking: own neighbourhood first.
     let (anna, r1) = db
-        .create_referral(&person("Anna", woerden, Some(centrum)), &referral(), now)
+        .create_referral(
+            &person("Anna", woerden, Some(centrum)),
+            &referral(),
+            now,
+            &actor(now),
+        )
         .await
         .unwrap();
     let p = db.person(anna).await.unwrap();
-    let avail = db.availability(today, None).await.unwrap();
+    let avail = db.availability(today, 1, None).await.unwrap();
     assert_eq!(avail.len(), 2);
     assert_eq!(avail[0].free_places.len(), 2);
     let ranking = rank_free_places(&p.placement_request(), &avail);
@@ -160,52 +174,61 @@ async fn story(db: Db) {
     let best = &ranking.proposals[0];
 
     let stay = db
-        .place(&NewStay {
-            referral: Some(r1),
-            person: anna,
-            home: pitstop,
-            places: best.places.clone(),
-            start: today,
-            planned_end: planned_end(today, 6),
-            placed_at: now,
-            proximity: best.proximity,
-            distance_km: best.distance_km,
-        })
+        .place(
+            &NewStay {
+                referral: Some(r1),
+                person: anna,
+                home: pitstop,
+                places: best.places.clone(),
+                start: today,
+                planned_end: planned_end(today, 6),
+                placed_at: now,
+                proximity: best.proximity,
+                distance_km: best.distance_km,
+            },
+            &actor(now),
+        )
         .await
         .unwrap();
     assert_eq!(db.referral(r1).await.unwrap().state, ReferralState::Placed);
     // The same referral cannot be placed twice.
     let again = db
-        .place(&NewStay {
-            referral: Some(r1),
-            person: anna,
-            home: zeist_home,
-            places: avail[1].free_places.clone(),
-            start: today,
-            planned_end: planned_end(today, 6),
-            placed_at: now,
-            proximity: best.proximity,
-            distance_km: 1.0,
-        })
+        .place(
+            &NewStay {
+                referral: Some(r1),
+                person: anna,
+                home: zeist_home,
+                places: avail[1].free_places.clone(),
+                start: today,
+                planned_end: planned_end(today, 6),
+                placed_at: now,
+                proximity: best.proximity,
+                distance_km: 1.0,
+            },
+            &actor(now),
+        )
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     // A person cannot have two active stays, even without a referral.
     let twice = db
-        .place(&NewStay {
-            referral: None,
-            person: anna,
-            home: zeist_home,
-            places: avail[1].free_places.clone(),
-            start: today,
-            planned_end: planned_end(today, 6),
-            placed_at: now,
-            proximity: best.proximity,
-            distance_km: 1.0,
-        })
+        .place(
+            &NewStay {
+                referral: None,
+                person: anna,
+                home: zeist_home,
+                places: avail[1].free_places.clone(),
+                start: today,
+                planned_end: planned_end(today, 6),
+                placed_at: now,
+                proximity: best.proximity,
+                distance_km: 1.0,
+            },
+            &actor(now),
+        )
         .await;
     assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
     // Nothing of the failed attempts was written: Zeist is still free.
-    let avail = db.availability(today, None).await.unwrap();
+    let avail = db.availability(today, 1, None).await.unwrap();
     assert_eq!(avail[0].free_places.len(), 1);
     assert_eq!(avail[1].free_places.len(), 1);
 
@@ -217,12 +240,17 @@ async fn story(db: Db) {
         .await
         .unwrap();
     let (bram, r2) = db
-        .create_referral(&person("Bram", woerden, Some(centrum)), &referral(), now)
+        .create_referral(
+            &person("Bram", woerden, Some(centrum)),
+            &referral(),
+            now,
+            &actor(now),
+        )
         .await
         .unwrap();
     let ranking = rank_free_places(
         &db.person(bram).await.unwrap().placement_request(),
-        &db.availability(today, None).await.unwrap(),
+        &db.availability(today, 1, None).await.unwrap(),
     );
     assert!(ranking.no_place_in_own_area);
     assert_eq!(ranking.proposals[0].home, zeist_home);
@@ -231,21 +259,24 @@ async fn story(db: Db) {
         !db.record_no_place(r2, woerden, now).await.unwrap(),
         "recorded once"
     );
-    let counts = db.no_place_counts(now - 24.hours()).await.unwrap();
+    let counts = db.no_place_counts(1, now - 24.hours()).await.unwrap();
     assert_eq!((counts[0].month.as_str(), counts[0].count), ("2026-03", 1));
     // Placing onto a blocked place is refused.
     let blocked = db
-        .place(&NewStay {
-            referral: Some(r2),
-            person: bram,
-            home: pitstop,
-            places: vec![free_place],
-            start: today,
-            planned_end: planned_end(today, 6),
-            placed_at: now,
-            proximity: best.proximity,
-            distance_km: 0.0,
-        })
+        .place(
+            &NewStay {
+                referral: Some(r2),
+                person: bram,
+                home: pitstop,
+                places: vec![free_place],
+                start: today,
+                planned_end: planned_end(today, 6),
+                placed_at: now,
+                proximity: best.proximity,
+                distance_km: 0.0,
+            },
+            &actor(now),
+        )
         .await;
     assert!(
         matches!(blocked, Err(StoreError::Conflict(_))),
@@ -258,33 +289,41 @@ async fn story(db: Db) {
     );
     db.end_block(block, today).await.unwrap();
     assert_eq!(
-        db.availability(today, Some(pitstop)).await.unwrap()[0].free_places,
+        db.availability(today, 1, Some(pitstop)).await.unwrap()[0].free_places,
         vec![free_place]
     );
 
     // Open referrals, and closing one.
     assert_eq!(
-        db.referrals(ReferralFilter::Open, 10).await.unwrap().len(),
+        db.referrals(1, ReferralFilter::Open, 10)
+            .await
+            .unwrap()
+            .len(),
         1
     );
     db.close_referral(
         r2,
         ReferralState::AdvisedElsewhere,
         "Naar familie in Gouda",
-        now,
+        &actor(now),
     )
     .await
     .unwrap();
     assert!(matches!(
-        db.close_referral(r2, ReferralState::Withdrawn, "", now)
+        db.close_referral(r2, ReferralState::Withdrawn, "", &actor(now))
             .await,
         Err(StoreError::Conflict(_))
     ));
 
     // The stay: milestones, extension, ready to move on, exit.
-    db.complete_milestone(stay, Milestone::RecoveryPlan, date(2026, 3, 10))
-        .await
-        .unwrap();
+    db.complete_milestone(
+        stay,
+        Milestone::RecoveryPlan,
+        date(2026, 3, 10),
+        &actor(now),
+    )
+    .await
+    .unwrap();
     let s = db.stay(stay).await.unwrap();
     assert_eq!(s.plan_done_on, Some(date(2026, 3, 10)));
     assert_eq!(s.planned_end, date(2026, 9, 2));
@@ -296,25 +335,34 @@ async fn story(db: Db) {
         today,
     )
     .unwrap();
-    db.extend_stay(stay, &d, now).await.unwrap();
+    db.extend_stay(stay, &d, &actor(now)).await.unwrap();
     let s = db.stay(stay).await.unwrap();
     assert_eq!((s.planned_end, s.extensions), (date(2026, 10, 2), 1));
     assert_eq!(
         db.extensions(stay).await.unwrap()[0].previous_end,
         date(2026, 9, 2)
     );
-    db.set_ready_on(stay, date(2026, 8, 1)).await.unwrap();
+    db.set_ready_on(stay, date(2026, 8, 1), &actor(now))
+        .await
+        .unwrap();
     db.exit_stay(
         stay,
         date(2026, 8, 20),
         Destination::OwnRentedHome,
         "Woning via contingent",
+        &actor(now),
     )
     .await
     .unwrap();
     assert!(matches!(
-        db.exit_stay(stay, date(2026, 8, 21), Destination::Street, "")
-            .await,
+        db.exit_stay(
+            stay,
+            date(2026, 8, 21),
+            Destination::Street,
+            "",
+            &actor(now)
+        )
+        .await,
         Err(StoreError::Conflict(_))
     ));
     let s = db.stay(stay).await.unwrap();
@@ -341,7 +389,7 @@ async fn story(db: Db) {
     );
     // Places are free again after the exit.
     assert_eq!(
-        db.availability(date(2026, 8, 21), Some(pitstop))
+        db.availability(date(2026, 8, 21), 1, Some(pitstop))
             .await
             .unwrap()[0]
             .free_places
@@ -350,7 +398,7 @@ async fn story(db: Db) {
     );
 
     // What the capacity planner is calibrated on.
-    let h = db.capacity_history(date(2026, 8, 21)).await.unwrap();
+    let h = db.capacity_history(1, date(2026, 8, 21)).await.unwrap();
     let names: Vec<&str> = h.municipalities.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["Woerden", "Zeist"]);
     let w = &h.municipalities[0];
@@ -374,11 +422,11 @@ async fn story(db: Db) {
         )
     );
 
-    let facts = db.stay_facts().await.unwrap();
+    let facts = db.stay_facts(1).await.unwrap();
     assert_eq!(facts.len(), 1);
     assert_eq!(facts[0].extensions, 1);
     let occ = db
-        .occupancy_by_home(date(2026, 3, 1), date(2026, 4, 1))
+        .occupancy_by_home(1, date(2026, 3, 1), date(2026, 4, 1))
         .await
         .unwrap();
     let w = occ.iter().find(|o| o.home_id == pitstop).unwrap();
@@ -388,7 +436,12 @@ async fn story(db: Db) {
         "a block ended on its first day is gone"
     );
     let pf = db
-        .placement_facts(now - 1.hours(), now + 1.hours(), &jiff::tz::TimeZone::UTC)
+        .placement_facts(
+            1,
+            now - 1.hours(),
+            now + 1.hours(),
+            &jiff::tz::TimeZone::UTC,
+        )
         .await
         .unwrap();
     assert_eq!(pf.len(), 1);
@@ -397,6 +450,7 @@ async fn story(db: Db) {
     let last = db
         .create_home(
             &NewHome {
+                organisation_id: 1,
                 name: "Laatste plek".into(),
                 kind: HomeKind::ShelterHome,
                 address: "Kerkplein 3".into(),
@@ -411,30 +465,38 @@ async fn story(db: Db) {
         )
         .await
         .unwrap();
-    let place = db.availability(today, Some(last)).await.unwrap()[0].free_places[0];
+    let place = db.availability(today, 1, Some(last)).await.unwrap()[0].free_places[0];
     let mut people = Vec::new();
     for i in 0..24 {
         people.push(
-            db.create_referral(&person(&format!("P{i}"), woerden, None), &referral(), now)
-                .await
-                .unwrap(),
+            db.create_referral(
+                &person(&format!("P{i}"), woerden, None),
+                &referral(),
+                now,
+                &actor(now),
+            )
+            .await
+            .unwrap(),
         );
     }
     let mut tasks = Vec::new();
     for (person, referral) in people {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            db.place(&NewStay {
-                referral: Some(referral),
-                person,
-                home: last,
-                places: vec![place],
-                start: today,
-                planned_end: planned_end(today, 6),
-                placed_at: now,
-                proximity: nabij_domain::placement::Proximity::OwnMunicipality,
-                distance_km: 0.2,
-            })
+            db.place(
+                &NewStay {
+                    referral: Some(referral),
+                    person,
+                    home: last,
+                    places: vec![place],
+                    start: today,
+                    planned_end: planned_end(today, 6),
+                    placed_at: now,
+                    proximity: nabij_domain::placement::Proximity::OwnMunicipality,
+                    distance_km: 0.2,
+                },
+                &actor(now),
+            )
             .await
         }));
     }
@@ -458,7 +520,10 @@ async fn story(db: Db) {
     assert_eq!(active.len(), 1);
     // Losers' referrals are still open: nothing half-written.
     assert_eq!(
-        db.referrals(ReferralFilter::Open, 100).await.unwrap().len(),
+        db.referrals(1, ReferralFilter::Open, 100)
+            .await
+            .unwrap()
+            .len(),
         23
     );
     db.close().await;
@@ -470,7 +535,10 @@ async fn story_on_sqlite() {
     let url = format!("sqlite:{}", dir.path().join("story.db").display());
     let db = Db::connect(&DbOptions::new(url)).await.unwrap();
     assert_eq!(db.backend(), Backend::Sqlite);
-    assert_eq!(db.applied_migrations().await.unwrap(), ["0001_core"]);
+    assert_eq!(
+        db.applied_migrations().await.unwrap(),
+        ["0001_core", "0002_accounts_and_access_log"]
+    );
     story(db).await;
 }
 

@@ -1,9 +1,11 @@
 //! The use cases behind both the pages and the API: validate, call the domain, call the store.
 
 use crate::AppState;
+use crate::auth::Viewer;
 use crate::error::WebError;
 use jiff::civil::Date;
 use nabij_domain::RuleViolation;
+use nabij_domain::access::Role;
 use nabij_domain::ids::*;
 use nabij_domain::person::{AvoidArea, Bsn, Gender, HouseholdSize, Needs, parse_name};
 use nabij_domain::placement::{Ranking, exclusion, rank_free_places};
@@ -41,6 +43,70 @@ pub struct IntakeInput {
     pub source: String,
     pub urgency: String,
     pub situation: String,
+    /// The partner organisation the referral came through, if any.
+    pub referred_by_organisation_id: Option<i64>,
+}
+
+/// A person whose file this viewer may see: of their organisation, and for a professional,
+/// in their caseload. Anything else is "not found", so existence does not leak.
+pub async fn visible_person(state: &AppState, viewer: &Viewer, id: PersonId) -> Result<Person> {
+    let person = state.db.person(id).await?;
+    may_see(state, viewer, person.organisation_id, person.id).await?;
+    Ok(person)
+}
+
+async fn may_see(
+    state: &AppState,
+    viewer: &Viewer,
+    organisation: i64,
+    person: PersonId,
+) -> Result<()> {
+    let allowed = organisation == viewer.provider()
+        && match viewer.role() {
+            Role::Coordinator => true,
+            Role::Professional => state.db.caseload(viewer.user.id).await?.contains(&person),
+            _ => false,
+        };
+    if allowed {
+        Ok(())
+    } else {
+        Err(WebError::NotFound("persoon"))
+    }
+}
+
+/// Makes `professional` the person's professional from today.
+pub async fn assign_professional(
+    state: &AppState,
+    viewer: &Viewer,
+    person: PersonId,
+    professional: i64,
+) -> Result<()> {
+    Ok(state
+        .db
+        .assign_professional(person, professional, state.clock.today(), &viewer.actor())
+        .await?)
+}
+
+/// A stay this viewer may see (see [`visible_person`]).
+pub async fn visible_stay(state: &AppState, viewer: &Viewer, id: StayId) -> Result<Stay> {
+    let stay = state.db.stay(id).await?;
+    may_see(state, viewer, stay.organisation_id, stay.person_id)
+        .await
+        .map_err(|_| WebError::NotFound("verblijf"))?;
+    Ok(stay)
+}
+
+/// A referral of the viewer's organisation (coordinators only reach these routes).
+pub async fn visible_referral(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ReferralId,
+) -> Result<Referral> {
+    let referral = state.db.referral(id).await?;
+    if referral.organisation_id != viewer.provider() || viewer.role() != Role::Coordinator {
+        return Err(WebError::NotFound("aanmelding"));
+    }
+    Ok(referral)
 }
 
 /// Keeps a valid value, or records why it is not.
@@ -71,7 +137,11 @@ pub fn parse_date(field: &'static str, raw: &str) -> std::result::Result<Date, R
     ))
 }
 
-pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, ReferralId)> {
+pub async fn intake(
+    state: &AppState,
+    viewer: &Viewer,
+    input: &IntakeInput,
+) -> Result<(PersonId, ReferralId)> {
     let mut errors = Vec::new();
     let today = state.clock.today();
     let first_name = take(&mut errors, parse_name("first_name", &input.first_name));
@@ -122,6 +192,20 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
             .ok_or_else(|| RuleViolation::new("urgency", "kies de urgentie")),
     );
     let situation = take(&mut errors, parse_situation(&input.situation));
+    let referred_by = match input.referred_by_organisation_id {
+        None | Some(0) => None,
+        Some(o) => match state.db.organisation(o).await {
+            Ok(org) if org.provider_id == Some(viewer.provider()) => Some(org.id),
+            Ok(_) | Err(nabij_store::StoreError::NotFound(_)) => {
+                errors.push(RuleViolation::new(
+                    "referred_by_organisation_id",
+                    "kies een ketenpartner van deze organisatie",
+                ));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
     let municipality = match state
         .db
         .municipality(MunicipalityId(input.own_municipality_id))
@@ -200,6 +284,7 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
         return Err(WebError::Invalid(errors));
     };
     let person = NewPerson {
+        organisation_id: viewer.provider(),
         first_name,
         last_name,
         gender,
@@ -213,22 +298,27 @@ pub async fn intake(state: &AppState, input: &IntakeInput) -> Result<(PersonId, 
         avoid,
     };
     let referral = NewReferral {
+        organisation_id: viewer.provider(),
+        referred_by,
         source,
         urgency,
         situation,
     };
     Ok(state
         .db
-        .create_referral(&person, &referral, state.clock.now())
+        .create_referral(&person, &referral, state.clock.now(), &viewer.actor())
         .await?)
 }
 
 /// The ranked proposals for a referral. For an open referral with nothing free in the own
 /// municipality, the *geen plek in eigen gebied* event is recorded (once).
-pub async fn proposals(state: &AppState, id: ReferralId) -> Result<Proposals> {
-    let referral = state.db.referral(id).await?;
+pub async fn proposals(state: &AppState, viewer: &Viewer, id: ReferralId) -> Result<Proposals> {
+    let referral = visible_referral(state, viewer, id).await?;
     let person = state.db.person(referral.person_id).await?;
-    let homes = state.db.availability(state.clock.today(), None).await?;
+    let homes = state
+        .db
+        .availability(state.clock.today(), viewer.provider(), None)
+        .await?;
     let ranking = rank_free_places(&person.placement_request(), &homes);
     if referral.state.is_open() && ranking.no_place_in_own_area {
         state
@@ -275,9 +365,17 @@ pub struct ExcludedHome {
 }
 
 /// Places a referral in a home, taking as many free places as the household needs.
-pub async fn place(state: &AppState, id: ReferralId, home_id: HomeId) -> Result<StayId> {
+pub async fn place(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ReferralId,
+    home_id: HomeId,
+) -> Result<StayId> {
     let today = state.clock.today();
     let (referral_state, person) = state.db.placement_subject(id).await?;
+    if person.organisation_id != viewer.provider() {
+        return Err(WebError::NotFound("aanmelding"));
+    }
     if !referral_state.is_open() {
         return Err(WebError::Conflict(
             "deze aanmelding is al afgehandeld (geplaatst of gesloten)".into(),
@@ -285,7 +383,7 @@ pub async fn place(state: &AppState, id: ReferralId, home_id: HomeId) -> Result<
     }
     let avail = state
         .db
-        .availability(today, Some(home_id))
+        .availability(today, viewer.provider(), Some(home_id))
         .await?
         .pop()
         .ok_or(WebError::NotFound("huis"))?;
@@ -314,11 +412,12 @@ pub async fn place(state: &AppState, id: ReferralId, home_id: HomeId) -> Result<
         proximity: proposal.proximity,
         distance_km: proposal.distance_km,
     };
-    Ok(state.db.place(&stay).await?)
+    Ok(state.db.place(&stay, &viewer.actor()).await?)
 }
 
 pub async fn close_referral(
     state: &AppState,
+    viewer: &Viewer,
     id: ReferralId,
     state_code: &str,
     reason: &str,
@@ -331,6 +430,7 @@ pub async fn close_referral(
             );
         }
     };
+    visible_referral(state, viewer, id).await?;
     let reason = reason.trim();
     if to == ReferralState::AdvisedElsewhere && reason.is_empty() {
         return Err(
@@ -339,7 +439,7 @@ pub async fn close_referral(
     }
     Ok(state
         .db
-        .close_referral(id, to, reason, state.clock.now())
+        .close_referral(id, to, reason, &viewer.actor())
         .await?)
 }
 
@@ -400,8 +500,11 @@ impl StayView {
     }
 }
 
-pub async fn stay_view(state: &AppState, id: StayId) -> Result<StayView> {
-    Ok(StayView::of(state.db.stay(id).await?, state.clock.today()))
+pub async fn stay_view(state: &AppState, viewer: &Viewer, id: StayId) -> Result<StayView> {
+    Ok(StayView::of(
+        visible_stay(state, viewer, id).await?,
+        state.clock.today(),
+    ))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -412,8 +515,8 @@ pub struct ExitInput {
     pub reason: String,
 }
 
-pub async fn exit(state: &AppState, id: StayId, input: &ExitInput) -> Result<()> {
-    let stay = state.db.stay(id).await?;
+pub async fn exit(state: &AppState, viewer: &Viewer, id: StayId, input: &ExitInput) -> Result<()> {
+    let stay = visible_stay(state, viewer, id).await?;
     let today = state.clock.today();
     let mut errors = Vec::new();
     let date = parse_date("exit_date", &input.exit_date)
@@ -432,9 +535,10 @@ pub async fn exit(state: &AppState, id: StayId, input: &ExitInput) -> Result<()>
         errors.extend(e);
     }
     match (date, destination) {
-        (Some(d), Some(dest)) if errors.is_empty() => {
-            Ok(state.db.exit_stay(id, d, dest, input.reason.trim()).await?)
-        }
+        (Some(d), Some(dest)) if errors.is_empty() => Ok(state
+            .db
+            .exit_stay(id, d, dest, input.reason.trim(), &viewer.actor())
+            .await?),
         _ => Err(WebError::Invalid(errors)),
     }
 }
@@ -447,8 +551,13 @@ pub struct ExtensionInput {
     pub new_end: String,
 }
 
-pub async fn extend(state: &AppState, id: StayId, input: &ExtensionInput) -> Result<()> {
-    let stay = state.db.stay(id).await?;
+pub async fn extend(
+    state: &AppState,
+    viewer: &Viewer,
+    id: StayId,
+    input: &ExtensionInput,
+) -> Result<()> {
+    let stay = visible_stay(state, viewer, id).await?;
     if !stay.is_active() {
         return Err(WebError::Conflict("dit verblijf is al beëindigd".into()));
     }
@@ -461,10 +570,7 @@ pub async fn extend(state: &AppState, id: StayId, input: &ExtensionInput) -> Res
         state.clock.today(),
     )
     .map_err(WebError::Invalid)?;
-    Ok(state
-        .db
-        .extend_stay(id, &decision, state.clock.now())
-        .await?)
+    Ok(state.db.extend_stay(id, &decision, &viewer.actor()).await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -473,11 +579,16 @@ pub struct ReadyInput {
     pub ready_on: String,
 }
 
-pub async fn ready(state: &AppState, id: StayId, input: &ReadyInput) -> Result<()> {
-    let stay = state.db.stay(id).await?;
+pub async fn ready(
+    state: &AppState,
+    viewer: &Viewer,
+    id: StayId,
+    input: &ReadyInput,
+) -> Result<()> {
+    let stay = visible_stay(state, viewer, id).await?;
     let d = parse_date("ready_on", &input.ready_on)?;
     validate_ready_on(stay.start, d, state.clock.today())?;
-    Ok(state.db.set_ready_on(id, d).await?)
+    Ok(state.db.set_ready_on(id, d, &viewer.actor()).await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -487,8 +598,13 @@ pub struct MilestoneInput {
     pub done_on: String,
 }
 
-pub async fn milestone(state: &AppState, id: StayId, input: &MilestoneInput) -> Result<()> {
-    let stay = state.db.stay(id).await?;
+pub async fn milestone(
+    state: &AppState,
+    viewer: &Viewer,
+    id: StayId,
+    input: &MilestoneInput,
+) -> Result<()> {
+    let stay = visible_stay(state, viewer, id).await?;
     let m = Milestone::parse(&input.milestone)
         .ok_or_else(|| RuleViolation::new("milestone", "kies een mijlpaal"))?;
     let today = state.clock.today();
@@ -504,7 +620,10 @@ pub async fn milestone(state: &AppState, id: StayId, input: &MilestoneInput) -> 
         )
         .into());
     }
-    Ok(state.db.complete_milestone(id, m, on).await?)
+    Ok(state
+        .db
+        .complete_milestone(id, m, on, &viewer.actor())
+        .await?)
 }
 
 /// Free places per municipality and home, right now.
@@ -541,10 +660,23 @@ pub struct Dashboard {
     pub no_place_this_month: Vec<NoPlaceCount>,
 }
 
-pub async fn dashboard(state: &AppState) -> Result<Dashboard> {
+impl Dashboard {
+    /// The persons named on the dashboard.
+    pub fn persons(&self) -> Vec<PersonId> {
+        self.overdue_stays
+            .iter()
+            .chain(&self.milestone_stays)
+            .map(|s| s.stay.person_id)
+            .chain(self.open_referrals.iter().map(|r| r.person_id))
+            .collect()
+    }
+}
+
+pub async fn dashboard(state: &AppState, viewer: &Viewer) -> Result<Dashboard> {
     let today = state.clock.today();
     let now = state.clock.now();
-    let avail = state.db.availability(today, None).await?;
+    let org = viewer.provider();
+    let avail = state.db.availability(today, org, None).await?;
     let mut municipalities: Vec<MunicipalityFree> = Vec::new();
     let mut sorted: Vec<_> = avail.iter().collect();
     sorted.sort_by(|a, b| {
@@ -576,13 +708,14 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard> {
         .db
         .stays(StayFilter {
             active: Some(true),
+            organisation: Some(org),
             ..Default::default()
         })
         .await?
         .into_iter()
         .map(|s| StayView::of(s, today))
         .collect();
-    let open = state.db.referrals(ReferralFilter::Open, 500).await?;
+    let open = state.db.referrals(org, ReferralFilter::Open, 500).await?;
     let breaches = open
         .iter()
         .filter(|r| is_breach(r.state, r.received_at, now))
@@ -608,6 +741,6 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard> {
             .collect(),
         open_referrals: open,
         breaches,
-        no_place_this_month: state.db.no_place_counts(since).await?,
+        no_place_this_month: state.db.no_place_counts(org, since).await?,
     })
 }

@@ -22,8 +22,12 @@ pub enum CapacityError {
 }
 
 /// A scenario calibrated on the history up to `today`, named after that day.
-pub async fn calibrated(db: &Db, today: jiff::civil::Date) -> Result<Calibration, CapacityError> {
-    let h = db.capacity_history(today).await?;
+pub async fn calibrated(
+    db: &Db,
+    organisation: i64,
+    today: jiff::civil::Date,
+) -> Result<Calibration, CapacityError> {
+    let h = db.capacity_history(organisation, today).await?;
     let epoch = jiff::civil::date(2000, 1, 1);
     let day = |d| days_between(epoch, d);
     let index: HashMap<_, usize> = h

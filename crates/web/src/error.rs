@@ -17,6 +17,12 @@ pub enum WebError {
     Invalid(Vec<RuleViolation>),
     #[error("{0}")]
     BadRequest(String),
+    /// Not signed in (Dutch message).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but this role or this record is not for them (Dutch message).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("interne fout")]
     Internal(#[source] StoreError),
 }
@@ -59,6 +65,8 @@ impl WebError {
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,6 +111,8 @@ impl IntoResponse for HtmlError {
         let status = self.0.status();
         let title = match status {
             StatusCode::NOT_FOUND => "Niet gevonden",
+            StatusCode::FORBIDDEN => "Geen toegang",
+            StatusCode::UNAUTHORIZED => "Log eerst in",
             StatusCode::CONFLICT => "Dat lukte niet",
             StatusCode::INTERNAL_SERVER_ERROR => "Er ging iets mis",
             _ => "Dat klopt niet",

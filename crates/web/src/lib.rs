@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 mod assets;
+pub mod auth;
 pub mod capacity;
 pub mod clock;
 pub mod error;
@@ -24,11 +25,30 @@ pub use clock::Clock;
 pub struct AppState {
     pub db: Db,
     pub clock: Clock,
+    pub auth: auth::AuthSettings,
 }
 
-/// The whole application router: pages, API and assets.
+impl AppState {
+    pub fn new(db: Db, clock: Clock) -> Self {
+        AppState {
+            db,
+            clock,
+            auth: auth::AuthSettings::default(),
+        }
+    }
+}
+
+/// The whole application router: pages, API and assets, behind the gate of [`auth`].
 pub fn router(state: AppState) -> Router {
-    routes::table().into_router().with_state(Arc::new(state))
+    let state = Arc::new(state);
+    routes::table()
+        .into_router()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::gate,
+        ))
+        .layer(axum::middleware::from_fn(auth::security_headers))
+        .with_state(state)
 }
 
 /// A running server bound to a listener (port 0 in tests).
@@ -51,9 +71,13 @@ impl Application {
 
     /// Serves until ctrl-c (or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

@@ -1,7 +1,10 @@
+pub use crate::common::*;
 use jiff::Timestamp;
+use nabij_domain::access::Role;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules};
 use nabij_domain::ids::*;
+use nabij_store::accounts::NewUser;
 use nabij_store::homes::NewHome;
 use nabij_store::{Db, DbOptions};
 use nabij_web::{AppState, Application, Clock};
@@ -9,14 +12,42 @@ use serde_json::{Value, json};
 
 pub struct TestApp {
     pub address: String,
+    /// Signed in as the coordinator.
     pub client: reqwest::Client,
+    /// The coordinator's CSRF token, added to every form.
+    pub csrf: String,
     pub clock: Clock,
+    /// The clock of sessions and one-time codes (real time in production).
+    pub auth_clock: Clock,
     pub db: Db,
     pub woerden: MunicipalityId,
     pub centrum: NeighbourhoodId,
     pub pitstop: HomeId,
     pub zeist_home: HomeId,
+    /// The partner organisation (Gemeente Woerden) of the test provider.
+    pub partner_org: i64,
+    /// Users by role: (role, user id).
+    pub users: Vec<(Role, i64)>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// Every test user's password.
+pub const PASSWORD: &str = "test-wachtwoord-1";
+
+/// One argon2id hash of [`PASSWORD`] for all test users: hashing is deliberately slow.
+static PASSWORD_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| nabij_web::auth::secrets::hash_password(PASSWORD));
+
+/// The username of the test user with a role.
+pub fn username(role: Role) -> &'static str {
+    match role {
+        Role::Coordinator => "coordinator",
+        Role::Professional => "begeleider",
+        Role::MainResident => "hoofdbewoner",
+        Role::Buddy => "maatje",
+        Role::Partner => "ketenpartner",
+        Role::Admin => "beheerder",
+    }
 }
 
 /// `n` whole days, for moving the clock.
@@ -94,6 +125,7 @@ async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
         .await
         .unwrap();
     let home = |name: &str, n, places| NewHome {
+        organisation_id: 1,
         name: name.into(),
         kind: HomeKind::Pitstop,
         address: "Straat 1".into(),
@@ -112,29 +144,60 @@ async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
         .create_home(&home("Pitstop Zeist", zeist_c, 1), now)
         .await
         .unwrap();
+    let partner_org = db
+        .create_organisation("Gemeente Woerden", Some(1), now)
+        .await
+        .unwrap();
+    let mut users = Vec::new();
+    for role in Role::ALL {
+        let id = db
+            .create_user(
+                &NewUser {
+                    organisation_id: if *role == Role::Partner {
+                        partner_org
+                    } else {
+                        1
+                    },
+                    username: username(*role).into(),
+                    display_name: format!("Test {}", role.code()),
+                    phone: Some("06-11112222".into()),
+                    role: *role,
+                    password_hash: PASSWORD_HASH.clone(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        users.push((*role, id));
+    }
+    let main_resident = users
+        .iter()
+        .find(|(r, _)| *r == Role::MainResident)
+        .unwrap()
+        .1;
+    db.link_user_home(main_resident, pitstop).await.unwrap();
     let clock = Clock::fixed(now);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::new(
-        listener,
-        AppState {
-            db: db.clone(),
-            clock: clock.clone(),
-        },
-    );
+    let auth_clock = Clock::fixed(Timestamp::now());
+    let mut state = AppState::new(db.clone(), clock.clone());
+    state.auth.clock = auth_clock.clone();
+    let app = Application::new(listener, state);
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
+    let coordinator = sign_in(&address, "coordinator", PASSWORD, None).await;
     TestApp {
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: coordinator.client,
+        csrf: coordinator.csrf,
         clock,
+        auth_clock,
         db,
         woerden,
         centrum,
         pitstop,
         zeist_home,
+        partner_org,
+        users,
         _dir: dir,
     }
 }
@@ -163,13 +226,33 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts a form as the coordinator, with the session's CSRF token.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("_csrf", &self.csrf));
         self.client
             .post(self.url(path))
-            .form(form)
+            .form(&fields)
             .send()
             .await
             .unwrap()
+    }
+
+    pub fn user(&self, role: Role) -> i64 {
+        self.users.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
+    /// Signs in as the test user with `role`; an administrator with a second factor.
+    pub async fn session_as(&self, role: Role) -> Session {
+        if role == Role::Admin {
+            let id = self.user(Role::Admin);
+            let secret = nabij_web::auth::totp::new_secret();
+            self.db.set_totp_secret(id, &secret).await.unwrap();
+            self.db.enable_totp(id, &[]).await.unwrap();
+            let at = self.auth_clock.now();
+            return sign_in(&self.address, username(role), PASSWORD, Some((&secret, at))).await;
+        }
+        sign_in(&self.address, username(role), PASSWORD, None).await
     }
 
     pub fn intake(&self, first: &str) -> Value {

@@ -87,7 +87,7 @@ async fn the_referral_form_keeps_input_and_names_errors_next_to_fields() {
     assert!(html.contains("Controleer de invoer"));
     assert!(
         app.db
-            .referrals(nabij_store::referrals::ReferralFilter::All, 10)
+            .referrals(1, nabij_store::referrals::ReferralFilter::All, 10)
             .await
             .unwrap()
             .is_empty(),

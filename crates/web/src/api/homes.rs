@@ -1,9 +1,11 @@
 use super::{ApiResult, Body, created, ok};
 use crate::app::parse_date;
+use crate::auth::{Viewer, shown};
 use crate::error::WebError;
 use crate::routes::State;
 use axum::extract::{Path, State as S};
 use nabij_domain::RuleViolation;
+use nabij_domain::access::Role;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules, MAX_PLACES_PER_HOME};
 use nabij_domain::ids::{HomeId, NeighbourhoodId, PlaceId};
@@ -11,15 +13,15 @@ use nabij_store::homes::NewHome;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub async fn list(S(state): S<State>) -> ApiResult {
+pub async fn list(S(state): S<State>, viewer: Viewer) -> ApiResult {
     let avail: std::collections::HashMap<_, _> = state
         .db
-        .availability(state.clock.today(), None)
+        .availability(state.clock.today(), viewer.provider(), None)
         .await?
         .into_iter()
         .map(|a| (a.home, a))
         .collect();
-    let homes = state.db.homes().await?;
+    let homes = state.db.homes(viewer.provider()).await?;
     let out: Vec<_> = homes
         .iter()
         .map(|h| {
@@ -37,16 +39,49 @@ pub async fn list(S(state): S<State>) -> ApiResult {
 #[derive(Serialize)]
 struct HomeDetail {
     home: nabij_store::homes::Home,
-    places: Vec<nabij_store::homes::PlaceStatus>,
+    places: Vec<serde_json::Value>,
 }
 
-pub async fn show(S(state): S<State>, Path(id): Path<i64>) -> ApiResult {
-    let home = state.db.home(HomeId(id)).await?;
-    let places = state
+/// A home with its places; who lives there only for coordinators (an administrator sees a
+/// place is taken, not by whom).
+async fn detail(
+    state: &State,
+    viewer: &Viewer,
+    id: HomeId,
+) -> Result<(HomeDetail, Vec<nabij_domain::ids::PersonId>), WebError> {
+    let home = state.db.home(id).await?;
+    if home.organisation_id != viewer.provider() {
+        return Err(WebError::NotFound("huis"));
+    }
+    let names = viewer.role() == Role::Coordinator;
+    let statuses = state
         .db
         .places_of_home(home.id, state.clock.today())
         .await?;
-    ok(&HomeDetail { home, places })
+    let persons = if names {
+        statuses
+            .iter()
+            .filter_map(|p| p.occupant.as_ref().map(|o| o.person_id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let places = statuses
+        .iter()
+        .map(|p| {
+            let mut v = serde_json::to_value(p).unwrap_or_default();
+            if !names && let Some(o) = &p.occupant {
+                v["occupant"] = json!({"start": o.start});
+            }
+            v
+        })
+        .collect();
+    Ok((HomeDetail { home, places }, persons))
+}
+
+pub async fn show(S(state): S<State>, viewer: Viewer, Path(id): Path<i64>) -> ApiResult {
+    let (d, persons) = detail(&state, &viewer, HomeId(id)).await?;
+    Ok(shown(ok(&d)?, persons))
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,7 +104,11 @@ pub struct NewHomeInput {
     places: i64,
 }
 
-pub async fn create(S(state): S<State>, Body(input): Body<NewHomeInput>) -> ApiResult {
+pub async fn create(
+    S(state): S<State>,
+    viewer: Viewer,
+    Body(input): Body<NewHomeInput>,
+) -> ApiResult {
     let mut errors = Vec::new();
     let kind = HomeKind::parse(&input.kind);
     if kind.is_none() {
@@ -139,13 +178,13 @@ pub async fn create(S(state): S<State>, Body(input): Body<NewHomeInput>) -> ApiR
                 max_stay_months: months as i8,
                 landlord: input.landlord.filter(|l| !l.trim().is_empty()),
                 places: input.places as usize,
+                organisation_id: viewer.provider(),
             },
             state.clock.now(),
         )
         .await?;
-    let home = state.db.home(id).await?;
-    let places = state.db.places_of_home(id, state.clock.today()).await?;
-    created(format!("/api/v1/homes/{id}"), &HomeDetail { home, places })
+    let (d, _) = detail(&state, &viewer, id).await?;
+    created(format!("/api/v1/homes/{id}"), &d)
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,11 +197,15 @@ pub struct NewBlock {
 
 pub async fn block(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Body(input): Body<NewBlock>,
 ) -> ApiResult {
     let place = PlaceId(id);
-    state.db.home_of_place(place).await?;
+    let home = state.db.home_of_place(place).await?;
+    if state.db.home(home).await?.organisation_id != viewer.provider() {
+        return Err(WebError::NotFound("plek").into());
+    }
     let from = parse_date("from", &input.from)?;
     let until = match input
         .until

@@ -103,7 +103,7 @@ pub fn document_value() -> Value {
             "summary": r.summary,
             "tags": [doc.tag],
             "x-access": r.access,
-            "x-person-data": r.person_data,
+            "x-person-data": r.person_data(),
             "responses": {
                 doc.status.to_string(): {
                     "description": "OK",
@@ -146,7 +146,11 @@ pub fn document_value() -> Value {
             "description": "Temporary housing in the own neighbourhood: referrals, instant placement, the six-month stay and exit. Errors are application/problem+json; messages meant for users are Dutch."
         },
         "paths": paths,
-        "components": {"schemas": schemas()}
+        "security": [{"bearer": []}],
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A personal API key (nbj_…), made under Account → API-sleutels; it acts with the user's role."}}
+        }
     })
 }
 

@@ -1,9 +1,12 @@
 use crate::app;
+use crate::auth::{Viewer, shown, start_page};
 use crate::error::HtmlError;
 use crate::routes::State;
 use askama::Template;
 use axum::extract::State as S;
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
+use nabij_domain::access::Role;
 use nabij_domain::labels::{self, Label};
 use nabij_domain::stay::MilestoneStatus;
 
@@ -37,8 +40,12 @@ pub fn status_text(s: MilestoneStatus) -> (&'static str, &'static str, String) {
     }
 }
 
-pub async fn show(S(state): S<State>) -> Result<Response, HtmlError> {
-    let d = app::dashboard(&state).await?;
+pub async fn show(S(state): S<State>, viewer: Viewer) -> Result<Response, HtmlError> {
+    if viewer.role() != Role::Coordinator {
+        return Ok(Redirect::to(start_page(viewer.role())).into_response());
+    }
+    let d = app::dashboard(&state, &viewer).await?;
+    let persons = d.persons();
     let mut milestones = Vec::new();
     for s in &d.milestone_stays {
         for m in s.pressing() {
@@ -54,7 +61,7 @@ pub async fn show(S(state): S<State>) -> Result<Response, HtmlError> {
         }
     }
     milestones.sort_by_key(|m| m.css != "overdue");
-    Ok(super::page(&DashboardPage {
+    let page = super::page(&DashboardPage {
         nav: "overzicht",
         today: labels::date(d.today),
         received: d
@@ -65,5 +72,6 @@ pub async fn show(S(state): S<State>) -> Result<Response, HtmlError> {
         no_place_total: d.no_place_this_month.iter().map(|n| n.count).sum(),
         milestones,
         d,
-    }))
+    });
+    Ok(shown(page, persons))
 }

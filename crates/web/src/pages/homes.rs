@@ -1,6 +1,8 @@
 use super::{flash_text, invalid, page, percent, rules_text, see_other};
 use crate::app::parse_date;
+use crate::auth::{Viewer, shown};
 use crate::error::HtmlError;
+use crate::error::WebError;
 use crate::forms::Form;
 use crate::routes::State;
 use askama::Template;
@@ -33,18 +35,19 @@ pub struct HomesPage {
     pub rows: Vec<HomeRow>,
 }
 
-pub async fn list(S(state): S<State>) -> Result<Response, HtmlError> {
+pub async fn list(S(state): S<State>, viewer: Viewer) -> Result<Response, HtmlError> {
     let today = state.clock.today();
+    let org = viewer.provider();
     let avail: HashMap<_, _> = state
         .db
-        .availability(today, None)
+        .availability(today, org, None)
         .await?
         .into_iter()
         .map(|h| (h.home, (h.free_places.len(), h.total_places)))
         .collect();
     let occ: HashMap<_, _> = state
         .db
-        .occupancy_by_home(today.saturating_sub(30.days()), today)
+        .occupancy_by_home(org, today.saturating_sub(30.days()), today)
         .await?
         .into_iter()
         .map(|o| {
@@ -56,7 +59,7 @@ pub async fn list(S(state): S<State>) -> Result<Response, HtmlError> {
         .collect();
     let rows = state
         .db
-        .homes()
+        .homes(org)
         .await?
         .into_iter()
         .map(|h| {
@@ -89,6 +92,7 @@ pub struct PlaceRow {
 }
 
 pub struct OccupantRow {
+    pub person_id: nabij_domain::ids::PersonId,
     pub stay_id: i64,
     pub first_name: String,
     pub start: String,
@@ -114,6 +118,7 @@ fn place_row(p: PlaceStatus) -> PlaceRow {
     PlaceRow {
         id: p.id,
         occupant: p.occupant.map(|o| OccupantRow {
+            person_id: o.person_id,
             stay_id: o.stay_id.0,
             first_name: o.first_name,
             start: labels::date(o.start),
@@ -134,20 +139,49 @@ pub struct HomePage {
     pub places: Vec<PlaceRow>,
     pub flash: Option<&'static str>,
     pub form: Form,
+    /// Coordinators see who lives here; an administrator sees only that a place is taken.
+    pub names: bool,
+}
+
+impl HomePage {
+    /// The residents whose first names the page shows.
+    fn shown(&self) -> Vec<nabij_domain::ids::PersonId> {
+        if !self.names {
+            return Vec::new();
+        }
+        self.places
+            .iter()
+            .filter_map(|p| p.occupant.as_ref().map(|o| o.person_id))
+            .collect()
+    }
+}
+
+/// A home of the viewer's organisation.
+pub async fn own_home(
+    state: &State,
+    viewer: &Viewer,
+    id: HomeId,
+) -> Result<nabij_store::homes::Home, HtmlError> {
+    let home = state.db.home(id).await?;
+    if home.organisation_id != viewer.provider() {
+        return Err(WebError::NotFound("huis").into());
+    }
+    Ok(home)
 }
 
 async fn home_page(
     state: &State,
+    viewer: &Viewer,
     id: HomeId,
     flash: Option<&'static str>,
     form: Form,
 ) -> Result<HomePage, HtmlError> {
     let today = state.clock.today();
-    let home = state.db.home(id).await?;
+    let home = own_home(state, viewer, id).await?;
     let places = state.db.places_of_home(id, today).await?;
     let occ = state
         .db
-        .occupancy_by_home(today.saturating_sub(30.days()), today)
+        .occupancy_by_home(viewer.provider(), today.saturating_sub(30.days()), today)
         .await?
         .into_iter()
         .find(|o| o.home_id == id)
@@ -160,27 +194,33 @@ async fn home_page(
         home,
         flash,
         form,
+        names: viewer.role() == nabij_domain::access::Role::Coordinator,
     })
 }
 
 pub async fn show(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let mut form = Form::default();
     form.set("from", state.clock.today().to_string());
     let flash = flash_text(q.get("melding").map(String::as_str));
-    Ok(page(&home_page(&state, HomeId(id), flash, form).await?))
+    let p = home_page(&state, &viewer, HomeId(id), flash, form).await?;
+    let persons = p.shown();
+    Ok(shown(page(&p), persons))
 }
 
 pub async fn block(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let home = HomeId(id);
+    own_home(&state, &viewer, home).await?;
     let place = form.int("place_id", "Plek");
     let from = parse_date("from", form.value("from"))
         .map_err(|e| form.add_error(e.field, e.message))
@@ -215,12 +255,21 @@ pub async fn block(
                 .await?;
             Ok(see_other(&format!("/huizen/{id}"), "geblokkeerd"))
         }
-        _ => Ok(invalid(&home_page(&state, home, None, form).await?)),
+        _ => {
+            let p = home_page(&state, &viewer, home, None, form).await?;
+            let persons = p.shown();
+            Ok(shown(invalid(&p), persons))
+        }
     }
 }
 
-pub async fn unblock(S(state): S<State>, Path(id): Path<i64>) -> Result<Response, HtmlError> {
+pub async fn unblock(
+    S(state): S<State>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, HtmlError> {
     let home = state.db.home_of_block(id).await?;
+    own_home(&state, &viewer, home).await?;
     state.db.end_block(id, state.clock.today()).await?;
     Ok(see_other(&format!("/huizen/{home}"), "opgeheven"))
 }

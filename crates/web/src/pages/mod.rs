@@ -1,12 +1,17 @@
 //! The Dutch web interface: server-rendered pages and form actions (post, then redirect).
 
+pub mod account;
+pub mod admin;
+pub mod audit;
 pub mod dashboard;
 pub mod homes;
+pub mod partners;
 pub mod persons;
 pub mod planner;
 pub mod referrals;
 pub mod reports;
 pub mod stays;
+pub mod volunteers;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -54,6 +59,9 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "mijlpaal" => "De mijlpaal is afgerond.",
         "geblokkeerd" => "De plek is geblokkeerd.",
         "opgeheven" => "De blokkade is opgeheven.",
+        "begeleider" => "De begeleider is vastgelegd.",
+        "toestemming" => "De toestemming is vastgelegd.",
+        "ingetrokken" => "De toestemming is ingetrokken.",
         _ => return None,
     })
 }
@@ -129,6 +137,16 @@ pub fn rules_text(r: &HouseRules) -> String {
     } else {
         v.join(", ")
     }
+}
+
+/// Percent-encodes a value for a URL query.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub fn percent(share: Option<f64>) -> String {

@@ -1,14 +1,19 @@
 use super::needs_text;
 use super::referrals::own_area;
-use crate::app::StayView;
+use crate::app::{self, StayView, parse_date};
+use crate::auth::{Viewer, shown};
 use crate::error::HtmlError;
+use crate::error::WebError;
 use crate::routes::State;
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State as S};
 use axum::response::Response;
+use nabij_domain::access::{Purpose, Role};
 use nabij_domain::ids::PersonId;
 use nabij_domain::labels::{self, Label};
 use nabij_domain::stay::Milestone;
+use nabij_store::consents::{Consent, NewConsent};
 use nabij_store::persons::Person;
 use nabij_store::stays::StayFilter;
 use std::collections::HashMap;
@@ -23,15 +28,28 @@ pub struct PersonsPage {
 
 pub async fn list(
     S(state): S<State>,
+    viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let q = q.get("q").cloned().unwrap_or_default();
-    let rows = state.db.persons(Some(&q), 200).await?;
-    Ok(super::page(&PersonsPage {
-        nav: "personen",
-        q,
-        rows,
-    }))
+    // A professional sees their own caseload only.
+    let caseload = match viewer.role() {
+        Role::Professional => Some(state.db.caseload(viewer.user.id).await?),
+        _ => None,
+    };
+    let rows = state
+        .db
+        .persons(viewer.provider(), caseload.as_deref(), Some(&q), 200)
+        .await?;
+    let persons: Vec<_> = rows.iter().map(|p| p.id).collect();
+    Ok(shown(
+        super::page(&PersonsPage {
+            nav: "personen",
+            q,
+            rows,
+        }),
+        persons,
+    ))
 }
 
 pub struct TimelineEntry {
@@ -53,14 +71,37 @@ pub struct PersonPage {
     pub planned_end: String,
     pub timeline: Vec<TimelineEntry>,
     pub flash: Option<&'static str>,
+    /// The coordinator manages guidance and consent; a professional reads.
+    pub manage: bool,
+    pub professional: Option<(String, Option<String>)>,
+    pub professionals: Vec<(String, String)>,
+    pub consents: Vec<(Consent, bool)>,
+    pub partners: Vec<(String, String)>,
+    pub purposes: Vec<(&'static str, &'static str)>,
+    pub form: crate::forms::Form,
 }
 
 pub async fn show(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    let person = state.db.person(PersonId(id)).await?;
+    let flash = super::flash_text(q.get("melding").map(String::as_str));
+    let mut form = crate::forms::Form::default();
+    form.set("given_on", state.clock.today().to_string());
+    person_page(&state, &viewer, PersonId(id), flash, form, false).await
+}
+
+async fn person_page(
+    state: &State,
+    viewer: &Viewer,
+    id: PersonId,
+    flash: Option<&'static str>,
+    form: crate::forms::Form,
+    invalid: bool,
+) -> Result<Response, HtmlError> {
+    let person = app::visible_person(state, viewer, id).await?;
     let today = state.clock.today();
     let referrals = state.db.referrals_of_person(person.id).await?;
     let stays = state
@@ -160,8 +201,45 @@ pub async fn show(
         .into_iter()
         .find(|s| s.is_active())
         .map(|s| StayView::of(s, today));
-    Ok(super::page(&PersonPage {
+    let manage = viewer.role() == Role::Coordinator;
+    let (professionals, partners) = if manage {
+        let users = state.db.users_of(viewer.provider()).await?;
+        let professionals = users
+            .into_iter()
+            .filter(|u| u.active && u.role == Role::Professional)
+            .map(|u| (u.id.to_string(), u.display_name))
+            .collect();
+        let partners = state
+            .db
+            .organisations_of(viewer.provider())
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == "partner")
+            .map(|o| (o.id.to_string(), o.name))
+            .collect();
+        (professionals, partners)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let consents = state
+        .db
+        .consents_of(person.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let active = c.active_on(today);
+            (c, active)
+        })
+        .collect();
+    let page = PersonPage {
         nav: "personen",
+        manage,
+        professional: state.db.professional_of(person.id).await?,
+        professionals,
+        consents,
+        partners,
+        purposes: super::options(Purpose::ALL, Purpose::code),
+        form,
         own_area: own_area(&person),
         needs: needs_text(&person.needs),
         dob: person.date_of_birth.map(labels::date),
@@ -172,6 +250,113 @@ pub async fn show(
         current,
         person,
         timeline,
-        flash: super::flash_text(q.get("melding").map(String::as_str)),
-    }))
+        flash,
+    };
+    let id = page.person.id;
+    let response = if invalid {
+        super::invalid(&page)
+    } else {
+        super::page(&page)
+    };
+    Ok(shown(response, [id]))
+}
+
+/// Makes a professional the person's professional from today.
+pub async fn assign_professional(
+    S(state): S<State>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let person = app::visible_person(&state, &viewer, PersonId(id)).await?;
+    let mut form = crate::forms::Form::parse(&body);
+    let chosen = form.int("professional_id", "Begeleider").unwrap_or(0);
+    let professional = state.db.user(chosen).await.ok().filter(|u| {
+        u.active && u.role == Role::Professional && u.organisation_id == viewer.provider()
+    });
+    let Some(professional) = professional else {
+        return Err(WebError::BadRequest("kies een begeleider van deze organisatie".into()).into());
+    };
+    app::assign_professional(&state, &viewer, person.id, professional.id).await?;
+    Ok(super::see_other(&format!("/personen/{id}"), "begeleider"))
+}
+
+pub async fn add_consent(
+    S(state): S<State>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let person = app::visible_person(&state, &viewer, PersonId(id)).await?;
+    let mut form = crate::forms::Form::parse(&body);
+    let mut errors = Vec::new();
+    let partner = form.int("organisation_id", "Ketenpartner");
+    let partners = state.db.organisations_of(viewer.provider()).await?;
+    let partner = partner.filter(|p| partners.iter().any(|o| o.id == *p && o.kind == "partner"));
+    if partner.is_none() {
+        errors.push(nabij_domain::RuleViolation::new(
+            "organisation_id",
+            "kies een ketenpartner",
+        ));
+    }
+    let purpose = Purpose::parse(form.value("purpose"));
+    if purpose.is_none() {
+        errors.push(nabij_domain::RuleViolation::new(
+            "purpose",
+            "kies waarvoor de toestemming geldt",
+        ));
+    }
+    let given_on = parse_date("given_on", form.value("given_on"))
+        .map_err(|e| errors.push(e))
+        .ok();
+    let expires_on = match form.value("expires_on").trim() {
+        "" => None,
+        raw => parse_date("expires_on", raw)
+            .map_err(|e| errors.push(e))
+            .ok(),
+    };
+    if let (Some(g), Some(e)) = (given_on, expires_on)
+        && e < g
+    {
+        errors.push(nabij_domain::RuleViolation::new(
+            "expires_on",
+            "de einddatum ligt voor de datum van geven",
+        ));
+    }
+    if given_on.is_some_and(|g| g > state.clock.today()) {
+        errors.push(nabij_domain::RuleViolation::new(
+            "given_on",
+            "toestemming wordt vastgelegd als ze gegeven is, niet vooraf",
+        ));
+    }
+    match (partner, purpose, given_on) {
+        (Some(organisation_id), Some(purpose), Some(given_on)) if errors.is_empty() => {
+            let consent = NewConsent {
+                person: person.id,
+                organisation_id,
+                purpose,
+                given_on,
+                expires_on,
+            };
+            state.db.record_consent(&consent, &viewer.actor()).await?;
+            Ok(super::see_other(&format!("/personen/{id}"), "toestemming"))
+        }
+        _ => {
+            form.add_violations(&errors);
+            person_page(&state, &viewer, person.id, None, form, true).await
+        }
+    }
+}
+
+pub async fn revoke_consent(
+    S(state): S<State>,
+    viewer: Viewer,
+    Path((id, consent)): Path<(i64, i64)>,
+) -> Result<Response, HtmlError> {
+    let person = app::visible_person(&state, &viewer, PersonId(id)).await?;
+    state
+        .db
+        .revoke_consent(person.id, consent, state.clock.today(), &viewer.actor())
+        .await?;
+    Ok(super::see_other(&format!("/personen/{id}"), "ingetrokken"))
 }

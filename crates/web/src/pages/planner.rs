@@ -354,10 +354,11 @@ fn explanation(
 
 pub async fn show(
     S(state): S<State>,
+    viewer: crate::auth::Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let mut view = PlannerPage::empty();
-    let cal = match calibrated(&state.db, state.clock.today()).await {
+    let cal = match calibrated(&state.db, viewer.provider(), state.clock.today()).await {
         Ok(cal) => cal,
         Err(CapacityError::NoHistory(m)) => {
             view.unavailable = Some(format!("De planner kan nog niet rekenen: {m}."));
@@ -544,7 +545,7 @@ fn facts(cal: &Calibration, mean_stay: f64) -> Vec<(String, String)> {
 fn sizing_view(scenario: &Scenario, sizing: &Sizing, extra: f64, target: f64) -> SizingView {
     let mut link = String::from("/capaciteitsplanner?");
     for (m, places) in scenario.municipalities.iter().zip(&sizing.after) {
-        link.push_str(&format!("p_{}={}&", urlencode(&m.id), places));
+        link.push_str(&format!("p_{}={}&", super::urlencode(&m.id), places));
     }
     link.push_str(&format!(
         "extra_uitstroom={}&doel={}",
@@ -566,21 +567,12 @@ fn sizing_view(scenario: &Scenario, sizing: &Sizing, extra: f64, target: f64) ->
     }
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The query of this what-if, to download its scenario.
 fn what_if_query(q: &HashMap<String, String>) -> String {
     let mut keys: Vec<&String> = q.keys().filter(|k| k.as_str() != "actie").collect();
     keys.sort();
     keys.iter()
-        .map(|k| format!("{}={}", urlencode(k), urlencode(&q[*k])))
+        .map(|k| format!("{}={}", super::urlencode(k), super::urlencode(&q[*k])))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -589,9 +581,10 @@ fn what_if_query(q: &HashMap<String, String>) -> String {
 /// `nabij plan simulate`.
 pub async fn scenario_file(
     S(state): S<State>,
+    viewer: crate::auth::Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    let cal = match calibrated(&state.db, state.clock.today()).await {
+    let cal = match calibrated(&state.db, viewer.provider(), state.clock.today()).await {
         Ok(cal) => cal,
         Err(CapacityError::NoHistory(m)) => {
             return Err(crate::error::WebError::BadRequest(m).into());

@@ -1,5 +1,6 @@
 use super::{flash_text, invalid, municipality_options, needs_text, options, page, see_other};
 use crate::app::{self, IntakeInput};
+use crate::auth::{Viewer, shown};
 use crate::error::{HtmlError, WebError};
 use crate::forms::Form;
 use crate::routes::State;
@@ -26,9 +27,14 @@ pub struct NewReferralPage {
     pub urgencies: Vec<(&'static str, &'static str)>,
     pub municipalities: Vec<(String, String)>,
     pub neighbourhoods: Vec<(String, Vec<(String, String)>)>,
+    pub partners: Vec<(String, String)>,
 }
 
-async fn new_page(state: &State, form: Form) -> Result<NewReferralPage, HtmlError> {
+async fn new_page(
+    state: &State,
+    viewer: &Viewer,
+    form: Form,
+) -> Result<NewReferralPage, HtmlError> {
     let mut neighbourhoods: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for n in state.db.neighbourhoods().await? {
         if neighbourhoods.last().map(|g| &g.0) != Some(&n.municipality_name) {
@@ -46,17 +52,29 @@ async fn new_page(state: &State, form: Form) -> Result<NewReferralPage, HtmlErro
         urgencies: options(Urgency::ALL, Urgency::code),
         municipalities: municipality_options(&state.db).await?,
         neighbourhoods,
+        partners: state
+            .db
+            .organisations_of(viewer.provider())
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == "partner")
+            .map(|o| (o.id.to_string(), o.name))
+            .collect(),
     })
 }
 
-pub async fn new_form(S(state): S<State>) -> Result<Response, HtmlError> {
+pub async fn new_form(S(state): S<State>, viewer: Viewer) -> Result<Response, HtmlError> {
     let mut form = Form::default();
     form.set("household_size", "1");
     form.set("urgency", "normaal");
-    Ok(page(&new_page(&state, form).await?))
+    Ok(page(&new_page(&state, &viewer, form).await?))
 }
 
-pub async fn create(S(state): S<State>, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn create(
+    S(state): S<State>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let household_size = form.int("household_size", "Aantal personen").unwrap_or(0);
     let own_municipality_id = form.int("own_municipality_id", "Gemeente").unwrap_or(0);
@@ -79,12 +97,13 @@ pub async fn create(S(state): S<State>, body: Bytes) -> Result<Response, HtmlErr
         source: form.value("source").into(),
         urgency: form.value("urgency").into(),
         situation: form.value("situation").into(),
+        referred_by_organisation_id: form.int("referred_by_organisation_id", "Verwezen door"),
     };
-    match app::intake(&state, &input).await {
+    match app::intake(&state, &viewer, &input).await {
         Ok((_, referral)) if !form.has_errors() => {
             Ok(see_other(&format!("/aanmeldingen/{referral}"), ""))
         }
-        Ok(_) => Ok(invalid(&new_page(&state, form).await?)),
+        Ok(_) => Ok(invalid(&new_page(&state, &viewer, form).await?)),
         Err(WebError::Invalid(v)) => {
             // Number fields that did not parse already carry their own message.
             let v: Vec<_> = v
@@ -92,7 +111,7 @@ pub async fn create(S(state): S<State>, body: Bytes) -> Result<Response, HtmlErr
                 .filter(|e| form.error(e.field).is_none())
                 .collect();
             form.add_violations(&v);
-            Ok(invalid(&new_page(&state, form).await?))
+            Ok(invalid(&new_page(&state, &viewer, form).await?))
         }
         Err(e) => Err(e.into()),
     }
@@ -120,6 +139,7 @@ pub struct ReferralsPage {
 
 pub async fn list(
     S(state): S<State>,
+    viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let all = q.contains_key("alle");
@@ -129,10 +149,9 @@ pub async fn list(
         ReferralFilter::Open
     };
     let now = state.clock.now();
-    let rows = state
-        .db
-        .referrals(filter, 200)
-        .await?
+    let referrals = state.db.referrals(viewer.provider(), filter, 200).await?;
+    let persons: Vec<_> = referrals.iter().map(|r| r.person_id).collect();
+    let rows = referrals
         .into_iter()
         .map(|r| ReferralRow {
             id: r.id.0,
@@ -146,11 +165,14 @@ pub async fn list(
             no_place: r.no_place_in_own_area,
         })
         .collect();
-    Ok(page(&ReferralsPage {
-        nav: "aanmeldingen",
-        all,
-        rows,
-    }))
+    Ok(shown(
+        page(&ReferralsPage {
+            nav: "aanmeldingen",
+            all,
+            rows,
+        }),
+        persons,
+    ))
 }
 
 #[derive(Template)]
@@ -184,6 +206,7 @@ pub fn own_area(p: &Person) -> String {
 
 async fn referral_page(
     state: &State,
+    viewer: &Viewer,
     id: ReferralId,
     show_all: bool,
     flash: Option<&'static str>,
@@ -194,7 +217,7 @@ async fn referral_page(
         person,
         ranking,
         excluded,
-    } = app::proposals(state, id).await?;
+    } = app::proposals(state, viewer, id).await?;
     let shown = if show_all { usize::MAX } else { 5 };
     let excluded = excluded
         .into_iter()
@@ -223,19 +246,29 @@ async fn referral_page(
 
 pub async fn show(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let flash = flash_text(q.get("melding").map(String::as_str));
     let mut form = Form::default();
     form.set("state", "advised_elsewhere");
-    Ok(page(
-        &referral_page(&state, ReferralId(id), q.contains_key("alle"), flash, form).await?,
-    ))
+    let p = referral_page(
+        &state,
+        &viewer,
+        ReferralId(id),
+        q.contains_key("alle"),
+        flash,
+        form,
+    )
+    .await?;
+    let person = p.person.id;
+    Ok(shown(page(&p), [person]))
 }
 
 pub async fn place(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
@@ -243,7 +276,7 @@ pub async fn place(
     let home = form
         .int("home_id", "Huis")
         .ok_or_else(|| WebError::BadRequest("kies een huis".into()))?;
-    let stay = app::place(&state, ReferralId(id), HomeId(home)).await?;
+    let stay = app::place(&state, &viewer, ReferralId(id), HomeId(home)).await?;
     let stay = state.db.stay(stay).await?;
     Ok(see_other(
         &format!("/personen/{}", stay.person_id),
@@ -253,12 +286,14 @@ pub async fn place(
 
 pub async fn close(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     match app::close_referral(
         &state,
+        &viewer,
         ReferralId(id),
         form.value("state"),
         form.value("reason"),
@@ -268,9 +303,9 @@ pub async fn close(
         Ok(()) => Ok(see_other(&format!("/aanmeldingen/{id}"), "gesloten")),
         Err(WebError::Invalid(v)) => {
             form.add_violations(&v);
-            Ok(invalid(
-                &referral_page(&state, ReferralId(id), false, None, form).await?,
-            ))
+            let p = referral_page(&state, &viewer, ReferralId(id), false, None, form).await?;
+            let person = p.person.id;
+            Ok(shown(invalid(&p), [person]))
         }
         Err(e) => Err(e.into()),
     }

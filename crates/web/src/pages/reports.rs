@@ -36,6 +36,7 @@ fn summary_rows(rows: &mut Rows, what: &str, s: &Summary, unit: &str) {
 
 pub async fn show(
     S(state): S<State>,
+    viewer: crate::auth::Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let months: i64 = q
@@ -51,7 +52,12 @@ pub async fn show(
         .unwrap_or(state.clock.now());
     let now = state.clock.now();
 
-    let p = placement_measures(&state.db.placement_facts(from_ts, now, &tz).await?);
+    let p = placement_measures(
+        &state
+            .db
+            .placement_facts(viewer.provider(), from_ts, now, &tz)
+            .await?,
+    );
     let mut placement: Rows = vec![("Plaatsingen".into(), p.hours_to_place.count.to_string())];
     summary_rows(
         &mut placement,
@@ -66,7 +72,7 @@ pub async fn show(
 
     let facts: Vec<_> = state
         .db
-        .stay_facts()
+        .stay_facts(viewer.provider())
         .await?
         .into_iter()
         .filter(|s| s.exit.is_none_or(|(d, _)| d >= from))
@@ -112,7 +118,7 @@ pub async fn show(
 
     let occupancy_rows = state
         .db
-        .occupancy_by_home(from, today)
+        .occupancy_by_home(viewer.provider(), from, today)
         .await?
         .into_iter()
         .map(|o| {
@@ -138,6 +144,6 @@ pub async fn show(
             ("Uitstroom en terugkeer", exits),
         ],
         occupancy: occupancy_rows,
-        no_place: state.db.no_place_counts(from_ts).await?,
+        no_place: state.db.no_place_counts(viewer.provider(), from_ts).await?,
     }))
 }

@@ -1,6 +1,7 @@
 use super::dashboard::status_text;
 use super::{flash_text, invalid, municipality_options, page, see_other};
 use crate::app::{self, ExitInput, ExtensionInput, MilestoneInput, ReadyInput, StayView};
+use crate::auth::{Viewer, shown};
 use crate::error::{HtmlError, WebError};
 use crate::forms::Form;
 use crate::routes::State;
@@ -65,6 +66,7 @@ fn tags(v: &StayView) -> Vec<(&'static str, String)> {
 
 pub async fn list(
     S(state): S<State>,
+    viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let status = q.get("status").cloned().unwrap_or_else(|| "lopend".into());
@@ -81,10 +83,12 @@ pub async fn list(
             },
             municipality: municipality.parse().ok().map(MunicipalityId),
             limit: Some(2000),
+            organisation: Some(viewer.provider()),
             ..Default::default()
         })
         .await?;
-    let rows = stays
+    let mut persons = Vec::new();
+    let rows: Vec<StayRow> = stays
         .into_iter()
         .map(|s| StayView::of(s, today))
         .filter(|v| match attention.as_str() {
@@ -93,6 +97,7 @@ pub async fn list(
             "wacht" => v.stay.is_active() && v.stay.ready_on.is_some(),
             _ => true,
         })
+        .inspect(|v| persons.push(v.stay.person_id))
         .map(|v| StayRow {
             id: v.stay.id.0,
             person: v.stay.person_name.clone(),
@@ -103,7 +108,7 @@ pub async fn list(
             tags: tags(&v),
         })
         .collect();
-    Ok(page(&StaysPage {
+    let listed = page(&StaysPage {
         nav: "verblijven",
         status,
         status_options: vec![
@@ -115,7 +120,8 @@ pub async fn list(
         municipalities: municipality_options(&state.db).await?,
         attention,
         rows,
-    }))
+    });
+    Ok(shown(listed, persons))
 }
 
 pub struct MilestoneRow {
@@ -144,15 +150,18 @@ pub struct StayPage {
     pub destinations: Vec<DestinationGroup>,
     pub flash: Option<&'static str>,
     pub form: Form,
+    /// Exit and extension are the coordinator's decisions.
+    pub manage: bool,
 }
 
 async fn stay_page(
     state: &State,
+    viewer: &Viewer,
     id: StayId,
     flash: Option<&'static str>,
     form: Form,
 ) -> Result<StayPage, HtmlError> {
-    let s = app::stay_view(state, id).await?;
+    let s = app::stay_view(state, viewer, id).await?;
     let extensions = state
         .db
         .extensions(id)
@@ -227,11 +236,13 @@ async fn stay_page(
         s,
         flash,
         form,
+        manage: viewer.role() == nabij_domain::access::Role::Coordinator,
     })
 }
 
 pub async fn show(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
@@ -240,27 +251,32 @@ pub async fn show(
     form.set("exit_date", &today);
     form.set("ready_on", &today);
     let flash = flash_text(q.get("melding").map(String::as_str));
-    Ok(page(&stay_page(&state, StayId(id), flash, form).await?))
+    let p = stay_page(&state, &viewer, StayId(id), flash, form).await?;
+    let person = p.s.stay.person_id;
+    Ok(shown(page(&p), [person]))
 }
 
 /// Runs a form action; invalid input shows the stay page again with the errors.
 async fn act<F, Fut>(
     state: State,
+    viewer: Viewer,
     id: i64,
     body: Bytes,
     flash: &str,
     f: F,
 ) -> Result<Response, HtmlError>
 where
-    F: FnOnce(State, Form) -> Fut,
+    F: FnOnce(State, Viewer, Form) -> Fut,
     Fut: std::future::Future<Output = Result<(), WebError>>,
 {
     let mut form = Form::parse(&body);
-    match f(state.clone(), form.clone()).await {
+    match f(state.clone(), viewer.clone(), form.clone()).await {
         Ok(()) => Ok(see_other(&format!("/verblijven/{id}"), flash)),
         Err(WebError::Invalid(v)) => {
             form.add_violations(&v);
-            Ok(invalid(&stay_page(&state, StayId(id), None, form).await?))
+            let p = stay_page(&state, &viewer, StayId(id), None, form).await?;
+            let person = p.s.stay.person_id;
+            Ok(shown(invalid(&p), [person]))
         }
         Err(e) => Err(e.into()),
     }
@@ -268,61 +284,93 @@ where
 
 pub async fn exit(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
-    act(state, id, body, "vertrek", |state, form| async move {
-        let input = ExitInput {
-            exit_date: form.value("exit_date").into(),
-            destination: form.value("destination").into(),
-            reason: form.value("exit_reason").into(),
-        };
-        app::exit(&state, StayId(id), &input).await
-    })
+    act(
+        state,
+        viewer,
+        id,
+        body,
+        "vertrek",
+        |state, viewer, form| async move {
+            let input = ExitInput {
+                exit_date: form.value("exit_date").into(),
+                destination: form.value("destination").into(),
+                reason: form.value("exit_reason").into(),
+            };
+            app::exit(&state, &viewer, StayId(id), &input).await
+        },
+    )
     .await
 }
 
 pub async fn extend(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
-    act(state, id, body, "verlengd", |state, form| async move {
-        let input = ExtensionInput {
-            decided_by: form.value("decided_by").into(),
-            reason: form.value("reason").into(),
-            new_end: form.value("new_end").into(),
-        };
-        app::extend(&state, StayId(id), &input).await
-    })
+    act(
+        state,
+        viewer,
+        id,
+        body,
+        "verlengd",
+        |state, viewer, form| async move {
+            let input = ExtensionInput {
+                decided_by: form.value("decided_by").into(),
+                reason: form.value("reason").into(),
+                new_end: form.value("new_end").into(),
+            };
+            app::extend(&state, &viewer, StayId(id), &input).await
+        },
+    )
     .await
 }
 
 pub async fn ready(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
-    act(state, id, body, "klaar", |state, form| async move {
-        let input = ReadyInput {
-            ready_on: form.value("ready_on").into(),
-        };
-        app::ready(&state, StayId(id), &input).await
-    })
+    act(
+        state,
+        viewer,
+        id,
+        body,
+        "klaar",
+        |state, viewer, form| async move {
+            let input = ReadyInput {
+                ready_on: form.value("ready_on").into(),
+            };
+            app::ready(&state, &viewer, StayId(id), &input).await
+        },
+    )
     .await
 }
 
 pub async fn milestone(
     S(state): S<State>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
-    act(state, id, body, "mijlpaal", |state, form| async move {
-        let input = MilestoneInput {
-            milestone: form.value("milestone").into(),
-            done_on: form.value("done_on").into(),
-        };
-        app::milestone(&state, StayId(id), &input).await
-    })
+    act(
+        state,
+        viewer,
+        id,
+        body,
+        "mijlpaal",
+        |state, viewer, form| async move {
+            let input = MilestoneInput {
+                milestone: form.value("milestone").into(),
+                done_on: form.value("done_on").into(),
+            };
+            app::milestone(&state, &viewer, StayId(id), &input).await
+        },
+    )
     .await
 }

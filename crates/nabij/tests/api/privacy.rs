@@ -1,0 +1,1797 @@
+//! Need-to-know by construction, proven per route: the authorization matrix (every route of
+//! the router × every role × own and another organisation's data), the access log of every
+//! route that touches a person's data, tenant isolation, consent, redaction for volunteers
+//! and administrators, the append-only hash chain, CSRF, session fixation, throttling,
+//! idle expiry, the second factor and API keys. Every test runs on SQLite and PostgreSQL.
+
+use crate::helpers::*;
+use jiff::{Timestamp, ToSpan};
+use nabij_domain::access::{AuditAction, DataCategory, Purpose, Role};
+use nabij_domain::geo::GeoPoint;
+use nabij_domain::home::{HomeKind, HouseRules};
+use nabij_domain::ids::*;
+use nabij_domain::person::{Gender, HouseholdSize, Needs};
+use nabij_domain::referral::{ReferralSource, Urgency};
+use nabij_domain::stay::planned_end;
+use nabij_store::accounts::NewUser;
+use nabij_store::audit::{AccessFilter, Actor};
+use nabij_store::consents::NewConsent;
+use nabij_store::homes::NewHome;
+use nabij_store::persons::NewPerson;
+use nabij_store::referrals::NewReferral;
+use nabij_store::stays::NewStay;
+use serde_json::{Value, json};
+
+/// Runs a test on SQLite and on PostgreSQL (which CI requires to be there).
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name(spawn_app().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(app) = spawn_app_postgres().await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// Records of one organisation, for the routes' path parameters.
+#[derive(Debug, Clone, Copy)]
+struct Records {
+    person: PersonId,
+    referral: ReferralId,
+    stay: StayId,
+    home: HomeId,
+    place: PlaceId,
+    block: i64,
+    consent: i64,
+    user: i64,
+    token: i64,
+}
+
+/// The test provider's records and another provider's.
+struct World {
+    own: Records,
+    other: Records,
+}
+
+fn system(app: &TestApp) -> Actor {
+    Actor::system("test", app.clock.now())
+}
+
+fn new_person(org: i64, first: &str, m: MunicipalityId, n: NeighbourhoodId) -> NewPerson {
+    NewPerson {
+        organisation_id: org,
+        first_name: first.into(),
+        last_name: "Achternaam".into(),
+        gender: Gender::Man,
+        date_of_birth: None,
+        bsn: Some(nabij_domain::person::Bsn::parse("111222333").unwrap()),
+        phone: Some("06-99998888".into()),
+        household: HouseholdSize::new(1).unwrap(),
+        needs: Needs::default(),
+        own_municipality: m,
+        own_neighbourhood: Some(n),
+        avoid: vec![],
+    }
+}
+
+fn new_referral(org: i64, partner: Option<i64>) -> NewReferral {
+    NewReferral {
+        organisation_id: org,
+        referred_by: partner,
+        source: ReferralSource::Municipality,
+        urgency: Urgency::High,
+        situation: "Geheime situatie: huurschuld en ruzie".into(),
+    }
+}
+
+/// A placed person with a stay, a referral through the partner and consent for it.
+async fn placed(
+    app: &TestApp,
+    org: i64,
+    partner: i64,
+    home: HomeId,
+    first: &str,
+) -> (PersonId, ReferralId, StayId) {
+    let db = &app.db;
+    let today = app.clock.today();
+    let (person, referral) = db
+        .create_referral(
+            &new_person(org, first, app.woerden, app.centrum),
+            &new_referral(org, Some(partner)),
+            app.clock.now(),
+            &system(app),
+        )
+        .await
+        .unwrap();
+    let free = db.availability(today, org, Some(home)).await.unwrap()[0].free_places[0];
+    let stay = db
+        .place(
+            &NewStay {
+                referral: Some(referral),
+                person,
+                home,
+                places: vec![free],
+                start: today,
+                planned_end: planned_end(today, 6),
+                placed_at: app.clock.now(),
+                proximity: nabij_domain::placement::Proximity::OwnNeighbourhood,
+                distance_km: 0.1,
+            },
+            &system(app),
+        )
+        .await
+        .unwrap();
+    (person, referral, stay)
+}
+
+async fn records_of(
+    app: &TestApp,
+    org: i64,
+    partner: i64,
+    home: HomeId,
+    target_role: Role,
+) -> Records {
+    let db = &app.db;
+    let now = app.clock.now();
+    let (person, referral, stay) = placed(app, org, partner, home, "Piet").await;
+    let consent = db
+        .record_consent(
+            &NewConsent {
+                person,
+                organisation_id: partner,
+                purpose: Purpose::Referral,
+                given_on: app.clock.today(),
+                expires_on: None,
+            },
+            &system(app),
+        )
+        .await
+        .unwrap();
+    let place = db
+        .places_of_home(home, app.clock.today())
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .id;
+    let block = db
+        .block_place(
+            place,
+            app.clock.today().saturating_add(30.days()),
+            None,
+            "Schilderwerk",
+            now,
+        )
+        .await
+        .unwrap();
+    let user = db
+        .create_user(
+            &NewUser {
+                organisation_id: org,
+                username: format!("doelwit-{org}"),
+                display_name: "Doelwit".into(),
+                phone: None,
+                role: target_role,
+                password_hash: "niet-in-te-loggen".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let token = db
+        .create_api_token(user, "test", &format!("hash-{org}"), now)
+        .await
+        .unwrap();
+    Records {
+        person,
+        referral,
+        stay,
+        home,
+        place,
+        block,
+        consent,
+        user,
+        token,
+    }
+}
+
+async fn world(app: &TestApp) -> World {
+    let own = records_of(app, 1, app.partner_org, app.pitstop, Role::Buddy).await;
+    // The professional guides the person, so it is in their caseload.
+    app.db
+        .assign_professional(
+            own.person,
+            app.user(Role::Professional),
+            app.clock.today(),
+            &system(app),
+        )
+        .await
+        .unwrap();
+    let db = &app.db;
+    let now = app.clock.now();
+    let other_org = db
+        .create_organisation("Andere Stichting", None, now)
+        .await
+        .unwrap();
+    let other_partner = db
+        .create_organisation("Gemeente Elders", Some(other_org), now)
+        .await
+        .unwrap();
+    let other_home = db
+        .create_home(
+            &NewHome {
+                organisation_id: other_org,
+                name: "Huis van een ander".into(),
+                kind: HomeKind::ShelterHome,
+                address: "Elders 1".into(),
+                neighbourhood: app.centrum,
+                point: Some(GeoPoint {
+                    lat: 52.08,
+                    lon: 4.88,
+                }),
+                rules: HouseRules::default(),
+                max_stay_months: 6,
+                landlord: None,
+                places: 3,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let other = records_of(app, other_org, other_partner, other_home, Role::Buddy).await;
+    World { own, other }
+}
+
+/// The concrete path of a route for a set of records.
+fn concrete(path: &str, r: &Records) -> String {
+    let id = |p: &str| -> String {
+        match p {
+            p if p.starts_with("/aanmeldingen/")
+                || p.starts_with("/onze-aanmeldingen/")
+                || p.starts_with("/api/v1/referrals/") =>
+            {
+                r.referral.to_string()
+            }
+            p if p.starts_with("/personen/") || p.starts_with("/api/v1/persons/") => {
+                r.person.to_string()
+            }
+            p if p.starts_with("/verblijven/") || p.starts_with("/api/v1/stays/") => {
+                r.stay.to_string()
+            }
+            p if p.starts_with("/huizen/") || p.starts_with("/api/v1/homes/") => r.home.to_string(),
+            p if p.starts_with("/api/v1/places/") => r.place.to_string(),
+            p if p.starts_with("/blokkades/") => r.block.to_string(),
+            p if p.starts_with("/beheer/gebruikers/") => r.user.to_string(),
+            p if p.starts_with("/account/api-sleutels/") => r.token.to_string(),
+            other => panic!("no record for the parameters of {other}"),
+        }
+    };
+    path.replace("{id}", &id(path))
+        .replace("{consent}", &r.consent.to_string())
+}
+
+/// Who may use each route: C coordinator, P professional, H main resident, B buddy,
+/// K partner (ketenpartner), A administrator; * every signed-in user; - anyone.
+/// Written out by hand from domain.md §2, independently of the route table, so that the
+/// two must agree; a new route without a line here fails the test.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("GET", "/static/style.css", "-"),
+    ("GET", "/health", "-"),
+    ("GET", "/inloggen", "-"),
+    ("POST", "/inloggen", "-"),
+    ("GET", "/inloggen/code", "*"),
+    ("POST", "/inloggen/code", "*"),
+    ("POST", "/uitloggen", "*"),
+    ("GET", "/account/tweede-factor", "*"),
+    ("POST", "/account/tweede-factor", "*"),
+    ("GET", "/account/api-sleutels", "*"),
+    ("POST", "/account/api-sleutels", "*"),
+    ("POST", "/account/api-sleutels/{id}/intrekken", "*"),
+    ("GET", "/", "*"),
+    ("GET", "/aanmeldingen", "C"),
+    ("GET", "/aanmeldingen/nieuw", "C"),
+    ("POST", "/aanmeldingen", "C"),
+    ("GET", "/aanmeldingen/{id}", "C"),
+    ("POST", "/aanmeldingen/{id}/plaatsen", "C"),
+    ("POST", "/aanmeldingen/{id}/sluiten", "C"),
+    ("GET", "/personen", "CP"),
+    ("GET", "/personen/{id}", "CP"),
+    ("POST", "/personen/{id}/begeleider", "C"),
+    ("POST", "/personen/{id}/toestemmingen", "C"),
+    (
+        "POST",
+        "/personen/{id}/toestemmingen/{consent}/intrekken",
+        "C",
+    ),
+    ("GET", "/personen/{id}/inzage", "C"),
+    ("GET", "/personen/{id}/inzage.csv", "C"),
+    ("GET", "/verblijven", "C"),
+    ("GET", "/verblijven/{id}", "CP"),
+    ("POST", "/verblijven/{id}/vertrek", "C"),
+    ("POST", "/verblijven/{id}/verlenging", "C"),
+    ("POST", "/verblijven/{id}/uitstroomklaar", "CP"),
+    ("POST", "/verblijven/{id}/mijlpalen", "CP"),
+    ("GET", "/huizen", "CA"),
+    ("GET", "/huizen/{id}", "CA"),
+    ("POST", "/huizen/{id}/blokkades", "CA"),
+    ("POST", "/blokkades/{id}/opheffen", "CA"),
+    ("GET", "/rapportage", "CA"),
+    ("GET", "/capaciteitsplanner", "CA"),
+    ("GET", "/capaciteitsplanner/scenario.json", "CA"),
+    ("GET", "/mijn-huis", "H"),
+    ("GET", "/mijn-maatje", "B"),
+    ("GET", "/onze-aanmeldingen", "K"),
+    ("GET", "/onze-aanmeldingen/{id}", "K"),
+    ("GET", "/beheer/gebruikers", "A"),
+    ("POST", "/beheer/gebruikers", "A"),
+    ("GET", "/beheer/gebruikers/{id}", "A"),
+    ("POST", "/beheer/gebruikers/{id}", "A"),
+    ("POST", "/beheer/gebruikers/{id}/wachtwoord", "A"),
+    ("POST", "/beheer/gebruikers/{id}/tweede-factor", "A"),
+    ("POST", "/beheer/gebruikers/{id}/huizen", "A"),
+    ("POST", "/beheer/organisaties", "A"),
+    ("GET", "/toegangslog", "A"),
+    ("GET", "/api/v1/openapi.json", "-"),
+    ("GET", "/api/v1/dashboard", "C"),
+    ("GET", "/api/v1/municipalities", "*"),
+    ("GET", "/api/v1/neighbourhoods", "*"),
+    ("GET", "/api/v1/homes", "CA"),
+    ("POST", "/api/v1/homes", "CA"),
+    ("GET", "/api/v1/homes/{id}", "CA"),
+    ("POST", "/api/v1/places/{id}/blocks", "CA"),
+    ("GET", "/api/v1/referrals", "C"),
+    ("POST", "/api/v1/referrals", "C"),
+    ("GET", "/api/v1/referrals/{id}", "C"),
+    ("GET", "/api/v1/referrals/{id}/proposals", "C"),
+    ("POST", "/api/v1/referrals/{id}/placement", "C"),
+    ("POST", "/api/v1/referrals/{id}/close", "C"),
+    ("GET", "/api/v1/persons/{id}", "CP"),
+    ("GET", "/api/v1/stays", "C"),
+    ("GET", "/api/v1/stays/{id}", "CP"),
+    ("POST", "/api/v1/stays/{id}/exit", "C"),
+    ("POST", "/api/v1/stays/{id}/extension", "C"),
+    ("POST", "/api/v1/stays/{id}/ready", "CP"),
+    ("POST", "/api/v1/stays/{id}/milestones", "CP"),
+];
+
+fn letter(role: Role) -> char {
+    match role {
+        Role::Coordinator => 'C',
+        Role::Professional => 'P',
+        Role::MainResident => 'H',
+        Role::Buddy => 'B',
+        Role::Partner => 'K',
+        Role::Admin => 'A',
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Denied,
+    SignInFirst,
+}
+
+/// How the gate answered: pages send a stranger to sign in, the API says 401.
+fn outcome(res: &reqwest::Response) -> Outcome {
+    let api = res.url().path().starts_with("/api/");
+    let to_sign_in = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| l.starts_with("/inloggen?terug="));
+    match res.status().as_u16() {
+        401 if api => Outcome::SignInFirst,
+        403 => Outcome::Denied,
+        303 if to_sign_in => Outcome::SignInFirst,
+        _ => Outcome::Allowed,
+    }
+}
+
+async fn request(
+    s: Option<&Session>,
+    address: &str,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    let client = s.map(|s| s.client.clone()).unwrap_or_else(browser);
+    let url = format!("{address}{path}");
+    match (method, path.starts_with("/api/")) {
+        ("GET", _) => client.get(url).send().await.unwrap(),
+        (_, true) => client.post(url).json(&json!({})).send().await.unwrap(),
+        (_, false) => {
+            let csrf = s.map(|s| s.csrf.clone()).unwrap_or_default();
+            client
+                .post(url)
+                .form(&[("_csrf", csrf.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    }
+}
+
+/// Signs in every role with a second factor, so only the role decides.
+async fn sessions(app: &TestApp) -> Vec<(Role, Session)> {
+    let mut out = Vec::new();
+    for role in Role::ALL {
+        let id = app.user(*role);
+        let secret = nabij_web::auth::totp::new_secret();
+        app.db.set_totp_secret(id, &secret).await.unwrap();
+        app.db.enable_totp(id, &[]).await.unwrap();
+        let at = app.auth_clock.now();
+        out.push((
+            *role,
+            sign_in(&app.address, username(*role), PASSWORD, Some((&secret, at))).await,
+        ));
+    }
+    out
+}
+
+async fn authorization_matrix(app: TestApp) {
+    let w = world(&app).await;
+    let routes = nabij_web::routes::table().routes;
+    for (method, path, _) in EXPECTED {
+        assert!(
+            routes
+                .iter()
+                .any(|r| r.method.as_str() == *method && r.path == *path),
+            "{method} {path} is expected but not routed"
+        );
+    }
+    let sessions = sessions(&app).await;
+    // Signing out ends the session: that route goes last.
+    let mut ordered: Vec<_> = routes.iter().collect();
+    ordered.sort_by_key(|r| r.path == "/uitloggen");
+    for route in ordered {
+        let method = route.method.as_str();
+        let Some((_, _, who)) = EXPECTED
+            .iter()
+            .find(|(m, p, _)| *m == method && *p == route.path)
+        else {
+            panic!(
+                "{method} {} has no expected permission in this test: add it to EXPECTED",
+                route.path
+            );
+        };
+        let has_ids = route.path.contains('{');
+        let own = if has_ids {
+            concrete(route.path, &w.own)
+        } else {
+            route.path.to_string()
+        };
+
+        // Not signed in: only public routes.
+        let res = request(None, &app.address, method, &own).await;
+        if *who == "-" {
+            // A public route answers (a failed sign-in is a 401 of its own).
+            assert_ne!(res.status(), 403, "anonymous {method} {}", route.path);
+        } else {
+            assert_eq!(
+                outcome(&res),
+                Outcome::SignInFirst,
+                "anonymous {method} {}",
+                route.path
+            );
+        }
+
+        for (role, session) in &sessions {
+            let allowed = matches!(*who, "-" | "*") || who.contains(letter(*role));
+            let res = request(Some(session), &app.address, method, &own).await;
+            if *who == "-" {
+                assert_ne!(res.status(), 403, "{role:?} {method} {}", route.path);
+                continue;
+            }
+            let got = outcome(&res);
+            let want = if allowed {
+                Outcome::Allowed
+            } else {
+                Outcome::Denied
+            };
+            assert_eq!(
+                got,
+                want,
+                "{role:?} {method} {} ({})",
+                route.path,
+                res.status()
+            );
+
+            // Another organisation's records: never shown, never changed.
+            if allowed && has_ids && who.len() < 6 && *who != "*" {
+                let other = concrete(route.path, &w.other);
+                let res = request(Some(session), &app.address, method, &other).await;
+                if method == "GET" {
+                    assert_eq!(
+                        res.status(),
+                        404,
+                        "{role:?} {method} {} of another organisation",
+                        route.path
+                    );
+                } else {
+                    assert!(
+                        res.status().is_client_error(),
+                        "{role:?} {method} {} of another organisation: {}",
+                        route.path,
+                        res.status()
+                    );
+                }
+            }
+        }
+    }
+    // The other organisation's person was never touched by anyone here.
+    let entries = app
+        .db
+        .access_log(
+            &AccessFilter {
+                person: Some(w.other.person),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert!(entries.iter().all(|e| e.role == "system"), "{entries:?}");
+}
+on_both!(authorization_matrix);
+
+/// Entries for one person, newest first, since a sequence number.
+async fn entries_since(app: &TestApp, seq: i64) -> Vec<nabij_store::audit::AccessLogEntry> {
+    let mut all = app
+        .db
+        .access_log(&AccessFilter::default(), 100_000)
+        .await
+        .unwrap();
+    all.retain(|e| e.seq > seq);
+    all
+}
+
+async fn last_seq(app: &TestApp) -> i64 {
+    app.db
+        .access_log(&AccessFilter::default(), 1)
+        .await
+        .unwrap()
+        .first()
+        .map_or(0, |e| e.seq)
+}
+
+/// What a successful use of a route looks like: who, the request, and whose data it touches.
+struct Use {
+    role: Role,
+    path: String,
+    form: Vec<(&'static str, String)>,
+    json: Option<Value>,
+    person: Option<PersonId>,
+    /// A list: at least this person, maybe others.
+    list: bool,
+}
+
+async fn open_referral(app: &TestApp, first: &str) -> (PersonId, ReferralId) {
+    app.db
+        .create_referral(
+            &new_person(1, first, app.woerden, app.centrum),
+            &new_referral(1, None),
+            app.clock.now(),
+            &system(app),
+        )
+        .await
+        .unwrap()
+}
+
+async fn audit_completeness(app: TestApp) {
+    let w = world(&app).await;
+    let p = w.own.person;
+    let today = app.clock.today().to_string();
+    let extra_home = app
+        .db
+        .create_home(
+            &NewHome {
+                organisation_id: 1,
+                name: "Opvangwoning Woerden".into(),
+                kind: HomeKind::ShelterHome,
+                address: "Kerkstraat 2".into(),
+                neighbourhood: app.centrum,
+                point: None,
+                rules: HouseRules::default(),
+                max_stay_months: 6,
+                landlord: None,
+                places: 4,
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let (q1, r1) = open_referral(&app, "Quinten").await;
+    let (q2, r2) = open_referral(&app, "Quirine").await;
+    let (q3, r3) = open_referral(&app, "Quint").await;
+    let (q4, r4) = open_referral(&app, "Quirijn").await;
+    let (p2, _, s2) = placed(&app, 1, app.partner_org, extra_home, "Petra").await;
+    let (p3, _, s3) = placed(&app, 1, app.partner_org, extra_home, "Pim").await;
+    let (p4, _, s4) = placed(&app, 1, app.partner_org, extra_home, "Pauline").await;
+    let care = app
+        .db
+        .record_consent(
+            &NewConsent {
+                person: p,
+                organisation_id: app.partner_org,
+                purpose: Purpose::CareCoordination,
+                given_on: app.clock.today(),
+                expires_on: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    let form = |fields: &[(&'static str, &str)]| {
+        fields
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let one = |role, path: String, person| Use {
+        role,
+        path,
+        form: vec![],
+        json: None,
+        person: Some(person),
+        list: false,
+    };
+    let list = |role, path: &str, person| Use {
+        role,
+        path: path.into(),
+        form: vec![],
+        json: None,
+        person: Some(person),
+        list: true,
+    };
+    let mut uses: Vec<(&str, &str, Use)> = vec![
+        ("GET", "/", list(Role::Coordinator, "/", q1)),
+        (
+            "GET",
+            "/aanmeldingen",
+            list(Role::Coordinator, "/aanmeldingen", q1),
+        ),
+        (
+            "GET",
+            "/aanmeldingen/{id}",
+            one(Role::Coordinator, format!("/aanmeldingen/{r1}"), q1),
+        ),
+        (
+            "POST",
+            "/aanmeldingen/{id}/plaatsen",
+            Use {
+                form: form(&[("home_id", &app.pitstop.to_string())]),
+                ..one(
+                    Role::Coordinator,
+                    format!("/aanmeldingen/{r1}/plaatsen"),
+                    q1,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/aanmeldingen/{id}/sluiten",
+            Use {
+                form: form(&[("state", "withdrawn"), ("reason", "")]),
+                ..one(Role::Coordinator, format!("/aanmeldingen/{r2}/sluiten"), q2)
+            },
+        ),
+        ("GET", "/personen", list(Role::Professional, "/personen", p)),
+        (
+            "GET",
+            "/personen/{id}",
+            one(Role::Professional, format!("/personen/{p}"), p),
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleider",
+            Use {
+                form: form(&[("professional_id", &app.user(Role::Professional).to_string())]),
+                ..one(Role::Coordinator, format!("/personen/{p2}/begeleider"), p2)
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/toestemmingen",
+            Use {
+                form: form(&[
+                    ("organisation_id", &app.partner_org.to_string()),
+                    ("purpose", "housing"),
+                    ("given_on", &today),
+                ]),
+                ..one(Role::Coordinator, format!("/personen/{p}/toestemmingen"), p)
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/toestemmingen/{consent}/intrekken",
+            one(
+                Role::Coordinator,
+                format!("/personen/{p}/toestemmingen/{care}/intrekken"),
+                p,
+            ),
+        ),
+        (
+            "GET",
+            "/personen/{id}/inzage",
+            one(Role::Coordinator, format!("/personen/{p}/inzage"), p),
+        ),
+        (
+            "GET",
+            "/personen/{id}/inzage.csv",
+            one(Role::Coordinator, format!("/personen/{p}/inzage.csv"), p),
+        ),
+        (
+            "GET",
+            "/verblijven",
+            list(Role::Coordinator, "/verblijven", p),
+        ),
+        (
+            "GET",
+            "/verblijven/{id}",
+            one(Role::Professional, format!("/verblijven/{}", w.own.stay), p),
+        ),
+        (
+            "POST",
+            "/verblijven/{id}/verlenging",
+            Use {
+                form: form(&[
+                    ("new_end", "2026-10-01"),
+                    ("decided_by", "Coördinator"),
+                    ("reason", "Woning in zicht"),
+                ]),
+                ..one(
+                    Role::Coordinator,
+                    format!("/verblijven/{}/verlenging", w.own.stay),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/verblijven/{id}/uitstroomklaar",
+            Use {
+                form: form(&[("ready_on", &today)]),
+                ..one(
+                    Role::Professional,
+                    format!("/verblijven/{}/uitstroomklaar", w.own.stay),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/verblijven/{id}/mijlpalen",
+            Use {
+                form: form(&[("milestone", "plan"), ("done_on", &today)]),
+                ..one(
+                    Role::Professional,
+                    format!("/verblijven/{}/mijlpalen", w.own.stay),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/verblijven/{id}/vertrek",
+            Use {
+                form: form(&[
+                    ("exit_date", &today),
+                    ("destination", "own_rented_home"),
+                    ("exit_reason", ""),
+                ]),
+                ..one(Role::Coordinator, format!("/verblijven/{s2}/vertrek"), p2)
+            },
+        ),
+        (
+            "GET",
+            "/huizen/{id}",
+            list(Role::Coordinator, &format!("/huizen/{}", app.pitstop), p),
+        ),
+        (
+            "GET",
+            "/mijn-huis",
+            list(Role::MainResident, "/mijn-huis", p),
+        ),
+        (
+            "GET",
+            "/onze-aanmeldingen",
+            list(Role::Partner, "/onze-aanmeldingen", p),
+        ),
+        (
+            "GET",
+            "/onze-aanmeldingen/{id}",
+            one(
+                Role::Partner,
+                format!("/onze-aanmeldingen/{}", w.own.referral),
+                p,
+            ),
+        ),
+        (
+            "GET",
+            "/toegangslog",
+            one(Role::Admin, format!("/toegangslog?persoon={p}"), p),
+        ),
+        (
+            "GET",
+            "/api/v1/dashboard",
+            list(Role::Coordinator, "/api/v1/dashboard", q4),
+        ),
+        (
+            "GET",
+            "/api/v1/homes/{id}",
+            list(
+                Role::Coordinator,
+                &format!("/api/v1/homes/{}", app.pitstop),
+                p,
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/referrals",
+            list(Role::Coordinator, "/api/v1/referrals", q3),
+        ),
+        (
+            "GET",
+            "/api/v1/referrals/{id}",
+            one(Role::Coordinator, format!("/api/v1/referrals/{r3}"), q3),
+        ),
+        (
+            "GET",
+            "/api/v1/referrals/{id}/proposals",
+            one(
+                Role::Coordinator,
+                format!("/api/v1/referrals/{r3}/proposals"),
+                q3,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/referrals/{id}/placement",
+            Use {
+                json: Some(json!({"home_id": extra_home.0})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/referrals/{r3}/placement"),
+                    q3,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/referrals/{id}/close",
+            Use {
+                json: Some(json!({"state": "withdrawn"})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/referrals/{r4}/close"),
+                    q4,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}",
+            one(Role::Professional, format!("/api/v1/persons/{p}"), p),
+        ),
+        (
+            "GET",
+            "/api/v1/stays",
+            list(Role::Coordinator, "/api/v1/stays", p),
+        ),
+        (
+            "GET",
+            "/api/v1/stays/{id}",
+            one(
+                Role::Professional,
+                format!("/api/v1/stays/{}", w.own.stay),
+                p,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/stays/{id}/extension",
+            Use {
+                json: Some(
+                    json!({"new_end": "2026-10-15", "decided_by": "Coördinator", "reason": "Sleutel volgt"}),
+                ),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/stays/{s3}/extension"),
+                    p3,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/stays/{id}/ready",
+            Use {
+                json: Some(json!({"ready_on": today})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/stays/{}/ready", w.own.stay),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/stays/{id}/milestones",
+            Use {
+                json: Some(json!({"milestone": "evaluation", "done_on": today})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/stays/{}/milestones", w.own.stay),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/stays/{id}/exit",
+            Use {
+                json: Some(
+                    json!({"exit_date": today, "destination": "family_or_friends", "reason": ""}),
+                ),
+                ..one(Role::Coordinator, format!("/api/v1/stays/{s4}/exit"), p4)
+            },
+        ),
+    ];
+    // Creations make a new person: checked by what the log gains.
+    let intake = [
+        ("first_name", "Nieuw"),
+        ("last_name", "Persoon"),
+        ("gender", "man"),
+        ("household_size", "1"),
+        ("own_municipality_id", &app.woerden.to_string()),
+        ("source", "sociaal_team"),
+        ("urgency", "hoog"),
+        ("situation", "Uit huis gezet"),
+    ]
+    .iter()
+    .map(|(k, v)| (*k, v.to_string()))
+    .collect();
+    uses.push((
+        "POST",
+        "/aanmeldingen",
+        Use {
+            role: Role::Coordinator,
+            path: "/aanmeldingen".into(),
+            form: intake,
+            json: None,
+            person: None,
+            list: false,
+        },
+    ));
+    let mut api_intake = app.intake("Nieuwer");
+    api_intake["own_neighbourhood_id"] = json!(null);
+    uses.push((
+        "POST",
+        "/api/v1/referrals",
+        Use {
+            role: Role::Coordinator,
+            path: "/api/v1/referrals".into(),
+            form: vec![],
+            json: Some(api_intake),
+            person: None,
+            list: false,
+        },
+    ));
+
+    let sessions = sessions(&app).await;
+    let session = |role: Role| sessions.iter().find(|(r, _)| *r == role).unwrap().1.clone();
+    for route in nabij_web::routes::table().routes {
+        let Some(point) = route.audit else { continue };
+        let method = route.method.as_str();
+        let Some(idx) = uses
+            .iter()
+            .position(|(m, p, _)| *m == method && *p == route.path)
+        else {
+            panic!(
+                "{method} {} touches persons' data but has no use in this test: add one",
+                route.path
+            );
+        };
+        let (_, _, u) = uses.remove(idx);
+        let s = session(u.role);
+        let before = last_seq(&app).await;
+        let url = format!("{}{}", app.address, u.path);
+        let res = if let Some(body) = &u.json {
+            s.client.post(url).json(body).send().await.unwrap()
+        } else if method == "POST" {
+            let mut fields: Vec<(&str, &str)> =
+                u.form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            fields.push(("_csrf", &s.csrf));
+            s.client.post(url).form(&fields).send().await.unwrap()
+        } else {
+            s.client.get(url).send().await.unwrap()
+        };
+        let status = res.status();
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "{method} {} as {:?}: {status} {}",
+            route.path,
+            u.role,
+            res.text().await.unwrap_or_default()
+        );
+        let (category, action) = match point {
+            nabij_web::routes::AuditPoint::OnView(c, a)
+            | nabij_web::routes::AuditPoint::InTransaction(c, a) => (c, a),
+        };
+        let new = entries_since(&app, before).await;
+        let matching: Vec<_> = new
+            .iter()
+            .filter(|e| e.category == category.code() && e.action == action.code())
+            .collect();
+        assert!(
+            !matching.is_empty(),
+            "{method} {}: no {category:?}/{action:?} entry in {new:?}",
+            route.path
+        );
+        for e in &new {
+            assert_eq!(
+                e.user_id,
+                Some(app.user(u.role)),
+                "{method} {}: the entry names the user",
+                route.path
+            );
+            assert_eq!(e.role, u.role.code());
+            assert_ne!(e.address, "", "the access point is recorded");
+        }
+        match (u.person, u.list) {
+            (Some(person), false) => {
+                let of_person: Vec<_> = matching
+                    .iter()
+                    .filter(|e| e.person_id == Some(person))
+                    .collect();
+                assert_eq!(
+                    of_person.len(),
+                    1,
+                    "{method} {}: exactly one {category:?}/{action:?} entry for the person, got {new:?}",
+                    route.path
+                );
+                assert!(
+                    new.iter().all(|e| e.person_id == Some(person)),
+                    "{method} {}: only this person, got {new:?}",
+                    route.path
+                );
+            }
+            (Some(person), true) => {
+                assert!(
+                    matching.iter().any(|e| e.person_id == Some(person)),
+                    "{method} {}: the list logs {person}",
+                    route.path
+                );
+                let mut persons: Vec<_> = matching.iter().map(|e| e.person_id).collect();
+                let n = persons.len();
+                persons.dedup();
+                assert_eq!(n, persons.len(), "one entry per person shown");
+            }
+            (None, _) => {
+                // A new person: their file and their referral created.
+                assert!(
+                    new.iter()
+                        .any(|e| e.category == "file" && e.action == "create")
+                );
+                assert!(
+                    new.iter()
+                        .any(|e| e.category == "referral" && e.action == "create")
+                );
+            }
+        }
+    }
+    assert!(
+        uses.is_empty(),
+        "uses for routes that do not log: {:?}",
+        uses.iter().map(|u| u.1).collect::<Vec<_>>()
+    );
+    let check = app.db.verify_access_log().await.unwrap();
+    assert_eq!(check.first_broken, None);
+}
+on_both!(audit_completeness);
+
+async fn need_to_know_for_volunteers_partners_and_administrators(app: TestApp) {
+    let w = world(&app).await;
+    let p = app.db.person(w.own.person).await.unwrap();
+
+    // A main resident: first names of the own house, move-in date, the professional.
+    let resident = app.session_as(Role::MainResident).await;
+    let html = resident.get("/mijn-huis").await.text().await.unwrap();
+    assert!(html.contains("<strong>Piet</strong>"), "{html}");
+    assert!(
+        html.contains("Test professional") && html.contains("06-11112222"),
+        "the professional and how to reach them"
+    );
+    for secret in ["Achternaam", "111222333", "06-99998888", "Geheime situatie"] {
+        assert!(
+            !html.contains(secret),
+            "a main resident never sees {secret}"
+        );
+    }
+    // Not the other house, not files.
+    assert!(!html.contains("Huis van een ander"));
+    assert_eq!(
+        resident.get(&format!("/personen/{}", p.id)).await.status(),
+        403
+    );
+
+    // An administrator manages homes: who lives there is not theirs to see.
+    let admin = app.session_as(Role::Admin).await;
+    let html = admin
+        .get(&format!("/huizen/{}", app.pitstop))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("bezet") && !html.contains("Piet"), "{html}");
+    let json: Value = admin
+        .get(&format!("/api/v1/homes/{}", app.pitstop))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!json.to_string().contains("Piet"));
+    assert_eq!(
+        admin.get(&format!("/personen/{}", p.id)).await.status(),
+        403
+    );
+
+    // A professional: the own caseload only.
+    let professional = app.session_as(Role::Professional).await;
+    let (other_in_org, _) = open_referral(&app, "Onbekend").await;
+    let html = professional.get("/personen").await.text().await.unwrap();
+    assert!(html.contains("Piet") && !html.contains("Onbekend"));
+    assert_eq!(
+        professional
+            .get(&format!("/personen/{other_in_org}"))
+            .await
+            .status(),
+        404
+    );
+    let html = professional
+        .get(&format!("/verblijven/{}", w.own.stay))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("/vertrek"),
+        "exit is the coordinator's decision"
+    );
+
+    // A partner: status always, the person only under consent for that purpose.
+    let partner = app.session_as(Role::Partner).await;
+    let html = partner
+        .get("/onze-aanmeldingen")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Piet Achternaam"),
+        "consent given: name shown"
+    );
+    let html = partner
+        .get(&format!("/onze-aanmeldingen/{}", w.own.referral))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Piet Achternaam") && html.contains("Pitstop in Woerden"));
+    assert!(
+        !html.contains("Uitstroomklaar"),
+        "no consent for housing: no housing data"
+    );
+    assert!(!html.contains("Geheime situatie") && !html.contains("111222333"));
+    // Revoked: from that day on, nothing but the status.
+    app.db
+        .revoke_consent(p.id, w.own.consent, app.clock.today(), &system(&app))
+        .await
+        .unwrap();
+    let html = partner
+        .get(&format!("/onze-aanmeldingen/{}", w.own.referral))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("Piet") && html.contains("geen toestemming"),
+        "{html}"
+    );
+    let before = last_seq(&app).await;
+    partner.get("/onze-aanmeldingen").await;
+    assert!(
+        entries_since(&app, before).await.is_empty(),
+        "no person data shown, nothing to log"
+    );
+    // Expired: an old consent does not count.
+    app.db
+        .record_consent(
+            &NewConsent {
+                person: p.id,
+                organisation_id: app.partner_org,
+                purpose: Purpose::Referral,
+                given_on: app.clock.today().saturating_sub(400.days()),
+                expires_on: Some(app.clock.today().saturating_sub(1.days())),
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !partner
+            .get(&format!("/onze-aanmeldingen/{}", w.own.referral))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Piet")
+    );
+    // Given again, with housing: both show.
+    for purpose in [Purpose::Referral, Purpose::Housing] {
+        app.db
+            .record_consent(
+                &NewConsent {
+                    person: p.id,
+                    organisation_id: app.partner_org,
+                    purpose,
+                    given_on: app.clock.today(),
+                    expires_on: Some(app.clock.today().saturating_add(30.days())),
+                },
+                &system(&app),
+            )
+            .await
+            .unwrap();
+    }
+    let html = partner
+        .get(&format!("/onze-aanmeldingen/{}", w.own.referral))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Piet") && html.contains("Uitstroomklaar"));
+    // Another partner's referral is not there at all.
+    assert_eq!(
+        partner
+            .get(&format!("/onze-aanmeldingen/{}", w.other.referral))
+            .await
+            .status(),
+        404
+    );
+}
+on_both!(need_to_know_for_volunteers_partners_and_administrators);
+
+async fn the_access_log_is_append_only_and_tamper_evident(app: TestApp) {
+    let w = world(&app).await;
+    app.get(&format!("/personen/{}", w.own.person)).await;
+    let check = app.db.verify_access_log().await.unwrap();
+    assert!(
+        check.entries >= 5 && check.first_broken.is_none(),
+        "{check:?}"
+    );
+    // The database refuses changes and removals.
+    for sql in [
+        "UPDATE access_log SET username = 'iemand' WHERE seq = 2",
+        "DELETE FROM access_log WHERE seq = 2",
+    ] {
+        assert!(
+            nabij_store::testing::raw_execute(&app.db, sql)
+                .await
+                .is_err(),
+            "{sql} was allowed"
+        );
+    }
+    // Someone with full control of the database removes the trigger and edits an entry:
+    // verification names the entry.
+    let drop = match app.db.backend() {
+        nabij_store::Backend::Sqlite => "DROP TRIGGER access_log_no_update",
+        nabij_store::Backend::Postgres => "DROP TRIGGER access_log_append_only ON access_log",
+    };
+    nabij_store::testing::raw_execute(&app.db, drop)
+        .await
+        .unwrap();
+    nabij_store::testing::raw_execute(
+        &app.db,
+        "UPDATE access_log SET username = 'iemand anders' WHERE seq = 3",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.db.verify_access_log().await.unwrap().first_broken,
+        Some(3)
+    );
+}
+on_both!(the_access_log_is_append_only_and_tamper_evident);
+
+async fn forms_need_the_sessions_csrf_token(app: TestApp) {
+    let (_, referral) = open_referral(&app, "Cas").await;
+    let path = format!("/aanmeldingen/{referral}/sluiten");
+    let fields = [("state", "withdrawn"), ("reason", "")];
+    // No token, or another session's token: refused, nothing changed.
+    let res = app
+        .client
+        .post(app.url(&path))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Dit formulier is verlopen")
+    );
+    let other = app.session_as(Role::Coordinator).await;
+    let mut forged = fields.to_vec();
+    forged.push(("_csrf", other.csrf.as_str()));
+    assert_eq!(
+        app.client
+            .post(app.url(&path))
+            .form(&forged)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert!(app.db.referral(referral).await.unwrap().state.is_open());
+    // A JSON request with the session cookie must really be JSON.
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/referrals/{referral}/close")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // With the token it works.
+    assert_eq!(app.post_form(&path, &fields).await.status(), 303);
+    assert!(!app.db.referral(referral).await.unwrap().state.is_open());
+}
+on_both!(forms_need_the_sessions_csrf_token);
+
+async fn signing_in_renews_the_session_and_idle_sessions_end(app: TestApp) {
+    // A session id planted before signing in does not survive it.
+    let client = browser();
+    let planted = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let page = client
+        .get(app.url("/inloggen"))
+        .header("cookie", format!("nabij_sessie={planted}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden(&page, "_csrf");
+    let res = client
+        .post(app.url("/inloggen"))
+        .header(
+            "cookie",
+            format!("nabij_sessie={planted}; nabij_inlog={token}"),
+        )
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "coordinator"),
+            ("password", PASSWORD),
+            ("terug", "/aanmeldingen"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/aanmeldingen",
+        "back to where they were going"
+    );
+    let set: Vec<_> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session = set.iter().find(|c| c.starts_with("nabij_sessie=")).unwrap();
+    assert!(!session.contains(planted), "a fresh id");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
+    let attacker = browser();
+    let res = attacker
+        .get(app.url("/aanmeldingen"))
+        .header("cookie", format!("nabij_sessie={planted}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "the planted id is worth nothing");
+
+    // Behind TLS the cookie is Secure.
+    let page = client.get(app.url("/inloggen")).send().await.unwrap();
+    let secure = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|c| c.to_str().unwrap().contains("Secure"));
+    assert!(!secure);
+    let page = client
+        .get(app.url("/inloggen"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        page.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap().contains("Secure"))
+    );
+
+    // Idle for longer than 30 minutes: signed out.
+    let s = app.session_as(Role::Coordinator).await;
+    app.auth_clock
+        .set(app.auth_clock.now() + jiff::SignedDuration::from_mins(29));
+    assert_eq!(s.get("/aanmeldingen").await.status(), 200);
+    app.auth_clock
+        .set(app.auth_clock.now() + jiff::SignedDuration::from_mins(31));
+    let res = s.get("/aanmeldingen").await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/inloggen")
+    );
+
+    // Signing out ends the session for good.
+    let s = app.session_as(Role::Coordinator).await;
+    assert_eq!(s.post_form("/uitloggen", &[]).await.status(), 303);
+    assert_eq!(s.get("/aanmeldingen").await.status(), 303);
+}
+on_both!(signing_in_renews_the_session_and_idle_sessions_end);
+
+async fn repeated_failures_lock_the_account_for_a_while(app: TestApp) {
+    let attempt = |password: &'static str, user: &'static str| {
+        let address = app.address.clone();
+        async move {
+            let client = browser();
+            let page = client
+                .get(format!("{address}/inloggen"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let token = hidden(&page, "_csrf");
+            client
+                .post(format!("{address}/inloggen"))
+                .form(&[
+                    ("_csrf", token.as_str()),
+                    ("username", user),
+                    ("password", password),
+                    ("terug", ""),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = attempt("fout", "begeleider").await;
+    assert_eq!(res.status(), 401);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Gebruikersnaam of wachtwoord klopt niet"));
+    // An unknown user gets the same answer.
+    assert!(
+        attempt("fout", "bestaat-niet")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Gebruikersnaam of wachtwoord klopt niet")
+    );
+    for _ in 0..4 {
+        attempt("fout", "begeleider").await;
+    }
+    // Now even the right password waits.
+    let res = attempt(PASSWORD, "begeleider").await;
+    assert_eq!(res.status(), 401);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Te veel mislukte pogingen")
+    );
+    // Other accounts are not locked by it.
+    assert_eq!(attempt(PASSWORD, "maatje").await.status(), 303);
+    // After the window it works again.
+    app.auth_clock
+        .set(app.auth_clock.now() + jiff::SignedDuration::from_mins(16));
+    assert_eq!(attempt(PASSWORD, "begeleider").await.status(), 303);
+}
+on_both!(repeated_failures_lock_the_account_for_a_while);
+
+async fn administrators_set_up_and_use_a_second_factor(app: TestApp) {
+    let s = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+    // Nothing but setting it up until it is on.
+    let res = s.get("/beheer/gebruikers").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/account/tweede-factor");
+    let html = s.get("/account/tweede-factor").await.text().await.unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("Scan deze code"),
+        "a QR code drawn by the server"
+    );
+    let secret = html
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
+    let wrong = s
+        .post_form("/account/tweede-factor", &[("code", "000000")])
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let code = totp_code(&secret, app.auth_clock.now());
+    let html = s
+        .post_form("/account/tweede-factor", &[("code", &code)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("herstelcodes"));
+    let recovery: Vec<String> = html
+        .split("<li>")
+        .skip(1)
+        .filter_map(|li| li.split("</li>").next())
+        .filter(|c| c.len() == 11 && c.contains('-'))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(recovery.len(), 10);
+    assert_eq!(s.get("/beheer/gebruikers").await.status(), 200);
+
+    // Next sign-in: password, then the code.
+    let s2 = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+    assert_eq!(
+        s2.get("/beheer/gebruikers").await.headers()["location"],
+        "/inloggen/code"
+    );
+    assert_eq!(
+        s2.post_form("/inloggen/code", &[("code", "123456"), ("terug", "")])
+            .await
+            .status(),
+        401
+    );
+    let code = totp_code(&secret, app.auth_clock.now());
+    assert_eq!(
+        s2.post_form("/inloggen/code", &[("code", &code), ("terug", "")])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(s2.get("/toegangslog").await.status(), 200);
+    // A recovery code works once.
+    let s3 = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+    assert_eq!(
+        s3.post_form("/inloggen/code", &[("code", &recovery[0]), ("terug", "")])
+            .await
+            .status(),
+        303
+    );
+    let s4 = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+    assert_eq!(
+        s4.post_form("/inloggen/code", &[("code", &recovery[0]), ("terug", "")])
+            .await
+            .status(),
+        401
+    );
+
+    // A coordinator opening who looked at a file sets up a second factor first.
+    let p = world(&app).await.own.person;
+    let res = app.get(&format!("/personen/{p}/inzage")).await;
+    assert_eq!(res.headers()["location"], "/account/tweede-factor");
+}
+on_both!(administrators_set_up_and_use_a_second_factor);
+
+async fn api_keys_act_with_the_users_role_until_revoked(app: TestApp) {
+    let html = app
+        .post_form("/account/api-sleutels", &[("name", "koppeling")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let token = html
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(token.starts_with("nbj_"));
+    let api = reqwest::Client::new();
+    let res = api
+        .get(app.url("/api/v1/referrals"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Stored as a hash only.
+    let stored = nabij_store::testing::raw_execute(
+        &app.db,
+        &format!("UPDATE api_tokens SET name = name WHERE token_hash = '{token}'"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored, 0, "the token itself is not in the database");
+    // Scoped to the role: a coordinator's key cannot open the administrator's pages.
+    assert_eq!(
+        api.get(app.url("/api/v1/homes"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let id = app
+        .db
+        .api_tokens(app.user(Role::Coordinator))
+        .await
+        .unwrap()[0]
+        .id;
+    assert_eq!(
+        app.post_form(&format!("/account/api-sleutels/{id}/intrekken"), &[])
+            .await
+            .status(),
+        303
+    );
+    let res = api
+        .get(app.url("/api/v1/referrals"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    // A partner's key reaches no files.
+    let partner = app.session_as(Role::Partner).await;
+    let html = partner
+        .post_form("/account/api-sleutels", &[("name", "partner")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let token = html
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        api.get(app.url("/api/v1/referrals"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
+on_both!(api_keys_act_with_the_users_role_until_revoked);
+
+async fn every_response_carries_the_security_headers(app: TestApp) {
+    for path in [
+        "/inloggen",
+        "/",
+        "/static/style.css",
+        "/api/v1/openapi.json",
+        "/bestaat-niet",
+    ] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline")
+                && csp.contains("default-src 'none'"),
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+    }
+}
+on_both!(every_response_carries_the_security_headers);
+
+async fn closed_files_are_anonymised_after_the_retention_period(app: TestApp) {
+    let w = world(&app).await;
+    let db = &app.db;
+    db.exit_stay(
+        w.own.stay,
+        app.clock.today(),
+        nabij_domain::stay::Destination::OwnRentedHome,
+        "Vertrekt naar zus in Gouda",
+        &system(&app),
+    )
+    .await
+    .unwrap();
+    let (open, _) = open_referral(&app, "Nogopen").await;
+    // Fifteen years later.
+    let later = app
+        .clock
+        .today()
+        .saturating_add(15.years())
+        .saturating_add(1.days());
+    let due = db.closed_files_before(later).await.unwrap();
+    assert!(
+        due.contains(&w.own.person) && !due.contains(&open),
+        "{due:?}"
+    );
+    let actor = Actor::system("nabij retention run", Timestamp::now());
+    assert!(db.anonymise(w.own.person, &actor).await.unwrap());
+    assert!(
+        !db.anonymise(w.own.person, &actor).await.unwrap(),
+        "idempotent"
+    );
+    let p = db.person(w.own.person).await.unwrap();
+    assert_eq!(
+        (p.first_name.as_str(), p.last_name.as_str()),
+        ("Geanonimiseerd", "")
+    );
+    assert_eq!((p.bsn, p.phone, p.date_of_birth), (None, None, None));
+    let r = db.referral(w.own.referral).await.unwrap();
+    assert_eq!(r.situation, "");
+    let s = db.stay(w.own.stay).await.unwrap();
+    assert_eq!(
+        (s.exit_reason.as_deref(), s.destination.is_some()),
+        (Some(""), true),
+        "statistics kept"
+    );
+    let log = db
+        .access_log(
+            &AccessFilter {
+                person: Some(w.own.person),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(log[0].action, "anonymise");
+    assert!(
+        !db.closed_files_before(later)
+            .await
+            .unwrap()
+            .contains(&w.own.person)
+    );
+    // The log keeps at least five years: purging younger entries is refused.
+    assert!(
+        db.purge_access_log(Timestamp::now() + jiff::SignedDuration::from_hours(1))
+            .await
+            .is_err()
+    );
+}
+on_both!(closed_files_are_anonymised_after_the_retention_period);
+
+#[test]
+fn every_data_category_and_action_has_a_dutch_label() {
+    use nabij_domain::labels::Label;
+    for c in DataCategory::ALL {
+        assert!(!c.label().is_empty());
+    }
+    for a in AuditAction::ALL {
+        assert!(!a.label().is_empty());
+    }
+}

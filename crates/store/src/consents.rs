@@ -1,0 +1,152 @@
+//! Consent of a person for a partner organisation and a purpose (given, expires, revoked).
+
+use crate::audit::{Access, Actor, append};
+use crate::convert::*;
+use crate::{Db, Result, StoreError};
+use jiff::civil::Date;
+use nabij_domain::access::{AuditAction, DataCategory, Purpose};
+use nabij_domain::ids::PersonId;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Consent {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub purpose: Purpose,
+    pub given_on: Date,
+    pub expires_on: Option<Date>,
+    pub revoked_on: Option<Date>,
+    pub revoked_by: Option<String>,
+    pub recorded_by: String,
+}
+
+impl Consent {
+    /// Given, not expired and not revoked on `today`.
+    pub fn active_on(&self, today: Date) -> bool {
+        self.given_on <= today
+            && self.expires_on.is_none_or(|e| today <= e)
+            && self.revoked_on.is_none_or(|r| today < r)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewConsent {
+    pub person: PersonId,
+    pub organisation_id: i64,
+    pub purpose: Purpose,
+    pub given_on: Date,
+    pub expires_on: Option<Date>,
+}
+
+impl Db {
+    pub async fn record_consent(&self, c: &NewConsent, actor: &Actor) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO consents (person_id, organisation_id, purpose, given_on, expires_on, recorded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(c.person.0)
+        .bind(c.organisation_id)
+        .bind(c.purpose.code())
+        .bind(date_text(c.given_on))
+        .bind(c.expires_on.map(date_text))
+        .bind(&actor.username)
+        .bind(ts_text(actor.at))
+        .fetch_one(&mut *tx)
+        .await?;
+        let id = get_i64(&row, "id")?;
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                c.person,
+                DataCategory::Consent,
+                AuditAction::Create,
+                format!("toestemming {id}"),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Revokes a consent of `person` from `on`.
+    pub async fn revoke_consent(
+        &self,
+        person: PersonId,
+        id: i64,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE consents SET revoked_on = $1, revoked_by = $2 WHERE id = $3 AND person_id = $4 AND revoked_on IS NULL",
+        )
+        .bind(date_text(on))
+        .bind(&actor.username)
+        .bind(id)
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "deze toestemming is al ingetrokken of bestaat niet".into(),
+            ));
+        }
+        append(
+            &mut tx,
+            actor,
+            &[Access::new(
+                person,
+                DataCategory::Consent,
+                AuditAction::Change,
+                format!("toestemming {id} ingetrokken"),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn consents_of(&self, person: PersonId) -> Result<Vec<Consent>> {
+        sqlx::query(
+            "SELECT c.id, c.person_id, c.organisation_id, o.name AS organisation_name, c.purpose, c.given_on, \
+             c.expires_on, c.revoked_on, c.revoked_by, c.recorded_by \
+             FROM consents c JOIN organisations o ON o.id = c.organisation_id WHERE c.person_id = $1 ORDER BY c.id",
+        )
+        .bind(person.0)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Consent {
+                id: get_i64(r, "id")?,
+                person_id: PersonId(get_i64(r, "person_id")?),
+                organisation_id: get_i64(r, "organisation_id")?,
+                organisation_name: get_string(r, "organisation_name")?,
+                purpose: get_code(r, "purpose", Purpose::parse)?,
+                given_on: get_date(r, "given_on")?,
+                expires_on: get_opt_date(r, "expires_on")?,
+                revoked_on: get_opt_date(r, "revoked_on")?,
+                revoked_by: get_opt_string(r, "revoked_by")?,
+                recorded_by: get_string(r, "recorded_by")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Whether the person consents, today, to `organisation` seeing their data for `purpose`.
+    pub async fn has_consent(
+        &self,
+        person: PersonId,
+        organisation: i64,
+        purpose: Purpose,
+        today: Date,
+    ) -> Result<bool> {
+        Ok(self.consents_of(person).await?.iter().any(|c| {
+            c.organisation_id == organisation && c.purpose == purpose && c.active_on(today)
+        }))
+    }
+}
