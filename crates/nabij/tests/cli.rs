@@ -29,6 +29,10 @@ fn default_config_prints_every_setting() {
         "[server]",
         "listen",
         "[log]",
+        "[auth]",
+        "idle_minutes = 30",
+        "[retention]",
+        "access_log_years = 5",
     ] {
         assert!(text.contains(key), "{key}");
     }
@@ -128,5 +132,72 @@ fn migrate_creates_the_database_and_a_bad_url_is_explained() {
         String::from_utf8(out.stderr)
             .unwrap()
             .contains("unsupported database URL")
+    );
+}
+
+#[test]
+fn the_first_administrator_the_access_log_check_and_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    // A fresh installation: the first administrator, with a temporary password.
+    let out = nabij(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "tom",
+            "--name",
+            "Tom Bakker",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Gebruiker tom aangemaakt. Tijdelijk wachtwoord: "),
+        "{text}"
+    );
+    let out = nabij(
+        dir.path(),
+        &["user", "add", "tom", "--name", "Tom", "--role", "admin"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bestaat al"));
+    let out = nabij(
+        dir.path(),
+        &["user", "add", "x", "--name", "X", "--role", "baas"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("onbekende rol baas"));
+
+    // The access log of a fresh database is in order.
+    let out = nabij(dir.path(), &["audit", "verify"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("Toegangslog in orde")
+    );
+
+    // Retention: a dry run changes nothing and says so; a run reports what it did.
+    let out = nabij(dir.path(), &["retention", "run", "--dry-run"]);
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("Proef: 0 dossier(s)")
+    );
+    let out = nabij(dir.path(), &["retention", "run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("0 dossier(s) geanonimiseerd")
     );
 }
