@@ -288,15 +288,13 @@ impl Db {
         .bind(date_text(on))
         .execute(&mut *tx)
         .await?;
-        crate::audit::append(
+        crate::audit::append_one(
             &mut tx,
             actor,
-            &[crate::audit::Access::new(
-                person,
-                nabij_domain::access::DataCategory::File,
-                nabij_domain::access::AuditAction::Change,
-                format!("begeleider {professional}"),
-            )],
+            person,
+            nabij_domain::access::DataCategory::File,
+            nabij_domain::access::AuditAction::Change,
+            format!("begeleider {professional}"),
         )
         .await?;
         tx.commit().await?;

@@ -225,6 +225,18 @@ pub(crate) async fn append(
     Ok(())
 }
 
+/// Appends one entry about one person inside the caller's transaction.
+pub(crate) async fn append_one(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    person: PersonId,
+    category: DataCategory,
+    action: AuditAction,
+    detail: impl Into<String>,
+) -> Result<()> {
+    append(tx, actor, &[Access::new(person, category, action, detail)]).await
+}
+
 impl Db {
     /// Logs views (or exports, prints) of persons' data in a transaction of their own.
     pub async fn log_access(&self, actor: &Actor, entries: &[Access]) -> Result<()> {

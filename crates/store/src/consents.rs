@@ -1,6 +1,6 @@
 //! Consent of a person for a partner organisation and a purpose (given, expires, revoked).
 
-use crate::audit::{Access, Actor, append};
+use crate::audit::{Actor, append_one};
 use crate::convert::*;
 use crate::{Db, Result, StoreError};
 use jiff::civil::Date;
@@ -57,15 +57,13 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?;
         let id = get_i64(&row, "id")?;
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                c.person,
-                DataCategory::Consent,
-                AuditAction::Create,
-                format!("toestemming {id}"),
-            )],
+            c.person,
+            DataCategory::Consent,
+            AuditAction::Create,
+            format!("toestemming {id}"),
         )
         .await?;
         tx.commit().await?;
@@ -95,15 +93,13 @@ impl Db {
                 "deze toestemming is al ingetrokken of bestaat niet".into(),
             ));
         }
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                person,
-                DataCategory::Consent,
-                AuditAction::Change,
-                format!("toestemming {id} ingetrokken"),
-            )],
+            person,
+            DataCategory::Consent,
+            AuditAction::Change,
+            format!("toestemming {id} ingetrokken"),
         )
         .await?;
         tx.commit().await?;

@@ -1,6 +1,6 @@
 //! Referrals (aanmeldingen) and the *geen plek in eigen gebied* events.
 
-use crate::audit::{Access, Actor, append};
+use crate::audit::{Access, Actor, append, append_one};
 use crate::convert::*;
 use crate::persons::{NewPerson, insert_person};
 use crate::{Db, Result, StoreError};
@@ -123,15 +123,13 @@ impl Db {
             ));
         }
         let id = insert_referral(&mut tx, person, referral, received_at).await?;
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                person,
-                DataCategory::Referral,
-                AuditAction::Create,
-                format!("aanmelding {id}"),
-            )],
+            person,
+            DataCategory::Referral,
+            AuditAction::Create,
+            format!("aanmelding {id}"),
         )
         .await?;
         tx.commit().await?;
@@ -214,15 +212,13 @@ impl Db {
             ));
         };
         let person = PersonId(get_i64(&row, "person_id")?);
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                person,
-                DataCategory::Referral,
-                AuditAction::Change,
-                format!("aanmelding {id} gesloten"),
-            )],
+            person,
+            DataCategory::Referral,
+            AuditAction::Change,
+            format!("aanmelding {id} gesloten"),
         )
         .await?;
         tx.commit().await?;

@@ -2,7 +2,7 @@
 //! contact data and free text go; what the measures need (dates, places, municipality,
 //! household, destinations) stays.
 
-use crate::audit::{Access, Actor, append};
+use crate::audit::{Actor, append_one};
 use crate::convert::*;
 use crate::{Db, Result};
 use jiff::Timestamp;
@@ -60,15 +60,13 @@ impl Db {
         ] {
             sqlx::query(sql).bind(person.0).execute(&mut *tx).await?;
         }
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                person,
-                DataCategory::File,
-                AuditAction::Anonymise,
-                "bewaartermijn verstreken",
-            )],
+            person,
+            DataCategory::File,
+            AuditAction::Anonymise,
+            "bewaartermijn verstreken",
         )
         .await?;
         tx.commit().await?;

@@ -1,7 +1,7 @@
 //! Stays: placement (the one write that must never double-book), the clock's facts,
 //! extensions, ready-to-move-on, milestones and exit.
 
-use crate::audit::{Access, Actor, append};
+use crate::audit::{Actor, append_one};
 use crate::convert::*;
 use crate::{Db, Result, StoreError};
 use jiff::Timestamp;
@@ -209,15 +209,13 @@ impl Db {
                 ));
             }
         }
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                new.person,
-                DataCategory::Stay,
-                AuditAction::Create,
-                format!("plaatsing, verblijf {stay_id}"),
-            )],
+            new.person,
+            DataCategory::Stay,
+            AuditAction::Create,
+            format!("plaatsing, verblijf {stay_id}"),
         )
         .await?;
         tx.commit().await?;
@@ -324,15 +322,13 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         let person = PersonId(get_i64(&row, "person_id")?);
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                person,
-                DataCategory::Stay,
-                AuditAction::Change,
-                format!("verlenging, verblijf {id}"),
-            )],
+            person,
+            DataCategory::Stay,
+            AuditAction::Change,
+            format!("verlenging, verblijf {id}"),
         )
         .await?;
         tx.commit().await?;
@@ -389,15 +385,13 @@ impl Db {
             return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
         };
         let person = PersonId(get_i64(&row, "person_id")?);
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                person,
-                DataCategory::Stay,
-                AuditAction::Change,
-                format!("{what}, verblijf {id}"),
-            )],
+            person,
+            DataCategory::Stay,
+            AuditAction::Change,
+            format!("{what}, verblijf {id}"),
         )
         .await?;
         tx.commit().await?;
@@ -437,15 +431,13 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let person = PersonId(get_i64(&row, "person_id")?);
-        append(
+        append_one(
             &mut tx,
             actor,
-            &[Access::new(
-                person,
-                DataCategory::Stay,
-                AuditAction::Change,
-                format!("vertrek, verblijf {id}"),
-            )],
+            person,
+            DataCategory::Stay,
+            AuditAction::Change,
+            format!("vertrek, verblijf {id}"),
         )
         .await?;
         tx.commit().await?;

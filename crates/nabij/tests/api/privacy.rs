@@ -1529,14 +1529,7 @@ async fn administrators_set_up_and_use_a_second_factor(app: TestApp) {
         html.contains("<svg") && html.contains("Scan deze code"),
         "a QR code drawn by the server"
     );
-    let secret = html
-        .split("<code>")
-        .nth(1)
-        .unwrap()
-        .split("</code>")
-        .next()
-        .unwrap()
-        .to_string();
+    let secret = first_code(&html);
     let wrong = s
         .post_form("/account/tweede-factor", &[("code", "000000")])
         .await;
@@ -1609,14 +1602,7 @@ async fn api_keys_act_with_the_users_role_until_revoked(app: TestApp) {
         .text()
         .await
         .unwrap();
-    let token = html
-        .split("<code>")
-        .nth(1)
-        .unwrap()
-        .split("</code>")
-        .next()
-        .unwrap()
-        .to_string();
+    let token = first_code(&html);
     assert!(token.starts_with("nbj_"));
     let api = reqwest::Client::new();
     let res = api
@@ -1672,14 +1658,7 @@ async fn api_keys_act_with_the_users_role_until_revoked(app: TestApp) {
         .text()
         .await
         .unwrap();
-    let token = html
-        .split("<code>")
-        .nth(1)
-        .unwrap()
-        .split("</code>")
-        .next()
-        .unwrap()
-        .to_string();
+    let token = first_code(&html);
     assert_eq!(
         api.get(app.url("/api/v1/referrals"))
             .bearer_auth(&token)
@@ -1784,6 +1763,12 @@ async fn closed_files_are_anonymised_after_the_retention_period(app: TestApp) {
     );
 }
 on_both!(closed_files_are_anonymised_after_the_retention_period);
+
+/// The text of the first `<code>` element of a page.
+fn first_code(html: &str) -> String {
+    let start = html.find("<code>").expect("a <code> element") + 6;
+    html[start..start + html[start..].find("</code>").unwrap()].to_string()
+}
 
 #[test]
 fn every_data_category_and_action_has_a_dutch_label() {
