@@ -1780,3 +1780,202 @@ fn every_data_category_and_action_has_a_dutch_label() {
         assert!(!a.label().is_empty());
     }
 }
+
+async fn administrators_manage_accounts(app: TestApp) {
+    let admin = app.session_as(Role::Admin).await;
+    let html = admin.get("/beheer/gebruikers").await.text().await.unwrap();
+    assert!(html.contains("Test coordinator") && html.contains("Gemeente Woerden"));
+
+    // A new main resident, with a temporary password shown once.
+    let form = |role: &'static str, org: String| {
+        vec![
+            ("username", "nieuwe.bewoner".to_string()),
+            ("display_name", "Nieuwe Bewoner".into()),
+            ("phone", "".into()),
+            ("role", role.into()),
+            ("organisation_id", org),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let admin = admin.clone();
+        async move {
+            let borrowed: Vec<(&str, &str)> =
+                fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.post_form("/beheer/gebruikers", &borrowed).await
+        }
+    };
+    let res = post(form("partner", "1".into())).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("een ketenpartner hoort bij een ketenpartner-organisatie")
+    );
+    let html = post(form("main_resident", "1".into()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let password = first_code(&html);
+    assert_eq!(password.len(), 19);
+    let res = post(form("main_resident", "1".into())).await;
+    assert_eq!(res.status(), 422, "the username is taken");
+    let id = app
+        .db
+        .user_by_username("nieuwe.bewoner")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    // Linked to the pitstop, they see its residents.
+    let (person, _, _) = placed(&app, 1, app.partner_org, app.pitstop, "Henk").await;
+    let res = admin
+        .post_form(
+            &format!("/beheer/gebruikers/{id}/huizen"),
+            &[("home_id", &app.pitstop.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let resident = sign_in(&app.address, "nieuwe.bewoner", &password, None).await;
+    let html = resident.get("/mijn-huis").await.text().await.unwrap();
+    assert!(html.contains("<strong>Henk</strong>"));
+    let seen = app
+        .db
+        .access_log(
+            &AccessFilter {
+                person: Some(person),
+                user: Some(id),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 1, "the main resident's view is logged");
+
+    // A new password ends their sessions; the old one no longer works.
+    let html = admin
+        .post_form(&format!("/beheer/gebruikers/{id}/wachtwoord"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let fresh = first_code(&html);
+    assert_ne!(fresh, password);
+    assert_eq!(resident.get("/mijn-huis").await.status(), 303);
+    let again = sign_in(&app.address, "nieuwe.bewoner", &fresh, None).await;
+    assert_eq!(again.get("/mijn-huis").await.status(), 200);
+
+    // Deactivated: signed out at once, and cannot sign in.
+    let res = admin
+        .post_form(
+            &format!("/beheer/gebruikers/{id}"),
+            &[("role", "main_resident"), ("organisation_id", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(again.get("/mijn-huis").await.status(), 303);
+    assert!(!app.db.user(id).await.unwrap().active);
+    // An administrator cannot lock themselves out.
+    let me = app.user(Role::Admin);
+    let res = admin
+        .post_form(
+            &format!("/beheer/gebruikers/{me}"),
+            &[("role", "admin"), ("organisation_id", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    // Another provider's users are out of reach.
+    let other = app
+        .db
+        .create_organisation("Andere Stichting", None, app.clock.now())
+        .await
+        .unwrap();
+    let stranger = app
+        .db
+        .create_user(
+            &NewUser {
+                organisation_id: other,
+                username: "vreemd".into(),
+                display_name: "Vreemd".into(),
+                phone: None,
+                role: Role::Coordinator,
+                password_hash: "x".into(),
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        admin
+            .get(&format!("/beheer/gebruikers/{stranger}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        admin
+            .post_form(&format!("/beheer/gebruikers/{stranger}/wachtwoord"), &[])
+            .await
+            .status(),
+        404
+    );
+
+    // A new partner organisation.
+    assert_eq!(
+        admin
+            .post_form(
+                "/beheer/organisaties",
+                &[("name", "Woningstichting Rijnstad")]
+            )
+            .await
+            .status(),
+        303
+    );
+    assert!(
+        admin
+            .get("/beheer/gebruikers")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Woningstichting Rijnstad")
+    );
+}
+on_both!(administrators_manage_accounts);
+
+async fn one_address_is_throttled_across_accounts(app: TestApp) {
+    let client = browser();
+    let mut last = None;
+    for i in 0..21 {
+        let page = client
+            .get(app.url("/inloggen"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = hidden(&page, "_csrf");
+        let user = format!("geraden-{i}");
+        let res = client
+            .post(app.url("/inloggen"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("username", user.as_str()),
+                ("password", "x"),
+                ("terug", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        last = Some(res.text().await.unwrap());
+    }
+    assert!(
+        last.unwrap().contains("Te veel mislukte pogingen"),
+        "twenty failures from one address lock it"
+    );
+}
+on_both!(one_address_is_throttled_across_accounts);
