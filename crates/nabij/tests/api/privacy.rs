@@ -540,7 +540,18 @@ async fn authorization_matrix(app: TestApp) {
         )
         .await
         .unwrap();
-    assert!(entries.iter().all(|e| e.role == "system"), "{entries:?}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.role == "system" || e.outcome == "denied"),
+        "{entries:?}"
+    );
+    // Every attempt at it is on record as refused.
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.outcome == "denied" && e.role == "professional")
+    );
 }
 on_both!(authorization_matrix);
 
@@ -1123,6 +1134,21 @@ async fn need_to_know_for_volunteers_partners_and_administrators(app: TestApp) {
         resident.get(&format!("/personen/{}", p.id)).await.status(),
         403
     );
+    let refused = app
+        .db
+        .access_log(
+            &AccessFilter {
+                person: Some(p.id),
+                user: Some(app.user(Role::MainResident)),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    let refused: Vec<_> = refused.iter().filter(|e| e.outcome == "denied").collect();
+    assert_eq!(refused.len(), 1, "the attempt is logged");
+    assert_eq!(refused[0].category, "file");
 
     // An administrator manages homes: who lives there is not theirs to see.
     let admin = app.session_as(Role::Admin).await;

@@ -368,7 +368,11 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
         .into_response();
     };
 
+    let file_id = person_in_path(&path, req.uri().path());
     if !route.access.allows(viewer.role()) {
+        if let Some(id) = file_id {
+            log_refusal(&state, &viewer, &route, id, &method, &path).await;
+        }
         return denied(
             api,
             StatusCode::FORBIDDEN,
@@ -432,6 +436,16 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
     req.extensions_mut().insert(viewer.clone());
     let mut response = CURRENT.scope(current, next.run(req)).await;
 
+    // A refused attempt at someone's file is logged too, with its outcome.
+    if let Some(id) = file_id
+        && matches!(
+            response.status(),
+            StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        )
+    {
+        log_refusal(&state, &viewer, &route, id, &method, &path).await;
+    }
+
     // The access log of views: before any byte of the data leaves.
     // A change that shows its form again (with errors) is a view of what it shows.
     let logged = match route.audit {
@@ -459,6 +473,40 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
         }
     }
     response
+}
+
+/// Logs a refused attempt at an existing person's file, with outcome `denied`.
+async fn log_refusal(
+    state: &AppState,
+    viewer: &Viewer,
+    route: &RouteInfo,
+    id: PersonId,
+    method: &Method,
+    path: &str,
+) {
+    let Some(point) = route.audit else { return };
+    if state.db.person(id).await.is_err() {
+        return;
+    }
+    let (category, action) = match point {
+        AuditPoint::OnView(c, a) | AuditPoint::InTransaction(c, a) => (c, a),
+    };
+    let entry = Entry {
+        outcome: "denied",
+        ..Entry::new(id, category, action, format!("{method} {path}"))
+    };
+    if let Err(e) = state.db.log_access(&viewer.actor(), &[entry]).await {
+        tracing::error!(error = %e, "access log write failed for a refused attempt");
+    }
+}
+
+/// The person whose file a path names (`/personen/12…`, `/api/v1/persons/12`), if any.
+fn person_in_path(pattern: &str, path: &str) -> Option<PersonId> {
+    let index = pattern.split('/').position(|seg| seg == "{id}")?;
+    if !(pattern.starts_with("/personen/") || pattern.starts_with("/api/v1/persons/")) {
+        return None;
+    }
+    path.split('/').nth(index)?.parse().ok().map(PersonId)
 }
 
 fn redirect_or_deny(api: bool, to: &str, why: &str) -> Response {

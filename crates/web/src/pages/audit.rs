@@ -140,7 +140,23 @@ pub async fn log(
     } else {
         Vec::new()
     };
-    let persons: Vec<PersonId> = entries.iter().filter_map(|e| e.person_id).collect();
+    // Views of the organisation's own persons' log entries are logged; an entry about an
+    // attempt on another organisation's file shows only its number.
+    let mut persons: Vec<PersonId> = entries.iter().filter_map(|e| e.person_id).collect();
+    persons.sort_by_key(|p| p.0);
+    persons.dedup();
+    let mut own = Vec::new();
+    for p in persons {
+        if state
+            .db
+            .person(p)
+            .await
+            .is_ok_and(|x| x.organisation_id == viewer.provider())
+        {
+            own.push(p);
+        }
+    }
+    let persons = own;
     let lines = entries.iter().map(|e| line(&state, e)).collect();
     let status_page = page(&LogPage {
         nav: "toegangslog",
