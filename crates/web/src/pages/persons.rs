@@ -59,6 +59,15 @@ pub struct TimelineEntry {
     pub href: Option<String>,
 }
 
+/// A consent as the person page shows it.
+pub struct ConsentRow {
+    pub consent: Consent,
+    pub active: bool,
+    pub given: String,
+    pub until: Option<String>,
+    pub revoked: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "person.html")]
 pub struct PersonPage {
@@ -75,7 +84,7 @@ pub struct PersonPage {
     pub manage: bool,
     pub professional: Option<(String, Option<String>)>,
     pub professionals: Vec<(String, String)>,
-    pub consents: Vec<(Consent, bool)>,
+    pub consents: Vec<ConsentRow>,
     pub partners: Vec<(String, String)>,
     pub purposes: Vec<(&'static str, &'static str)>,
     pub form: crate::forms::Form,
@@ -226,9 +235,12 @@ async fn person_page(
         .consents_of(person.id)
         .await?
         .into_iter()
-        .map(|c| {
-            let active = c.active_on(today);
-            (c, active)
+        .map(|c| ConsentRow {
+            active: c.active_on(today),
+            given: labels::date(c.given_on),
+            until: c.expires_on.map(labels::date),
+            revoked: c.revoked_on.map(labels::date),
+            consent: c,
         })
         .collect();
     let page = PersonPage {
