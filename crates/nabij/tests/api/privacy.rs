@@ -2005,3 +2005,35 @@ async fn one_address_is_throttled_across_accounts(app: TestApp) {
     );
 }
 on_both!(one_address_is_throttled_across_accounts);
+
+async fn head_requests_pass_the_same_gate(app: TestApp) {
+    let stranger = browser();
+    for path in ["/api/v1/municipalities", "/personen"] {
+        let res = stranger.head(app.url(path)).send().await.unwrap();
+        assert!(
+            matches!(res.status().as_u16(), 303 | 401),
+            "HEAD {path}: {}",
+            res.status()
+        );
+    }
+    assert_eq!(
+        app.client
+            .head(app.url("/personen"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // A method no route declares runs nothing.
+    assert_eq!(
+        app.client
+            .delete(app.url("/personen"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        405
+    );
+}
+on_both!(head_requests_pass_the_same_gate);

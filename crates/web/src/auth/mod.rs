@@ -324,9 +324,15 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
         .map(|m| m.as_str().to_owned())
         .unwrap_or_default();
     let method = req.method().clone();
-    let Some(route) = ROUTES.get(&(method.clone(), path.as_str())).cloned() else {
-        // Unknown routes fall through to the 404 page; it shows nothing of anyone.
-        return next.run(req).await;
+    // HEAD is answered by the GET handler, so it passes the GET route's checks.
+    let declared = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method.clone()
+    };
+    let Some(route) = ROUTES.get(&(declared, path.as_str())).cloned() else {
+        // Nothing runs without a declared permission.
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
     };
     let api = is_api(&path);
     let headers = req.headers().clone();
