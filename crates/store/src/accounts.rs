@@ -177,6 +177,14 @@ impl Db {
         get_i64(&r, "id")
     }
 
+    /// Whether any account exists (a fresh installation has none).
+    pub async fn has_users(&self) -> Result<bool> {
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(get_i64(&r, "n")? > 0)
+    }
+
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id \

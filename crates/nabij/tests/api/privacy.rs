@@ -2037,3 +2037,50 @@ async fn head_requests_pass_the_same_gate(app: TestApp) {
     );
 }
 on_both!(head_requests_pass_the_same_gate);
+
+#[tokio::test]
+async fn a_fresh_installation_says_how_to_make_the_first_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("leeg.db").display());
+    let db = nabij_store::Db::connect(&nabij_store::DbOptions::new(url))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = nabij_web::Application::new(
+        listener,
+        nabij_web::AppState::new(db.clone(), nabij_web::Clock::system()),
+    );
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let page = browser()
+        .get(format!("{address}/inloggen"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("nabij user add"), "{page}");
+    db.create_user(
+        &NewUser {
+            organisation_id: 1,
+            username: "tom".into(),
+            display_name: "Tom".into(),
+            phone: None,
+            role: Role::Admin,
+            password_hash: "x".into(),
+        },
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let page = browser()
+        .get(format!("{address}/inloggen"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("nabij user add"));
+}

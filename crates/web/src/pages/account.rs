@@ -27,6 +27,8 @@ pub struct LoginPage {
     pub username: String,
     pub back: String,
     pub error: Option<&'static str>,
+    /// No account exists yet: say how the first one is made.
+    pub fresh: bool,
 }
 
 /// Only paths on this site, never `//other.site`.
@@ -45,6 +47,17 @@ fn login_page(
     error: Option<&'static str>,
     secure: bool,
 ) -> Response {
+    login_page_with(csrf, username, back, error, secure, false)
+}
+
+fn login_page_with(
+    csrf: String,
+    username: String,
+    back: String,
+    error: Option<&'static str>,
+    secure: bool,
+    fresh: bool,
+) -> Response {
     let status = if error.is_some() {
         StatusCode::UNAUTHORIZED
     } else {
@@ -58,6 +71,7 @@ fn login_page(
             username,
             back,
             error,
+            fresh,
         }),
     )
         .into_response();
@@ -74,12 +88,14 @@ pub async fn login_form(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let back = safe_back(q.get("terug").map(String::as_str).unwrap_or(""));
-    login_page(
+    let fresh = !state.db.has_users().await.unwrap_or(true);
+    login_page_with(
         random_hex(32),
         String::new(),
         back,
         None,
         auth::is_tls(&state.auth, &headers),
+        fresh,
     )
 }
 
