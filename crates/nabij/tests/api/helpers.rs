@@ -207,8 +207,17 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The coordinator's browser as a [`Session`].
+    pub fn session(&self) -> Session {
+        Session {
+            client: self.client.clone(),
+            csrf: self.csrf.clone(),
+            address: self.address.clone(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.unwrap()
+        self.session().get(path).await
     }
 
     pub async fn get_json(&self, path: &str) -> Value {
@@ -218,24 +227,12 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.session().post_json(path, body).await
     }
 
     /// Posts a form as the coordinator, with the session's CSRF token.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let mut fields: Vec<(&str, &str)> = form.to_vec();
-        fields.push(("_csrf", &self.csrf));
-        self.client
-            .post(self.url(path))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap()
+        self.session().post_form(path, form).await
     }
 
     pub fn user(&self, role: Role) -> i64 {
