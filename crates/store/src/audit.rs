@@ -117,6 +117,33 @@ pub struct ChainCheck {
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The statements that append to the log, shared with the SQLite placement writer.
+pub(crate) const TAKE_HEAD: &str =
+    "UPDATE access_log_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash";
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO access_log (seq, at, user_id, username, role, on_behalf_of, organisation_id, \
+     person_id, category, action, address, client, outcome, detail, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+pub(crate) const SET_HEAD: &str = "UPDATE access_log_head SET hash = $1 WHERE id = 1";
+
+/// The hash of one entry for `actor`, chained to `prev`.
+pub(crate) fn hash_for(prev: &str, seq: i64, at: &str, actor: &Actor, e: &Access) -> String {
+    entry_hash(
+        prev,
+        seq,
+        at,
+        (
+            &actor.user_id,
+            &actor.username,
+            &actor.role,
+            &actor.on_behalf_of,
+            &actor.organisation_id,
+        ),
+        e.person.map(|p| p.0),
+        (e.category.code(), e.action.code(), e.outcome, &e.detail),
+        (&actor.address, &actor.client),
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn entry_hash(
     prev: &str,
@@ -166,62 +193,39 @@ pub(crate) async fn append(
         return Ok(());
     }
     // Taking the head serialises writers of the log on both backends.
-    let head =
-        sqlx::query("UPDATE access_log_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-            .bind(entries.len() as i64)
-            .fetch_one(&mut **tx)
-            .await?;
+    let head = sqlx::query(TAKE_HEAD)
+        .bind(entries.len() as i64)
+        .fetch_one(&mut **tx)
+        .await?;
     let last = get_i64(&head, "seq")?;
     let mut prev = get_string(&head, "hash")?;
     let at = ts_text(at);
     let first = last - entries.len() as i64 + 1;
     for (k, e) in entries.iter().enumerate() {
         let seq = first + k as i64;
-        let person = e.person.map(|p| p.0);
-        let hash = entry_hash(
-            &prev,
-            seq,
-            &at,
-            (
-                &actor.user_id,
-                &actor.username,
-                &actor.role,
-                &actor.on_behalf_of,
-                &actor.organisation_id,
-            ),
-            person,
-            (e.category.code(), e.action.code(), e.outcome, &e.detail),
-            (&actor.address, &actor.client),
-        );
-        sqlx::query(
-            "INSERT INTO access_log (seq, at, user_id, username, role, on_behalf_of, organisation_id, \
-             person_id, category, action, address, client, outcome, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        )
-        .bind(seq)
-        .bind(&at)
-        .bind(actor.user_id)
-        .bind(&actor.username)
-        .bind(&actor.role)
-        .bind(&actor.on_behalf_of)
-        .bind(actor.organisation_id)
-        .bind(person)
-        .bind(e.category.code())
-        .bind(e.action.code())
-        .bind(&actor.address)
-        .bind(&actor.client)
-        .bind(e.outcome)
-        .bind(&e.detail)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
+        let hash = hash_for(&prev, seq, &at, actor, e);
+        sqlx::query(INSERT_ENTRY)
+            .bind(seq)
+            .bind(&at)
+            .bind(actor.user_id)
+            .bind(&actor.username)
+            .bind(&actor.role)
+            .bind(&actor.on_behalf_of)
+            .bind(actor.organisation_id)
+            .bind(e.person.map(|p| p.0))
+            .bind(e.category.code())
+            .bind(e.action.code())
+            .bind(&actor.address)
+            .bind(&actor.client)
+            .bind(e.outcome)
+            .bind(&e.detail)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut **tx)
+            .await?;
         prev = hash;
     }
-    sqlx::query("UPDATE access_log_head SET hash = $1 WHERE id = 1")
-        .bind(&prev)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(SET_HEAD).bind(&prev).execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod geography;
 pub mod homes;
 mod migrate;
 pub mod persons;
+mod placer;
 pub mod referrals;
 pub mod reports;
 pub mod retention;
@@ -80,6 +81,9 @@ pub enum StoreError {
     Corrupt { column: &'static str, value: String },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The SQLite placement writer failed.
+    #[error("database (placement writer): {0}")]
+    Writer(String),
 }
 
 impl StoreError {
@@ -104,6 +108,8 @@ pub struct Db {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// SQLite on a file: the thread placements are written by.
+    placer: Option<std::sync::Arc<placer::Placer>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -164,10 +170,18 @@ impl Db {
                     .after_connect(move |c, _| sqlite_pragmas(c, busy))
                     .connect(&url)
                     .await?;
+                let placer = match sqlite_file(&opts.url) {
+                    Some(path) => Some(std::sync::Arc::new(placer::Placer::start(
+                        &path,
+                        opts.busy_timeout,
+                    )?)),
+                    None => None,
+                };
                 Db {
                     read,
                     write,
                     backend,
+                    placer,
                 }
             }
             Backend::Postgres => {
@@ -180,6 +194,7 @@ impl Db {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    placer: None,
                 }
             }
         };
@@ -200,8 +215,14 @@ impl Db {
         &self.read
     }
 
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a transaction that reads before it writes could otherwise not upgrade after the
+    /// placement writer committed, and would fail instead of waiting.
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.write.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        })
     }
 
     pub async fn close(&self) {
@@ -227,6 +248,14 @@ fn sqlite_pragmas(
     })
 }
 
+/// The file of a `sqlite:` URL; `None` for an in-memory database.
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.to_owned())
+}
+
 fn sqlite_url_with_create(url: &str) -> String {
     if url.contains("mode=") || url.contains(":memory:") {
         url.to_string()
@@ -240,6 +269,17 @@ fn sqlite_url_with_create(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placements_get_their_own_writer_only_for_a_sqlite_file() {
+        assert_eq!(sqlite_file("sqlite:nabij.db").as_deref(), Some("nabij.db"));
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/nabij.db?mode=rwc").as_deref(),
+            Some("/var/lib/nabij.db")
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
 
     #[test]
     fn urls_pick_the_backend_and_hide_passwords() {

@@ -144,51 +144,60 @@ pub(crate) fn parse_proximity(s: &str) -> Option<Proximity> {
     }
 }
 
+/// The statements of a placement, shared by the transaction below and, on SQLite, by the
+/// placement writer ([`crate::placer`]), so both write exactly the same.
+pub(crate) const MARK_PLACED: &str = "UPDATE referrals SET state = 'placed', closed_at = $1 \
+     WHERE id = $2 AND person_id = $3 AND state = 'received'";
+pub(crate) const INSERT_STAY: &str = "INSERT INTO stays (person_id, home_id, referral_id, start_date, planned_end, placed_at, proximity, distance_km) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+pub(crate) fn take_place_sql() -> String {
+    format!(
+        "INSERT INTO stay_places (stay_id, place_id) SELECT $1, p.id FROM places p \
+         WHERE p.id = $2 AND p.home_id = $3 AND NOT {}",
+        crate::homes::blocked_on("$4")
+    )
+}
+pub(crate) const ALREADY_HANDLED: &str =
+    "deze aanmelding is al afgehandeld (geplaatst of gesloten)";
+pub(crate) const ALREADY_STAYING: &str = "deze persoon verblijft al ergens";
+pub(crate) const PLACE_TAKEN: &str = "deze plek is zojuist door iemand anders bezet";
+pub(crate) const PLACE_UNAVAILABLE: &str = "deze plek is geblokkeerd of hoort niet bij dit huis";
+
 impl Db {
     /// Places a referral: marks it placed, starts the stay and takes the places, in one
     /// transaction. A lost race (place just taken, person already placed, referral already
     /// handled) is a [`StoreError::Conflict`] and writes nothing.
     #[tracing::instrument(skip_all, fields(home = %new.home, person = %new.person))]
     pub async fn place(&self, new: &NewStay, actor: &Actor) -> Result<StayId> {
+        if let Some(placer) = &self.placer {
+            return placer.place(new.clone(), actor.clone()).await;
+        }
         let mut tx = self.begin().await?;
         if let Some(referral) = new.referral {
-            let r = sqlx::query(
-                "UPDATE referrals SET state = 'placed', closed_at = $1 WHERE id = $2 AND person_id = $3 AND state = 'received'",
-            )
-            .bind(ts_text(new.placed_at))
-            .bind(referral.0)
-            .bind(new.person.0)
-            .execute(&mut *tx)
-            .await?;
+            let r = sqlx::query(MARK_PLACED)
+                .bind(ts_text(new.placed_at))
+                .bind(referral.0)
+                .bind(new.person.0)
+                .execute(&mut *tx)
+                .await?;
             if r.rows_affected() == 0 {
-                return Err(StoreError::Conflict(
-                    "deze aanmelding is al afgehandeld (geplaatst of gesloten)".into(),
-                ));
+                return Err(StoreError::Conflict(ALREADY_HANDLED.into()));
             }
         }
-        let row = sqlx::query(
-            "INSERT INTO stays (person_id, home_id, referral_id, start_date, planned_end, placed_at, proximity, distance_km) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(new.person.0)
-        .bind(new.home.0)
-        .bind(new.referral.map(|r| r.0))
-        .bind(date_text(new.start))
-        .bind(date_text(new.planned_end))
-        .bind(ts_text(new.placed_at))
-        .bind(proximity_code(new.proximity))
-        .bind(new.distance_km)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| {
-            crate::geography::conflict_on_unique(e, "deze persoon verblijft al ergens")
-        })?;
+        let row = sqlx::query(INSERT_STAY)
+            .bind(new.person.0)
+            .bind(new.home.0)
+            .bind(new.referral.map(|r| r.0))
+            .bind(date_text(new.start))
+            .bind(date_text(new.planned_end))
+            .bind(ts_text(new.placed_at))
+            .bind(proximity_code(new.proximity))
+            .bind(new.distance_km)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| crate::geography::conflict_on_unique(e, ALREADY_STAYING))?;
         let stay_id = get_i64(&row, "id")?;
-        let take_place = format!(
-            "INSERT INTO stay_places (stay_id, place_id) SELECT $1, p.id FROM places p \
-             WHERE p.id = $2 AND p.home_id = $3 AND NOT {}",
-            crate::homes::blocked_on("$4")
-        );
+        let take_place = take_place_sql();
         for place in &new.places {
             let r = sqlx::query(&take_place)
                 .bind(stay_id)
@@ -197,16 +206,9 @@ impl Db {
                 .bind(date_text(new.start))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| {
-                    crate::geography::conflict_on_unique(
-                        e,
-                        "deze plek is zojuist door iemand anders bezet",
-                    )
-                })?;
+                .map_err(|e| crate::geography::conflict_on_unique(e, PLACE_TAKEN))?;
             if r.rows_affected() == 0 {
-                return Err(StoreError::Conflict(
-                    "deze plek is geblokkeerd of hoort niet bij dit huis".into(),
-                ));
+                return Err(StoreError::Conflict(PLACE_UNAVAILABLE.into()));
             }
         }
         append_one(

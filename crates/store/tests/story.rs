@@ -550,3 +550,159 @@ async fn story_on_postgres() {
     assert_eq!(db.backend(), Backend::Postgres);
     story(db).await;
 }
+
+/// Many placements at once, some fighting over the same place: each stands or falls on its
+/// own, every success is logged once, and the log's chain holds. On SQLite these go through
+/// the placement writer in batches; on PostgreSQL through the pool.
+async fn concurrent_placements(db: Db) {
+    let now: Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+    let today = date(2026, 3, 2);
+    let m = db
+        .create_municipality(
+            None,
+            None,
+            "Bodegraven",
+            GeoPoint {
+                lat: 52.08,
+                lon: 4.75,
+            },
+        )
+        .await
+        .unwrap();
+    let n = db
+        .create_neighbourhood(
+            m,
+            None,
+            "Centrum",
+            GeoPoint {
+                lat: 52.08,
+                lon: 4.75,
+            },
+        )
+        .await
+        .unwrap();
+    let home = db
+        .create_home(
+            &NewHome {
+                organisation_id: 1,
+                name: "Opvang Bodegraven".into(),
+                kind: HomeKind::ShelterHome,
+                address: "Dorpsstraat 1".into(),
+                neighbourhood: n,
+                point: None,
+                rules: HouseRules::default(),
+                max_stay_months: 6,
+                landlord: None,
+                places: 5,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let places = db.availability(today, 1, Some(home)).await.unwrap()[0]
+        .free_places
+        .clone();
+    let mut tasks = Vec::new();
+    for i in 0..15 {
+        let (person, referral) = db
+            .create_referral(
+                &person(&format!("B{i}"), m, Some(n)),
+                &referral(),
+                now,
+                &actor(now),
+            )
+            .await
+            .unwrap();
+        let db = db.clone();
+        // Fifteen people for five places: three want each place.
+        let place = places[i % places.len()];
+        tasks.push(tokio::spawn(async move {
+            let stay = NewStay {
+                referral: Some(referral),
+                person,
+                home,
+                places: vec![place],
+                start: today,
+                planned_end: planned_end(today, 6),
+                placed_at: now,
+                proximity: nabij_domain::placement::Proximity::OwnNeighbourhood,
+                distance_km: 0.1,
+            };
+            (person, db.place(&stay, &actor(now)).await)
+        }));
+    }
+    let mut placed = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            (person, Ok(_)) => placed.push(person),
+            (_, Err(StoreError::Conflict(_))) => {}
+            (_, Err(e)) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(placed.len(), 5, "one winner per place");
+    let active = db
+        .stays(StayFilter {
+            active: Some(true),
+            home: Some(home),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(active.len(), 5);
+    for p in &placed {
+        let log = db
+            .access_log(
+                &nabij_store::audit::AccessFilter {
+                    person: Some(*p),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.category == "stay" && e.action == "create")
+                .count(),
+            1
+        );
+    }
+    assert_eq!(db.verify_access_log().await.unwrap().first_broken, None);
+    // A home that does not exist is an error, not a lost race.
+    let (person, referral) = db
+        .create_referral(&person("Z", m, Some(n)), &referral(), now, &actor(now))
+        .await
+        .unwrap();
+    let bad = NewStay {
+        referral: Some(referral),
+        person,
+        home: HomeId(999_999),
+        places: vec![places[0]],
+        start: today,
+        planned_end: planned_end(today, 6),
+        placed_at: now,
+        proximity: nabij_domain::placement::Proximity::OwnNeighbourhood,
+        distance_km: 0.1,
+    };
+    let err = db.place(&bad, &actor(now)).await.unwrap_err();
+    assert!(!matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(
+        db.referral(referral).await.unwrap().state.is_open(),
+        "nothing half-written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_placements_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("batch.db").display());
+    concurrent_placements(Db::connect(&DbOptions::new(url)).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_placements_on_postgres() {
+    let Some(db) = nabij_store::testing::postgres_from_env().await else {
+        return;
+    };
+    concurrent_placements(db).await;
+}
