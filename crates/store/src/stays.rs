@@ -323,18 +323,7 @@ impl Db {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        let person = PersonId(get_i64(&row, "person_id")?);
-        append_one(
-            &mut tx,
-            actor,
-            person,
-            DataCategory::Stay,
-            AuditAction::Change,
-            format!("verlenging, verblijf {id}"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        commit_stay_change(tx, actor, &row, format!("verlenging, verblijf {id}")).await
     }
 
     pub async fn set_ready_on(&self, id: StayId, ready_on: Date, actor: &Actor) -> Result<()> {
@@ -386,18 +375,7 @@ impl Db {
             self.stay(id).await?;
             return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
         };
-        let person = PersonId(get_i64(&row, "person_id")?);
-        append_one(
-            &mut tx,
-            actor,
-            person,
-            DataCategory::Stay,
-            AuditAction::Change,
-            format!("{what}, verblijf {id}"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        commit_stay_change(tx, actor, &row, format!("{what}, verblijf {id}")).await
     }
 
     /// Ends a stay and frees its places from the exit date on.
@@ -432,17 +410,27 @@ impl Db {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        let person = PersonId(get_i64(&row, "person_id")?);
-        append_one(
-            &mut tx,
-            actor,
-            person,
-            DataCategory::Stay,
-            AuditAction::Change,
-            format!("vertrek, verblijf {id}"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        commit_stay_change(tx, actor, &row, format!("vertrek, verblijf {id}")).await
     }
+}
+
+/// Logs a change of a stay for the stay's person (`row` holds `person_id`) and commits it.
+async fn commit_stay_change(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    row: &AnyRow,
+    what: String,
+) -> Result<()> {
+    let person = PersonId(get_i64(row, "person_id")?);
+    append_one(
+        &mut tx,
+        actor,
+        person,
+        DataCategory::Stay,
+        AuditAction::Change,
+        what,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
