@@ -23,4 +23,9 @@ id_type!(
     PersonId,
     ReferralId,
     StayId,
+    OrganisationId,
+    UserId,
+    BlockId,
+    ConsentId,
+    ApiTokenId,
 );

@@ -6,6 +6,7 @@
 //! that no place or person was booked twice.
 
 use jiff::Timestamp;
+use nabij_app::{App, Clock};
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules};
 use nabij_domain::ids::HomeId;
@@ -16,7 +17,7 @@ use nabij_store::persons::NewPerson;
 use nabij_store::referrals::NewReferral;
 use nabij_store::stays::StayFilter;
 use nabij_store::{Db, DbOptions};
-use nabij_web::{AppState, Application, Clock};
+use nabij_web::{Application, WebState};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -122,21 +123,24 @@ async fn main() -> anyhow::Result<()> {
                 display_name: "Belastingtest".into(),
                 phone: None,
                 role: nabij_domain::access::Role::Coordinator,
-                password_hash: nabij_web::auth::secrets::hash_password("belastingtest-wachtwoord"),
+                password_hash: nabij_app::secrets::hash_password("belastingtest-wachtwoord"),
             },
             now,
         )
         .await?;
-    let token = format!("nbj_{}", nabij_web::auth::secrets::random_hex(32));
+    let token = format!("nbj_{}", nabij_app::secrets::random_hex(32));
     db.create_api_token(
         coordinator,
         "load",
-        &nabij_web::auth::secrets::token_hash(&token),
+        &nabij_app::secrets::token_hash(&token),
         now,
     )
     .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let app = Application::new(listener, AppState::new(db.clone(), Clock::fixed(now)));
+    let app = Application::new(
+        listener,
+        WebState::new(App::new(db.clone(), Clock::fixed(now))),
+    );
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 

@@ -40,7 +40,7 @@ pub struct Database {
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Database")
-            .field("url", &nabij_store::redact_url(&self.url))
+            .field("url", &nabij_app::redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .finish()
     }

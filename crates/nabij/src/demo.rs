@@ -8,22 +8,18 @@
 use anyhow::Result;
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, ToSpan};
+use nabij_app::homes::{BlockInput, NewHomeInput};
+use nabij_app::intake::IntakeInput;
+use nabij_app::persons::ConsentInput;
+use nabij_app::stays::{ExitInput, ExtensionInput, MilestoneInput, ReadyInput};
+use nabij_app::{App, AppError, Caller};
 use nabij_domain::access::{Purpose, Role};
 use nabij_domain::geo::GeoPoint;
-use nabij_domain::home::{HomeKind, HouseRules};
+use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
-use nabij_domain::person::{Gender, HouseholdSize, Needs};
-use nabij_domain::placement::rank_free_places;
+use nabij_domain::person::Gender;
 use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
-use nabij_domain::stay::{Destination, ExtensionDecision, Milestone, planned_end};
-use nabij_store::Db;
-use nabij_store::accounts::NewUser;
-use nabij_store::audit::Actor;
-use nabij_store::consents::NewConsent;
-use nabij_store::homes::NewHome;
-use nabij_store::persons::NewPerson;
-use nabij_store::referrals::NewReferral;
-use nabij_store::stays::NewStay;
+use nabij_domain::stay::{Destination, Milestone};
 use std::collections::HashMap;
 
 /// SplitMix64: small, fast, and the same sequence on every platform.
@@ -545,13 +541,10 @@ pub struct DemoSummary {
 /// The demo's provider: the organisation every installation starts with.
 const PROVIDER: i64 = 1;
 
-/// The demo acting at a moment, as the access log records it.
-fn demo(at: Timestamp) -> Actor {
-    Actor::system("nabij demo", at)
-}
-
 struct Pending {
     stay: StayId,
+    person: PersonId,
+    municipality: String,
     start: Date,
     exit: Date,
     destination: Destination,
@@ -560,26 +553,71 @@ struct Pending {
     end: Date,
 }
 
-/// Fills an empty database with the demo network and about two years of history up to `now`.
-pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
-    let tz = nabij_web::clock::dutch_time_zone();
+/// A referral as the demo's intake form would be filled in.
+struct Intake<'a> {
+    first_name: &'a str,
+    last_name: &'a str,
+    gender: Gender,
+    date_of_birth: Option<Date>,
+    phone: Option<String>,
+    household: i64,
+    needs: (bool, bool, bool),
+    municipality: MunicipalityId,
+    neighbourhood: Option<NeighbourhoodId>,
+    avoid: Vec<NeighbourhoodId>,
+    source: ReferralSource,
+    urgency: Urgency,
+    situation: &'a str,
+    referred_by: Option<OrganisationId>,
+}
+
+impl Intake<'_> {
+    fn input(&self) -> IntakeInput {
+        IntakeInput {
+            first_name: self.first_name.into(),
+            last_name: self.last_name.into(),
+            gender: self.gender.code().into(),
+            date_of_birth: self.date_of_birth.map(|d| d.to_string()),
+            bsn: None,
+            phone: self.phone.clone(),
+            household_size: self.household,
+            needs_accessible: self.needs.0,
+            needs_pets: self.needs.1,
+            needs_women_only: self.needs.2,
+            own_municipality_id: self.municipality.0,
+            own_neighbourhood_id: self.neighbourhood.map(|n| n.0),
+            avoid_municipality_ids: Vec::new(),
+            avoid_neighbourhood_ids: self.avoid.iter().map(|n| n.0).collect(),
+            source: self.source.code().into(),
+            urgency: self.urgency.code().into(),
+            situation: self.situation.into(),
+            referred_by_organisation_id: self.referred_by.map(|o| o.0),
+        }
+    }
+}
+
+/// Fills an empty database with the demo network and about two years of history up to the
+/// app's clock, which must be a fixed clock: every step runs through the use cases at the
+/// moment it happened, as the system (`nabij demo`).
+pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
+    let clock = app.clock().clone();
+    let now = clock.now();
+    let tz = nabij_app::clock::dutch_time_zone();
     let today = tz.to_datetime(now).date();
+    let sys = Caller::system("nabij demo", OrganisationId(PROVIDER));
     let mut rng = Rng::new(seed);
     let mut summary = DemoSummary::default();
     let mut buurt_ids: HashMap<&str, NeighbourhoodId> = HashMap::new();
     let mut munis: Vec<(MunicipalityId, Vec<NeighbourhoodId>, f64)> = Vec::new();
     let setup = at(today.saturating_sub(800.days()), 9, 0, &tz);
-    db.rename_organisation(PROVIDER, "Stichting Thuis Nabij")
-        .await?;
-    let gemeente_leiden = db
-        .create_organisation("Gemeente Leiden", Some(PROVIDER), setup)
-        .await?;
-    let sociaal_team = db
-        .create_organisation("Sociaal team Woerden", Some(PROVIDER), setup)
-        .await?;
-    db.create_organisation("Dunavie", Some(PROVIDER), setup)
-        .await?;
-    // Accounts and consents draw from their own sequence, so the history stays the same.
+    clock.set(setup);
+    nabij_app::accounts::rename_provider(app, &sys, "Stichting Thuis Nabij").await?;
+    let gemeente_leiden =
+        nabij_app::accounts::create_organisation(app, &sys, "Gemeente Leiden").await?;
+    let sociaal_team =
+        nabij_app::accounts::create_organisation(app, &sys, "Sociaal team Woerden").await?;
+    nabij_app::accounts::create_organisation(app, &sys, "Dunavie").await?;
+    // Consents draw from their own sequence, so the history stays the same.
     let mut extra = Rng::new(seed ^ 0x5EED_ACC0);
     let mut accounts = Vec::new();
     for (role, username, name, phone, org) in [
@@ -587,129 +625,133 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
             Role::Coordinator,
             "coordinator",
             "Ria Hoekstra",
-            Some("030-1234567"),
-            PROVIDER,
+            "030-1234567",
+            OrganisationId(PROVIDER),
         ),
         (
             Role::Professional,
             "begeleider",
             "Sander de Wit",
-            Some("06-12345678"),
-            PROVIDER,
+            "06-12345678",
+            OrganisationId(PROVIDER),
         ),
         (
             Role::MainResident,
             "hoofdbewoner",
             "Marloes Vink",
-            None,
-            PROVIDER,
+            "",
+            OrganisationId(PROVIDER),
         ),
-        (Role::Buddy, "maatje", "Kees Verbeek", None, PROVIDER),
+        (
+            Role::Buddy,
+            "maatje",
+            "Kees Verbeek",
+            "",
+            OrganisationId(PROVIDER),
+        ),
         (
             Role::Partner,
             "ketenpartner",
             "Fatma Yilmaz (Gemeente Leiden)",
-            None,
+            "",
             gemeente_leiden,
         ),
-        (Role::Admin, "beheerder", "Tom Bakker", None, PROVIDER),
+        (
+            Role::Admin,
+            "beheerder",
+            "Tom Bakker",
+            "",
+            OrganisationId(PROVIDER),
+        ),
     ] {
-        let password = format!(
-            "{}-{:04}-{:04}",
-            username,
-            extra.below(10_000),
-            extra.below(10_000)
-        );
-        let id = db
-            .create_user(
-                &NewUser {
-                    organisation_id: org,
-                    username: username.into(),
-                    display_name: name.into(),
-                    phone: phone.map(Into::into),
-                    role,
-                    password_hash: nabij_web::auth::secrets::hash_password(&password),
-                },
-                setup,
-            )
-            .await?;
+        // A random temporary password per demo, printed once.
+        let input = nabij_app::accounts::NewUserInput {
+            username: username.into(),
+            display_name: name.into(),
+            phone: phone.into(),
+            role: role.code().into(),
+            organisation_id: Some(org.0),
+        };
+        let (id, username, password) = nabij_app::accounts::create_user(app, &sys, &input).await?;
         accounts.push((role, id));
-        summary.users.push((role, username.to_owned(), password));
+        summary.users.push((role, username, password));
     }
     let account = |role: Role| accounts.iter().find(|(r, _)| *r == role).map(|(_, id)| *id);
     for m in MUNIS {
-        let region = db.create_region(m.region).await?;
+        let region = nabij_app::geography::region(app, &sys, m.region).await?;
         let (_, _, lat, lon) = m.buurten[0];
-        let id = db
-            .create_municipality(Some(region), Some(m.code), m.name, GeoPoint { lat, lon })
-            .await?;
+        let id = nabij_app::geography::add_municipality(
+            app,
+            &sys,
+            Some(region),
+            Some(m.code),
+            m.name,
+            GeoPoint { lat, lon },
+        )
+        .await?;
         let mut ns = Vec::new();
         for (code, name, lat, lon) in m.buurten {
-            let n = db
-                .create_neighbourhood(
-                    id,
-                    Some(code),
-                    name,
-                    GeoPoint {
-                        lat: *lat,
-                        lon: *lon,
-                    },
-                )
-                .await?;
+            let n = nabij_app::geography::add_neighbourhood(
+                app,
+                &sys,
+                id,
+                Some(code),
+                name,
+                GeoPoint {
+                    lat: *lat,
+                    lon: *lon,
+                },
+            )
+            .await?;
             buurt_ids.insert(code, n);
             ns.push(n);
         }
         munis.push((id, ns, m.rate));
     }
     summary.municipalities = MUNIS.len();
+    let mut pitstop_woerden = None;
     for h in HOMES {
-        let neighbourhood = buurt_ids[h.buurt];
-        let home = db
-            .create_home(
-                &NewHome {
-                    organisation_id: PROVIDER,
-                    name: h.name.into(),
-                    kind: h.kind,
-                    address: h.address.into(),
-                    neighbourhood,
-                    point: None,
-                    rules: HouseRules {
-                        women_only: h.rules.0,
-                        accessible: h.rules.1,
-                        pets_allowed: h.rules.2,
-                    },
-                    max_stay_months: h.kind.default_max_stay_months(),
-                    landlord: h.landlord.map(Into::into),
-                    places: h.places,
-                },
-                setup,
-            )
-            .await?;
+        let input = NewHomeInput {
+            name: h.name.into(),
+            kind: h.kind.code().into(),
+            address: h.address.into(),
+            neighbourhood_id: buurt_ids[h.buurt].0,
+            lat: None,
+            lon: None,
+            women_only: h.rules.0,
+            accessible: h.rules.1,
+            pets_allowed: h.rules.2,
+            max_stay_months: Some(h.kind.default_max_stay_months().into()),
+            landlord: h.landlord.map(Into::into),
+            places: h.places as i64,
+        };
+        let home = nabij_app::homes::create(app, &sys, &input).await?.home.id;
         if h.name == "Pitstop Woerden" {
+            pitstop_woerden = Some(home);
             for role in [Role::MainResident, Role::Buddy] {
                 if let Some(user) = account(role) {
-                    db.link_user_home(user, home).await?;
+                    nabij_app::accounts::link_home(app, &sys, user, Some(home)).await?;
                 }
             }
         }
     }
     summary.homes = HOMES.len();
     // A place under repair now, so blocking shows.
-    let repair = db
-        .availability(today, PROVIDER, None)
-        .await?
-        .iter()
-        .find(|h| &*h.home_name == "Pitstop Woerden")
-        .and_then(|h| h.free_places.last().copied());
-    if let Some(p) = repair {
-        db.block_place(
-            p,
-            today.saturating_sub(3.days()),
-            Some(today.saturating_add(10.days())),
-            "Lekkage badkamer",
-            now,
-        )
-        .await?;
+    clock.set(now);
+    if let Some(home) = pitstop_woerden {
+        let detail = nabij_app::homes::detail(app, &sys, home).await?;
+        let free = detail
+            .places
+            .iter()
+            .rev()
+            .find(|p| p.occupant.is_none() && p.block.is_none())
+            .map(|p| p.id);
+        let block = BlockInput {
+            from: today.saturating_sub(3.days()).to_string(),
+            until: Some(today.saturating_add(10.days()).to_string()),
+            reason: "Lekkage badkamer".into(),
+        };
+        nabij_app::homes::block(app, &sys, None, free, &block).await?;
     }
 
     let start = today.saturating_sub(730.days());
@@ -727,22 +769,25 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
             {
                 let new_end =
                     (p.exit.saturating_add(14.days())).min(p.end.saturating_add(3.months()));
-                if let Ok(d) = ExtensionDecision::validate(
-                    "Coördinator Ria Hoekstra",
-                    "Woning toegezegd, sleutel volgt; uitstroom zonder tussenstap",
-                    new_end,
-                    p.end,
-                    day,
-                ) {
-                    db.extend_stay(p.stay, &d, &demo(at(day, 10, 15, &tz)))
-                        .await?;
-                    p.end = new_end;
+                clock.set(at(day, 10, 15, &tz));
+                let extension = ExtensionInput {
+                    decided_by: "Coördinator Ria Hoekstra".into(),
+                    reason: "Woning toegezegd, sleutel volgt; uitstroom zonder tussenstap".into(),
+                    new_end: new_end.to_string(),
+                };
+                match nabij_app::stays::extend(app, &sys, p.stay, &extension).await {
+                    Ok(_) => p.end = new_end,
+                    Err(AppError::Invalid(_)) => {}
+                    Err(e) => return Err(e.into()),
                 }
                 p.extended = true;
             }
             if p.ready_on == Some(day) {
-                db.set_ready_on(p.stay, day, &demo(at(day, 16, 0, &tz)))
-                    .await?;
+                clock.set(at(day, 16, 0, &tz));
+                let ready = ReadyInput {
+                    ready_on: day.to_string(),
+                };
+                nabij_app::stays::ready(app, &sys, p.stay, &ready).await?;
             }
             if p.exit <= day {
                 let p = pending.swap_remove(i);
@@ -751,18 +796,16 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                     if due < p.exit {
                         let late = rng.below(9) as i64 - 3;
                         let done = due.saturating_add(late.days()).max(p.start).min(p.exit);
-                        db.complete_milestone(p.stay, *m, done, &demo(at(done, 11, 0, &tz)))
-                            .await?;
+                        complete(app, &sys, p.stay, *m, done, at(done, 11, 0, &tz)).await?;
                     }
                 }
-                db.exit_stay(
-                    p.stay,
-                    p.exit,
-                    p.destination,
-                    "",
-                    &demo(at(p.exit, 12, 0, &tz)),
-                )
-                .await?;
+                clock.set(at(p.exit, 12, 0, &tz));
+                let exit = ExitInput {
+                    exit_date: p.exit.to_string(),
+                    destination: p.destination.code().into(),
+                    reason: String::new(),
+                };
+                nabij_app::stays::exit(app, &sys, p.stay, &exit).await?;
                 continue;
             }
             i += 1;
@@ -784,33 +827,15 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                 };
                 let violence = woman && rng.chance(0.15);
                 let own_buurt = *rng.pick(buurten);
-                let person = NewPerson {
-                    organisation_id: PROVIDER,
-                    first_name: first.into(),
-                    last_name: (*rng.pick(LAST)).into(),
-                    gender,
-                    date_of_birth: Date::new(
-                        1950 + rng.below(55) as i16,
-                        1 + rng.below(12) as i8,
-                        1 + rng.below(28) as i8,
-                    )
-                    .ok(),
-                    bsn: None,
-                    phone: Some(format!("06-{:08}", rng.next_u64() % 100_000_000)),
-                    household: HouseholdSize::new(household)?,
-                    needs: Needs {
-                        accessible: rng.chance(0.06),
-                        pets: rng.chance(0.08),
-                        women_only: violence,
-                    },
-                    own_municipality: *muni,
-                    own_neighbourhood: Some(own_buurt),
-                    avoid: if violence {
-                        vec![nabij_domain::person::AvoidArea::Neighbourhood(own_buurt)]
-                    } else {
-                        vec![]
-                    },
-                };
+                let last_name = *rng.pick(LAST);
+                let date_of_birth = Date::new(
+                    1950 + rng.below(55) as i16,
+                    1 + rng.below(12) as i8,
+                    1 + rng.below(28) as i8,
+                )
+                .ok();
+                let phone = Some(format!("06-{:08}", rng.next_u64() % 100_000_000));
+                let needs = (rng.chance(0.06), rng.chance(0.08), violence);
                 let received = at(day, 8 + rng.below(14) as i8, rng.below(60) as i8, &tz);
                 let source = *rng.pick(ReferralSource::ALL);
                 // Referrals from Leiden's municipality and Woerden's social team come in
@@ -824,44 +849,46 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                     }
                     _ => None,
                 };
-                let referral = NewReferral {
-                    organisation_id: PROVIDER,
-                    referred_by,
+                let urgency = *rng.pick(&[
+                    Urgency::Normal,
+                    Urgency::Normal,
+                    Urgency::High,
+                    Urgency::Crisis,
+                ]);
+                let situation = *rng.pick(if violence {
+                    &SITUATIONS[7..]
+                } else {
+                    &SITUATIONS[..7]
+                });
+                let intake = Intake {
+                    first_name: first,
+                    last_name,
+                    gender,
+                    date_of_birth,
+                    phone,
+                    household,
+                    needs,
+                    municipality: *muni,
+                    neighbourhood: Some(own_buurt),
+                    avoid: if violence { vec![own_buurt] } else { vec![] },
                     source,
-                    urgency: *rng.pick(&[
-                        Urgency::Normal,
-                        Urgency::Normal,
-                        Urgency::High,
-                        Urgency::Crisis,
-                    ]),
-                    situation: (*rng.pick(if violence {
-                        &SITUATIONS[7..]
-                    } else {
-                        &SITUATIONS[..7]
-                    }))
-                    .into(),
+                    urgency,
+                    situation,
+                    referred_by,
                 };
-                let (pid, rid) = db
-                    .create_referral(&person, &referral, received, &demo(received))
-                    .await?;
+                clock.set(received);
+                let (pid, rid) = nabij_app::intake::intake(app, &sys, &intake.input()).await?;
                 if let Some(partner) = referred_by.filter(|_| extra.chance(0.6)) {
-                    let consent = NewConsent {
-                        person: pid,
-                        organisation_id: partner,
-                        purpose: Purpose::Referral,
-                        given_on: day,
-                        expires_on: Some(day.saturating_add(1.years())),
+                    let consent = ConsentInput {
+                        organisation_id: Some(partner.0),
+                        purpose: Purpose::Referral.code().into(),
+                        given_on: day.to_string(),
+                        expires_on: day.saturating_add(1.years()).to_string(),
                     };
-                    db.record_consent(&consent, &demo(received)).await?;
+                    nabij_app::persons::add_consent(app, &sys, pid, &consent).await?;
                 }
-                let p = db.person(pid).await?;
-                let ranking = rank_free_places(
-                    &p.placement_request(),
-                    &db.availability(day, PROVIDER, None).await?,
-                );
-                if ranking.no_place_in_own_area {
-                    db.record_no_place(rid, *muni, received).await?;
-                }
+                // Ranking records *geen plek in eigen gebied* when nothing is free nearby.
+                let ranking = nabij_app::intake::proposals(app, &sys, rid).await?.ranking;
                 // Today's last referrals stay open so the dashboard shows work to do.
                 let keep_open = day == today && mi % 3 == 0;
                 let Some(best) = ranking
@@ -875,52 +902,40 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
                         } else {
                             ReferralState::Withdrawn
                         };
-                        db.close_referral(
+                        clock.set(received + 3.hours());
+                        nabij_app::intake::close_referral(
+                            app,
+                            &sys,
                             rid,
-                            state,
+                            state.code(),
                             "Tijdelijk bij familie in de regio; nazorg via sociaal team",
-                            &demo(received + 3.hours()),
                         )
                         .await?;
                     }
                     continue;
                 };
                 let placed = received + (20 + rng.below(200) as i64).minutes();
-                let placed_day = tz.to_datetime(placed).date();
-                let home = db.home(best.home).await?;
-                let end = planned_end(placed_day, home.max_stay_months);
-                let stay = db
-                    .place(
-                        &NewStay {
-                            referral: Some(rid),
-                            person: pid,
-                            home: best.home,
-                            places: best.places.clone(),
-                            start: placed_day,
-                            planned_end: end,
-                            placed_at: placed,
-                            proximity: best.proximity,
-                            distance_km: best.distance_km,
-                        },
-                        &demo(placed),
-                    )
-                    .await?;
+                clock.set(placed);
+                let view = nabij_app::intake::place(app, &sys, rid, best.home).await?;
                 summary.stays += 1;
+                let placed_day = view.stay.start;
                 let los = rng.lognormal(120.0, 0.55).clamp(5.0, 250.0).round() as i64;
                 let exit = placed_day.saturating_add(los.days());
-                let destination = pick_destination(&mut rng, home.kind);
+                let destination = pick_destination(&mut rng, view.stay.home_kind);
                 let ready_on = (destination.class()
                     == nabij_domain::stay::DestinationClass::Permanent)
                     .then(|| exit.saturating_sub((rng.below(40) as i64).days()))
                     .filter(|r| *r > placed_day);
                 pending.push(Pending {
-                    stay,
+                    stay: view.stay.id,
+                    person: pid,
+                    municipality: view.stay.municipality_name,
                     start: placed_day,
                     exit,
                     destination,
                     ready_on,
                     extended: false,
-                    end,
+                    end: view.stay.planned_end,
                 });
             }
         }
@@ -932,53 +947,42 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
             let due = m.due(p.start);
             if due <= today && rng.chance(0.8) {
                 let done = due.saturating_add((rng.below(6) as i64).days()).min(today);
-                db.complete_milestone(p.stay, *m, done, &demo(now)).await?;
+                complete(app, &sys, p.stay, *m, done, now).await?;
             }
         }
     }
     summary.active_stays = pending.len();
-    // The demo professional guides the people now staying in the Utrecht-West homes.
+    // The demo professional guides the people now staying in the Utrecht-West homes, from
+    // the day they came.
     if let Some(professional) = account(Role::Professional) {
         for p in &pending {
-            let stay = db.stay(p.stay).await?;
-            if ["Woerden", "Nieuwegein", "Zeist", "IJsselstein"]
-                .contains(&stay.municipality_name.as_str())
+            if ["Woerden", "Nieuwegein", "Zeist", "IJsselstein"].contains(&p.municipality.as_str())
             {
-                db.assign_professional(stay.person_id, professional, p.start, &demo(now))
-                    .await?;
+                clock.set(at(p.start, 9, 0, &tz));
+                nabij_app::persons::assign_professional(app, &sys, p.person, professional).await?;
             }
         }
     }
     // One referral that has waited too long: a breach on the dashboard.
     let (muni, buurten, _) = &munis[0];
-    let person = NewPerson {
-        organisation_id: PROVIDER,
-        first_name: "Erik".into(),
-        last_name: "Kramer".into(),
+    clock.set(now - 30.hours());
+    let breach = Intake {
+        first_name: "Erik",
+        last_name: "Kramer",
         gender: Gender::Man,
         date_of_birth: None,
-        bsn: None,
         phone: None,
-        household: HouseholdSize::new(1)?,
-        needs: Needs::default(),
-        own_municipality: *muni,
-        own_neighbourhood: buurten.first().copied(),
+        household: 1,
+        needs: (false, false, false),
+        municipality: *muni,
+        neighbourhood: buurten.first().copied(),
         avoid: vec![],
-    };
-    let referral = NewReferral {
-        organisation_id: PROVIDER,
-        referred_by: None,
         source: ReferralSource::Police,
         urgency: Urgency::High,
-        situation: "Aangetroffen in portiek; wil graag in Leiden blijven.".into(),
+        situation: "Aangetroffen in portiek; wil graag in Leiden blijven.",
+        referred_by: None,
     };
-    db.create_referral(
-        &person,
-        &referral,
-        now - 30.hours(),
-        &demo(now - 30.hours()),
-    )
-    .await?;
+    nabij_app::intake::intake(app, &sys, &breach.input()).await?;
     // Two fresh referrals waiting for a coordinator.
     for (i, (first, last, gender, muni)) in [
         ("Samira", "El Idrissi", Gender::Woman, 1usize),
@@ -988,33 +992,46 @@ pub async fn seed(db: &Db, now: Timestamp, seed: u64) -> Result<DemoSummary> {
     .enumerate()
     {
         let (muni, buurten, _) = &munis[muni];
-        let person = NewPerson {
-            organisation_id: PROVIDER,
-            first_name: first.into(),
-            last_name: last.into(),
+        let fresh = Intake {
+            first_name: first,
+            last_name: last,
             gender,
             date_of_birth: None,
-            bsn: None,
             phone: None,
-            household: HouseholdSize::new(1)?,
-            needs: Needs::default(),
-            own_municipality: *muni,
-            own_neighbourhood: buurten.get(i).copied(),
+            household: 1,
+            needs: (false, false, false),
+            municipality: *muni,
+            neighbourhood: buurten.get(i).copied(),
             avoid: vec![],
-        };
-        let referral = NewReferral {
-            organisation_id: PROVIDER,
-            referred_by: None,
             source: ReferralSource::SocialTeam,
             urgency: Urgency::Normal,
-            situation: SITUATIONS[i].into(),
+            situation: SITUATIONS[i],
+            referred_by: None,
         };
-        let at = now - (1 + i as i64).hours();
-        db.create_referral(&person, &referral, at, &demo(at))
-            .await?;
+        clock.set(now - (1 + i as i64).hours());
+        nabij_app::intake::intake(app, &sys, &fresh.input()).await?;
     }
     summary.referrals += 3;
+    clock.set(now);
     Ok(summary)
+}
+
+/// Completes a milestone on `done`, as recorded at `when`.
+async fn complete(
+    app: &App,
+    sys: &Caller,
+    stay: StayId,
+    m: Milestone,
+    done: Date,
+    when: Timestamp,
+) -> Result<()> {
+    app.clock().set(when);
+    let input = MilestoneInput {
+        milestone: m.code().into(),
+        done_on: done.to_string(),
+    };
+    nabij_app::stays::milestone(app, sys, stay, &input).await?;
+    Ok(())
 }
 
 fn pick_destination(rng: &mut Rng, kind: HomeKind) -> Destination {

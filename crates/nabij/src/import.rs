@@ -7,8 +7,8 @@
 //! municipality). District (WK) rows are read for validity but not stored: Nabij places
 //! homes in neighbourhoods. One bad row and nothing is written.
 
+use nabij_app::geography::GeoRow;
 use nabij_domain::geo::{CbsLevel, GeoPoint, parse_cbs_code};
-use nabij_store::geography::GeoRow;
 
 /// A problem with one cell of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,9 @@ pub mod plan;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use config::Config;
-use nabij_store::{Db, DbOptions};
-use nabij_web::{AppState, Application, Clock};
+use nabij_app::{App, Caller, Clock, DatabaseSettings};
+use nabij_domain::ids::OrganisationId;
+use nabij_web::{Application, WebState};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -123,28 +124,35 @@ pub fn init_tracing(filter: &str) {
         .try_init();
 }
 
-async fn connect(cfg: &Config) -> Result<Db> {
-    let mut opts = DbOptions::new(cfg.database.url.clone());
-    opts.max_connections = cfg.database.max_connections;
-    Db::connect(&opts).await.with_context(|| {
-        format!(
-            "cannot open database {}",
-            nabij_store::redact_url(&cfg.database.url)
-        )
-    })
+async fn open(cfg: &Config) -> Result<App> {
+    let mut settings = DatabaseSettings::new(cfg.database.url.clone());
+    settings.max_connections = cfg.database.max_connections;
+    App::open(&settings, Clock::system())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open database {}",
+                nabij_app::redact_url(&cfg.database.url)
+            )
+        })
 }
 
-async fn serve(db: Db, cfg: &Config) -> Result<()> {
+/// The system acting for a provider from the command line.
+fn system(command: &str, provider: i64) -> Caller {
+    Caller::system(command, OrganisationId(provider))
+}
+
+async fn serve(app: App, cfg: &Config) -> Result<()> {
     let listen = &cfg.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    let mut state = AppState::new(db, Clock::system());
+    let mut state = WebState::new(app);
     state.auth.idle_minutes = cfg.auth.idle_minutes;
     state.auth.secure_cookies = cfg.auth.secure_cookies;
-    let app = Application::new(listener, state);
+    let server = Application::new(listener, state);
     println!("Nabij luistert op http://{listen}/ (stoppen met Ctrl-C)");
-    app.run_until_stopped().await?;
+    server.run_until_stopped().await?;
     Ok(())
 }
 
@@ -160,9 +168,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Plan {
             command: plan::PlanCommand::Calibrate { out, organisation },
         } => {
-            let db = connect(&cfg).await?;
-            let today = Clock::system().today();
-            let cal = nabij_web::capacity::calibrated(&db, organisation, today).await?;
+            let app = open(&cfg).await?;
+            let cal = nabij_app::capacity::calibrated(
+                &app,
+                &system("nabij plan calibrate", organisation),
+            )
+            .await?;
             let json = cal.scenario.to_json();
             eprintln!(
                 "Gekalibreerd op {} dagen geschiedenis: {} aanmeldingen, {} verblijven ({} nog niet uitstroomklaar), \
@@ -180,7 +191,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Plan { command } => tokio::task::block_in_place(|| plan::run(command)),
-        Command::Serve => serve(connect(&cfg).await?, &cfg).await,
+        Command::Serve => serve(open(&cfg).await?, &cfg).await,
         Command::User {
             command:
                 UserCommand::Add {
@@ -190,36 +201,35 @@ pub async fn run(cli: Cli) -> Result<()> {
                     organisation,
                 },
         } => {
-            let db = connect(&cfg).await?;
-            let Some(role) = nabij_domain::access::Role::parse(&role) else {
+            if nabij_domain::access::Role::parse(&role).is_none() {
                 bail!(
                     "onbekende rol {role}: kies coordinator, professional, main_resident, buddy, partner of admin"
                 );
-            };
-            db.organisation(organisation)
+            }
+            let app = open(&cfg).await?;
+            let organisation = OrganisationId(organisation);
+            let provider = nabij_app::accounts::provider_of(&app, organisation)
                 .await
                 .with_context(|| format!("organisatie {organisation} bestaat niet"))?;
-            let password = nabij_web::auth::secrets::temporary_password();
-            db.create_user(
-                &nabij_store::accounts::NewUser {
-                    organisation_id: organisation,
-                    username: username.trim().to_lowercase(),
-                    display_name: name,
-                    phone: None,
-                    role,
-                    password_hash: nabij_web::auth::secrets::hash_password(&password),
-                },
-                jiff::Timestamp::now(),
-            )
-            .await?;
+            let input = nabij_app::accounts::NewUserInput {
+                username,
+                display_name: name,
+                phone: String::new(),
+                role,
+                organisation_id: Some(organisation.0),
+            };
+            let caller = Caller::system("nabij user add", provider);
+            let (_, username, password) = nabij_app::accounts::create_user(&app, &caller, &input)
+                .await
+                .map_err(cli_error)?;
             println!("Gebruiker {username} aangemaakt. Tijdelijk wachtwoord: {password}");
             Ok(())
         }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let db = connect(&cfg).await?;
-            let check = db.verify_access_log().await?;
+            let app = open(&cfg).await?;
+            let check = nabij_app::audit::verify(&app).await?;
             match check.first_broken {
                 None => {
                     println!(
@@ -237,40 +247,33 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Retention {
             command: RetentionCommand::Run { dry_run },
         } => {
-            let db = connect(&cfg).await?;
-            let now = jiff::Timestamp::now();
-            let today = Clock::system().today();
-            let cutoff = today.saturating_sub(jiff::ToSpan::years(cfg.retention.file_years));
-            let persons = db.closed_files_before(cutoff).await?;
-            let log_cutoff =
-                now - jiff::SignedDuration::from_hours(24 * 366 * cfg.retention.access_log_years);
+            let app = open(&cfg).await?;
+            let r = nabij_app::audit::retention(
+                &app,
+                &system("nabij retention run", 1),
+                cfg.retention.file_years,
+                cfg.retention.access_log_years,
+                dry_run,
+            )
+            .await?;
             if dry_run {
                 println!(
-                    "Proef: {} dossier(s) gesloten vóór {cutoff} zouden worden geanonimiseerd; toegangslog vóór {} zou worden opgeschoond.",
-                    persons.len(),
-                    nabij_store::ts_text(log_cutoff)
+                    "Proef: {} dossier(s) gesloten vóór {} zouden worden geanonimiseerd; toegangslog vóór {} zou worden opgeschoond.",
+                    r.files, r.cutoff, r.log_cutoff
                 );
                 return Ok(());
             }
-            let actor = nabij_store::audit::Actor::system("nabij retention run", now);
-            let mut done = 0;
-            for p in &persons {
-                if db.anonymise(*p, &actor).await? {
-                    done += 1;
-                }
-            }
-            let purged = db.purge_access_log(log_cutoff).await?;
             println!(
-                "{done} dossier(s) geanonimiseerd (gesloten vóór {cutoff}); {purged} regel(s) van het toegangslog ouder dan {} jaar verwijderd.",
-                cfg.retention.access_log_years
+                "{} dossier(s) geanonimiseerd (gesloten vóór {}); {} regel(s) van het toegangslog ouder dan {} jaar verwijderd.",
+                r.anonymised, r.cutoff, r.purged, cfg.retention.access_log_years
             );
             Ok(())
         }
         Command::Migrate => {
-            let db = connect(&cfg).await?;
+            let app = open(&cfg).await?;
             println!(
                 "Database bijgewerkt: {}",
-                db.applied_migrations().await?.join(", ")
+                app.applied_migrations().await?.join(", ")
             );
             Ok(())
         }
@@ -292,8 +295,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                 }
             }
             let url = format!("sqlite:{}", database.display());
-            let db = Db::connect(&DbOptions::new(url)).await?;
-            let s = demo::seed(&db, jiff::Timestamp::now(), seed).await?;
+            let s = {
+                let clock = Clock::fixed(jiff::Timestamp::now());
+                let app = App::open(&DatabaseSettings::new(url.clone()), clock).await?;
+                demo::seed(&app, seed).await?
+            };
             println!(
                 "Demodatabase {}: {} gemeenten, {} huizen, {} aanmeldingen, {} verblijven waarvan {} lopend.",
                 database.display(),
@@ -317,7 +323,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(db, &cfg).await
+            let app = App::open(&DatabaseSettings::new(url), Clock::system()).await?;
+            serve(app, &cfg).await
         }
         Command::Import {
             what: ImportWhat::Geography { file },
@@ -340,8 +347,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                     );
                 }
             };
-            let db = connect(&cfg).await?;
-            match db.import_geography(&rows).await {
+            let app = open(&cfg).await?;
+            match nabij_app::geography::import(&app, &system("nabij import geography", 1), &rows)
+                .await
+            {
                 Ok(s) => {
                     println!(
                         "Geïmporteerd: gemeenten {} nieuw, {} bijgewerkt; buurten {} nieuw, {} bijgewerkt.",
@@ -352,9 +361,23 @@ pub async fn run(cli: Cli) -> Result<()> {
                     );
                     Ok(())
                 }
-                Err(nabij_store::StoreError::Invalid(m)) => bail!("niets geïmporteerd: {m}"),
+                Err(nabij_app::AppError::BadRequest(m)) => bail!("niets geïmporteerd: {m}"),
                 Err(e) => Err(e.into()),
             }
         }
+    }
+}
+
+/// A use case's refusal as a command-line message.
+fn cli_error(e: nabij_app::AppError) -> anyhow::Error {
+    match e {
+        nabij_app::AppError::Invalid(v) => anyhow::anyhow!(
+            "{}",
+            v.iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => other.into(),
     }
 }

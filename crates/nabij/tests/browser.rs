@@ -3,11 +3,12 @@
 //! browser fails the test instead of skipping it.
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use nabij_app::{App, Clock};
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules};
 use nabij_store::homes::NewHome;
 use nabij_store::{Db, DbOptions};
-use nabij_web::{AppState, Application, Clock};
+use nabij_web::{Application, WebState};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -138,14 +139,17 @@ async fn referral_to_placement_in_a_real_browser() {
             display_name: "Ria Hoekstra".into(),
             phone: None,
             role: nabij_domain::access::Role::Coordinator,
-            password_hash: nabij_web::auth::secrets::hash_password("lang-genoeg-wachtwoord"),
+            password_hash: nabij_app::secrets::hash_password("lang-genoeg-wachtwoord"),
         },
         now,
     )
     .await
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::new(listener, AppState::new(db.clone(), Clock::fixed(now)));
+    let app = Application::new(
+        listener,
+        WebState::new(App::new(db.clone(), Clock::fixed(now))),
+    );
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 

@@ -8,6 +8,7 @@ use nabij_store::{Db, DbOptions};
 async fn demo_history_covers_the_core_loop_and_is_deterministic() {
     let now = "2026-11-23T14:00:00Z".parse().unwrap();
     let mut summaries = Vec::new();
+    let mut passwords = Vec::new();
     for _ in 0..2 {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&DbOptions::new(format!(
@@ -16,7 +17,9 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
         )))
         .await
         .unwrap();
-        let s = nabij::demo::seed(&db, now, 2026).await.unwrap();
+        // The demo runs every step through the use cases, at the moment it happened.
+        let app = nabij_app::App::new(db.clone(), nabij_app::Clock::fixed(now));
+        let s = nabij::demo::seed(&app, 2026).await.unwrap();
         let facts = db.stay_facts(1).await.unwrap();
         let classes: std::collections::HashSet<_> = facts
             .iter()
@@ -70,7 +73,7 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
         assert_eq!(roles, nabij_domain::access::Role::ALL);
         for (_, username, password) in &s.users {
             let user = db.user_by_username(username).await.unwrap().unwrap();
-            assert!(nabij_web::auth::secrets::verify_password(
+            assert!(nabij_app::secrets::verify_password(
                 password,
                 Some(&user.password_hash)
             ));
@@ -82,9 +85,14 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
             "{check:?}"
         );
         summaries.push((s.referrals, s.stays, s.active_stays));
+        passwords.push(s.users.clone());
     }
     assert_eq!(
         summaries[0], summaries[1],
         "same seed and date, same history"
     );
+    // No two demo installations share a password.
+    for (a, b) in passwords[0].iter().zip(&passwords[1]) {
+        assert_ne!(a.2, b.2, "demo password of {} is the same twice", a.1);
+    }
 }

@@ -3,9 +3,10 @@
 
 mod common;
 
+use nabij_app::{App, Clock};
 use nabij_planner::Scenario;
 use nabij_store::{Db, DbOptions};
-use nabij_web::{AppState, Application, Clock};
+use nabij_web::{Application, WebState};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -165,7 +166,7 @@ fn sizing_the_reference_ring_adds_places_where_they_are_short() {
 /// Serves on the real clock: the demo history runs up to now.
 async fn serve(db: Db) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::new(listener, AppState::new(db, Clock::system()));
+    let app = Application::new(listener, WebState::new(App::new(db, Clock::system())));
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     address

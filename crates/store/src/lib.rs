@@ -19,6 +19,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod stays;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use nabij_app::AppError;
 use nabij_domain::RuleViolation;
-use nabij_store::StoreError;
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,17 +23,20 @@ pub enum WebError {
     /// Signed in, but this role or this record is not for them (Dutch message).
     #[error("{0}")]
     Forbidden(String),
+    /// Logged, never shown.
     #[error("interne fout")]
-    Internal(#[source] StoreError),
+    Internal(String),
 }
 
-impl From<StoreError> for WebError {
-    fn from(e: StoreError) -> Self {
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
         match e {
-            StoreError::NotFound(what) => WebError::NotFound(dutch_noun(what)),
-            StoreError::Conflict(m) => WebError::Conflict(m),
-            StoreError::Invalid(m) => WebError::BadRequest(m),
-            other => WebError::Internal(other),
+            AppError::NotFound(what) => WebError::NotFound(what),
+            AppError::Conflict(m) | AppError::NoHistory(m) => WebError::Conflict(m),
+            AppError::Invalid(v) => WebError::Invalid(v),
+            AppError::BadRequest(m) => WebError::BadRequest(m),
+            AppError::Forbidden(m) => WebError::Forbidden(m),
+            AppError::Internal(m) => WebError::Internal(m),
         }
     }
 }
@@ -41,20 +44,6 @@ impl From<StoreError> for WebError {
 impl From<RuleViolation> for WebError {
     fn from(v: RuleViolation) -> Self {
         WebError::Invalid(vec![v])
-    }
-}
-
-fn dutch_noun(what: &'static str) -> &'static str {
-    match what {
-        "home" => "huis",
-        "person" => "persoon",
-        "referral" => "aanmelding",
-        "stay" => "verblijf",
-        "place" => "plek",
-        "block" => "blokkade",
-        "municipality" => "gemeente",
-        "neighbourhood" => "buurt",
-        other => other,
     }
 }
 

@@ -1,45 +1,58 @@
 #![recursion_limit = "256"]
-//! Nabij's HTTP layer: the Dutch web interface (server-rendered, works without JavaScript)
-//! and the JSON API under `/api/v1`, both over the same use cases in [`app`].
+//! Nabij's HTTP layer: adapters from HTTP to the use cases of `nabij-app`. The Dutch web
+//! interface (server-rendered, works without JavaScript) and the JSON API under `/api/v1`.
+//!
+//! One folder per area, beside the area's module in `nabij-app`: its pages (HTML and
+//! forms), its API (JSON) and its fragment of the route table (who may use each route,
+//! the second factor, where it is logged, its API doc). [`routes::table`] merges the
+//! fragments; the router, the gate, the menu and the OpenAPI document all read it.
 
-pub mod api;
-pub mod app;
+pub mod accounts;
+mod api;
 mod assets;
+pub mod audit;
 pub mod auth;
 pub mod capacity;
-pub mod clock;
+pub mod dashboard;
 pub mod error;
+mod extract;
 mod forms;
+pub mod geography;
+pub mod homes;
+pub mod intake;
+mod meta;
+mod openapi;
 pub mod pages;
+pub mod partners;
+pub mod persons;
+pub mod reports;
 pub mod routes;
+pub mod stays;
+pub mod volunteers;
 
 use axum::Router;
-use nabij_store::Db;
+use nabij_app::App;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-pub use clock::Clock;
-
-/// What every handler can reach.
+/// What every handler can reach: the use cases, and how sign-in behaves.
 #[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub clock: Clock,
+pub struct WebState {
+    pub app: App,
     pub auth: auth::AuthSettings,
 }
 
-impl AppState {
-    pub fn new(db: Db, clock: Clock) -> Self {
-        AppState {
-            db,
-            clock,
+impl WebState {
+    pub fn new(app: App) -> Self {
+        WebState {
+            app,
             auth: auth::AuthSettings::default(),
         }
     }
 }
 
 /// The whole application router: pages, API and assets, behind the gate of [`auth`].
-pub fn router(state: AppState) -> Router {
+pub fn router(state: WebState) -> Router {
     let state = Arc::new(state);
     routes::table()
         .into_router()
@@ -58,7 +71,7 @@ pub struct Application {
 }
 
 impl Application {
-    pub fn new(listener: TcpListener, state: AppState) -> Self {
+    pub fn new(listener: TcpListener, state: WebState) -> Self {
         Self {
             listener,
             router: router(state),

@@ -1,5 +1,6 @@
 pub use crate::common::*;
 use jiff::Timestamp;
+use nabij_app::{App, Clock};
 use nabij_domain::access::Role;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules};
@@ -7,7 +8,7 @@ use nabij_domain::ids::*;
 use nabij_store::accounts::NewUser;
 use nabij_store::homes::NewHome;
 use nabij_store::{Db, DbOptions};
-use nabij_web::{AppState, Application, Clock};
+use nabij_web::{Application, WebState};
 use serde_json::{Value, json};
 
 pub struct TestApp {
@@ -36,7 +37,7 @@ pub const PASSWORD: &str = "test-wachtwoord-1";
 
 /// One argon2id hash of [`PASSWORD`] for all test users: hashing is deliberately slow.
 static PASSWORD_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| nabij_web::auth::secrets::hash_password(PASSWORD));
+    std::sync::LazyLock::new(|| nabij_app::secrets::hash_password(PASSWORD));
 
 /// The username of the test user with a role.
 pub fn username(role: Role) -> &'static str {
@@ -179,8 +180,8 @@ async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
     let clock = Clock::fixed(now);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let auth_clock = Clock::fixed(Timestamp::now());
-    let mut state = AppState::new(db.clone(), clock.clone());
-    state.auth.clock = auth_clock.clone();
+    let state =
+        WebState::new(App::new(db.clone(), clock.clone()).with_session_clock(auth_clock.clone()));
     let app = Application::new(listener, state);
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -243,7 +244,7 @@ impl TestApp {
     pub async fn session_as(&self, role: Role) -> Session {
         if role == Role::Admin {
             let id = self.user(Role::Admin);
-            let secret = nabij_web::auth::totp::new_secret();
+            let secret = nabij_app::totp::new_secret();
             self.db.set_totp_secret(id, &secret).await.unwrap();
             self.db.enable_totp(id, &[]).await.unwrap();
             let at = self.auth_clock.now();

@@ -426,7 +426,7 @@ async fn sessions(app: &TestApp) -> Vec<(Role, Session)> {
     let mut out = Vec::new();
     for role in Role::ALL {
         let id = app.user(*role);
-        let secret = nabij_web::auth::totp::new_secret();
+        let secret = nabij_app::totp::new_secret();
         app.db.set_totp_secret(id, &secret).await.unwrap();
         app.db.enable_totp(id, &[]).await.unwrap();
         let at = app.auth_clock.now();
@@ -2048,7 +2048,7 @@ async fn a_fresh_installation_says_how_to_make_the_first_account() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app = nabij_web::Application::new(
         listener,
-        nabij_web::AppState::new(db.clone(), nabij_web::Clock::system()),
+        nabij_web::WebState::new(nabij_app::App::new(db.clone(), nabij_app::Clock::system())),
     );
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -82,11 +82,8 @@ pub async fn sign_in(
 
 /// The code an authenticator app shows at `at`.
 pub fn totp_code(secret: &str, at: Timestamp) -> String {
-    let raw = nabij_web::auth::totp::base32_decode(secret).unwrap();
-    format!(
-        "{:06}",
-        nabij_web::auth::totp::code_at(&raw, at.as_second())
-    )
+    let raw = nabij_app::totp::base32_decode(secret).unwrap();
+    format!("{:06}", nabij_app::totp::code_at(&raw, at.as_second()))
 }
 
 /// The CSRF token of a signed-in client, read from a page with a form.

@@ -8,23 +8,19 @@
 //! [`Shown`] to their response, and the gate writes one access-log entry per person before
 //! the response leaves the server.
 
-pub mod secrets;
-pub mod totp;
-
-use crate::AppState;
+use crate::WebState;
 use crate::error::{ApiError, HtmlError, WebError};
-use crate::routes::{Access, AuditPoint, RouteInfo};
+use crate::routes::{AuditPoint, Permission, RouteInfo};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use jiff::Timestamp;
+use nabij_app::accounts::{Account, Identity};
+use nabij_app::{Caller, secrets};
 use nabij_domain::access::{AuditAction, Role};
 use nabij_domain::ids::PersonId;
-use nabij_store::accounts::User;
-use nabij_store::audit::{Access as Entry, Actor};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
@@ -32,8 +28,6 @@ use std::sync::{Arc, LazyLock};
 pub const SESSION_COOKIE: &str = "nabij_sessie";
 /// Holds the CSRF token of the sign-in form, before there is a session.
 pub const LOGIN_COOKIE: &str = "nabij_inlog";
-/// Sessions are touched at most this often, to spare the database a write per request.
-const TOUCH_EVERY_SECONDS: i64 = 60;
 /// Largest form the CSRF check reads.
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
@@ -45,9 +39,6 @@ pub struct AuthSettings {
     /// Mark cookies `Secure`; on when Nabij is served over TLS (also behind a proxy that
     /// says so with `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
-    /// The clock of sessions, sign-in throttling and one-time codes: real time, also when
-    /// the clock of the domain is set (tests, replays).
-    pub clock: crate::Clock,
 }
 
 impl Default for AuthSettings {
@@ -55,46 +46,37 @@ impl Default for AuthSettings {
         AuthSettings {
             idle_minutes: 30,
             secure_cookies: false,
-            clock: crate::Clock::system(),
         }
     }
 }
 
-/// The signed-in user of a request.
+/// The signed-in user of a request: who they are, and the [`Caller`] the use cases take.
 #[derive(Debug, Clone)]
 pub struct Viewer {
-    pub user: User,
-    /// SHA-256 of the session id; `None` when signed in with an API token.
-    pub session: Option<String>,
-    pub csrf: String,
-    pub second_factor: bool,
-    pub address: String,
-    pub client: String,
-    pub now: Timestamp,
+    pub identity: Identity,
+    pub caller: Caller,
 }
 
 impl Viewer {
     pub fn role(&self) -> Role {
-        self.user.role
+        self.identity.account.role
     }
 
-    /// The provider whose files this user works in.
-    pub fn provider(&self) -> i64 {
-        self.user.provider_id
+    pub fn account(&self) -> &Account {
+        &self.identity.account
     }
 
-    /// The user as the access log records them.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user.id),
-            username: self.user.username.clone(),
-            role: self.user.role.code().into(),
-            on_behalf_of: self.user.display_name.clone(),
-            organisation_id: Some(self.user.organisation_id),
-            address: self.address.clone(),
-            client: self.client.clone(),
-            at: self.now,
-        }
+    /// SHA-256 of the session id; `None` when signed in with an API key.
+    pub fn session(&self) -> Option<&str> {
+        self.identity.session.as_deref()
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.identity.csrf
+    }
+
+    pub fn address(&self) -> &str {
+        &self.caller.address
     }
 }
 
@@ -159,9 +141,11 @@ pub fn csrf_token() -> String {
     current().map(|c| c.csrf).unwrap_or_default()
 }
 
-/// Whether the signed-in user has `role` (for the menu).
-pub fn has_role(role: &str) -> bool {
-    current().is_some_and(|c| c.role.code() == role)
+/// The main menu of the signed-in user: (path, label, nav key).
+pub fn menu() -> Vec<(&'static str, &'static str, &'static str)> {
+    current()
+        .map(|c| crate::routes::menu(c.role))
+        .unwrap_or_default()
 }
 
 static ROUTES: LazyLock<HashMap<(Method, &'static str), RouteInfo>> = LazyLock::new(|| {
@@ -172,7 +156,7 @@ static ROUTES: LazyLock<HashMap<(Method, &'static str), RouteInfo>> = LazyLock::
         .collect()
 });
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -238,74 +222,41 @@ fn denied(api: bool, status: StatusCode, detail: &str) -> Response {
 /// Finds the signed-in user: a session cookie for pages (and the API from the browser), a
 /// bearer token for the API.
 async fn identify(
-    state: &AppState,
+    state: &WebState,
     headers: &HeaderMap,
     address: String,
     api: bool,
 ) -> Result<Option<Viewer>, Response> {
-    let now = state.clock.now();
-    let real_now = state.auth.clock.now();
     let client = client_of(headers);
-    if api
+    let identity = if api
         && let Some(token) = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
     {
-        let user = state
-            .db
-            .user_by_api_token(&secrets::token_hash(token.trim()), real_now)
-            .await
-            .map_err(|e| ApiError(e.into()).into_response())?;
-        return match user {
-            Some(user) => Ok(Some(Viewer {
-                // A token is made in a session that passed the second factor, if required.
-                second_factor: true,
-                user,
-                session: None,
-                csrf: String::new(),
-                address,
-                client,
-                now,
-            })),
-            None => Err(denied(
-                true,
-                StatusCode::UNAUTHORIZED,
-                "deze API-sleutel is onbekend of ingetrokken",
-            )),
+        match nabij_app::accounts::identify_token(&state.app, token).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => {
+                return Err(denied(
+                    true,
+                    StatusCode::UNAUTHORIZED,
+                    "deze API-sleutel is onbekend of ingetrokken",
+                ));
+            }
+            Err(e) => return Err(ApiError(e.into()).into_response()),
+        }
+    } else {
+        let Some(id) = cookie(headers, SESSION_COOKIE) else {
+            return Ok(None);
         };
-    }
-    let Some(id) = cookie(headers, SESSION_COOKIE) else {
-        return Ok(None);
+        match nabij_app::accounts::identify_session(&state.app, id, state.auth.idle_minutes).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(HtmlError(e.into()).into_response()),
+        }
     };
-    let hash = secrets::token_hash(id);
-    let session = state
-        .db
-        .session(&hash)
-        .await
-        .map_err(|e| HtmlError(e.into()).into_response())?;
-    let Some(s) = session else { return Ok(None) };
-    let idle = real_now.duration_since(s.last_seen_at).as_secs();
-    if !s.user.active || idle > state.auth.idle_minutes * 60 {
-        let _ = state.db.end_session(&hash).await;
-        return Ok(None);
-    }
-    if idle > TOUCH_EVERY_SECONDS {
-        state
-            .db
-            .touch_session(&hash, real_now)
-            .await
-            .map_err(|e| HtmlError(e.into()).into_response())?;
-    }
-    Ok(Some(Viewer {
-        user: s.user,
-        session: Some(hash),
-        csrf: s.csrf_token,
-        second_factor: s.second_factor,
-        address,
-        client,
-        now,
-    }))
+    let caller = identity.account.caller(&address, &client);
+    Ok(Some(Viewer { identity, caller }))
 }
 
 /// Paths a signed-in user may reach before the second factor is confirmed.
@@ -317,7 +268,7 @@ fn before_second_factor(path: &str) -> bool {
 }
 
 /// The gate: identification, permission, second factor, CSRF, and the access log of views.
-pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) -> Response {
     let path = req
         .extensions()
         .get::<MatchedPath>()
@@ -341,12 +292,12 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
         Err(r) => return r,
     };
     let current = viewer.as_ref().map(|v| Current {
-        name: v.user.display_name.clone(),
-        role: v.user.role,
-        role_label: nabij_domain::labels::Label::label(&v.user.role),
-        csrf: v.csrf.clone(),
+        name: v.account().display_name.clone(),
+        role: v.role(),
+        role_label: nabij_domain::labels::Label::label(&v.role()),
+        csrf: v.csrf().to_owned(),
     });
-    if route.access == Access::Public {
+    if route.access == Permission::Public {
         let mut req = req;
         if let Some(v) = viewer {
             req.extensions_mut().insert(v);
@@ -387,8 +338,8 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
     }
 
     // The second factor: confirmed when enabled; set up first when the role or route needs it.
-    if !viewer.second_factor && !before_second_factor(&path) {
-        if viewer.user.totp_enabled {
+    if !viewer.identity.second_factor && !before_second_factor(&path) {
+        if viewer.account().totp_enabled {
             return redirect_or_deny(
                 api,
                 "/inloggen/code",
@@ -415,7 +366,7 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
                 .is_some_and(|v| v.starts_with("application/json"));
             // A token request carries no ambient credentials; a browser's JSON request with the
             // session cookie needs a preflight no other site can pass.
-            if viewer.session.is_some() && !json {
+            if viewer.session().is_some() && !json {
                 return denied(true, StatusCode::FORBIDDEN, "stuur JSON (application/json)");
             }
         } else {
@@ -428,7 +379,7 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
                 );
             };
             let form = crate::forms::Form::parse(&bytes);
-            if !secrets::same(form.value("_csrf"), &viewer.csrf) {
+            if !secrets::same(form.value("_csrf"), viewer.csrf()) {
                 return denied(
                     false,
                     StatusCode::FORBIDDEN,
@@ -464,13 +415,18 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
         && (response.status().is_success() || response.status() == StatusCode::UNPROCESSABLE_ENTITY)
     {
         let detail = format!("{} {}", method, path);
-        let entries: Vec<Entry> = persons
-            .into_iter()
-            .map(|p| Entry::new(p, category, action, detail.clone()))
-            .collect();
-        if let Err(e) = state.db.log_access(&viewer.actor(), &entries).await {
+        if let Err(e) = nabij_app::audit::log_views(
+            &state.app,
+            &viewer.caller,
+            &persons,
+            category,
+            action,
+            &detail,
+        )
+        .await
+        {
             tracing::error!(error = %e, "access log write failed; response withheld");
-            let e = WebError::Internal(e);
+            let e = WebError::from(e);
             return if api {
                 ApiError(e).into_response()
             } else {
@@ -483,7 +439,7 @@ pub async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) 
 
 /// Logs a refused attempt at an existing person's file, with outcome `denied`.
 async fn log_refusal(
-    state: &AppState,
+    state: &WebState,
     viewer: &Viewer,
     route: &RouteInfo,
     id: PersonId,
@@ -491,17 +447,14 @@ async fn log_refusal(
     path: &str,
 ) {
     let Some(point) = route.audit else { return };
-    if state.db.person(id).await.is_err() {
-        return;
-    }
     let (category, action) = match point {
         AuditPoint::OnView(c, a) | AuditPoint::InTransaction(c, a) => (c, a),
     };
-    let entry = Entry {
-        outcome: "denied",
-        ..Entry::new(id, category, action, format!("{method} {path}"))
-    };
-    if let Err(e) = state.db.log_access(&viewer.actor(), &[entry]).await {
+    let detail = format!("{method} {path}");
+    if let Err(e) =
+        nabij_app::audit::log_refusal(&state.app, &viewer.caller, id, category, action, &detail)
+            .await
+    {
         tracing::error!(error = %e, "access log write failed for a refused attempt");
     }
 }

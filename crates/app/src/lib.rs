@@ -1,0 +1,174 @@
+//! Nabij's use cases: the one door from the pages, the API and the command line to the data.
+//!
+//! One module per area. Each owns three things: its use cases, its need-to-know policy
+//! (who may see which record, which fields a role gets, what a partner may see under
+//! consent) and the view models it returns. Use cases take a [`Caller`] (who asks, in which
+//! role, for which organisation, from where) and never an HTTP type; they read the time
+//! from the [`Clock`] the [`App`] was made with, so the demo and the tests can run them at
+//! any moment. The database handle is private to this crate: `web` and the binary do not
+//! depend on `nabij-store`, so the compiler keeps every rule behind this door.
+//!
+//! A new area is one module here and one folder in `web`.
+
+pub mod accounts;
+pub mod audit;
+mod caller;
+pub mod capacity;
+pub mod clock;
+pub mod dashboard;
+mod error;
+pub mod geography;
+pub mod homes;
+pub mod intake;
+pub mod partners;
+pub mod persons;
+pub mod reports;
+pub mod secrets;
+pub mod stays;
+pub mod totp;
+pub mod volunteers;
+
+pub use caller::Caller;
+pub use clock::Clock;
+pub use error::AppError;
+
+use nabij_store::{Db, DbOptions};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Where the data lives: `sqlite:PATH` (the default) or `postgres://…`.
+#[derive(Clone)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+impl DatabaseSettings {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+        }
+    }
+}
+
+/// Hides the password in a database URL, for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    nabij_store::redact_url(url)
+}
+
+/// The application: the data behind its use cases, and the clocks they read.
+#[derive(Clone)]
+pub struct App {
+    db: Db,
+    clock: Clock,
+    /// Sessions, sign-in throttling and one-time codes run on real time, also when the
+    /// clock of the domain is set (tests, the demo's history).
+    session_clock: Clock,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// The application over an open database.
+    pub fn new(db: Db, clock: Clock) -> Self {
+        App {
+            db,
+            clock,
+            session_clock: Clock::system(),
+        }
+    }
+
+    /// Opens the database (creating a SQLite file when missing) and applies the embedded
+    /// migrations.
+    pub async fn open(settings: &DatabaseSettings, clock: Clock) -> Result<App> {
+        let mut opts = DbOptions::new(settings.url.clone());
+        opts.max_connections = settings.max_connections;
+        let db = Db::connect(&opts).await?;
+        Ok(App::new(db, clock))
+    }
+
+    /// The same application with another clock for sessions and one-time codes.
+    pub fn with_session_clock(mut self, clock: Clock) -> Self {
+        self.session_clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn session_clock(&self) -> &Clock {
+        &self.session_clock
+    }
+
+    /// The migrations applied to the database, oldest first; fails when it is unreachable.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        Ok(self.db.applied_migrations().await?)
+    }
+
+    /// Whether the database is reachable (for the health check).
+    pub async fn healthy(&self) -> bool {
+        match self.db.applied_migrations().await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "health check failed");
+                false
+            }
+        }
+    }
+
+    /// The access-log actor for `caller`, now.
+    fn actor(&self, caller: &Caller) -> nabij_store::audit::Actor {
+        caller.actor(self.clock.now())
+    }
+}
+
+/// Keeps a valid value, or records why it is not.
+pub(crate) fn take<T>(
+    errors: &mut Vec<nabij_domain::RuleViolation>,
+    r: std::result::Result<T, nabij_domain::RuleViolation>,
+) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+/// A trimmed, non-empty text, or `None`.
+pub(crate) fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Parses a date typed as `2026-03-01` or `1-3-2026`.
+pub fn parse_date(
+    field: &'static str,
+    raw: &str,
+) -> std::result::Result<jiff::civil::Date, nabij_domain::RuleViolation> {
+    use jiff::civil::Date;
+    let s = raw.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    if let [d, m, y] = parts[..]
+        && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>())
+        && let Ok(date) = Date::new(y, m, d)
+    {
+        return Ok(date);
+    }
+    Err(nabij_domain::RuleViolation::new(
+        field,
+        format!("'{s}' is geen datum; schrijf bijvoorbeeld 2026-03-01 of 1-3-2026"),
+    ))
+}

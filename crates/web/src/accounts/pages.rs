@@ -1,0 +1,379 @@
+//! Signing in and out, the second factor, and personal API keys.
+
+use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE, Viewer, set_cookie, start_page};
+use crate::error::{HtmlError, WebError};
+use crate::extract::Path;
+use crate::forms::Form;
+use crate::pages::{page, see_other};
+use crate::routes::Web;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, Request, State as S};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use nabij_app::AppError;
+use nabij_app::accounts::{self, ApiToken, CodeCheck, Enable, SignIn};
+use nabij_app::secrets::{random_hex, same};
+use nabij_domain::ids::ApiTokenId;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub nav: &'static str,
+    pub csrf: String,
+    pub username: String,
+    pub back: String,
+    pub error: Option<&'static str>,
+    /// No account exists yet: say how the first one is made.
+    pub fresh: bool,
+}
+
+/// Only paths on this site, never `//other.site`.
+fn safe_back(back: &str) -> String {
+    if back.starts_with('/') && !back.starts_with("//") && !back.starts_with("/\\") {
+        back.to_owned()
+    } else {
+        String::new()
+    }
+}
+
+fn login_page(
+    csrf: String,
+    username: String,
+    back: String,
+    error: Option<&'static str>,
+    secure: bool,
+) -> Response {
+    login_page_with(csrf, username, back, error, secure, false)
+}
+
+fn login_page_with(
+    csrf: String,
+    username: String,
+    back: String,
+    error: Option<&'static str>,
+    secure: bool,
+    fresh: bool,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    let mut r = (
+        status,
+        page(&LoginPage {
+            nav: "",
+            csrf: csrf.clone(),
+            username,
+            back,
+            error,
+            fresh,
+        }),
+    )
+        .into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_COOKIE, &csrf, Some(3600), secure),
+    );
+    r
+}
+
+pub async fn login_form(
+    S(state): S<Web>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let back = safe_back(q.get("terug").map(String::as_str).unwrap_or(""));
+    let fresh = !accounts::has_users(&state.app).await;
+    login_page_with(
+        random_hex(32),
+        String::new(),
+        back,
+        None,
+        auth::is_tls(&state.auth, &headers),
+        fresh,
+    )
+}
+
+pub async fn login(S(state): S<Web>, req: Request) -> Result<Response, HtmlError> {
+    let address = auth::address_of(&req);
+    let client = auth::client_of(req.headers());
+    let secure = auth::is_tls(&state.auth, req.headers());
+    let headers = req.headers().clone();
+    let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| WebError::BadRequest("dit formulier is te groot".into()))?;
+    let form = Form::parse(&body);
+    let username = form.value("username").trim().to_lowercase();
+    let back = safe_back(form.value("terug"));
+    let fresh = random_hex(32);
+
+    // The sign-in form's own CSRF token, in a cookie and in the form.
+    let cookie_token = auth::cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if cookie_token.is_empty() || !same(cookie_token, form.value("_csrf")) {
+        return Ok(login_page(
+            fresh,
+            username,
+            back,
+            Some("Het formulier was verlopen. Probeer het nog eens."),
+            secure,
+        ));
+    }
+    let old = auth::cookie(&headers, SESSION_COOKIE);
+    let signed_in = accounts::sign_in(
+        &state.app,
+        &username,
+        form.value("password"),
+        &address,
+        &client,
+        old,
+    )
+    .await?;
+    let (session_id, role, totp_enabled) = match signed_in {
+        SignIn::Locked => {
+            return Ok(login_page(
+                fresh,
+                username,
+                back,
+                Some("Te veel mislukte pogingen. Probeer het over een kwartier opnieuw."),
+                secure,
+            ));
+        }
+        SignIn::Wrong => {
+            return Ok(login_page(
+                fresh,
+                username,
+                back,
+                Some("Gebruikersnaam of wachtwoord klopt niet."),
+                secure,
+            ));
+        }
+        SignIn::SignedIn {
+            session_id,
+            role,
+            totp_enabled,
+        } => (session_id, role, totp_enabled),
+    };
+    let target = if totp_enabled {
+        format!("/inloggen/code?terug={}", crate::pages::urlencode(&back))
+    } else if back.is_empty() {
+        start_page(role).to_owned()
+    } else {
+        back
+    };
+    let mut r = Redirect::to(&target).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &session_id, None, secure),
+    );
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_COOKIE, "", Some(0), secure),
+    );
+    Ok(r)
+}
+
+pub async fn logout(
+    S(state): S<Web>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Result<Response, HtmlError> {
+    if let Some(s) = viewer.session() {
+        accounts::sign_out(&state.app, s).await?;
+    }
+    let mut r = see_other("/inloggen", "");
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            "",
+            Some(0),
+            auth::is_tls(&state.auth, &headers),
+        ),
+    );
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+pub struct CodePage {
+    pub nav: &'static str,
+    pub back: String,
+    pub error: Option<&'static str>,
+}
+
+pub async fn code_form(viewer: Viewer, Query(q): Query<HashMap<String, String>>) -> Response {
+    if viewer.identity.second_factor || !viewer.account().totp_enabled {
+        return Redirect::to(start_page(viewer.role())).into_response();
+    }
+    let back = safe_back(q.get("terug").map(String::as_str).unwrap_or(""));
+    page(&CodePage {
+        nav: "",
+        back,
+        error: None,
+    })
+}
+
+/// The second step of signing in: a code from the authenticator, or a recovery code.
+pub async fn code(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+    let form = Form::parse(&body);
+    let back = safe_back(form.value("terug"));
+    let check = accounts::confirm_code(
+        &state.app,
+        &viewer.identity,
+        viewer.address(),
+        form.value("code"),
+    )
+    .await?;
+    let error = match check {
+        CodeCheck::Confirmed => {
+            return Ok(see_other(
+                if back.is_empty() {
+                    start_page(viewer.role())
+                } else {
+                    &back
+                },
+                "",
+            ));
+        }
+        CodeCheck::Locked => "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
+        CodeCheck::Wrong => "Deze code klopt niet. Neem de code die je app nu laat zien.",
+    };
+    Ok((
+        StatusCode::UNAUTHORIZED,
+        page(&CodePage {
+            nav: "",
+            back,
+            error: Some(error),
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+pub struct SecondFactorPage {
+    pub nav: &'static str,
+    pub secret: String,
+    pub qr: String,
+    pub error: Option<&'static str>,
+    pub recovery: Vec<String>,
+    pub enabled: bool,
+}
+
+/// Setting up the second factor: a secret, shown as a QR code drawn by the server.
+pub async fn second_factor_form(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlError> {
+    let page_data = match accounts::begin_second_factor(&state.app, &viewer.identity).await? {
+        None => SecondFactorPage {
+            nav: "account",
+            secret: String::new(),
+            qr: String::new(),
+            error: None,
+            recovery: Vec::new(),
+            enabled: true,
+        },
+        Some(e) => SecondFactorPage {
+            nav: "account",
+            secret: e.secret,
+            qr: e.qr_svg,
+            error: None,
+            recovery: Vec::new(),
+            enabled: false,
+        },
+    };
+    Ok(page(&page_data))
+}
+
+pub async fn second_factor(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let form = Form::parse(&body);
+    match accounts::enable_second_factor(&state.app, &viewer.identity, form.value("code")).await? {
+        Enable::NotStarted => Ok(Redirect::to("/account/tweede-factor").into_response()),
+        Enable::Wrong(e) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&SecondFactorPage {
+                nav: "account",
+                secret: e.secret,
+                qr: e.qr_svg,
+                error: Some("Deze code klopt niet. Neem de code die je app nu laat zien."),
+                recovery: Vec::new(),
+                enabled: false,
+            }),
+        )
+            .into_response()),
+        // The recovery codes are shown this once.
+        Enable::Enabled(recovery) => Ok(page(&SecondFactorPage {
+            nav: "account",
+            secret: String::new(),
+            qr: String::new(),
+            error: None,
+            recovery,
+            enabled: true,
+        })),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+pub struct TokensPage {
+    pub nav: &'static str,
+    pub tokens: Vec<ApiToken>,
+    pub new_token: Option<String>,
+    pub error: Option<&'static str>,
+}
+
+pub async fn tokens(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlError> {
+    let tokens = accounts::api_tokens(&state.app, &viewer.caller).await?;
+    Ok(page(&TokensPage {
+        nav: "account",
+        tokens,
+        new_token: None,
+        error: None,
+    }))
+}
+
+pub async fn create_token(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let form = Form::parse(&body);
+    let created = accounts::create_api_token(&state.app, &viewer.caller, form.value("name")).await;
+    let tokens = accounts::api_tokens(&state.app, &viewer.caller).await?;
+    match created {
+        // Shown this once; only its hash is kept.
+        Ok(token) => Ok(page(&TokensPage {
+            nav: "account",
+            tokens,
+            new_token: Some(token),
+            error: None,
+        })),
+        Err(AppError::Invalid(_)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&TokensPage {
+                nav: "account",
+                tokens,
+                new_token: None,
+                error: Some(
+                    "Geef de sleutel een naam (hoogstens 80 tekens), zodat je later weet waarvoor hij is.",
+                ),
+            }),
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_token(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<ApiTokenId>,
+) -> Result<Response, HtmlError> {
+    accounts::revoke_api_token(&state.app, &viewer.caller, id).await?;
+    Ok(see_other("/account/api-sleutels", ""))
+}

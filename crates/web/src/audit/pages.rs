@@ -1,0 +1,225 @@
+//! The access log: the auditor's page (filter by person, user and period) and a person's own
+//! overview of who looked at their file, to print or export.
+
+use crate::auth::{Viewer, shown};
+use crate::error::HtmlError;
+use crate::extract::Path;
+use crate::pages::page;
+use crate::routes::Web;
+use askama::Template;
+use axum::extract::{Query, State as S};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use nabij_app::AppError;
+use nabij_app::audit::{self, LogLine, LogQuery};
+use nabij_domain::access::{AuditAction, DataCategory};
+use nabij_domain::ids::PersonId;
+use nabij_domain::labels::Label;
+use std::collections::HashMap;
+
+pub struct Line {
+    pub at: String,
+    pub who: String,
+    pub role: String,
+    pub on_behalf_of: String,
+    pub person: String,
+    pub what: String,
+    pub detail: String,
+    pub from: String,
+    pub outcome: String,
+}
+
+fn role_label(code: &str) -> String {
+    nabij_domain::access::Role::parse(code)
+        .map(|r| r.label().to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+fn line(state: &Web, e: &LogLine) -> Line {
+    let what = match (
+        DataCategory::parse(&e.category),
+        AuditAction::parse(&e.action),
+    ) {
+        (Some(c), Some(a)) => format!("{}: {}", c.label(), a.label()),
+        _ => format!("{}: {}", e.category, e.action),
+    };
+    Line {
+        at: state.app.clock().local(e.at),
+        who: e.username.clone(),
+        role: role_label(&e.role),
+        on_behalf_of: e.on_behalf_of.clone(),
+        person: e
+            .person_id
+            .map(|p| format!("#{p}"))
+            .unwrap_or_else(|| "—".into()),
+        what,
+        detail: e.detail.clone(),
+        from: format!("{} · {}", e.address, e.client),
+        outcome: if e.outcome == "allowed" {
+            "toegestaan".into()
+        } else {
+            e.outcome.clone()
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+pub struct LogPage {
+    pub nav: &'static str,
+    pub person: String,
+    pub user: String,
+    pub from: String,
+    pub until: String,
+    pub error: Option<String>,
+    pub lines: Vec<Line>,
+}
+
+/// A typed date of the search, or the Dutch reason it is not one.
+fn day(raw: &str, field: &'static str) -> Result<Option<jiff::civil::Date>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => nabij_app::parse_date(field, raw)
+            .map(Some)
+            .map_err(|e| e.message),
+    }
+}
+
+/// The auditor's page.
+pub async fn log(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, HtmlError> {
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let (person, user, from, until) = (get("persoon"), get("gebruiker"), get("van"), get("tot"));
+    let mut error = None;
+    let mut query = LogQuery {
+        username: Some(user.clone()),
+        ..Default::default()
+    };
+    if !person.trim().is_empty() {
+        match person.trim().trim_start_matches('#').parse::<i64>() {
+            Ok(p) => query.person = Some(PersonId(p)),
+            Err(_) => error = Some("Vul bij persoon het nummer in, bijvoorbeeld 12.".to_owned()),
+        }
+    }
+    match (day(&from, "van"), day(&until, "tot")) {
+        (Ok(f), Ok(u)) => {
+            query.from = f;
+            query.until = u;
+        }
+        (Err(e), _) | (_, Err(e)) => error = Some(e),
+    }
+    let view = if error.is_none() {
+        match audit::search(&state.app, &viewer.caller, &query).await {
+            Ok(v) => Some(v),
+            Err(AppError::Invalid(v)) => {
+                error = v.first().map(|e| e.message.clone());
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        None
+    };
+    let (lines, persons) = match view {
+        Some(v) => (v.lines.iter().map(|e| line(&state, e)).collect(), v.persons),
+        None => (Vec::new(), Vec::new()),
+    };
+    let status_page = page(&LogPage {
+        nav: "toegangslog",
+        person,
+        user,
+        from,
+        until,
+        error,
+        lines,
+    });
+    Ok(shown(status_page, persons))
+}
+
+#[derive(Template)]
+#[template(path = "person_access.html")]
+pub struct PersonAccessPage {
+    pub nav: &'static str,
+    pub id: i64,
+    pub name: String,
+    pub printed: String,
+    pub lines: Vec<Line>,
+}
+
+/// Who looked at this person's file: a page to print for the person.
+pub async fn person_overview(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+) -> Result<Response, HtmlError> {
+    let (name, entries) = audit::person_overview(&state.app, &viewer.caller, id).await?;
+    let lines = entries.iter().map(|e| line(&state, e)).collect();
+    let clock = state.app.clock();
+    let printed = clock.local(clock.now());
+    Ok(shown(
+        page(&PersonAccessPage {
+            nav: "personen",
+            id: id.0,
+            name,
+            printed,
+            lines,
+        }),
+        [id],
+    ))
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', ';']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The same overview as a CSV file.
+pub async fn person_overview_csv(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+) -> Result<Response, HtmlError> {
+    let (_, entries) = audit::person_overview(&state.app, &viewer.caller, id).await?;
+    let mut out =
+        String::from("tijdstip,gebruiker,rol,namens,gegevens,handeling,waar,vanaf,uitkomst\n");
+    for e in &entries {
+        let l = line(&state, e);
+        let fields = [
+            l.at,
+            l.who,
+            l.role,
+            l.on_behalf_of,
+            e.category.clone(),
+            e.action.clone(),
+            l.detail,
+            l.from,
+            l.outcome,
+        ];
+        out.push_str(
+            &fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    let file = (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"inzage-{id}.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response();
+    Ok(shown(file, [id]))
+}

@@ -1,0 +1,25 @@
+//! Typed path ids. A path that does not hold a number is "not found" for a page and a
+//! problem+json 400 for the API, never a plain-text rejection.
+
+use crate::error::{ApiError, HtmlError, WebError};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(_) if parts.uri.path().starts_with("/api/") => Err(ApiError(WebError::BadRequest(
+                "een nummer in het pad is geen geheel getal".into(),
+            ))
+            .into_response()),
+            Err(_) => Err(HtmlError(WebError::NotFound("pagina")).into_response()),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Municipalities and neighbourhoods.
+
+pub mod api;
+
+use crate::routes::{RouteTable, SIGNED_IN, doc};
+use axum::http::Method as M;
+
+#[rustfmt::skip]
+pub(crate) fn routes(t: RouteTable) -> RouteTable {
+    t.api(M::GET, "/api/v1/municipalities", SIGNED_IN, "Municipalities", doc("geography", None, "MunicipalityList", 200), api::municipalities)
+        .api(M::GET, "/api/v1/neighbourhoods", SIGNED_IN, "Neighbourhoods", doc("geography", None, "NeighbourhoodList", 200), api::neighbourhoods)
+}

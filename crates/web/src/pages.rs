@@ -1,0 +1,171 @@
+//! What every page shares: rendering, the form pattern (show, post, redirect; or show again
+//! with the errors), flash messages, error pages, and Dutch formatting.
+
+use crate::forms::Form;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nabij_domain::home::HouseRules;
+use nabij_domain::labels::Label;
+use nabij_domain::person::Needs;
+
+/// Renders a template; a template error is logged and shown as a plain failure.
+pub fn render<T: Template>(t: &T) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "template failed");
+        "<!doctype html><title>Fout</title><p>Deze pagina kon niet worden getoond.</p>".into()
+    })
+}
+
+pub fn page<T: Template>(t: &T) -> Response {
+    Html(render(t)).into_response()
+}
+
+/// A form shown again with its errors.
+pub fn invalid<T: Template>(t: &T) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, Html(render(t))).into_response()
+}
+
+/// A page with a form: shown normally, or again with the form's errors (422); the persons
+/// it names are logged as viewed.
+pub fn with_form<T: Template>(
+    t: &T,
+    form: &Form,
+    persons: impl IntoIterator<Item = nabij_domain::ids::PersonId>,
+) -> Response {
+    let r = if form.has_errors() {
+        invalid(t)
+    } else {
+        page(t)
+    };
+    crate::auth::shown(r, persons)
+}
+
+/// The flash message named in a page's query (`?melding=…`).
+pub fn flash(q: &std::collections::HashMap<String, String>) -> Option<&'static str> {
+    flash_text(q.get("melding").map(String::as_str))
+}
+
+/// After a successful form action: go to the page, with a short message in the query.
+pub fn see_other(path: &str, flash: &str) -> Response {
+    let mut url = path.to_string();
+    if !flash.is_empty() {
+        url.push_str(if path.contains('?') { "&" } else { "?" });
+        url.push_str("melding=");
+        url.push_str(flash);
+    }
+    Redirect::to(&url).into_response()
+}
+
+/// Fixed messages shown after a redirect; the query carries only their key.
+pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
+    Some(match key? {
+        "geplaatst" => "Geplaatst. Het verblijf is begonnen; de klok loopt.",
+        "gesloten" => "De aanmelding is gesloten.",
+        "vertrek" => "Het vertrek is vastgelegd en de plek is weer vrij.",
+        "verlengd" => "De verlenging is vastgelegd.",
+        "klaar" => "Uitstroomklaar is vastgelegd.",
+        "mijlpaal" => "De mijlpaal is afgerond.",
+        "geblokkeerd" => "De plek is geblokkeerd.",
+        "opgeheven" => "De blokkade is opgeheven.",
+        "begeleider" => "De begeleider is vastgelegd.",
+        "toestemming" => "De toestemming is vastgelegd.",
+        "ingetrokken" => "De toestemming is ingetrokken.",
+        _ => return None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: &'static str,
+    pub detail: String,
+    pub nav: &'static str,
+}
+
+impl ErrorPage {
+    pub fn new(title: &'static str, detail: String) -> Self {
+        Self {
+            title,
+            detail,
+            nav: "",
+        }
+    }
+}
+
+pub async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(render(&ErrorPage::new(
+            "Niet gevonden",
+            "Deze pagina bestaat niet. Kies iets in het menu.".into(),
+        ))),
+    )
+        .into_response()
+}
+
+pub async fn health(
+    axum::extract::State(state): axum::extract::State<crate::routes::Web>,
+) -> Response {
+    if state.app.healthy().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+pub fn needs_text(n: &Needs) -> String {
+    let v: Vec<&str> = [
+        (n.accessible, "toegankelijk huis"),
+        (n.pets, "huisdieren"),
+        (n.women_only, "vrouwenhuis"),
+    ]
+    .into_iter()
+    .filter_map(|(b, s)| b.then_some(s))
+    .collect();
+    if v.is_empty() {
+        "niets bijzonders".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+pub fn rules_text(r: &HouseRules) -> String {
+    let v: Vec<&str> = [
+        (r.women_only, "alleen vrouwen"),
+        (r.accessible, "toegankelijk"),
+        (r.pets_allowed, "huisdieren welkom"),
+    ]
+    .into_iter()
+    .filter_map(|(b, s)| b.then_some(s))
+    .collect();
+    if v.is_empty() {
+        "—".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// Percent-encodes a value for a URL query.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn percent(share: Option<f64>) -> String {
+    share
+        .map(|s| format!("{:.0}%", s * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Options for a select: (code, Dutch label).
+pub fn options<T: Label + Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|x| (code(*x), x.label())).collect()
+}
