@@ -82,6 +82,7 @@ pub struct Identity {
 }
 
 /// The user of an API key, if it is known and not revoked.
+#[tracing::instrument(skip_all)]
 pub async fn identify_token(app: &App, token: &str) -> Result<Option<Identity>> {
     let user = app
         .db
@@ -96,6 +97,7 @@ pub async fn identify_token(app: &App, token: &str) -> Result<Option<Identity>> 
 }
 
 /// The user of a session id, unless the session ended, idled out, or the user is inactive.
+#[tracing::instrument(skip_all)]
 pub async fn identify_session(
     app: &App,
     session_id: &str,
@@ -123,6 +125,7 @@ pub async fn identify_session(
 }
 
 /// Whether any account exists (a fresh installation says how to make the first).
+#[tracing::instrument(skip_all)]
 pub async fn has_users(app: &App) -> bool {
     app.db.has_users().await.unwrap_or(true)
 }
@@ -200,6 +203,7 @@ pub async fn sign_in(
 }
 
 /// Ends a session (by the hash of its id).
+#[tracing::instrument(skip_all)]
 pub async fn sign_out(app: &App, session: &str) -> Result<()> {
     Ok(app.db.end_session(session).await?)
 }
@@ -315,6 +319,7 @@ pub async fn enable_second_factor(app: &App, identity: &Identity, code: &str) ->
 }
 
 /// The caller's own API keys.
+#[tracing::instrument(skip_all)]
 pub async fn api_tokens(app: &App, caller: &Caller) -> Result<Vec<ApiToken>> {
     Ok(app.db.api_tokens(caller.user_id()).await?)
 }
@@ -376,12 +381,14 @@ pub async fn users(app: &App, caller: &Caller) -> Result<Vec<Account>> {
 }
 
 /// The provider itself and its partner organisations.
+#[tracing::instrument(skip_all)]
 pub async fn organisations(app: &App, caller: &Caller) -> Result<Vec<Organisation>> {
     require_admin(caller)?;
     Ok(app.db.organisations_of(caller.provider.0).await?)
 }
 
 /// The provider an organisation belongs to (itself, for a provider).
+#[tracing::instrument(skip_all)]
 pub async fn provider_of(app: &App, organisation: OrganisationId) -> Result<OrganisationId> {
     Ok(OrganisationId(
         app.db.organisation(organisation.0).await?.provider(),
@@ -632,6 +639,7 @@ pub async fn create_organisation(app: &App, caller: &Caller, name: &str) -> Resu
 }
 
 /// Renames the caller's provider.
+#[tracing::instrument(skip_all)]
 pub async fn rename_provider(app: &App, caller: &Caller, name: &str) -> Result<()> {
     require_admin(caller)?;
     let name = name.trim();

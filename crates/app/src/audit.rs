@@ -53,6 +53,7 @@ impl From<nabij_store::audit::AccessLogEntry> for LogLine {
 }
 
 /// Logs that `caller` was shown these persons' data, before it leaves.
+#[tracing::instrument(skip_all)]
 pub async fn log_views(
     app: &App,
     caller: &Caller,
@@ -69,6 +70,7 @@ pub async fn log_views(
 }
 
 /// Logs a refused attempt at an existing person's file, with outcome `denied`.
+#[tracing::instrument(skip_all)]
 pub async fn log_refusal(
     app: &App,
     caller: &Caller,

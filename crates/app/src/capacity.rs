@@ -70,6 +70,7 @@ pub async fn calibrated(app: &App, caller: &Caller) -> Result<Calibration, AppEr
 }
 
 /// Simulates on a blocking thread, one run at a time.
+#[tracing::instrument(skip_all)]
 pub async fn simulate_network(net: Network, options: RunOptions) -> Report {
     let _turn = PLANNER
         .acquire()
@@ -81,6 +82,7 @@ pub async fn simulate_network(net: Network, options: RunOptions) -> Report {
 }
 
 /// Sizes on a blocking thread, one run at a time.
+#[tracing::instrument(skip_all)]
 pub async fn size_network(net: Network, target: f64, options: RunOptions) -> Sizing {
     let _turn = PLANNER
         .acquire()

@@ -20,6 +20,7 @@ pub async fn neighbourhoods(app: &App) -> Result<Vec<Neighbourhood>> {
 }
 
 /// Municipalities as choices in a form: (id, name).
+#[tracing::instrument(skip_all)]
 pub async fn municipality_choices(app: &App) -> Result<Vec<crate::persons::Choice>> {
     Ok(municipalities(app)
         .await?
@@ -39,11 +40,13 @@ fn require_admin(caller: &Caller) -> Result<()> {
 }
 
 /// A region (found by name, or made).
+#[tracing::instrument(skip_all)]
 pub async fn region(app: &App, caller: &Caller, name: &str) -> Result<RegionId> {
     require_admin(caller)?;
     Ok(app.db.create_region(name).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_municipality(
     app: &App,
     caller: &Caller,
@@ -59,6 +62,7 @@ pub async fn add_municipality(
         .await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_neighbourhood(
     app: &App,
     caller: &Caller,

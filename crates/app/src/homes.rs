@@ -417,6 +417,7 @@ pub async fn unblock(app: &App, caller: &Caller, id: BlockId) -> Result<HomeId> 
 }
 
 /// The organisation's homes as choices: (id, name).
+#[tracing::instrument(skip_all)]
 pub async fn choices(app: &App, caller: &Caller) -> Result<Vec<crate::persons::Choice>> {
     require_homes_role(caller)?;
     Ok(app

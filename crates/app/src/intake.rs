@@ -120,6 +120,7 @@ pub async fn intake(
 
 /// Checks an intake and writes nothing: every rule it breaks, per field. For a form that
 /// could not even be read in full (a number field that is not a number).
+#[tracing::instrument(skip_all)]
 pub async fn check(app: &App, caller: &Caller, input: &IntakeInput) -> Result<()> {
     validate(app, caller, input).await.map(|_| ())
 }

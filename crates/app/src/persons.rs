@@ -119,6 +119,7 @@ pub async fn person(app: &App, caller: &Caller, id: PersonId) -> Result<Person> 
 }
 
 /// Whether a person exists at all (for logging a refused attempt at their file).
+#[tracing::instrument(skip_all)]
 pub async fn exists(app: &App, id: PersonId) -> bool {
     app.db.person(id).await.is_ok()
 }

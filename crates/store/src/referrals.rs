@@ -103,39 +103,6 @@ impl Db {
         Ok((person_id, id))
     }
 
-    /// A new referral for someone already known (a return to shelter).
-    pub async fn create_referral_for(
-        &self,
-        person: PersonId,
-        referral: &NewReferral,
-        received_at: Timestamp,
-        actor: &Actor,
-    ) -> Result<ReferralId> {
-        let mut tx = self.begin().await?;
-        let open =
-            sqlx::query("SELECT id FROM referrals WHERE person_id = $1 AND state = 'received'")
-                .bind(person.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if open.is_some() {
-            return Err(StoreError::Conflict(
-                "deze persoon heeft al een openstaande aanmelding".into(),
-            ));
-        }
-        let id = insert_referral(&mut tx, person, referral, received_at).await?;
-        append_one(
-            &mut tx,
-            actor,
-            person,
-            DataCategory::Referral,
-            AuditAction::Create,
-            format!("aanmelding {id}"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     pub async fn referral(&self, id: ReferralId) -> Result<Referral> {
         let sql = format!("{REFERRAL_SELECT} WHERE r.id = $1");
         let row = sqlx::query(&sql)
