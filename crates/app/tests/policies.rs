@@ -62,7 +62,10 @@ async fn world() -> World {
     let url = format!("sqlite:{}", dir.path().join("p.db").display());
     let db = Db::connect(&DbOptions::new(url)).await.unwrap();
     let now: jiff::Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
-    let other_provider = db.create_organisation("Andere stichting", None, now).await.unwrap();
+    let other_provider = db
+        .create_organisation("Andere stichting", None, now)
+        .await
+        .unwrap();
     let app = App::new(db.clone(), Clock::fixed(now));
     let sys = Caller::system("test", OrganisationId(1));
     let point = GeoPoint {
@@ -90,8 +93,16 @@ async fn world() -> World {
         landlord: None,
         places: 2,
     };
-    let pitstop = homes::create(&app, &sys, &home("Pitstop")).await.unwrap().home.id;
-    let second = homes::create(&app, &sys, &home("Tweede huis")).await.unwrap().home.id;
+    let pitstop = homes::create(&app, &sys, &home("Pitstop"))
+        .await
+        .unwrap()
+        .home
+        .id;
+    let second = homes::create(&app, &sys, &home("Tweede huis"))
+        .await
+        .unwrap()
+        .home
+        .id;
     let partner = accounts::create_organisation(&app, &sys, "Gemeente Woerden")
         .await
         .unwrap();
@@ -135,7 +146,11 @@ async fn world() -> World {
     let (guided, r1) = intake::intake(&app, &sys, &intake_of("Gerrit", woerden, None))
         .await
         .unwrap();
-    let guided_stay = intake::place(&app, &sys, r1, pitstop).await.unwrap().stay.id;
+    let guided_stay = intake::place(&app, &sys, r1, pitstop)
+        .await
+        .unwrap()
+        .stay
+        .id;
     persons::assign_professional(&app, &sys, guided, find(Role::Professional))
         .await
         .unwrap();
@@ -204,7 +219,12 @@ async fn a_file_is_seen_by_coordinators_and_the_own_professional_only() {
             not_found(stays::stay(app, &w.caller(role), w.guided_stay).await),
             "{role:?} reads no stay"
         );
-        assert!(persons::list(app, &w.caller(role), "").await.unwrap().is_empty());
+        assert!(
+            persons::list(app, &w.caller(role), "")
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
     assert!(
         not_found(persons::person(app, &w.stranger, w.guided).await),
@@ -228,7 +248,11 @@ async fn decisions_on_a_stay_follow_the_role() {
     let ready = ReadyInput {
         ready_on: "2026-03-02".into(),
     };
-    assert!(stays::ready(app, &professional, w.guided_stay, &ready).await.is_ok());
+    assert!(
+        stays::ready(app, &professional, w.guided_stay, &ready)
+            .await
+            .is_ok()
+    );
     let exit = ExitInput {
         exit_date: "2026-03-02".into(),
         destination: "own_rented_home".into(),
@@ -252,17 +276,31 @@ async fn who_lives_in_a_home_is_for_coordinators_an_administrator_sees_taken() {
         .await
         .unwrap();
     assert_eq!(coordinator.persons(), [w.guided]);
-    let named = coordinator.places.iter().find_map(|p| p.occupant.as_ref()).unwrap();
+    let named = coordinator
+        .places
+        .iter()
+        .find_map(|p| p.occupant.as_ref())
+        .unwrap();
     assert_eq!(named.first_name.as_deref(), Some("Gerrit"));
 
-    let admin = homes::detail(app, &w.caller(Role::Admin), w.pitstop).await.unwrap();
-    assert!(admin.persons().is_empty(), "an administrator is shown no one");
+    let admin = homes::detail(app, &w.caller(Role::Admin), w.pitstop)
+        .await
+        .unwrap();
+    assert!(
+        admin.persons().is_empty(),
+        "an administrator is shown no one"
+    );
     let json = serde_json::to_string(&admin).unwrap();
     assert!(json.contains("\"occupant\":{\"start\""), "{json}");
     for field in ["first_name", "person_id", "stay_id", "Gerrit"] {
         assert!(!json.contains(field), "{field} in {json}");
     }
-    for role in [Role::Professional, Role::MainResident, Role::Buddy, Role::Partner] {
+    for role in [
+        Role::Professional,
+        Role::MainResident,
+        Role::Buddy,
+        Role::Partner,
+    ] {
         assert!(matches!(
             homes::detail(app, &w.caller(role), w.pitstop).await,
             Err(AppError::Forbidden(_))
@@ -276,9 +314,14 @@ async fn a_partner_sees_its_referrals_and_a_name_only_under_consent() {
     let w = world().await;
     let app = &w.app;
     let partner = w.caller(Role::Partner);
-    let ours = nabij_app::partners::our_referrals(app, &partner).await.unwrap();
+    let ours = nabij_app::partners::our_referrals(app, &partner)
+        .await
+        .unwrap();
     assert_eq!(ours.len(), 2, "the two referrals it made, not the others");
-    let with = ours.iter().find(|r| r.id == w.referral_with_consent).unwrap();
+    let with = ours
+        .iter()
+        .find(|r| r.id == w.referral_with_consent)
+        .unwrap();
     assert_eq!(with.name.as_deref(), Some("Anna Jansen"));
     assert!(with.shown.is_some(), "a view under consent is logged");
     let without = ours

@@ -2,11 +2,12 @@
 //! Needs `chromium` and `chromium-driver` (installed by `.ci/run`); under CI a missing
 //! browser fails the test instead of skipping it.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use nabij_app::{App, Clock};
 use nabij_domain::geo::GeoPoint;
-use nabij_domain::home::{HomeKind, HouseRules};
-use nabij_store::homes::NewHome;
 use nabij_store::{Db, DbOptions};
 use nabij_web::{Application, WebState};
 use std::process::{Child, Command, Stdio};
@@ -74,30 +75,16 @@ async fn referral_to_placement_in_a_real_browser() {
     .await
     .unwrap();
     let now = "2026-03-02T21:55:00Z".parse().unwrap();
-    let woerden = db
-        .create_municipality(
-            None,
-            Some("GM0632"),
-            "Woerden",
-            GeoPoint {
-                lat: 52.085,
-                lon: 4.883,
-            },
-        )
-        .await
-        .unwrap();
-    let centrum = db
-        .create_neighbourhood(
-            woerden,
-            Some("BU06320001"),
-            "Woerden-Centrum",
-            GeoPoint {
-                lat: 52.085,
-                lon: 4.883,
-            },
-        )
-        .await
-        .unwrap();
+    let (woerden, centrum) = common::town(
+        &db,
+        ("GM0632", "Woerden"),
+        ("BU06320001", "Woerden-Centrum"),
+        GeoPoint {
+            lat: 52.085,
+            lon: 4.883,
+        },
+    )
+    .await;
     let harmelen = db
         .create_neighbourhood(
             woerden,
@@ -114,23 +101,9 @@ async fn referral_to_placement_in_a_real_browser() {
         ("Pitstop Woerden", centrum, 2),
         ("Opvangwoning Harmelen", harmelen, 1),
     ] {
-        db.create_home(
-            &NewHome {
-                organisation_id: 1,
-                name: name.into(),
-                kind: HomeKind::Pitstop,
-                address: "Straat 1".into(),
-                neighbourhood: n,
-                point: None,
-                rules: HouseRules::default(),
-                max_stay_months: 6,
-                landlord: None,
-                places,
-            },
-            now,
-        )
-        .await
-        .unwrap();
+        db.create_home(&common::pitstop(name, n, places), now)
+            .await
+            .unwrap();
     }
     db.create_user(
         &nabij_store::accounts::NewUser {

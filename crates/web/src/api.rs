@@ -18,7 +18,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
-            Err(e) => Err(ApiError(WebError::BadRequest(format!(
+            Err(e) => Err(ApiError(WebError::bad_request(format!(
                 "request body is not valid: {}",
                 e.body_text()
             )))),

@@ -7,62 +7,50 @@ use nabij_app::AppError;
 use nabij_domain::RuleViolation;
 use serde_json::json;
 
+/// A use case's refusal or failure, or a request without a signed-in user.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
-    #[error("{0} niet gevonden")]
-    NotFound(&'static str),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("de invoer klopt niet")]
-    Invalid(Vec<RuleViolation>),
-    #[error("{0}")]
-    BadRequest(String),
+    #[error(transparent)]
+    App(#[from] AppError),
     /// Not signed in (Dutch message).
     #[error("{0}")]
     Unauthorized(String),
-    /// Signed in, but this role or this record is not for them (Dutch message).
-    #[error("{0}")]
-    Forbidden(String),
-    /// Logged, never shown.
-    #[error("interne fout")]
-    Internal(String),
-}
-
-impl From<AppError> for WebError {
-    fn from(e: AppError) -> Self {
-        match e {
-            AppError::NotFound(what) => WebError::NotFound(what),
-            AppError::Conflict(m) | AppError::NoHistory(m) => WebError::Conflict(m),
-            AppError::Invalid(v) => WebError::Invalid(v),
-            AppError::BadRequest(m) => WebError::BadRequest(m),
-            AppError::Forbidden(m) => WebError::Forbidden(m),
-            AppError::Internal(m) => WebError::Internal(m),
-        }
-    }
 }
 
 impl From<RuleViolation> for WebError {
     fn from(v: RuleViolation) -> Self {
-        WebError::Invalid(vec![v])
+        WebError::App(AppError::Invalid(vec![v]))
     }
 }
 
 impl WebError {
+    /// A request that cannot be read (Dutch message).
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        WebError::App(AppError::BadRequest(message.into()))
+    }
+
+    /// Signed in, but this role or this record is not for them (Dutch message).
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        WebError::App(AppError::Forbidden(message.into()))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::NotFound(_) => StatusCode::NOT_FOUND,
-            WebError::Conflict(_) => StatusCode::CONFLICT,
-            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
-            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::App(e) => match e {
+                AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                AppError::Conflict(_) | AppError::NoHistory(_) => StatusCode::CONFLICT,
+                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
         }
     }
 
     fn detail(&self) -> String {
         match self {
-            WebError::NotFound(what) => {
+            WebError::App(AppError::NotFound(what)) => {
                 // Dutch neuter nouns take "dit", the others "deze".
                 let this = if matches!(*what, "huis" | "verblijf") {
                     "Dit"
@@ -71,12 +59,12 @@ impl WebError {
                 };
                 format!("{this} {what} bestaat niet (meer).")
             }
-            WebError::Invalid(v) => v
+            WebError::App(AppError::Invalid(v)) => v
                 .iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()
                 .join("; "),
-            WebError::Internal(e) => {
+            WebError::App(AppError::Internal(e)) => {
                 tracing::error!(error = %e, "internal error");
                 "Er ging iets mis aan onze kant. Probeer het opnieuw; blijft het misgaan, meld het dan aan de beheerder.".into()
             }
@@ -130,7 +118,7 @@ impl IntoResponse for ApiError {
             "status": status.as_u16(),
             "detail": self.0.detail(),
         });
-        if let WebError::Invalid(v) = &self.0 {
+        if let WebError::App(AppError::Invalid(v)) = &self.0 {
             body["errors"] = v
                 .iter()
                 .map(|e| json!({"field": e.field, "message": e.message}))

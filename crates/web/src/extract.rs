@@ -15,11 +15,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Path(v)),
-            Err(_) if parts.uri.path().starts_with("/api/") => Err(ApiError(WebError::BadRequest(
-                "een nummer in het pad is geen geheel getal".into(),
-            ))
+            Err(_) if parts.uri.path().starts_with("/api/") => Err(ApiError(
+                WebError::bad_request("een nummer in het pad is geen geheel getal"),
+            )
             .into_response()),
-            Err(_) => Err(HtmlError(WebError::NotFound("pagina")).into_response()),
+            Err(_) => Err(
+                HtmlError(WebError::App(nabij_app::AppError::NotFound("pagina"))).into_response(),
+            ),
         }
     }
 }

@@ -41,6 +41,29 @@ pub fn with_form<T: Template>(
     crate::auth::shown(r, persons)
 }
 
+/// The end of a form action: on success, to `done` with a flash message; when the input
+/// broke a rule, the same page `again`, with every error next to its field and the user's
+/// input kept.
+pub async fn after_post<T, Fut>(
+    result: Result<T, nabij_app::AppError>,
+    mut form: Form,
+    done: impl FnOnce(T) -> String,
+    flash: &str,
+    again: impl FnOnce(Form) -> Fut,
+) -> Result<Response, crate::error::HtmlError>
+where
+    Fut: std::future::Future<Output = Result<Response, crate::error::HtmlError>>,
+{
+    match result {
+        Ok(v) => Ok(see_other(&done(v), flash)),
+        Err(nabij_app::AppError::Invalid(v)) => {
+            form.add_violations(&v);
+            again(form).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The flash message named in a page's query (`?melding=…`).
 pub fn flash(q: &std::collections::HashMap<String, String>) -> Option<&'static str> {
     flash_text(q.get("melding").map(String::as_str))

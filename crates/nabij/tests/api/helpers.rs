@@ -3,10 +3,8 @@ use jiff::Timestamp;
 use nabij_app::{App, Clock};
 use nabij_domain::access::Role;
 use nabij_domain::geo::GeoPoint;
-use nabij_domain::home::{HomeKind, HouseRules};
 use nabij_domain::ids::*;
 use nabij_store::accounts::NewUser;
-use nabij_store::homes::NewHome;
 use nabij_store::{Db, DbOptions};
 use nabij_web::{Application, WebState};
 use serde_json::{Value, json};
@@ -77,66 +75,27 @@ pub async fn spawn_app_postgres() -> Option<TestApp> {
 
 async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
     let now = start_time();
-    let woerden = db
-        .create_municipality(
-            None,
-            Some("GM0632"),
-            "Woerden",
-            GeoPoint {
-                lat: 52.085,
-                lon: 4.883,
-            },
-        )
-        .await
-        .unwrap();
-    let zeist = db
-        .create_municipality(
-            None,
-            Some("GM0355"),
-            "Zeist",
-            GeoPoint {
-                lat: 52.09,
-                lon: 5.233,
-            },
-        )
-        .await
-        .unwrap();
-    let centrum = db
-        .create_neighbourhood(
-            woerden,
-            Some("BU06320001"),
-            "Woerden-Centrum",
-            GeoPoint {
-                lat: 52.085,
-                lon: 4.883,
-            },
-        )
-        .await
-        .unwrap();
-    let zeist_c = db
-        .create_neighbourhood(
-            zeist,
-            Some("BU03550001"),
-            "Zeist-Centrum",
-            GeoPoint {
-                lat: 52.09,
-                lon: 5.233,
-            },
-        )
-        .await
-        .unwrap();
-    let home = |name: &str, n, places| NewHome {
-        organisation_id: 1,
-        name: name.into(),
-        kind: HomeKind::Pitstop,
-        address: "Straat 1".into(),
-        neighbourhood: n,
-        point: None,
-        rules: HouseRules::default(),
-        max_stay_months: 6,
-        landlord: None,
-        places,
-    };
+    let (woerden, centrum) = town(
+        &db,
+        ("GM0632", "Woerden"),
+        ("BU06320001", "Woerden-Centrum"),
+        GeoPoint {
+            lat: 52.085,
+            lon: 4.883,
+        },
+    )
+    .await;
+    let (_, zeist_c) = town(
+        &db,
+        ("GM0355", "Zeist"),
+        ("BU03550001", "Zeist-Centrum"),
+        GeoPoint {
+            lat: 52.09,
+            lon: 5.233,
+        },
+    )
+    .await;
+    let home = pitstop;
     let pitstop = db
         .create_home(&home("Pitstop Woerden", centrum, 2), now)
         .await

@@ -133,3 +133,44 @@ impl Session {
             .unwrap()
     }
 }
+
+/// A municipality with one neighbourhood around `at`: (municipality, neighbourhood).
+pub async fn town(
+    db: &nabij_store::Db,
+    (code, name): (&str, &str),
+    (buurt_code, buurt): (&str, &str),
+    at: nabij_domain::geo::GeoPoint,
+) -> (
+    nabij_domain::ids::MunicipalityId,
+    nabij_domain::ids::NeighbourhoodId,
+) {
+    let m = db
+        .create_municipality(None, Some(code), name, at)
+        .await
+        .unwrap();
+    let n = db
+        .create_neighbourhood(m, Some(buurt_code), buurt, at)
+        .await
+        .unwrap();
+    (m, n)
+}
+
+/// A pitstop of the test provider with `places` places, at the neighbourhood's centroid.
+pub fn pitstop(
+    name: &str,
+    neighbourhood: nabij_domain::ids::NeighbourhoodId,
+    places: usize,
+) -> nabij_store::homes::NewHome {
+    nabij_store::homes::NewHome {
+        organisation_id: 1,
+        name: name.into(),
+        kind: nabij_domain::home::HomeKind::Pitstop,
+        address: "Straat 1".into(),
+        neighbourhood,
+        point: None,
+        rules: Default::default(),
+        max_stay_months: 6,
+        landlord: None,
+        places,
+    }
+}

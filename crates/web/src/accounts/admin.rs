@@ -5,13 +5,12 @@ use crate::auth::Viewer;
 use crate::error::HtmlError;
 use crate::extract::Path;
 use crate::forms::Form;
-use crate::pages::{options, page, see_other};
+use crate::pages::{after_post, invalid, options, page, see_other};
 use crate::routes::Web;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State as S};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use nabij_app::AppError;
 use nabij_app::accounts::{self, Account, NewUserInput, Organisation, UserChange};
 use nabij_domain::access::Role;
@@ -89,11 +88,9 @@ pub async fn create_user(
         )),
         Err(AppError::Invalid(v)) => {
             form.add_violations(&v);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&users_page(&state, &viewer, form, None, None).await?),
-            )
-                .into_response())
+            Ok(invalid(
+                &users_page(&state, &viewer, form, None, None).await?,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -166,18 +163,19 @@ pub async fn update_user(
         organisation_id: form.int("organisation_id", "Organisatie"),
         active: form.checked("active"),
     };
-    match accounts::update_user(&state.app, &viewer.caller, id, &change).await {
-        Ok(()) => Ok(see_other(&format!("/beheer/gebruikers/{id}"), "gewijzigd")),
-        Err(AppError::Invalid(v)) => {
-            form.add_violations(&v);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&user_page(&state, &viewer, id, None, None, form).await?),
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = accounts::update_user(&state.app, &viewer.caller, id, &change).await;
+    after_post(
+        result,
+        form,
+        |_| format!("/beheer/gebruikers/{id}"),
+        "gewijzigd",
+        |form| async {
+            Ok(invalid(
+                &user_page(&state, &viewer, id, None, None, form).await?,
+            ))
+        },
+    )
+    .await
 }
 
 pub async fn reset_password(

@@ -104,7 +104,7 @@ pub async fn login(S(state): S<Web>, req: Request) -> Result<Response, HtmlError
     let headers = req.headers().clone();
     let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
         .await
-        .map_err(|_| WebError::BadRequest("dit formulier is te groot".into()))?;
+        .map_err(|_| WebError::bad_request("dit formulier is te groot"))?;
     let form = Form::parse(&body);
     let username = form.value("username").trim().to_lowercase();
     let back = safe_back(form.value("terug"));

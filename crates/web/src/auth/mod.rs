@@ -210,7 +210,7 @@ fn is_api(path: &str) -> bool {
 fn denied(api: bool, status: StatusCode, detail: &str) -> Response {
     let e = match status {
         StatusCode::UNAUTHORIZED => WebError::Unauthorized(detail.into()),
-        _ => WebError::Forbidden(detail.into()),
+        _ => WebError::forbidden(detail),
     };
     if api {
         ApiError(e).into_response()

@@ -442,13 +442,13 @@ pub async fn show(
     };
     let net = scenario
         .network()
-        .map_err(|e| crate::error::WebError::BadRequest(e.to_string()))?;
+        .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?;
     let changed = scenario != *base;
     let report = simulate_network(net.clone(), options).await;
     let baseline = if changed {
         let base_net = base
             .network()
-            .map_err(|e| crate::error::WebError::BadRequest(e.to_string()))?;
+            .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?;
         Some(simulate_network(base_net, options).await)
     } else {
         None
@@ -588,7 +588,7 @@ pub async fn scenario_file(
     let cal = match calibrated(&state.app, &viewer.caller).await {
         Ok(cal) => cal,
         Err(AppError::NoHistory(m)) => {
-            return Err(crate::error::WebError::BadRequest(m).into());
+            return Err(crate::error::WebError::bad_request(m).into());
         }
         Err(e) => return Err(e.into()),
     };

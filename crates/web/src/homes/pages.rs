@@ -2,13 +2,12 @@ use crate::auth::{Viewer, shown};
 use crate::error::HtmlError;
 use crate::extract::Path;
 use crate::forms::Form;
-use crate::pages::{flash, page, percent, rules_text, see_other, with_form};
+use crate::pages::{after_post, flash, page, percent, rules_text, see_other, with_form};
 use crate::routes::Web;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State as S};
 use axum::response::Response;
-use nabij_app::AppError;
 use nabij_app::homes::{self, BlockInput, Home, HomeDetail};
 use nabij_domain::ids::{BlockId, HomeId, PlaceId};
 use nabij_domain::labels::{self, Label};
@@ -160,15 +159,17 @@ pub async fn block(
         reason: form.value("reason").into(),
     };
     let result = homes::block(&state.app, &viewer.caller, Some(id), place, &input).await;
-    match result {
-        Ok(_) => Ok(see_other(&format!("/huizen/{id}"), "geblokkeerd")),
-        Err(AppError::Invalid(v)) => {
-            form.add_violations(&v);
+    after_post(
+        result,
+        form,
+        |_| format!("/huizen/{id}"),
+        "geblokkeerd",
+        |form| async {
             let p = home_page(&state, &viewer, id, None, form).await?;
             Ok(with_form(&p, &p.form, p.persons.clone()))
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn unblock(

@@ -2,7 +2,7 @@ use crate::auth::{Viewer, shown};
 use crate::error::{HtmlError, WebError};
 use crate::extract::Path;
 use crate::forms::Form;
-use crate::pages::{flash, needs_text, options, page, see_other, with_form};
+use crate::pages::{after_post, flash, needs_text, options, page, see_other, with_form};
 use crate::routes::Web;
 use askama::Template;
 use axum::body::Bytes;
@@ -248,7 +248,7 @@ pub async fn place(
     let mut form = Form::parse(&body);
     let home = form
         .int("home_id", "Huis")
-        .ok_or_else(|| WebError::BadRequest("kies een huis".into()))?;
+        .ok_or_else(|| WebError::bad_request("kies een huis"))?;
     let stay = intake::place(&state.app, &viewer.caller, id, HomeId(home)).await?;
     Ok(see_other(
         &format!("/personen/{}", stay.stay.person_id),
@@ -262,7 +262,7 @@ pub async fn close(
     Path(id): Path<ReferralId>,
     body: Bytes,
 ) -> Result<Response, HtmlError> {
-    let mut form = Form::parse(&body);
+    let form = Form::parse(&body);
     let closed = intake::close_referral(
         &state.app,
         &viewer.caller,
@@ -271,14 +271,16 @@ pub async fn close(
         form.value("reason"),
     )
     .await;
-    match closed {
-        Ok(()) => Ok(see_other(&format!("/aanmeldingen/{id}"), "gesloten")),
-        Err(AppError::Invalid(v)) => {
-            form.add_violations(&v);
+    after_post(
+        closed,
+        form,
+        |_| format!("/aanmeldingen/{id}"),
+        "gesloten",
+        |form| async {
             let p = referral_page(&state, &viewer, id, false, None, form).await?;
             let person = p.person.id;
             Ok(with_form(&p, &p.form, [person]))
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }

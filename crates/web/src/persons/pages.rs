@@ -2,13 +2,12 @@ use crate::auth::{Viewer, shown};
 use crate::error::HtmlError;
 use crate::extract::Path;
 use crate::forms::Form;
-use crate::pages::{flash, needs_text, see_other, with_form};
+use crate::pages::{after_post, flash, needs_text, see_other, with_form};
 use crate::routes::Web;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State as S};
 use axum::response::Response;
-use nabij_app::AppError;
 use nabij_app::persons::{self, Consent, ConsentInput, Person, PersonFile, PersonLine};
 use nabij_app::stays::StayView;
 use nabij_domain::access::Purpose;
@@ -239,14 +238,15 @@ pub async fn assign_professional(
 ) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let chosen = form.int("professional_id", "Begeleider").unwrap_or(0);
-    match persons::assign_professional(&state.app, &viewer.caller, id, UserId(chosen)).await {
-        Ok(()) => Ok(see_other(&format!("/personen/{id}"), "begeleider")),
-        Err(AppError::Invalid(v)) => {
-            form.add_violations(&v);
-            person_page(&state, &viewer, id, None, form).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = persons::assign_professional(&state.app, &viewer.caller, id, UserId(chosen)).await;
+    after_post(
+        result,
+        form,
+        |_| format!("/personen/{id}"),
+        "begeleider",
+        |form| person_page(&state, &viewer, id, None, form),
+    )
+    .await
 }
 
 pub async fn add_consent(
@@ -262,14 +262,15 @@ pub async fn add_consent(
         given_on: form.value("given_on").into(),
         expires_on: form.value("expires_on").into(),
     };
-    match persons::add_consent(&state.app, &viewer.caller, id, &input).await {
-        Ok(()) => Ok(see_other(&format!("/personen/{id}"), "toestemming")),
-        Err(AppError::Invalid(v)) => {
-            form.add_violations(&v);
-            person_page(&state, &viewer, id, None, form).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = persons::add_consent(&state.app, &viewer.caller, id, &input).await;
+    after_post(
+        result,
+        form,
+        |_| format!("/personen/{id}"),
+        "toestemming",
+        |form| person_page(&state, &viewer, id, None, form),
+    )
+    .await
 }
 
 pub async fn revoke_consent(

@@ -3,7 +3,7 @@ use crate::dashboard::pages::status_text;
 use crate::error::HtmlError;
 use crate::extract::Path;
 use crate::forms::Form;
-use crate::pages::{flash, page, see_other, with_form};
+use crate::pages::{after_post, flash, page, with_form};
 use crate::routes::Web;
 use askama::Template;
 use axum::body::Bytes;
@@ -256,20 +256,22 @@ async fn after(
     state: &Web,
     viewer: &Viewer,
     id: StayId,
-    mut form: Form,
+    form: Form,
     result: Result<StayView, AppError>,
     message: &str,
 ) -> Result<Response, HtmlError> {
-    match result {
-        Ok(_) => Ok(see_other(&format!("/verblijven/{id}"), message)),
-        Err(AppError::Invalid(v)) => {
-            form.add_violations(&v);
+    after_post(
+        result,
+        form,
+        |_| format!("/verblijven/{id}"),
+        message,
+        |form| async move {
             let p = stay_page(state, viewer, id, None, form).await?;
             let person = p.s.stay.person_id;
             Ok(with_form(&p, &p.form, [person]))
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn exit(
