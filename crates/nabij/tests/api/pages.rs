@@ -249,3 +249,79 @@ async fn a_missing_record_is_a_dutch_404_page() {
             .contains("Deze aanmelding bestaat niet (meer).")
     );
 }
+
+/// The links of the main menu on a page.
+fn menu_links(html: &str) -> Vec<String> {
+    between(html, "aria-label=\"Hoofdmenu\"", "</nav>")
+        .split("<a href=\"")
+        .skip(1)
+        .map(|a| {
+            let (href, rest) = a.split_once('"').unwrap();
+            let label = rest.split_once('>').unwrap().1.split_once('<').unwrap().0;
+            format!("{href} {label}")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_role_sees_the_menu_of_what_it_may_open() {
+    use nabij_domain::access::Role;
+    let app = spawn_app().await;
+    let expected: [(Role, &str, &[&str]); 6] = [
+        (
+            Role::Coordinator,
+            "/",
+            &[
+                "/ Overzicht",
+                "/aanmeldingen Aanmeldingen",
+                "/personen Personen",
+                "/verblijven Verblijven",
+                "/huizen Huizen",
+                "/rapportage Rapportage",
+                "/capaciteitsplanner Capaciteitsplanner",
+                "/account/api-sleutels Account",
+            ],
+        ),
+        (
+            Role::Professional,
+            "/personen",
+            &["/personen Mijn cliënten", "/account/api-sleutels Account"],
+        ),
+        (
+            Role::MainResident,
+            "/mijn-huis",
+            &["/mijn-huis Mijn huis", "/account/api-sleutels Account"],
+        ),
+        (
+            Role::Buddy,
+            "/mijn-maatje",
+            &["/mijn-maatje Mijn maatje", "/account/api-sleutels Account"],
+        ),
+        (
+            Role::Partner,
+            "/onze-aanmeldingen",
+            &[
+                "/onze-aanmeldingen Onze aanmeldingen",
+                "/account/api-sleutels Account",
+            ],
+        ),
+        (
+            Role::Admin,
+            "/huizen",
+            &[
+                "/huizen Huizen",
+                "/rapportage Rapportage",
+                "/capaciteitsplanner Capaciteitsplanner",
+                "/beheer/gebruikers Gebruikers",
+                "/toegangslog Toegangslog",
+                "/account/api-sleutels Account",
+            ],
+        ),
+    ];
+    for (role, page, links) in expected {
+        let s = app.session_as(role).await;
+        let res = s.get(page).await;
+        assert_eq!(res.status(), 200, "{role:?} {page}");
+        assert_eq!(menu_links(&res.text().await.unwrap()), links, "{role:?}");
+    }
+}
