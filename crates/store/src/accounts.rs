@@ -282,9 +282,10 @@ impl Db {
         on: Date,
         actor: &crate::audit::Actor,
     ) -> Result<()> {
+        let on = stored_date("on", on)?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE guidance SET ended_on = $1 WHERE person_id = $2 AND ended_on IS NULL")
-            .bind(date_text(on))
+            .bind(&on)
             .bind(person.0)
             .execute(&mut *tx)
             .await?;
@@ -293,7 +294,7 @@ impl Db {
         )
         .bind(person.0)
         .bind(professional)
-        .bind(date_text(on))
+        .bind(&on)
         .execute(&mut *tx)
         .await?;
         crate::audit::append_one(

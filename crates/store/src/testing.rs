@@ -11,6 +11,12 @@ pub const TEST_DB_PREFIX: &str = "nabij_t_";
 /// Under CI (`CI` set) a missing URL or an unreachable server fails the test: the PostgreSQL
 /// suite is never skipped silently there.
 pub async fn postgres_from_env() -> Option<Db> {
+    postgres_from_env_with(|o| o).await
+}
+
+/// Like [`postgres_from_env`], with the connection settings adjusted by `configure` (for
+/// example an audit key).
+pub async fn postgres_from_env_with(configure: impl FnOnce(DbOptions) -> DbOptions) -> Option<Db> {
     let base = match std::env::var("NABIJ_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => u,
         _ => {
@@ -23,7 +29,7 @@ pub async fn postgres_from_env() -> Option<Db> {
         }
     };
     Some(
-        fresh_postgres_db(&base)
+        fresh_postgres_db_with(&base, configure)
             .await
             .expect("PostgreSQL at NABIJ_TEST_POSTGRES_URL is reachable"),
     )
@@ -31,6 +37,14 @@ pub async fn postgres_from_env() -> Option<Db> {
 
 /// Creates an empty database next to the one in `base_url` and connects to it (migrated).
 pub async fn fresh_postgres_db(base_url: &str) -> Result<Db> {
+    fresh_postgres_db_with(base_url, |o| o).await
+}
+
+/// Like [`fresh_postgres_db`], with the connection settings adjusted by `configure`.
+pub async fn fresh_postgres_db_with(
+    base_url: &str,
+    configure: impl FnOnce(DbOptions) -> DbOptions,
+) -> Result<Db> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     sqlx::any::install_default_drivers();
     let name = format!(
@@ -45,7 +59,7 @@ pub async fn fresh_postgres_db(base_url: &str) -> Result<Db> {
         .await?;
     let (head, tail) = base_url.rsplit_once('/').unwrap_or((base_url, ""));
     let query = tail.find('?').map(|i| &tail[i..]).unwrap_or("");
-    Db::connect(&DbOptions::new(format!("{head}/{name}{query}"))).await
+    Db::connect(&configure(DbOptions::new(format!("{head}/{name}{query}")))).await
 }
 
 /// Runs raw SQL, for tests that play an attacker with direct database access.

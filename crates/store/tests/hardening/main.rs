@@ -1,0 +1,5 @@
+//! Regression tests for defects found by an outside security test: each runs against SQLite
+//! always and against PostgreSQL when `NABIJ_TEST_POSTGRES_URL` is set.
+
+mod dates;
+mod helpers;
