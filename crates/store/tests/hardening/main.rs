@@ -3,3 +3,4 @@
 
 mod dates;
 mod helpers;
+mod second_factor;
