@@ -12,6 +12,7 @@ pub mod consents;
 mod convert;
 pub mod geography;
 pub mod homes;
+mod limits;
 mod migrate;
 pub mod persons;
 mod placer;
@@ -80,10 +81,23 @@ pub enum StoreError {
     #[error("corrupt data in column {column}: {value}")]
     Corrupt { column: &'static str, value: String },
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
     /// The SQLite placement writer failed.
     #[error("database (placement writer): {0}")]
     Writer(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Turns the database's refusal of an over-long text into a Dutch [`StoreError::Invalid`]
+    /// naming the field; every other error stays [`StoreError::Database`].
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e
+            && let Some(invalid) = limits::too_long(d.message())
+        {
+            return invalid;
+        }
+        StoreError::Database(e)
+    }
 }
 
 impl StoreError {

@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_second_factor.sql"),
         postgres: include_str!("../migrations/postgres/0003_second_factor.sql"),
     },
+    Migration {
+        name: "0004_text_limits",
+        sqlite: include_str!("../migrations/sqlite/0004_text_limits.sql"),
+        postgres: include_str!("../migrations/postgres/0004_text_limits.sql"),
+    },
 ];
 
 /// FNV-1a: stable across builds and platforms, enough to notice an edited migration.

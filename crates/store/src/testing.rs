@@ -66,3 +66,14 @@ pub async fn fresh_postgres_db_with(
 pub async fn raw_execute(db: &Db, sql: &str) -> Result<u64> {
     Ok(db.write.execute(sql).await?.rows_affected())
 }
+
+/// Runs a raw query and returns its first column as text, for tests that inspect the schema.
+pub async fn raw_strings(db: &Db, sql: &str) -> Result<Vec<String>> {
+    use sqlx::Row;
+    Ok(sqlx::query(sql)
+        .fetch_all(&db.write)
+        .await?
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect())
+}

@@ -540,7 +540,8 @@ async fn story_on_sqlite() {
         [
             "0001_core",
             "0002_accounts_and_access_log",
-            "0003_second_factor"
+            "0003_second_factor",
+            "0004_text_limits",
         ]
     );
     story(db).await;

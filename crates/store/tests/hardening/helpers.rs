@@ -75,6 +75,7 @@ pub struct World {
     pub place: PlaceId,
     pub person: PersonId,
     pub referral: ReferralId,
+    pub neighbourhood: NeighbourhoodId,
 }
 
 pub fn new_home(neighbourhood: NeighbourhoodId, name: &str) -> NewHome {
@@ -156,5 +157,6 @@ pub async fn world(db: &Db) -> World {
         place,
         person,
         referral,
+        neighbourhood,
     }
 }

@@ -3,4 +3,5 @@
 
 mod dates;
 mod helpers;
+mod limits;
 mod second_factor;
