@@ -299,6 +299,7 @@ impl Db {
         .await?;
         crate::audit::append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             person,
             nabij_domain::access::DataCategory::File,

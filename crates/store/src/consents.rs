@@ -61,6 +61,7 @@ impl Db {
         let id = get_i64(&row, "id")?;
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             c.person,
             DataCategory::Consent,
@@ -98,6 +99,7 @@ impl Db {
         }
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             person,
             DataCategory::Consent,

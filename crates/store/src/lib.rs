@@ -124,12 +124,15 @@ pub struct Db {
     backend: Backend,
     /// SQLite on a file: the thread placements are written by.
     placer: Option<std::sync::Arc<placer::Placer>>,
+    /// Keys the access log's chain ([`audit`]).
+    audit_key: Option<audit::AuditKey>,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
             .field("backend", &self.backend)
+            .field("audit_key", &self.audit_key)
             .finish()
     }
 }
@@ -140,6 +143,10 @@ pub struct DbOptions {
     pub url: String,
     pub max_connections: u32,
     pub busy_timeout: Duration,
+    /// The key of the access log's chain ([`audit::AuditKey`]), kept outside the database.
+    /// The `nabij` binary always sets one; without it the log is chained with plain SHA-256,
+    /// which someone with the database file can recompute (kept for tests and tools).
+    pub audit_key: Option<audit::AuditKey>,
 }
 
 impl std::fmt::Debug for DbOptions {
@@ -147,6 +154,7 @@ impl std::fmt::Debug for DbOptions {
         f.debug_struct("DbOptions")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("audit_key", &self.audit_key)
             .finish()
     }
 }
@@ -157,7 +165,14 @@ impl DbOptions {
             url: url.into(),
             max_connections: 8,
             busy_timeout: Duration::from_secs(5),
+            audit_key: None,
         }
+    }
+
+    /// Keys the access log with `key` ([`DbOptions::audit_key`]).
+    pub fn with_audit_key(mut self, key: audit::AuditKey) -> Self {
+        self.audit_key = Some(key);
+        self
     }
 }
 
@@ -188,6 +203,7 @@ impl Db {
                     Some(path) => Some(std::sync::Arc::new(placer::Placer::start(
                         &path,
                         opts.busy_timeout,
+                        opts.audit_key.clone(),
                     )?)),
                     None => None,
                 };
@@ -196,6 +212,7 @@ impl Db {
                     write,
                     backend,
                     placer,
+                    audit_key: opts.audit_key.clone(),
                 }
             }
             Backend::Postgres => {
@@ -209,10 +226,14 @@ impl Db {
                     write: pool,
                     backend,
                     placer: None,
+                    audit_key: opts.audit_key.clone(),
                 }
             }
         };
         migrate::run(&db).await?;
+        if let Some(key) = &db.audit_key {
+            audit::start_keyed_chain(&db, key).await?;
+        }
         Ok(db)
     }
 

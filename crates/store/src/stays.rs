@@ -216,6 +216,7 @@ impl Db {
         }
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             new.person,
             DataCategory::Stay,
@@ -327,7 +328,14 @@ impl Db {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        commit_stay_change(tx, actor, &row, format!("verlenging, verblijf {id}")).await
+        commit_stay_change(
+            tx,
+            self.audit_key.as_ref(),
+            actor,
+            &row,
+            format!("verlenging, verblijf {id}"),
+        )
+        .await
     }
 
     pub async fn set_ready_on(&self, id: StayId, ready_on: Date, actor: &Actor) -> Result<()> {
@@ -379,7 +387,14 @@ impl Db {
             self.stay(id).await?;
             return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
         };
-        commit_stay_change(tx, actor, &row, format!("{what}, verblijf {id}")).await
+        commit_stay_change(
+            tx,
+            self.audit_key.as_ref(),
+            actor,
+            &row,
+            format!("{what}, verblijf {id}"),
+        )
+        .await
     }
 
     /// Ends a stay and frees its places from the exit date on.
@@ -415,13 +430,21 @@ impl Db {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        commit_stay_change(tx, actor, &row, format!("vertrek, verblijf {id}")).await
+        commit_stay_change(
+            tx,
+            self.audit_key.as_ref(),
+            actor,
+            &row,
+            format!("vertrek, verblijf {id}"),
+        )
+        .await
     }
 }
 
 /// Logs a change of a stay for the stay's person (`row` holds `person_id`) and commits it.
 async fn commit_stay_change(
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    key: Option<&crate::audit::AuditKey>,
     actor: &Actor,
     row: &AnyRow,
     what: String,
@@ -429,6 +452,7 @@ async fn commit_stay_change(
     let person = PersonId(get_i64(row, "person_id")?);
     append_one(
         &mut tx,
+        key,
         actor,
         person,
         DataCategory::Stay,

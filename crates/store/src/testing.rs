@@ -17,6 +17,17 @@ pub async fn postgres_from_env() -> Option<Db> {
 /// Like [`postgres_from_env`], with the connection settings adjusted by `configure` (for
 /// example an audit key).
 pub async fn postgres_from_env_with(configure: impl FnOnce(DbOptions) -> DbOptions) -> Option<Db> {
+    let url = postgres_url_from_env().await?;
+    Some(
+        Db::connect(&configure(DbOptions::new(url)))
+            .await
+            .expect("PostgreSQL at NABIJ_TEST_POSTGRES_URL is reachable"),
+    )
+}
+
+/// The URL of a fresh, empty PostgreSQL database from `NABIJ_TEST_POSTGRES_URL`, or `None`
+/// when it is not set (see [`postgres_from_env`]); for tests that connect more than once.
+pub async fn postgres_url_from_env() -> Option<String> {
     let base = match std::env::var("NABIJ_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => u,
         _ => {
@@ -29,7 +40,7 @@ pub async fn postgres_from_env_with(configure: impl FnOnce(DbOptions) -> DbOptio
         }
     };
     Some(
-        fresh_postgres_db_with(&base, configure)
+        fresh_postgres_url(&base)
             .await
             .expect("PostgreSQL at NABIJ_TEST_POSTGRES_URL is reachable"),
     )
@@ -45,6 +56,12 @@ pub async fn fresh_postgres_db_with(
     base_url: &str,
     configure: impl FnOnce(DbOptions) -> DbOptions,
 ) -> Result<Db> {
+    let url = fresh_postgres_url(base_url).await?;
+    Db::connect(&configure(DbOptions::new(url))).await
+}
+
+/// Creates an empty database next to the one in `base_url` and returns its URL.
+pub async fn fresh_postgres_url(base_url: &str) -> Result<String> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     sqlx::any::install_default_drivers();
     let name = format!(
@@ -59,7 +76,7 @@ pub async fn fresh_postgres_db_with(
         .await?;
     let (head, tail) = base_url.rsplit_once('/').unwrap_or((base_url, ""));
     let query = tail.find('?').map(|i| &tail[i..]).unwrap_or("");
-    Db::connect(&configure(DbOptions::new(format!("{head}/{name}{query}")))).await
+    Ok(format!("{head}/{name}{query}"))
 }
 
 /// Runs raw SQL, for tests that play an attacker with direct database access.
@@ -76,4 +93,12 @@ pub async fn raw_strings(db: &Db, sql: &str) -> Result<Vec<String>> {
         .iter()
         .map(|r| r.get::<String, _>(0))
         .collect())
+}
+
+/// Plays an attacker who has the database but not the audit key: recomputes the access
+/// log's hashes of entries `from..=through` with plain SHA-256 (as the log was chained
+/// before it was keyed), and points the head at the result when that reaches the end. The
+/// log's triggers must be dropped first.
+pub async fn rechain_access_log_without_key(db: &Db, from: i64, through: i64) -> Result<()> {
+    crate::audit::rechain_without_key(db, from, through).await
 }

@@ -542,6 +542,7 @@ async fn story_on_sqlite() {
             "0002_accounts_and_access_log",
             "0003_second_factor",
             "0004_text_limits",
+            "0005_access_log_key",
         ]
     );
     story(db).await;
