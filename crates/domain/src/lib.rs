@@ -4,10 +4,12 @@
 //! tested with fixed dates.
 
 pub mod access;
+pub mod dates;
 pub mod geo;
 pub mod home;
 pub mod ids;
 pub mod labels;
+pub mod limits;
 pub mod measures;
 pub mod person;
 pub mod placement;

@@ -138,7 +138,7 @@ pub fn parse_name(field: &'static str, raw: &str) -> Result<String, RuleViolatio
     if s.is_empty() {
         return Err(RuleViolation::new(field, "vul een naam in"));
     }
-    if s.chars().count() > 100 {
+    if s.chars().count() > crate::limits::PERSON_NAME {
         return Err(RuleViolation::new(field, "maximaal 100 tekens"));
     }
     Ok(s.to_string())

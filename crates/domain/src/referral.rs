@@ -64,7 +64,7 @@ pub fn parse_situation(raw: &str) -> Result<String, crate::RuleViolation> {
             "beschrijf kort de situatie",
         ));
     }
-    if s.chars().count() > 2000 {
+    if s.chars().count() > crate::limits::SITUATION {
         return Err(crate::RuleViolation::new(
             "situation",
             "maximaal 2000 tekens; zet details in het dossier",

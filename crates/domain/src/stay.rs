@@ -207,6 +207,16 @@ impl ExtensionDecision {
                 "vul in wie het besluit nam",
             ));
         }
+        if let Err(e) = crate::limits::check(
+            "decided_by",
+            decided_by,
+            crate::limits::EXTENSION_DECIDED_BY,
+        ) {
+            errors.push(e);
+        }
+        if let Err(e) = crate::limits::check("reason", reason, crate::limits::EXTENSION_REASON) {
+            errors.push(e);
+        }
         if reason.chars().count() < 10 {
             errors.push(RuleViolation::new(
                 "reason",
@@ -267,7 +277,7 @@ pub fn validate_exit(
             "de vertrekdatum ligt in de toekomst; registreer het vertrek op de dag zelf",
         ));
     }
-    if reason.chars().count() > 1000 {
+    if reason.chars().count() > crate::limits::EXIT_REASON {
         errors.push(RuleViolation::new("reason", "maximaal 1000 tekens"));
     }
     if errors.is_empty() {
@@ -409,6 +419,25 @@ mod tests {
         let too_long =
             ExtensionDecision::validate("X", "een goede reden hier", date(2027, 2, 1), cur, today);
         assert_eq!(too_long.unwrap_err()[0].field, "new_end");
+        let wordy = ExtensionDecision::validate(
+            &"J".repeat(crate::limits::EXTENSION_DECIDED_BY + 1),
+            &"r".repeat(crate::limits::EXTENSION_REASON + 1),
+            date(2026, 8, 1),
+            cur,
+            today,
+        )
+        .unwrap_err();
+        let fields: Vec<_> = wordy
+            .iter()
+            .map(|e| (e.field, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("decided_by", "hoogstens 120 tekens"),
+                ("reason", "hoogstens 1000 tekens")
+            ]
+        );
     }
 
     #[test]

@@ -282,9 +282,10 @@ impl Db {
         on: Date,
         actor: &crate::audit::Actor,
     ) -> Result<()> {
+        let on = stored_date("on", on)?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE guidance SET ended_on = $1 WHERE person_id = $2 AND ended_on IS NULL")
-            .bind(date_text(on))
+            .bind(&on)
             .bind(person.0)
             .execute(&mut *tx)
             .await?;
@@ -293,11 +294,12 @@ impl Db {
         )
         .bind(person.0)
         .bind(professional)
-        .bind(date_text(on))
+        .bind(&on)
         .execute(&mut *tx)
         .await?;
         crate::audit::append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             person,
             nabij_domain::access::DataCategory::File,
@@ -440,7 +442,68 @@ impl Db {
         Ok((get_i64(&r, "by_user")?, get_i64(&r, "by_address")?))
     }
 
-    /// After a successful login the account's count starts again.
+    /// Records a wrong second-factor code (or recovery code) for a user. Kept apart from
+    /// password failures: nothing a correct password does clears these.
+    pub async fn record_second_factor_failure(
+        &self,
+        user_id: i64,
+        address: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO second_factor_failures (user_id, address, at) VALUES ($1, $2, $3)",
+        )
+        .bind(user_id)
+        .bind(address)
+        .bind(ts_text(at))
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Wrong second-factor codes for a user since `since`, from any address.
+    pub async fn second_factor_failures_since(
+        &self,
+        user_id: i64,
+        since: Timestamp,
+    ) -> Result<i64> {
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n FROM second_factor_failures WHERE user_id = $1 AND at >= $2",
+        )
+        .bind(user_id)
+        .bind(ts_text(since))
+        .fetch_one(self.reader())
+        .await?;
+        get_i64(&r, "n")
+    }
+
+    /// Starts the second-factor count again; only after a confirmed second factor (never
+    /// after a password alone).
+    pub async fn clear_second_factor_failures(&self, user_id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM second_factor_failures WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Accepts an RFC 6238 time step for a user once: true when `step` is later than every
+    /// step accepted before, and records it; false for a replayed or older code. One
+    /// conditional update, so two requests with the same code cannot both pass.
+    pub async fn accept_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
+             AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(&self.write)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// After a successful login the account's password count starts again. Second-factor
+    /// failures are kept ([`Db::second_factor_failures_since`]).
     pub async fn clear_login_failures(&self, username: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE username = $1")
             .bind(username)

@@ -42,6 +42,8 @@ pub struct NewConsent {
 
 impl Db {
     pub async fn record_consent(&self, c: &NewConsent, actor: &Actor) -> Result<i64> {
+        let given_on = stored_date("given_on", c.given_on)?;
+        let expires_on = stored_opt_date("expires_on", c.expires_on)?;
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "INSERT INTO consents (person_id, organisation_id, purpose, given_on, expires_on, recorded_by, created_at) \
@@ -50,8 +52,8 @@ impl Db {
         .bind(c.person.0)
         .bind(c.organisation_id)
         .bind(c.purpose.code())
-        .bind(date_text(c.given_on))
-        .bind(c.expires_on.map(date_text))
+        .bind(given_on)
+        .bind(expires_on)
         .bind(&actor.username)
         .bind(ts_text(actor.at))
         .fetch_one(&mut *tx)
@@ -59,6 +61,7 @@ impl Db {
         let id = get_i64(&row, "id")?;
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             c.person,
             DataCategory::Consent,
@@ -78,11 +81,12 @@ impl Db {
         on: Date,
         actor: &Actor,
     ) -> Result<()> {
+        let on = stored_date("revoked_on", on)?;
         let mut tx = self.begin().await?;
         let r = sqlx::query(
             "UPDATE consents SET revoked_on = $1, revoked_by = $2 WHERE id = $3 AND person_id = $4 AND revoked_on IS NULL",
         )
-        .bind(date_text(on))
+        .bind(on)
         .bind(&actor.username)
         .bind(id)
         .bind(person.0)
@@ -95,6 +99,7 @@ impl Db {
         }
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             person,
             DataCategory::Consent,

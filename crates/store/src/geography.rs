@@ -274,6 +274,6 @@ pub(crate) fn conflict_on_unique(e: sqlx::Error, message: &str) -> StoreError {
     if StoreError::is_unique_violation(&e) {
         StoreError::Conflict(message.to_string())
     } else {
-        StoreError::Database(e)
+        e.into()
     }
 }

@@ -335,8 +335,8 @@ impl Db {
             "INSERT INTO place_blocks (place_id, from_date, until_date, reason, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(place.0)
-        .bind(date_text(from))
-        .bind(until.map(date_text))
+        .bind(stored_date("from", from)?)
+        .bind(stored_opt_date("until", until)?)
         .bind(reason)
         .bind(ts_text(now))
         .fetch_one(&self.write)

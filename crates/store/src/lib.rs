@@ -12,6 +12,7 @@ pub mod consents;
 mod convert;
 pub mod geography;
 pub mod homes;
+mod limits;
 mod migrate;
 pub mod persons;
 mod placer;
@@ -81,10 +82,23 @@ pub enum StoreError {
     #[error("corrupt data in column {column}: {value}")]
     Corrupt { column: &'static str, value: String },
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
     /// The SQLite placement writer failed.
     #[error("database (placement writer): {0}")]
     Writer(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Turns the database's refusal of an over-long text into a Dutch [`StoreError::Invalid`]
+    /// naming the field; every other error stays [`StoreError::Database`].
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e
+            && let Some(invalid) = limits::too_long(d.message())
+        {
+            return invalid;
+        }
+        StoreError::Database(e)
+    }
 }
 
 impl StoreError {
@@ -111,12 +125,15 @@ pub struct Db {
     backend: Backend,
     /// SQLite on a file: the thread placements are written by.
     placer: Option<std::sync::Arc<placer::Placer>>,
+    /// Keys the access log's chain ([`audit`]).
+    audit_key: Option<audit::AuditKey>,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
             .field("backend", &self.backend)
+            .field("audit_key", &self.audit_key)
             .finish()
     }
 }
@@ -127,6 +144,10 @@ pub struct DbOptions {
     pub url: String,
     pub max_connections: u32,
     pub busy_timeout: Duration,
+    /// The key of the access log's chain ([`audit::AuditKey`]), kept outside the database.
+    /// The `nabij` binary always sets one; without it the log is chained with plain SHA-256,
+    /// which someone with the database file can recompute (kept for tests and tools).
+    pub audit_key: Option<audit::AuditKey>,
 }
 
 impl std::fmt::Debug for DbOptions {
@@ -134,6 +155,7 @@ impl std::fmt::Debug for DbOptions {
         f.debug_struct("DbOptions")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("audit_key", &self.audit_key)
             .finish()
     }
 }
@@ -144,7 +166,14 @@ impl DbOptions {
             url: url.into(),
             max_connections: 8,
             busy_timeout: Duration::from_secs(5),
+            audit_key: None,
         }
+    }
+
+    /// Keys the access log with `key` ([`DbOptions::audit_key`]).
+    pub fn with_audit_key(mut self, key: audit::AuditKey) -> Self {
+        self.audit_key = Some(key);
+        self
     }
 }
 
@@ -175,6 +204,7 @@ impl Db {
                     Some(path) => Some(std::sync::Arc::new(placer::Placer::start(
                         &path,
                         opts.busy_timeout,
+                        opts.audit_key.clone(),
                     )?)),
                     None => None,
                 };
@@ -183,6 +213,7 @@ impl Db {
                     write,
                     backend,
                     placer,
+                    audit_key: opts.audit_key.clone(),
                 }
             }
             Backend::Postgres => {
@@ -196,10 +227,14 @@ impl Db {
                     write: pool,
                     backend,
                     placer: None,
+                    audit_key: opts.audit_key.clone(),
                 }
             }
         };
         migrate::run(&db).await?;
+        if let Some(key) = &db.audit_key {
+            audit::start_keyed_chain(&db, key).await?;
+        }
         Ok(db)
     }
 

@@ -21,6 +21,21 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_accounts_and_access_log.sql"),
         postgres: include_str!("../migrations/postgres/0002_accounts_and_access_log.sql"),
     },
+    Migration {
+        name: "0003_second_factor",
+        sqlite: include_str!("../migrations/sqlite/0003_second_factor.sql"),
+        postgres: include_str!("../migrations/postgres/0003_second_factor.sql"),
+    },
+    Migration {
+        name: "0004_text_limits",
+        sqlite: include_str!("../migrations/sqlite/0004_text_limits.sql"),
+        postgres: include_str!("../migrations/postgres/0004_text_limits.sql"),
+    },
+    Migration {
+        name: "0005_access_log_key",
+        sqlite: include_str!("../migrations/sqlite/0005_access_log_key.sql"),
+        postgres: include_str!("../migrations/postgres/0005_access_log_key.sql"),
+    },
 ];
 
 /// FNV-1a: stable across builds and platforms, enough to notice an edited migration.

@@ -134,7 +134,7 @@ pub(crate) async fn insert_person(
     .bind(&p.first_name)
     .bind(&p.last_name)
     .bind(p.gender.code())
-    .bind(p.date_of_birth.map(date_text))
+    .bind(stored_opt_date("date_of_birth", p.date_of_birth)?)
     .bind(p.bsn.as_ref().map(|b| b.as_str().to_string()))
     .bind(p.phone.as_deref())
     .bind(i64::from(p.household))

@@ -7,7 +7,10 @@
 //! commits once. The statements are the same constants the pool path runs, and the access-log
 //! entry is written in the same transaction, chained the same way. See ADR 0005.
 
-use crate::audit::{Access, Actor, INSERT_ENTRY, SET_HEAD, TAKE_HEAD, hash_for};
+use crate::audit::{
+    Access, Actor, AuditKey, Entry, EntryFields, INSERT_ENTRY, SET_HEAD, TAKE_HEAD, entry_hash,
+    refuse_unkeyed,
+};
 use crate::convert::{date_text, ts_text};
 use crate::stays::{
     ALREADY_HANDLED, ALREADY_STAYING, INSERT_STAY, MARK_PLACED, NewStay, PLACE_TAKEN,
@@ -37,7 +40,7 @@ pub(crate) struct Placer {
 
 impl Placer {
     /// Opens the database file a second time, for the writer thread.
-    pub(crate) fn start(path: &str, busy: Duration) -> Result<Placer> {
+    pub(crate) fn start(path: &str, busy: Duration, key: Option<AuditKey>) -> Result<Placer> {
         let conn = Connection::open(path).map_err(writer_error)?;
         conn.busy_timeout(busy).map_err(writer_error)?;
         conn.execute_batch(
@@ -47,7 +50,7 @@ impl Placer {
         let (jobs, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("nabij-placements".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, key))
             .map_err(|e| StoreError::Config(format!("cannot start the placement writer: {e}")))?;
         Ok(Placer { jobs })
     }
@@ -80,7 +83,7 @@ fn conflict_on_unique(e: rusqlite::Error, message: &str) -> StoreError {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, key: Option<AuditKey>) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -89,7 +92,7 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let results = batch(&mut conn, &jobs);
+        let results = batch(&mut conn, &jobs, key.as_ref());
         for (job, result) in jobs.into_iter().zip(results) {
             // The caller may have gone (a closed connection); the placement stands.
             let _ = job.reply.send(result);
@@ -98,7 +101,7 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
 }
 
 /// Runs the jobs in one transaction, each in its own savepoint; answers only after commit.
-fn batch(conn: &mut Connection, jobs: &[Job]) -> Vec<Result<StayId>> {
+fn batch(conn: &mut Connection, jobs: &[Job], key: Option<&AuditKey>) -> Vec<Result<StayId>> {
     let all_fail = |e: &StoreError| {
         jobs.iter()
             .map(|_| Err(StoreError::Writer(e.to_string())))
@@ -112,7 +115,7 @@ fn batch(conn: &mut Connection, jobs: &[Job]) -> Vec<Result<StayId>> {
         let outcome = conn
             .execute_batch("SAVEPOINT placement")
             .map_err(writer_error)
-            .and_then(|()| place_one(conn, &job.stay, &job.actor));
+            .and_then(|()| place_one(conn, &job.stay, &job.actor, key));
         let closed = match &outcome {
             Ok(_) => conn.execute_batch("RELEASE placement"),
             Err(_) => conn.execute_batch("ROLLBACK TO placement; RELEASE placement"),
@@ -130,7 +133,12 @@ fn batch(conn: &mut Connection, jobs: &[Job]) -> Vec<Result<StayId>> {
     results
 }
 
-fn place_one(conn: &Connection, new: &NewStay, actor: &Actor) -> Result<StayId> {
+fn place_one(
+    conn: &Connection,
+    new: &NewStay,
+    actor: &Actor,
+    key: Option<&AuditKey>,
+) -> Result<StayId> {
     if let Some(referral) = new.referral {
         let n = conn
             .prepare_cached(MARK_PLACED)
@@ -168,18 +176,19 @@ fn place_one(conn: &Connection, new: &NewStay, actor: &Actor) -> Result<StayId> 
             return Err(StoreError::Conflict(PLACE_UNAVAILABLE.into()));
         }
     }
-    let entry = Access::new(
+    let entry = Entry::from(&Access::new(
         new.person,
         DataCategory::Stay,
         AuditAction::Create,
         format!("plaatsing, verblijf {stay}"),
-    );
-    let (seq, prev): (i64, String) = conn
+    ));
+    let (seq, prev, keyed_from): (i64, String, Option<i64>) = conn
         .prepare_cached(TAKE_HEAD)
-        .and_then(|mut s| s.query_row(params![1], |r| Ok((r.get(0)?, r.get(1)?))))
+        .and_then(|mut s| s.query_row(params![1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
         .map_err(writer_error)?;
+    refuse_unkeyed(key, keyed_from)?;
     let at = ts_text(actor.at);
-    let hash = hash_for(&prev, seq, &at, actor, &entry);
+    let hash = entry_hash(key, &prev, &EntryFields::of(seq, &at, actor, &entry));
     conn.prepare_cached(INSERT_ENTRY)
         .and_then(|mut s| {
             s.execute(params![
@@ -190,9 +199,9 @@ fn place_one(conn: &Connection, new: &NewStay, actor: &Actor) -> Result<StayId> 
                 actor.role,
                 actor.on_behalf_of,
                 actor.organisation_id,
-                entry.person.map(|p| p.0),
-                entry.category.code(),
-                entry.action.code(),
+                entry.person,
+                entry.category,
+                entry.action,
                 actor.address,
                 actor.client,
                 entry.outcome,

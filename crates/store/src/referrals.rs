@@ -87,6 +87,7 @@ impl Db {
         let id = insert_referral(&mut tx, person_id, referral, received_at).await?;
         append(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             &[
                 Access::new(person_id, DataCategory::File, AuditAction::Create, "intake"),
@@ -181,6 +182,7 @@ impl Db {
         let person = PersonId(get_i64(&row, "person_id")?);
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             person,
             DataCategory::Referral,

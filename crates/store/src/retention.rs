@@ -62,6 +62,7 @@ impl Db {
         }
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             person,
             DataCategory::File,

@@ -169,6 +169,9 @@ impl Db {
     /// handled) is a [`StoreError::Conflict`] and writes nothing.
     #[tracing::instrument(skip_all, fields(home = %new.home, person = %new.person))]
     pub async fn place(&self, new: &NewStay, actor: &Actor) -> Result<StayId> {
+        // Checked before either write path, so the placement writer only sees good dates.
+        stored_date("start", new.start)?;
+        stored_date("planned_end", new.planned_end)?;
         if let Some(placer) = &self.placer {
             return placer.place(new.clone(), actor.clone()).await;
         }
@@ -213,6 +216,7 @@ impl Db {
         }
         append_one(
             &mut tx,
+            self.audit_key.as_ref(),
             actor,
             new.person,
             DataCategory::Stay,
@@ -298,6 +302,7 @@ impl Db {
         actor: &Actor,
     ) -> Result<()> {
         let at = actor.at;
+        let new_end = stored_date("new_end", d.new_end)?;
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "SELECT planned_end, person_id FROM stays WHERE id = $1 AND exit_date IS NULL",
@@ -314,22 +319,29 @@ impl Db {
         .bind(&d.decided_by)
         .bind(&d.reason)
         .bind(&previous)
-        .bind(date_text(d.new_end))
+        .bind(&new_end)
         .bind(ts_text(at))
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE stays SET planned_end = $1 WHERE id = $2")
-            .bind(date_text(d.new_end))
+            .bind(&new_end)
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        commit_stay_change(tx, actor, &row, format!("verlenging, verblijf {id}")).await
+        commit_stay_change(
+            tx,
+            self.audit_key.as_ref(),
+            actor,
+            &row,
+            format!("verlenging, verblijf {id}"),
+        )
+        .await
     }
 
     pub async fn set_ready_on(&self, id: StayId, ready_on: Date, actor: &Actor) -> Result<()> {
         self.update_active_stay(
             "UPDATE stays SET ready_on = $1 WHERE id = $2 AND exit_date IS NULL RETURNING person_id",
-            date_text(ready_on),
+            stored_date("ready_on", ready_on)?,
             id,
             actor,
             "uitstroomklaar",
@@ -352,7 +364,7 @@ impl Db {
         let sql = format!(
             "UPDATE stays SET {column} = $1 WHERE id = $2 AND exit_date IS NULL RETURNING person_id"
         );
-        self.update_active_stay(&sql, date_text(on), id, actor, "mijlpaal")
+        self.update_active_stay(&sql, stored_date("on", on)?, id, actor, "mijlpaal")
             .await
     }
 
@@ -375,7 +387,14 @@ impl Db {
             self.stay(id).await?;
             return Err(StoreError::Conflict("dit verblijf is al beëindigd".into()));
         };
-        commit_stay_change(tx, actor, &row, format!("{what}, verblijf {id}")).await
+        commit_stay_change(
+            tx,
+            self.audit_key.as_ref(),
+            actor,
+            &row,
+            format!("{what}, verblijf {id}"),
+        )
+        .await
     }
 
     /// Ends a stay and frees its places from the exit date on.
@@ -387,12 +406,13 @@ impl Db {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
+        let exit_date = stored_date("exit_date", exit_date)?;
         let mut tx = self.begin().await?;
         let r = sqlx::query(
             "UPDATE stays SET exit_date = $1, destination = $2, exit_reason = $3 WHERE id = $4 AND exit_date IS NULL \
              RETURNING person_id",
         )
-        .bind(date_text(exit_date))
+        .bind(&exit_date)
         .bind(destination.code())
         .bind(reason)
         .bind(id.0)
@@ -406,17 +426,25 @@ impl Db {
         sqlx::query(
             "UPDATE stay_places SET released_on = $1 WHERE stay_id = $2 AND released_on IS NULL",
         )
-        .bind(date_text(exit_date))
+        .bind(&exit_date)
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        commit_stay_change(tx, actor, &row, format!("vertrek, verblijf {id}")).await
+        commit_stay_change(
+            tx,
+            self.audit_key.as_ref(),
+            actor,
+            &row,
+            format!("vertrek, verblijf {id}"),
+        )
+        .await
     }
 }
 
 /// Logs a change of a stay for the stay's person (`row` holds `person_id`) and commits it.
 async fn commit_stay_change(
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    key: Option<&crate::audit::AuditKey>,
     actor: &Actor,
     row: &AnyRow,
     what: String,
@@ -424,6 +452,7 @@ async fn commit_stay_change(
     let person = PersonId(get_i64(row, "person_id")?);
     append_one(
         &mut tx,
+        key,
         actor,
         person,
         DataCategory::Stay,

@@ -537,7 +537,13 @@ async fn story_on_sqlite() {
     assert_eq!(db.backend(), Backend::Sqlite);
     assert_eq!(
         db.applied_migrations().await.unwrap(),
-        ["0001_core", "0002_accounts_and_access_log"]
+        [
+            "0001_core",
+            "0002_accounts_and_access_log",
+            "0003_second_factor",
+            "0004_text_limits",
+            "0005_access_log_key",
+        ]
     );
     story(db).await;
 }
