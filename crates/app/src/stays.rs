@@ -13,7 +13,7 @@ use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
 use nabij_domain::placement::Proximity;
 use nabij_domain::stay::{
-    Clock, Destination, ExtensionDecision, Milestone, MilestoneStatus, validate_exit,
+    Destination, ExtensionDecision, Milestone, MilestoneStatus, StayClock, validate_exit,
     validate_ready_on,
 };
 use nabij_store::stays::StayFilter;
@@ -126,14 +126,14 @@ pub struct MilestoneView {
 pub struct StayView {
     #[serde(flatten)]
     pub stay: Stay,
-    pub clock: Clock,
+    pub clock: StayClock,
     pub milestones: Vec<MilestoneView>,
 }
 
 impl StayView {
     pub fn of(stay: Stay, today: Date) -> Self {
         use nabij_domain::labels::Label;
-        let clock = Clock::of(
+        let clock = StayClock::of(
             stay.start,
             stay.planned_end,
             stay.ready_on,

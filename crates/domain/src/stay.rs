@@ -103,7 +103,7 @@ pub fn days_between(a: Date, b: Date) -> i64 {
 
 /// Where the clock of a stay stands today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Clock {
+pub struct StayClock {
     /// Day of the stay, the first day being 1.
     pub day: i64,
     /// Days until the planned end; negative when past it.
@@ -113,7 +113,7 @@ pub struct Clock {
     pub waiting_for_housing_days: i64,
 }
 
-impl Clock {
+impl StayClock {
     pub fn of(
         start: Date,
         planned_end: Date,
@@ -122,7 +122,7 @@ impl Clock {
         today: Date,
     ) -> Self {
         let until = exit.unwrap_or(today);
-        Clock {
+        StayClock {
             day: days_between(start, until) + 1,
             days_left: days_between(until, planned_end),
             overdue: exit.is_none() && today > planned_end,
@@ -380,15 +380,15 @@ mod tests {
     fn clock_counts_days_and_waiting_for_housing() {
         let start = date(2026, 1, 1);
         let end = planned_end(start, 6);
-        let c = Clock::of(start, end, None, None, date(2026, 1, 1));
+        let c = StayClock::of(start, end, None, None, date(2026, 1, 1));
         assert_eq!((c.day, c.overdue), (1, false));
         assert_eq!(c.days_left, 181);
-        let c = Clock::of(start, end, Some(date(2026, 6, 1)), None, date(2026, 7, 10));
+        let c = StayClock::of(start, end, Some(date(2026, 6, 1)), None, date(2026, 7, 10));
         assert!(c.overdue);
         assert_eq!(c.days_left, -9);
         assert_eq!(c.waiting_for_housing_days, 39);
         // After exit the clock stops.
-        let c = Clock::of(
+        let c = StayClock::of(
             start,
             end,
             Some(date(2026, 6, 1)),

@@ -148,6 +148,9 @@ pub struct DbOptions {
     /// The `nabij` binary always sets one; without it the log is chained with plain SHA-256,
     /// which someone with the database file can recompute (kept for tests and tools).
     pub audit_key: Option<audit::AuditKey>,
+    /// On a SQLite file, placements go through their own writer thread (ADR 0005). Off, they
+    /// take the pool's path, as on PostgreSQL; a test compares the two.
+    pub placement_writer: bool,
 }
 
 impl std::fmt::Debug for DbOptions {
@@ -167,6 +170,7 @@ impl DbOptions {
             max_connections: 8,
             busy_timeout: Duration::from_secs(5),
             audit_key: None,
+            placement_writer: true,
         }
     }
 
@@ -200,7 +204,7 @@ impl Db {
                     .after_connect(move |c, _| sqlite_pragmas(c, busy))
                     .connect(&url)
                     .await?;
-                let placer = match sqlite_file(&opts.url) {
+                let placer = match sqlite_file(&opts.url).filter(|_| opts.placement_writer) {
                     Some(path) => Some(std::sync::Arc::new(placer::Placer::start(
                         &path,
                         opts.busy_timeout,
