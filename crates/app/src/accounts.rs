@@ -217,6 +217,8 @@ pub enum CodeCheck {
 }
 
 /// The second step of signing in: a code from the authenticator app, or a recovery code.
+/// Wrong codes are counted per account apart from wrong passwords, so a correct password
+/// never resets them; five in the window lock the second step. A code is accepted once.
 #[tracing::instrument(skip_all)]
 pub async fn confirm_code(
     app: &App,
@@ -225,32 +227,33 @@ pub async fn confirm_code(
     typed: &str,
 ) -> Result<CodeCheck> {
     let now = app.session_clock.now();
-    let account = &identity.account;
+    let user_id = identity.account.id.0;
     let since = now - jiff::SignedDuration::from_mins(FAILURE_WINDOW_MINUTES);
-    let (by_user, _) = app
-        .db
-        .login_failures_since(&account.username, address, since)
-        .await?;
-    if by_user >= MAX_FAILURES_PER_ACCOUNT {
+    if app.db.second_factor_failures_since(user_id, since).await? >= MAX_FAILURES_PER_ACCOUNT {
         return Ok(CodeCheck::Locked);
     }
     let typed = typed.trim();
-    let user = app.db.user(account.id.0).await?;
-    let valid = match &user.totp_secret {
-        Some(secret) if totp::verify(secret, typed, now.as_second()) => true,
-        _ if typed.contains('-') => {
+    let user = app.db.user(user_id).await?;
+    let step = user
+        .totp_secret
+        .as_deref()
+        .and_then(|secret| totp::matching_step(secret, typed, now.as_second()));
+    let valid = match step {
+        Some(step) => app.db.accept_totp_step(user_id, step).await?,
+        None if typed.contains('-') => {
             app.db
-                .use_recovery_code(user.id, &token_hash(&typed.to_lowercase()), now)
+                .use_recovery_code(user_id, &token_hash(&typed.to_lowercase()), now)
                 .await?
         }
-        _ => false,
+        None => false,
     };
     if !valid {
         app.db
-            .record_login_failure(&account.username, address, now)
+            .record_second_factor_failure(user_id, address, now)
             .await?;
         return Ok(CodeCheck::Wrong);
     }
+    app.db.clear_second_factor_failures(user_id).await?;
     if let Some(s) = &identity.session {
         app.db.confirm_second_factor(s).await?;
     }
@@ -301,7 +304,12 @@ pub async fn enable_second_factor(app: &App, identity: &Identity, code: &str) ->
     let Some(secret) = user.totp_secret.filter(|_| !user.totp_enabled) else {
         return Ok(Enable::NotStarted);
     };
-    if !totp::verify(&secret, code, app.session_clock.now().as_second()) {
+    let step = totp::matching_step(&secret, code, app.session_clock.now().as_second());
+    let accepted = match step {
+        Some(step) => app.db.accept_totp_step(user.id, step).await?,
+        None => false,
+    };
+    if !accepted {
         return Ok(Enable::Wrong(enrolment(secret, &user.username)));
     }
     let recovery: Vec<String> = (0..10)

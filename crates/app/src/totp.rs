@@ -68,12 +68,22 @@ fn hotp(secret: &[u8], counter: u64) -> u32 {
 
 /// Whether `typed` is the code of now or of the step before or after (clock drift).
 pub fn verify(secret_b32: &str, typed: &str, unix: i64) -> bool {
+    matching_step(secret_b32, typed, unix).is_some()
+}
+
+/// The time step whose code `typed` is: now, or the step before or after (clock drift). A
+/// step is accepted once per user, so a code seen by someone else cannot be replayed.
+pub fn matching_step(secret_b32: &str, typed: &str, unix: i64) -> Option<i64> {
     let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
     let (Some(secret), Ok(code)) = (base32_decode(secret_b32), typed.parse::<u32>()) else {
-        return false;
+        return None;
     };
-    typed.len() == DIGITS as usize
-        && (-1..=1).any(|d| code_at(&secret, unix + d * STEP_SECONDS) == code)
+    if typed.len() != DIGITS as usize {
+        return None;
+    }
+    (-1..=1)
+        .map(|d| unix / STEP_SECONDS + d)
+        .find(|step| hotp(&secret, *step as u64) == code)
 }
 
 /// The `otpauth://` address for an authenticator app.

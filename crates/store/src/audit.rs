@@ -1035,7 +1035,8 @@ impl Db {
     }
 }
 
-/// See [`crate::testing::rechain_access_log_without_key`].
+/// See `testing::rechain_access_log_without_key`.
+#[cfg(feature = "testing")]
 pub(crate) async fn rechain_without_key(db: &Db, from: i64, through: i64) -> Result<()> {
     let mut tx = db.begin().await?;
     let (head_seq, _, _) = lock_head(&mut tx).await?;

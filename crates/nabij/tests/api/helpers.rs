@@ -206,6 +206,9 @@ impl TestApp {
             let secret = nabij_app::totp::new_secret();
             self.db.set_totp_secret(id, &secret).await.unwrap();
             self.db.enable_totp(id, &[]).await.unwrap();
+            // Each code is accepted once: every sign-in takes the next time step.
+            self.auth_clock
+                .set(self.auth_clock.now() + jiff::SignedDuration::from_secs(30));
             let at = self.auth_clock.now();
             return sign_in(&self.address, username(role), PASSWORD, Some((&secret, at))).await;
         }

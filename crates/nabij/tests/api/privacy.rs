@@ -1544,6 +1544,52 @@ async fn repeated_failures_lock_the_account_for_a_while(app: TestApp) {
 }
 on_both!(repeated_failures_lock_the_account_for_a_while);
 
+async fn wrong_codes_are_not_forgiven_by_a_correct_password(app: TestApp) {
+    // The administrator has a second factor; someone has the password.
+    let id = app.user(Role::Admin);
+    let secret = nabij_app::totp::new_secret();
+    app.db.set_totp_secret(id, &secret).await.unwrap();
+    app.db.enable_totp(id, &[]).await.unwrap();
+    // Four sign-ins with the right password, five wrong codes between them.
+    for round in 0..5 {
+        let s = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+        let wrong = format!("{:06}", (round * 111_111 + 7) % 1_000_000);
+        let res = s
+            .post_form("/inloggen/code", &[("code", &wrong), ("terug", "")])
+            .await;
+        assert_eq!(res.status(), 401);
+    }
+    // A correct password does not reset the count: even the right code now waits.
+    let s = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+    let code = totp_code(&secret, app.auth_clock.now());
+    let res = s
+        .post_form("/inloggen/code", &[("code", &code), ("terug", "")])
+        .await;
+    assert_eq!(res.status(), 401);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Te veel mislukte pogingen")
+    );
+    assert_eq!(
+        s.get("/toegangslog").await.headers()["location"],
+        "/inloggen/code"
+    );
+    // After the window the right code works.
+    app.auth_clock
+        .set(app.auth_clock.now() + jiff::SignedDuration::from_mins(16));
+    let s = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+    let code = totp_code(&secret, app.auth_clock.now());
+    assert_eq!(
+        s.post_form("/inloggen/code", &[("code", &code), ("terug", "")])
+            .await
+            .status(),
+        303
+    );
+}
+on_both!(wrong_codes_are_not_forgiven_by_a_correct_password);
+
 async fn administrators_set_up_and_use_a_second_factor(app: TestApp) {
     let s = sign_in(&app.address, "beheerder", PASSWORD, None).await;
     // Nothing but setting it up until it is on.
@@ -1590,6 +1636,16 @@ async fn administrators_set_up_and_use_a_second_factor(app: TestApp) {
             .status(),
         401
     );
+    // The code that switched the second factor on is spent; the next one is taken.
+    let spent = totp_code(&secret, app.auth_clock.now());
+    assert_eq!(
+        s2.post_form("/inloggen/code", &[("code", &spent), ("terug", "")])
+            .await
+            .status(),
+        401
+    );
+    app.auth_clock
+        .set(app.auth_clock.now() + jiff::SignedDuration::from_secs(30));
     let code = totp_code(&secret, app.auth_clock.now());
     assert_eq!(
         s2.post_form("/inloggen/code", &[("code", &code), ("terug", "")])
@@ -1598,6 +1654,15 @@ async fn administrators_set_up_and_use_a_second_factor(app: TestApp) {
         303
     );
     assert_eq!(s2.get("/toegangslog").await.status(), 200);
+    // Someone who saw that code cannot use it again, even with the password.
+    let replay = sign_in(&app.address, "beheerder", PASSWORD, None).await;
+    assert_eq!(
+        replay
+            .post_form("/inloggen/code", &[("code", &code), ("terug", "")])
+            .await
+            .status(),
+        401
+    );
     // A recovery code works once.
     let s3 = sign_in(&app.address, "beheerder", PASSWORD, None).await;
     assert_eq!(
