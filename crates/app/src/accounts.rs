@@ -10,6 +10,7 @@ use crate::{App, AppError, Caller, Result, totp};
 use nabij_domain::RuleViolation;
 use nabij_domain::access::Role;
 use nabij_domain::ids::*;
+use nabij_domain::limits;
 use serde::Serialize;
 
 pub use nabij_store::accounts::{ApiToken, Organisation};
@@ -470,7 +471,14 @@ pub async fn create_user(
             "vul de naam in zoals collega's die kennen",
         ));
     }
+    crate::take(
+        &mut errors,
+        limits::check("display_name", &display_name, limits::DISPLAY_NAME),
+    );
     let phone = Some(input.phone.trim().to_string()).filter(|p| !p.is_empty());
+    if let Some(p) = &phone {
+        crate::take(&mut errors, limits::check("phone", p, limits::PHONE));
+    }
     let role = Role::parse(&input.role);
     if role.is_none() {
         errors.push(RuleViolation::new("role", "kies een rol"));

@@ -6,6 +6,7 @@ use crate::{App, AppError, Caller, Result};
 use nabij_domain::access::Role;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::ids::*;
+use nabij_domain::limits;
 
 pub use nabij_store::geography::{GeoRow, ImportSummary, Municipality, Neighbourhood};
 
@@ -56,6 +57,7 @@ pub async fn add_municipality(
     centroid: GeoPoint,
 ) -> Result<MunicipalityId> {
     require_admin(caller)?;
+    limits::check("name", name, limits::AREA_NAME)?;
     Ok(app
         .db
         .create_municipality(region, code, name, centroid)
@@ -72,6 +74,7 @@ pub async fn add_neighbourhood(
     centroid: GeoPoint,
 ) -> Result<NeighbourhoodId> {
     require_admin(caller)?;
+    limits::check("name", name, limits::AREA_NAME)?;
     Ok(app
         .db
         .create_neighbourhood(municipality, code, name, centroid)

@@ -13,6 +13,7 @@ use nabij_domain::access::Role;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::home::{HomeKind, HouseRules, MAX_PLACES_PER_HOME};
 use nabij_domain::ids::*;
+use nabij_domain::limits;
 use nabij_domain::measures::occupancy;
 use nabij_store::homes::{NewHome, PlaceStatus};
 use serde::{Deserialize, Serialize};
@@ -278,6 +279,17 @@ pub async fn create(app: &App, caller: &Caller, input: &NewHomeInput) -> Result<
     if input.address.trim().is_empty() {
         errors.push(RuleViolation::new("address", "vul een adres in"));
     }
+    for (field, value, max) in [
+        ("name", input.name.trim(), limits::HOME_NAME),
+        ("address", input.address.trim(), limits::ADDRESS),
+        (
+            "landlord",
+            input.landlord.as_deref().unwrap_or("").trim(),
+            limits::LANDLORD,
+        ),
+    ] {
+        crate::take(&mut errors, limits::check(field, value, max));
+    }
     if !(1..=MAX_PLACES_PER_HOME).contains(&input.places) {
         errors.push(RuleViolation::new(
             "places",
@@ -397,6 +409,28 @@ pub async fn block(
             "de einddatum ligt vóór de begindatum",
         ));
     }
+    // A block is for repairs and the like, around now: not in 1900, not in 2190.
+    let today = app.clock.today();
+    if let Some(f) = from
+        && (f < today.saturating_sub(1.year()) || f > today.saturating_add(2.years()))
+    {
+        errors.push(RuleViolation::new(
+            "from",
+            "een blokkade begint hoogstens een jaar geleden en uiterlijk over twee jaar",
+        ));
+    }
+    if let (Some(f), Some(u)) = (from, until)
+        && u > f.saturating_add(5.years())
+    {
+        errors.push(RuleViolation::new(
+            "until",
+            "een blokkade duurt hoogstens vijf jaar; laat de einddatum leeg als die onbekend is",
+        ));
+    }
+    crate::take(
+        &mut errors,
+        limits::check("reason", reason, limits::BLOCK_REASON),
+    );
     match (place, from) {
         (Some(p), Some(f)) if errors.is_empty() => Ok(BlockId(
             app.db

@@ -456,6 +456,7 @@ pub async fn close_referral(
             RuleViolation::new("reason", "vul in waarheen is geadviseerd en waarom").into(),
         );
     }
+    nabij_domain::limits::check("reason", reason, nabij_domain::limits::CLOSE_REASON)?;
     Ok(app
         .db
         .close_referral(id, to, reason, &app.actor(caller))

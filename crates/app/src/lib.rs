@@ -31,6 +31,7 @@ pub mod volunteers;
 pub use caller::Caller;
 pub use clock::Clock;
 pub use error::AppError;
+pub use nabij_domain::dates::parse_date;
 
 use nabij_store::{Db, DbOptions};
 
@@ -148,27 +149,4 @@ pub(crate) fn take<T>(
 /// A trimmed, non-empty text, or `None`.
 pub(crate) fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// Parses a date typed as `2026-03-01` or `1-3-2026`.
-pub fn parse_date(
-    field: &'static str,
-    raw: &str,
-) -> std::result::Result<jiff::civil::Date, nabij_domain::RuleViolation> {
-    use jiff::civil::Date;
-    let s = raw.trim();
-    if let Ok(d) = s.parse::<Date>() {
-        return Ok(d);
-    }
-    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    if let [d, m, y] = parts[..]
-        && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>())
-        && let Ok(date) = Date::new(y, m, d)
-    {
-        return Ok(date);
-    }
-    Err(nabij_domain::RuleViolation::new(
-        field,
-        format!("'{s}' is geen datum; schrijf bijvoorbeeld 2026-03-01 of 1-3-2026"),
-    ))
 }

@@ -41,6 +41,8 @@ fn out_of_range(field: &'static str, shown: &str) -> RuleViolation {
 /// `1.3.2026`. Dates outside [`MIN_DATE`, `MAX_DATE`] are refused.
 pub fn parse_date(field: &'static str, raw: &str) -> Result<Date, RuleViolation> {
     let s = raw.trim();
+    // Typed text is echoed in the message, never more of it than fits a field.
+    let shown: String = s.chars().take(40).collect();
     let parsed = s.parse::<Date>().ok().or_else(|| {
         let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
         match parts[..] {
@@ -53,12 +55,12 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<Date, RuleViolation>
     });
     match parsed {
         Some(d) if in_range(d) => Ok(d),
-        Some(_) => Err(out_of_range(field, s)),
+        Some(_) => Err(out_of_range(field, &shown)),
         // A well-formed year outside jiff's range (e.g. +010000-01-01) is out of range too.
-        None if looks_like_far_year(s) => Err(out_of_range(field, s)),
+        None if looks_like_far_year(s) => Err(out_of_range(field, &shown)),
         None => Err(RuleViolation::new(
             field,
-            format!("'{s}' is geen datum; schrijf bijvoorbeeld 2026-03-01 of 1-3-2026"),
+            format!("'{shown}' is geen datum; schrijf bijvoorbeeld 2026-03-01 of 1-3-2026"),
         )),
     }
 }

@@ -34,7 +34,10 @@ async fn history(placement_writer: bool) -> (Vec<String>, Vec<String>) {
         .create_municipality(None, None, "Woerden", point)
         .await
         .unwrap();
-    let n = db.create_neighbourhood(m, None, "Centrum", point).await.unwrap();
+    let n = db
+        .create_neighbourhood(m, None, "Centrum", point)
+        .await
+        .unwrap();
     db.create_home(
         &NewHome {
             organisation_id: 1,
@@ -156,7 +159,9 @@ async fn the_placement_thread_and_the_pool_write_the_same_rows_and_chain() {
     let (thread_stays, thread_chain) = history(true).await;
     let (pool_stays, pool_chain) = history(false).await;
     assert!(
-        thread_stays.iter().any(|s| s.contains("Els: ") && !s.contains("verblijf")),
+        thread_stays
+            .iter()
+            .any(|s| s.contains("Els: ") && !s.contains("verblijf")),
         "the history has a refused placement: {thread_stays:#?}"
     );
     assert_eq!(thread_stays, pool_stays);

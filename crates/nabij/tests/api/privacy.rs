@@ -22,27 +22,6 @@ use nabij_store::referrals::NewReferral;
 use nabij_store::stays::NewStay;
 use serde_json::{Value, json};
 
-/// Runs a test on SQLite and on PostgreSQL (which CI requires to be there).
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_sqlite() {
-                super::$name(spawn_app().await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_postgres() {
-                if let Some(app) = spawn_app_postgres().await {
-                    super::$name(app).await;
-                }
-            }
-        }
-    };
-}
-
 /// Records of one organisation, for the routes' path parameters.
 #[derive(Debug, Clone, Copy)]
 struct Records {
