@@ -14,7 +14,7 @@ use nabij_domain::ids::*;
 use nabij_store::audit::{Access as Entry, AccessFilter};
 use serde::Serialize;
 
-pub use nabij_store::audit::ChainCheck;
+pub use nabij_store::audit::{ChainCheck, Checkpoint};
 
 /// One line of the access log.
 #[derive(Debug, Clone, Serialize)]
@@ -195,10 +195,24 @@ pub async fn person_overview(
     ))
 }
 
-/// Recomputes the hash chain; reports the first broken link.
+/// Recomputes the hash chain with the key; reports the first broken link. With a
+/// checkpoint taken earlier (by [`checkpoint`]), also proves the log still contains it.
 #[tracing::instrument(skip_all)]
-pub async fn verify(app: &App) -> Result<ChainCheck> {
-    Ok(app.db.verify_access_log().await?)
+pub async fn verify(app: &App, checkpoint: Option<&Checkpoint>) -> Result<ChainCheck> {
+    match (app.db.audit_key(), checkpoint) {
+        (Some(key), cp) => Ok(app.db.verify_access_log_from(&key, cp).await?),
+        (None, None) => Ok(app.db.verify_access_log().await?),
+        (None, Some(_)) => Err(AppError::Conflict(
+            "een controlepunt kan alleen met de sleutel van het toegangslog worden gecontroleerd"
+                .into(),
+        )),
+    }
+}
+
+/// The log's current position and hash, for an external witness to keep.
+#[tracing::instrument(skip_all)]
+pub async fn checkpoint(app: &App) -> Result<Checkpoint> {
+    Ok(app.db.audit_checkpoint().await?)
 }
 
 /// What a retention run found or did.

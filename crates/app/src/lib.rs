@@ -42,6 +42,9 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
+    /// The file with the key of the access log's chain, kept outside the database; made at
+    /// first start.
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for DatabaseSettings {
@@ -58,6 +61,7 @@ impl DatabaseSettings {
         Self {
             url: url.into(),
             max_connections: 8,
+            audit_key_file: None,
         }
     }
 }
@@ -98,6 +102,9 @@ impl App {
     pub async fn open(settings: &DatabaseSettings, clock: Clock) -> Result<App> {
         let mut opts = DbOptions::new(settings.url.clone());
         opts.max_connections = settings.max_connections;
+        if let Some(file) = &settings.audit_key_file {
+            opts = opts.with_audit_key(nabij_store::audit::AuditKey::load_or_create(file)?);
+        }
         let db = Db::connect(&opts).await?;
         Ok(App::new(db, clock))
     }

@@ -13,7 +13,14 @@ pub struct Config {
     pub server: Server,
     pub log: Log,
     pub auth: Auth,
+    pub audit: Audit,
     pub retention: Retention,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    pub key_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +66,15 @@ pub struct Log {
 }
 
 impl Config {
+    /// Where the access log's key is kept: as configured, else beside a SQLite database,
+    /// else in the working directory.
+    pub fn audit_key_file(&self) -> std::path::PathBuf {
+        if !self.audit.key_file.is_empty() {
+            return self.audit.key_file.clone().into();
+        }
+        audit_key_beside(&self.database.url)
+    }
+
     /// Loads the settings; `file` overrides `$NABIJ_CONFIG` and `./nabij.toml`.
     pub fn load(file: Option<&Path>) -> Result<Config> {
         let mut cfg: Config = toml::from_str(DEFAULT_CONFIG).context("built-in defaults")?;
@@ -101,6 +117,9 @@ impl Config {
         if let Ok(v) = std::env::var("NABIJ_LOG") {
             cfg.log.filter = v;
         }
+        if let Ok(v) = std::env::var("NABIJ_AUDIT_KEY_FILE") {
+            cfg.audit.key_file = v;
+        }
         if !(1..=24 * 60).contains(&cfg.auth.idle_minutes) {
             anyhow::bail!("auth.idle_minutes must be between 1 and 1440");
         }
@@ -111,6 +130,20 @@ impl Config {
             anyhow::bail!("retention.file_years must be at least 1");
         }
         Ok(cfg)
+    }
+}
+
+/// The default key file for a database: `FILE.audit-key` beside a SQLite file, else
+/// `nabij-audit.key`.
+pub fn audit_key_beside(url: &str) -> std::path::PathBuf {
+    let path = url
+        .strip_prefix("sqlite:")
+        .map(|p| p.trim_start_matches("//"))
+        .map(|p| p.split('?').next().unwrap_or(p))
+        .filter(|p| !p.is_empty() && !p.contains(":memory:"));
+    match path {
+        Some(p) => format!("{p}.audit-key").into(),
+        None => "nabij-audit.key".into(),
     }
 }
 
@@ -128,6 +161,14 @@ mod tests {
         let c = Config::load(Some(&f)).unwrap();
         assert_eq!(c.server.listen, "0.0.0.0:9000");
         assert_eq!(c.database.max_connections, 8);
+        assert_eq!(
+            audit_key_beside("sqlite:/var/lib/nabij/nabij.db?mode=rwc"),
+            std::path::PathBuf::from("/var/lib/nabij/nabij.db.audit-key")
+        );
+        assert_eq!(
+            audit_key_beside("postgres://u@h/d"),
+            std::path::PathBuf::from("nabij-audit.key")
+        );
         std::fs::write(&f, "[serverr]\nlisten = \"x\"\n").unwrap();
         assert!(Config::load(Some(&f)).is_err());
         assert!(

@@ -95,8 +95,15 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Check the hash chain of the access log; report the first broken link.
-    Verify,
+    /// Check the keyed hash chain of the access log; report the first broken link.
+    Verify {
+        /// A checkpoint printed earlier by `nabij audit checkpoint`: prove the log still
+        /// contains it (nothing removed or rolled back since).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print the log's current position and hash (JSON) for an external witness to keep.
+    Checkpoint,
 }
 
 #[derive(Subcommand, Debug)]
@@ -127,6 +134,7 @@ pub fn init_tracing(filter: &str) {
 async fn open(cfg: &Config) -> Result<App> {
     let mut settings = DatabaseSettings::new(cfg.database.url.clone());
     settings.max_connections = cfg.database.max_connections;
+    settings.audit_key_file = Some(cfg.audit_key_file());
     App::open(&settings, Clock::system())
         .await
         .with_context(|| {
@@ -226,23 +234,53 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { checkpoint },
         } => {
             let app = open(&cfg).await?;
-            let check = nabij_app::audit::verify(&app).await?;
+            let checkpoint = match checkpoint {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("kan {} niet lezen", path.display()))?;
+                    Some(
+                        serde_json::from_str::<nabij_app::audit::Checkpoint>(&text)
+                            .with_context(|| format!("{} is geen controlepunt", path.display()))?,
+                    )
+                }
+                None => None,
+            };
+            let check = nabij_app::audit::verify(&app, checkpoint.as_ref())
+                .await
+                .map_err(cli_error)?;
             match check.first_broken {
                 None => {
                     println!(
-                        "Toegangslog in orde: {} regels, keten ongebroken.",
-                        check.entries
+                        "Toegangslog in orde: {} regels, keten ongebroken{}.",
+                        check.entries,
+                        if checkpoint.is_some() {
+                            ", controlepunt gevonden"
+                        } else {
+                            ""
+                        }
                     );
                     Ok(())
                 }
                 Some(seq) => bail!(
-                    "toegangslog gebroken bij regel {seq} (na {} goede regels): gewijzigd, verwijderd of ingevoegd",
-                    check.entries
+                    "toegangslog gebroken bij regel {seq} (na {} goede regels): {}",
+                    check.entries,
+                    check
+                        .reason
+                        .as_deref()
+                        .unwrap_or("gewijzigd, verwijderd of ingevoegd")
                 ),
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint,
+        } => {
+            let app = open(&cfg).await?;
+            let cp = nabij_app::audit::checkpoint(&app).await?;
+            println!("{}", serde_json::to_string(&cp)?);
+            Ok(())
         }
         Command::Retention {
             command: RetentionCommand::Run { dry_run },
@@ -295,9 +333,20 @@ pub async fn run(cli: Cli) -> Result<()> {
                 }
             }
             let url = format!("sqlite:{}", database.display());
+            let mut settings = DatabaseSettings::new(url);
+            // A fresh demo database gets a fresh key beside it.
+            let key = config::audit_key_beside(&settings.url);
+            match std::fs::remove_file(&key) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot replace {}", key.display()));
+                }
+            }
+            settings.audit_key_file = Some(key);
             let s = {
                 let clock = Clock::fixed(jiff::Timestamp::now());
-                let app = App::open(&DatabaseSettings::new(url.clone()), clock).await?;
+                let app = App::open(&settings, clock).await?;
                 demo::seed(&app, seed).await?
             };
             println!(
@@ -323,7 +372,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             if no_serve {
                 return Ok(());
             }
-            let app = App::open(&DatabaseSettings::new(url), Clock::system()).await?;
+            let app = App::open(&settings, Clock::system()).await?;
             serve(app, &cfg).await
         }
         Command::Import {

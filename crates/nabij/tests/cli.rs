@@ -201,3 +201,85 @@ fn the_first_administrator_the_access_log_check_and_retention() {
             .contains("0 dossier(s) geanonimiseerd")
     );
 }
+
+#[test]
+fn the_access_log_is_keyed_outside_the_database_and_checkpoints_are_witnessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nabij(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "tom",
+            "--name",
+            "Tom Bakker",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The key was made beside the database, readable by its owner only.
+    let key = dir.path().join("cli.db.audit-key");
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A checkpoint for a witness, then more entries: the log still contains it.
+    let out = nabij(dir.path(), &["audit", "checkpoint"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let checkpoint = String::from_utf8(out.stdout).unwrap();
+    let witnessed: serde_json::Value = serde_json::from_str(checkpoint.trim()).unwrap();
+    assert!(witnessed["seq"].as_i64().unwrap() >= 1);
+    std::fs::write(dir.path().join("cp.json"), &checkpoint).unwrap();
+    nabij(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "ria",
+            "--name",
+            "Ria",
+            "--role",
+            "coordinator",
+        ],
+    );
+    let out = nabij(dir.path(), &["audit", "verify", "--checkpoint", "cp.json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("controlepunt gevonden")
+    );
+    // A checkpoint the log does not contain is reported, and the check fails.
+    let mut forged = witnessed.clone();
+    forged["hash"] = serde_json::json!("0".repeat(64));
+    std::fs::write(dir.path().join("forged.json"), forged.to_string()).unwrap();
+    let out = nabij(
+        dir.path(),
+        &["audit", "verify", "--checkpoint", "forged.json"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("toegangslog gebroken"));
+    // Without its key the log is not opened with another one.
+    std::fs::rename(&key, dir.path().join("elders.key")).unwrap();
+    let out = nabij(dir.path(), &["audit", "verify"]);
+    assert!(
+        !out.status.success(),
+        "a new key must not take over the log"
+    );
+}

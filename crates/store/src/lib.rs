@@ -242,6 +242,11 @@ impl Db {
         Ok(db)
     }
 
+    /// The key of the access log's chain, when this connection has one.
+    pub fn audit_key(&self) -> Option<audit::AuditKey> {
+        self.audit_key.clone()
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
