@@ -69,19 +69,38 @@ pub async fn log_views(
     Ok(app.db.log_access(&app.actor(caller), &entries).await?)
 }
 
-/// Logs a refused attempt at an existing person's file, with outcome `denied`.
+/// What a refused request was about: a person's file, or a record of a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Person(PersonId),
+    Stay(StayId),
+    Referral(ReferralId),
+}
+
+impl Subject {
+    /// The person behind the record, if it exists.
+    async fn person(self, app: &App) -> Option<PersonId> {
+        match self {
+            Subject::Person(p) => crate::persons::exists(app, p).await.then_some(p),
+            Subject::Stay(s) => app.db.stay(s).await.ok().map(|s| s.person_id),
+            Subject::Referral(r) => app.db.referral(r).await.ok().map(|r| r.person_id),
+        }
+    }
+}
+
+/// Logs a refused attempt at an existing person's data, with outcome `denied`.
 #[tracing::instrument(skip_all)]
 pub async fn log_refusal(
     app: &App,
     caller: &Caller,
-    person: PersonId,
+    subject: Subject,
     category: DataCategory,
     action: AuditAction,
     detail: &str,
 ) -> Result<()> {
-    if !crate::persons::exists(app, person).await {
+    let Some(person) = subject.person(app).await else {
         return Ok(());
-    }
+    };
     let entry = Entry {
         outcome: "denied",
         ..Entry::new(person, category, action, detail)

@@ -88,6 +88,26 @@ impl RouteInfo {
     pub fn person_data(&self) -> bool {
         self.audit.is_some()
     }
+
+    /// The record of a person a request on this route names, for logging a refusal: the
+    /// route touches persons' data (it has an audit point) and its `{id}` is a person, a
+    /// stay or a referral.
+    pub fn subject(&self, path: &str) -> Option<nabij_app::audit::Subject> {
+        use nabij_app::audit::Subject;
+        use nabij_domain::ids::{PersonId, ReferralId, StayId};
+        self.audit?;
+        let index = self.path.split('/').position(|seg| seg == "{id}")?;
+        let id: i64 = path.split('/').nth(index)?.parse().ok()?;
+        let base = self.path.split("/{id}").next()?;
+        match base {
+            "/personen" | "/api/v1/persons" => Some(Subject::Person(PersonId(id))),
+            "/verblijven" | "/api/v1/stays" => Some(Subject::Stay(StayId(id))),
+            "/aanmeldingen" | "/api/v1/referrals" | "/onze-aanmeldingen" => {
+                Some(Subject::Referral(ReferralId(id)))
+            }
+            _ => None,
+        }
+    }
 }
 
 pub struct RouteTable {
@@ -304,6 +324,18 @@ mod tests {
                 r.path
             );
             assert_eq!(r.path.starts_with("/api/"), r.api.is_some(), "{}", r.path);
+        }
+    }
+
+    #[test]
+    fn every_route_on_a_persons_record_names_its_subject_for_refusals() {
+        for r in table().routes {
+            let homes = r.path.starts_with("/huizen/") || r.path.starts_with("/api/v1/homes/");
+            if r.person_data() && r.path.contains("{id}") && !homes {
+                let path = r.path.replace("{id}", "7").replace("{consent}", "3");
+                assert!(r.subject(&path).is_some(), "{} {}", r.method, r.path);
+            }
+            assert!(r.subject("/personen/abc").is_none());
         }
     }
 }

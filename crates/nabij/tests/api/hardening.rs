@@ -231,3 +231,109 @@ async fn an_invalid_intake_writes_nothing_whatever_field_is_wrong(app: TestApp) 
     assert_eq!(referrals(&app).await, before + 1);
 }
 on_both!(an_invalid_intake_writes_nothing_whatever_field_is_wrong);
+
+/// Refused attempts on one person, by one user.
+async fn refusals(app: &TestApp, person: i64, role: Role) -> Vec<String> {
+    app.db
+        .access_log(
+            &nabij_store::audit::AccessFilter {
+                person: Some(nabij_domain::ids::PersonId(person)),
+                user: Some(app.user(role)),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.outcome == "denied")
+        .map(|e| e.detail)
+        .collect()
+}
+
+async fn refused_attempts_at_stays_and_referrals_are_logged_too(app: TestApp) {
+    let r = app.refer("Jan").await;
+    let stay = app.place(r, app.pitstop).await.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let person = app.get_json(&format!("/api/v1/stays/{stay}")).await["person_id"]
+        .as_i64()
+        .unwrap();
+    // A professional for whom Jan is not in the caseload: "not found", and logged.
+    let professional = app.session_as(Role::Professional).await;
+    assert_eq!(professional.get(&format!("/verblijven/{stay}")).await.status(), 404);
+    assert_eq!(professional.get(&format!("/api/v1/stays/{stay}")).await.status(), 404);
+    let res = professional
+        .post_form(&format!("/verblijven/{stay}/uitstroomklaar"), &[("ready_on", "2026-03-02")])
+        .await;
+    assert_eq!(res.status(), 404);
+    let logged = refusals(&app, person, Role::Professional).await;
+    for detail in [
+        "GET /verblijven/{id}",
+        "GET /api/v1/stays/{id}",
+        "POST /verblijven/{id}/uitstroomklaar",
+    ] {
+        assert!(logged.iter().any(|d| d == detail), "{detail} not in {logged:?}");
+    }
+    // A main resident trying a referral: refused by role, and logged.
+    let resident = app.session_as(Role::MainResident).await;
+    assert_eq!(resident.get(&format!("/aanmeldingen/{r}")).await.status(), 403);
+    let res = resident
+        .post_form(&format!("/aanmeldingen/{r}/sluiten"), &[("state", "withdrawn")])
+        .await;
+    assert_eq!(res.status(), 403);
+    let logged = refusals(&app, person, Role::MainResident).await;
+    assert!(logged.iter().any(|d| d == "GET /aanmeldingen/{id}"), "{logged:?}");
+    assert!(logged.iter().any(|d| d == "POST /aanmeldingen/{id}/sluiten"), "{logged:?}");
+    // A referral that does not exist names no one: nothing to log.
+    assert_eq!(resident.get("/aanmeldingen/999999").await.status(), 403);
+}
+on_both!(refused_attempts_at_stays_and_referrals_are_logged_too);
+
+async fn a_name_that_looks_like_a_formula_stays_text_in_the_csv(app: TestApp) {
+    let r = app.refer("Jan").await;
+    let person = app.get_json(&format!("/api/v1/referrals/{r}")).await["person_id"]
+        .as_i64()
+        .unwrap();
+    // A colleague whose name someone set to a spreadsheet formula opens the file.
+    let formula = "=HYPERLINK(\"http://kwaad.example\";\"klik\")";
+    app.db
+        .create_user(
+            &nabij_store::accounts::NewUser {
+                organisation_id: 1,
+                username: "formule".into(),
+                display_name: formula.into(),
+                phone: None,
+                role: Role::Coordinator,
+                password_hash: nabij_app::secrets::hash_password(PASSWORD),
+            },
+            start_time(),
+        )
+        .await
+        .unwrap();
+    let colleague = sign_in(&app.address, "formule", PASSWORD, None).await;
+    assert_eq!(colleague.get(&format!("/personen/{person}")).await.status(), 200);
+    // The coordinator, with a second factor, exports who looked at the file.
+    let id = app.user(Role::Coordinator);
+    let secret = nabij_app::totp::new_secret();
+    app.db.set_totp_secret(id, &secret).await.unwrap();
+    app.db.enable_totp(id, &[]).await.unwrap();
+    let at = app.auth_clock.now();
+    let coordinator = sign_in(&app.address, "coordinator", PASSWORD, Some((&secret, at))).await;
+    let res = coordinator
+        .get(&format!("/personen/{person}/inzage.csv"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    for line in csv.lines() {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a live formula in {line}"
+            );
+        }
+    }
+}
+on_both!(a_name_that_looks_like_a_formula_stays_text_in_the_csv);

@@ -171,25 +171,25 @@ pub async fn person_overview(
     ))
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', ';']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// A cell as a spreadsheet will read it: text that starts like a formula (`=`, `+`, `-`,
+/// `@`, tab, carriage return) is prefixed with `'`, so a name like `=HYPERLINK(…)` stays text.
+fn neutralised(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
     } else {
-        s.to_owned()
+        s.into()
     }
 }
 
-/// The same overview as a CSV file.
-pub async fn person_overview_csv(
-    S(state): S<Web>,
-    viewer: Viewer,
-    Path(id): Path<PersonId>,
-) -> Result<Response, HtmlError> {
-    let (_, entries) = audit::person_overview(&state.app, &viewer.caller, id).await?;
-    let mut out =
-        String::from("tijdstip,gebruiker,rol,namens,gegevens,handeling,waar,vanaf,uitkomst\n");
-    for e in &entries {
-        let l = line(&state, e);
+/// The overview as CSV, written by the `csv` crate (quoting) with formulas neutralised.
+fn overview_csv(state: &Web, entries: &[LogLine]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "tijdstip", "gebruiker", "rol", "namens", "gegevens", "handeling", "waar", "vanaf",
+        "uitkomst",
+    ])?;
+    for e in entries {
+        let l = line(state, e);
         let fields = [
             l.at,
             l.who,
@@ -201,15 +201,20 @@ pub async fn person_overview_csv(
             l.from,
             l.outcome,
         ];
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
+        w.write_record(fields.iter().map(|f| neutralised(f).into_owned()))?;
     }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The same overview as a CSV file.
+pub async fn person_overview_csv(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+) -> Result<Response, HtmlError> {
+    let (_, entries) = audit::person_overview(&state.app, &viewer.caller, id).await?;
+    let out = overview_csv(&state, &entries)
+        .map_err(|e| crate::error::WebError::from(nabij_app::AppError::Internal(e.to_string())))?;
     let file = (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -222,4 +227,17 @@ pub async fn person_overview_csv(
     )
         .into_response();
     Ok(shown(file, [id]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralised;
+
+    #[test]
+    fn formulas_stay_text_in_a_spreadsheet() {
+        for f in ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralised(f).starts_with('\''), "{f}");
+        }
+        assert_eq!(neutralised("Tom Bakker"), "Tom Bakker");
+    }
 }

@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use nabij_app::accounts::{Account, Identity};
+use nabij_app::audit::Subject;
 use nabij_app::{Caller, secrets};
 use nabij_domain::access::{AuditAction, Role};
 use nabij_domain::ids::PersonId;
@@ -325,7 +326,7 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
         .into_response();
     };
 
-    let file_id = person_in_path(&path, req.uri().path());
+    let file_id = route.subject(req.uri().path());
     if !route.access.allows(viewer.role()) {
         if let Some(id) = file_id {
             log_refusal(&state, &viewer, &route, id, &method, &path).await;
@@ -437,12 +438,12 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
     response
 }
 
-/// Logs a refused attempt at an existing person's file, with outcome `denied`.
+/// Logs a refused attempt at an existing person's data, with outcome `denied`.
 async fn log_refusal(
     state: &WebState,
     viewer: &Viewer,
     route: &RouteInfo,
-    id: PersonId,
+    id: Subject,
     method: &Method,
     path: &str,
 ) {
@@ -457,15 +458,6 @@ async fn log_refusal(
     {
         tracing::error!(error = %e, "access log write failed for a refused attempt");
     }
-}
-
-/// The person whose file a path names (`/personen/12…`, `/api/v1/persons/12`), if any.
-fn person_in_path(pattern: &str, path: &str) -> Option<PersonId> {
-    let index = pattern.split('/').position(|seg| seg == "{id}")?;
-    if !(pattern.starts_with("/personen/") || pattern.starts_with("/api/v1/persons/")) {
-        return None;
-    }
-    path.split('/').nth(index)?.parse().ok().map(PersonId)
 }
 
 fn redirect_or_deny(api: bool, to: &str, why: &str) -> Response {
