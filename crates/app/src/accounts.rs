@@ -36,6 +36,8 @@ pub struct Account {
     pub provider: OrganisationId,
     pub active: bool,
     pub totp_enabled: bool,
+    /// Signed in with a temporary password: choosing a new one comes first.
+    pub must_change_password: bool,
 }
 
 impl From<nabij_store::accounts::User> for Account {
@@ -51,6 +53,7 @@ impl From<nabij_store::accounts::User> for Account {
             provider: OrganisationId(u.provider_id),
             active: u.active,
             totp_enabled: u.totp_enabled,
+            must_change_password: u.must_change_password,
         }
     }
 }
@@ -110,11 +113,13 @@ pub async fn identify_session(
         return Ok(None);
     };
     let idle = now.duration_since(s.last_seen_at).as_secs();
-    if !s.user.active || idle > idle_minutes * 60 {
+    let limit = idle_minutes * 60;
+    if !s.user.active || idle > limit {
         app.db.end_session(&hash).await?;
         return Ok(None);
     }
-    if idle > TOUCH_EVERY_SECONDS {
+    // Touched often enough that a user active within the limit is never signed out.
+    if idle >= TOUCH_EVERY_SECONDS.min(limit / 4) {
         app.db.touch_session(&hash, now).await?;
     }
     Ok(Some(Identity {
@@ -445,6 +450,9 @@ pub struct NewUserInput {
     pub phone: String,
     pub role: String,
     pub organisation_id: Option<i64>,
+    /// The password is chosen by the user already (a demo account); otherwise it is
+    /// temporary and must be changed at the first sign-in.
+    pub password_is_final: bool,
 }
 
 /// Makes a user with a temporary password; returns (username, password), the password
@@ -507,7 +515,12 @@ pub async fn create_user(
         password_hash: hash,
     };
     match app.db.create_user(&new, app.clock.now()).await {
-        Ok(id) => Ok((UserId(id), username, password)),
+        Ok(id) => {
+            if !input.password_is_final {
+                app.db.require_password_change(id).await?;
+            }
+            Ok((UserId(id), username, password))
+        }
         Err(nabij_store::StoreError::Conflict(m)) => Err(AppError::invalid("username", m)),
         Err(e) => Err(e.into()),
     }
@@ -597,7 +610,8 @@ pub async fn update_user(
     }
 }
 
-/// Gives a user a new temporary password; returns it, shown this once.
+/// Gives a user a new temporary password, to be changed at the next sign-in; returns it,
+/// shown this once. Their sessions end and their API keys are revoked.
 #[tracing::instrument(skip_all, fields(user = id.0))]
 pub async fn reset_password(app: &App, caller: &Caller, id: UserId) -> Result<String> {
     let account = user_of_network(app, caller, id).await?;
@@ -606,8 +620,69 @@ pub async fn reset_password(app: &App, caller: &Caller, id: UserId) -> Result<St
     let hash = tokio::task::spawn_blocking(move || hash_password(&p))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    app.db.set_password_hash(account.id.0, &hash).await?;
+    app.db
+        .set_password_hash(account.id.0, &hash, true, app.session_clock.now())
+        .await?;
     Ok(password)
+}
+
+/// The shortest password a user may choose.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// A user changes their own password: the current one, and the new one twice. Every
+/// session and API key of the user ends; the caller signs in again with the new password.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    app: &App,
+    identity: &Identity,
+    current: &str,
+    new: &str,
+    repeated: &str,
+) -> Result<()> {
+    let user = app.db.user(identity.account.id.0).await?;
+    let mut errors = Vec::new();
+    let stored = user.password_hash.clone();
+    let typed = current.to_owned();
+    let current_ok = tokio::task::spawn_blocking(move || verify_password(&typed, Some(&stored)))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if !current_ok {
+        errors.push(RuleViolation::new(
+            "current",
+            "je huidige wachtwoord klopt niet",
+        ));
+    }
+    let chars = new.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        errors.push(RuleViolation::new(
+            "new",
+            format!("kies een wachtwoord van minstens {MIN_PASSWORD_CHARS} tekens"),
+        ));
+    } else if chars > 200 {
+        errors.push(RuleViolation::new("new", "hoogstens 200 tekens"));
+    } else if new == current {
+        errors.push(RuleViolation::new(
+            "new",
+            "kies een ander wachtwoord dan je huidige",
+        ));
+    }
+    if new != repeated {
+        errors.push(RuleViolation::new(
+            "repeated",
+            "de twee nieuwe wachtwoorden zijn niet gelijk",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let p = new.to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&p))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    app.db
+        .set_password_hash(user.id, &hash, false, app.session_clock.now())
+        .await?;
+    Ok(())
 }
 
 /// Switches a user's second factor off; they set it up again at the next sign-in.

@@ -113,6 +113,7 @@ async fn world() -> World {
             phone: "06-11111111".into(),
             role: role.code().into(),
             organisation_id: Some(if *role == Role::Partner { partner.0 } else { 1 }),
+            password_is_final: true,
         };
         accounts::create_user(&app, &sys, &input).await.unwrap();
     }

@@ -671,6 +671,8 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
             phone: phone.into(),
             role: role.code().into(),
             organisation_id: Some(org.0),
+            // Demo accounts sign in with the printed password as it is.
+            password_is_final: true,
         };
         let (id, username, password) = nabij_app::accounts::create_user(app, &sys, &input).await?;
         accounts.push((role, id));

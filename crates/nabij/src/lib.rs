@@ -225,6 +225,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 phone: String::new(),
                 role,
                 organisation_id: Some(organisation.0),
+                password_is_final: false,
             };
             let caller = Caller::system("nabij user add", provider);
             let (_, username, password) = nabij_app::accounts::create_user(&app, &caller, &input)

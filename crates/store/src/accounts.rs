@@ -42,6 +42,8 @@ pub struct User {
     pub totp_enabled: bool,
     #[serde(skip)]
     pub totp_secret: Option<String>,
+    /// Signed in with a temporary password: a new one must be chosen first.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -66,7 +68,7 @@ pub struct Session {
 
 const USER_COLUMNS: &str = "u.id, u.organisation_id, o.name AS organisation_name, \
     COALESCE(o.provider_id, o.id) AS provider_id, u.username, u.display_name, u.phone, u.role, \
-    u.password_hash, u.active, u.totp_enabled, u.totp_secret";
+    u.password_hash, u.active, u.totp_enabled, u.totp_secret, u.must_change_password";
 
 fn user(r: &sqlx::any::AnyRow) -> Result<User> {
     Ok(User {
@@ -82,6 +84,7 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User> {
         active: get_bool(r, "active")?,
         totp_enabled: get_bool(r, "totp_enabled")?,
         totp_secret: get_opt_string(r, "totp_secret")?,
+        must_change_password: get_bool(r, "must_change_password")?,
     })
 }
 
@@ -244,13 +247,45 @@ impl Db {
     }
 
     /// Sets a new password and ends every session of the user.
-    pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+    /// A new password; `temporary` when someone else chose it (it must be changed at the
+    /// next sign-in). Ends every session and revokes every API key of the user: whoever
+    /// held the old password is out.
+    pub async fn set_password_hash(
+        &self,
+        id: i64,
+        hash: &str,
+        temporary: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
             .bind(hash)
+            .bind(flag(temporary))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(ts_text(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a new account's password as temporary.
+    pub async fn require_password_change(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
             .bind(id)
             .execute(&self.write)
             .await?;
-        self.end_sessions_of(id).await
+        Ok(())
     }
 
     pub async fn link_user_home(&self, user: i64, home: HomeId) -> Result<()> {

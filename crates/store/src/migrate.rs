@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_access_log_key.sql"),
         postgres: include_str!("../migrations/postgres/0005_access_log_key.sql"),
     },
+    Migration {
+        name: "0006_password_change",
+        sqlite: include_str!("../migrations/sqlite/0006_password_change.sql"),
+        postgres: include_str!("../migrations/postgres/0006_password_change.sql"),
+    },
 ];
 
 /// FNV-1a: stable across builds and platforms, enough to notice an edited migration.

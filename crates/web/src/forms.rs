@@ -66,6 +66,13 @@ impl Form {
         self.errors.push((field.to_string(), message.into()));
     }
 
+    /// An empty form with the errors of `other`: for fields whose input is never echoed
+    /// (passwords).
+    pub fn with_errors_of(mut self, other: &Form) -> Form {
+        self.errors = other.errors.clone();
+        self
+    }
+
     pub fn add_violations(&mut self, v: &[RuleViolation]) {
         for e in v {
             self.add_error(e.field, e.message.clone());

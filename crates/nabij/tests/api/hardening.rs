@@ -253,7 +253,12 @@ async fn refusals(app: &TestApp, person: i64, role: Role) -> Vec<String> {
 
 async fn refused_attempts_at_stays_and_referrals_are_logged_too(app: TestApp) {
     let r = app.refer("Jan").await;
-    let stay = app.place(r, app.pitstop).await.json::<Value>().await.unwrap()["id"]
+    let stay = app
+        .place(r, app.pitstop)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
         .as_i64()
         .unwrap();
     let person = app.get_json(&format!("/api/v1/stays/{stay}")).await["person_id"]
@@ -261,10 +266,25 @@ async fn refused_attempts_at_stays_and_referrals_are_logged_too(app: TestApp) {
         .unwrap();
     // A professional for whom Jan is not in the caseload: "not found", and logged.
     let professional = app.session_as(Role::Professional).await;
-    assert_eq!(professional.get(&format!("/verblijven/{stay}")).await.status(), 404);
-    assert_eq!(professional.get(&format!("/api/v1/stays/{stay}")).await.status(), 404);
+    assert_eq!(
+        professional
+            .get(&format!("/verblijven/{stay}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        professional
+            .get(&format!("/api/v1/stays/{stay}"))
+            .await
+            .status(),
+        404
+    );
     let res = professional
-        .post_form(&format!("/verblijven/{stay}/uitstroomklaar"), &[("ready_on", "2026-03-02")])
+        .post_form(
+            &format!("/verblijven/{stay}/uitstroomklaar"),
+            &[("ready_on", "2026-03-02")],
+        )
         .await;
     assert_eq!(res.status(), 404);
     let logged = refusals(&app, person, Role::Professional).await;
@@ -273,18 +293,35 @@ async fn refused_attempts_at_stays_and_referrals_are_logged_too(app: TestApp) {
         "GET /api/v1/stays/{id}",
         "POST /verblijven/{id}/uitstroomklaar",
     ] {
-        assert!(logged.iter().any(|d| d == detail), "{detail} not in {logged:?}");
+        assert!(
+            logged.iter().any(|d| d == detail),
+            "{detail} not in {logged:?}"
+        );
     }
     // A main resident trying a referral: refused by role, and logged.
     let resident = app.session_as(Role::MainResident).await;
-    assert_eq!(resident.get(&format!("/aanmeldingen/{r}")).await.status(), 403);
+    assert_eq!(
+        resident.get(&format!("/aanmeldingen/{r}")).await.status(),
+        403
+    );
     let res = resident
-        .post_form(&format!("/aanmeldingen/{r}/sluiten"), &[("state", "withdrawn")])
+        .post_form(
+            &format!("/aanmeldingen/{r}/sluiten"),
+            &[("state", "withdrawn")],
+        )
         .await;
     assert_eq!(res.status(), 403);
     let logged = refusals(&app, person, Role::MainResident).await;
-    assert!(logged.iter().any(|d| d == "GET /aanmeldingen/{id}"), "{logged:?}");
-    assert!(logged.iter().any(|d| d == "POST /aanmeldingen/{id}/sluiten"), "{logged:?}");
+    assert!(
+        logged.iter().any(|d| d == "GET /aanmeldingen/{id}"),
+        "{logged:?}"
+    );
+    assert!(
+        logged
+            .iter()
+            .any(|d| d == "POST /aanmeldingen/{id}/sluiten"),
+        "{logged:?}"
+    );
     // A referral that does not exist names no one: nothing to log.
     assert_eq!(resident.get("/aanmeldingen/999999").await.status(), 403);
 }
@@ -312,7 +349,10 @@ async fn a_name_that_looks_like_a_formula_stays_text_in_the_csv(app: TestApp) {
         .await
         .unwrap();
     let colleague = sign_in(&app.address, "formule", PASSWORD, None).await;
-    assert_eq!(colleague.get(&format!("/personen/{person}")).await.status(), 200);
+    assert_eq!(
+        colleague.get(&format!("/personen/{person}")).await.status(),
+        200
+    );
     // The coordinator, with a second factor, exports who looked at the file.
     let id = app.user(Role::Coordinator);
     let secret = nabij_app::totp::new_secret();

@@ -173,7 +173,9 @@ async fn rows_stored_before_the_limit_stay_readable_and_usable(db: Db) {
     // …and other columns of those rows can still change.
     db.end_block(block, date(2026, 3, 2)).await.unwrap();
     assert!(db.accept_totp_step(old_user, 1).await.unwrap());
-    db.set_password_hash(old_user, "y").await.unwrap();
+    db.set_password_hash(old_user, "y", false, jiff::Timestamp::now())
+        .await
+        .unwrap();
     // New over-long text is still refused.
     assert_eq!(
         invalid(

@@ -74,6 +74,7 @@ pub async fn create_user(
         phone: form.value("phone").into(),
         role: form.value("role").into(),
         organisation_id: form.int("organisation_id", "Organisatie"),
+        password_is_final: false,
     };
     match accounts::create_user(&state.app, &viewer.caller, &input).await {
         Ok((_, username, password)) => Ok(page(

@@ -13,6 +13,8 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .page(M::GET, "/inloggen/code", SIGNED_IN, "Code van de tweede factor", pages::code_form)
         .page(M::POST, "/inloggen/code", SIGNED_IN, "Code van de tweede factor", pages::code)
         .page(M::POST, "/uitloggen", SIGNED_IN, "Uitloggen", pages::logout)
+        .page(M::GET, "/account/wachtwoord", SIGNED_IN, "Wachtwoord wijzigen", pages::password_form)
+        .page(M::POST, "/account/wachtwoord", SIGNED_IN, "Wachtwoord wijzigen", pages::change_password)
         .page(M::GET, "/account/tweede-factor", SIGNED_IN, "Tweede factor instellen", pages::second_factor_form)
         .page(M::POST, "/account/tweede-factor", SIGNED_IN, "Tweede factor instellen", pages::second_factor)
         .page(M::GET, "/account/api-sleutels", SIGNED_IN, "API-sleutels", pages::tokens).menu("Account", "account")

@@ -377,3 +377,79 @@ pub async fn revoke_token(
     accounts::revoke_api_token(&state.app, &viewer.caller, id).await?;
     Ok(see_other("/account/api-sleutels", ""))
 }
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub nav: &'static str,
+    pub form: Form,
+    /// Signed in with a temporary password.
+    pub must: bool,
+}
+
+pub async fn password_form(viewer: Viewer) -> Response {
+    page(&PasswordPage {
+        nav: "account",
+        form: Form::default(),
+        must: viewer.account().must_change_password,
+    })
+}
+
+/// Changes the own password, then signs in again with it: a new session, the others ended.
+pub async fn change_password(
+    S(state): S<Web>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let mut form = Form::parse(&body);
+    let changed = accounts::change_password(
+        &state.app,
+        &viewer.identity,
+        form.value("current"),
+        form.value("new"),
+        form.value("repeated"),
+    )
+    .await;
+    match changed {
+        Ok(()) => {}
+        Err(AppError::Invalid(v)) => {
+            form.add_violations(&v);
+            let must = viewer.account().must_change_password;
+            return Ok(crate::pages::invalid(&PasswordPage {
+                nav: "account",
+                form: Form::default().with_errors_of(&form),
+                must,
+            }));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let secure = auth::is_tls(&state.auth, &headers);
+    let signed_in = accounts::sign_in(
+        &state.app,
+        &viewer.account().username,
+        form.value("new"),
+        viewer.address(),
+        &viewer.caller.client,
+        None,
+    )
+    .await?;
+    let SignIn::SignedIn {
+        session_id, role, ..
+    } = signed_in
+    else {
+        return Ok(see_other("/inloggen", ""));
+    };
+    // With a second factor, the new session confirms it again.
+    let target = if viewer.account().totp_enabled {
+        "/inloggen/code"
+    } else {
+        start_page(role)
+    };
+    let mut r = see_other(target, "");
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &session_id, None, secure),
+    );
+    Ok(r)
+}

@@ -185,7 +185,14 @@ fn neutralised(s: &str) -> std::borrow::Cow<'_, str> {
 fn overview_csv(state: &Web, entries: &[LogLine]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "tijdstip", "gebruiker", "rol", "namens", "gegevens", "handeling", "waar", "vanaf",
+        "tijdstip",
+        "gebruiker",
+        "rol",
+        "namens",
+        "gegevens",
+        "handeling",
+        "waar",
+        "vanaf",
         "uitkomst",
     ])?;
     for e in entries {
@@ -235,7 +242,14 @@ mod tests {
 
     #[test]
     fn formulas_stay_text_in_a_spreadsheet() {
-        for f in ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for f in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
             assert!(neutralised(f).starts_with('\''), "{f}");
         }
         assert_eq!(neutralised("Tom Bakker"), "Tom Bakker");

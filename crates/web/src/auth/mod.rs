@@ -268,6 +268,14 @@ fn before_second_factor(path: &str) -> bool {
     )
 }
 
+/// Paths a user signed in with a temporary password may reach before choosing their own.
+fn before_own_password(path: &str) -> bool {
+    matches!(
+        path,
+        "/account/wachtwoord" | "/uitloggen" | "/static/style.css"
+    ) || before_second_factor(path)
+}
+
 /// The gate: identification, permission, second factor, CSRF, and the access log of views.
 pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) -> Response {
     let path = req
@@ -354,6 +362,15 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
                 "stel eerst een tweede factor in",
             );
         }
+    }
+
+    // A temporary password is replaced before anything else.
+    if viewer.account().must_change_password && !before_own_password(&path) {
+        return redirect_or_deny(
+            api,
+            "/account/wachtwoord",
+            "kies eerst een eigen wachtwoord in plaats van het tijdelijke",
+        );
     }
 
     // CSRF: every form that changes something carries the session's token.
