@@ -287,6 +287,8 @@ fn concrete(path: &str, r: &Records) -> String {
 const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/static/style.css", "-"),
     ("GET", "/health", "-"),
+    ("GET", "/ready", "-"),
+    ("GET", "/metrics", "A"),
     ("GET", "/inloggen", "-"),
     ("POST", "/inloggen", "-"),
     ("GET", "/inloggen/code", "*"),
