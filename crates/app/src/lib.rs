@@ -128,15 +128,32 @@ impl App {
         Ok(self.db.applied_migrations().await?)
     }
 
-    /// Whether the database is reachable (for the health check).
-    pub async fn healthy(&self) -> bool {
-        match self.db.applied_migrations().await {
-            Ok(_) => true,
-            Err(e) => {
-                tracing::error!(error = %e, "health check failed");
-                false
-            }
+    /// Whether the database is reachable and has exactly the migrations this build brings:
+    /// `Err` says in a line what is not ready.
+    pub async fn ready(&self) -> std::result::Result<(), String> {
+        let applied = self.db.applied_migrations().await.map_err(|e| {
+            tracing::error!(error = %e, "readiness check failed");
+            "database unavailable".to_owned()
+        })?;
+        let embedded = Db::embedded_migrations();
+        if applied
+            .iter()
+            .map(String::as_str)
+            .eq(embedded.iter().copied())
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "migrations not current: applied {}, this build has {}",
+                applied.len(),
+                embedded.len()
+            ))
         }
+    }
+
+    /// Connections of the database pools: (pool, open, idle).
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
+        self.db.pool_stats()
     }
 
     /// The access-log actor for `caller`, now.

@@ -57,6 +57,12 @@ impl std::fmt::Debug for Database {
 #[serde(deny_unknown_fields)]
 pub struct Server {
     pub listen: String,
+    pub trusted_proxies: Vec<String>,
+    pub header_read_timeout_seconds: u64,
+    pub body_read_timeout_seconds: u64,
+    pub request_timeout_seconds: u64,
+    pub list_requests_per_minute: u32,
+    pub list_request_burst: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +120,14 @@ impl Config {
         if let Ok(v) = std::env::var("NABIJ_LISTEN") {
             cfg.server.listen = v;
         }
+        if let Ok(v) = std::env::var("NABIJ_TRUSTED_PROXIES") {
+            cfg.server.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
         if let Ok(v) = std::env::var("NABIJ_LOG") {
             cfg.log.filter = v;
         }
@@ -122,6 +136,31 @@ impl Config {
         }
         if !(1..=24 * 60).contains(&cfg.auth.idle_minutes) {
             anyhow::bail!("auth.idle_minutes must be between 1 and 1440");
+        }
+        nabij_web::auth::parse_trusted_proxies(&cfg.server.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?;
+        for (name, secs) in [
+            (
+                "header_read_timeout_seconds",
+                cfg.server.header_read_timeout_seconds,
+            ),
+            (
+                "body_read_timeout_seconds",
+                cfg.server.body_read_timeout_seconds,
+            ),
+            (
+                "request_timeout_seconds",
+                cfg.server.request_timeout_seconds,
+            ),
+        ] {
+            if !(1..=3600).contains(&secs) {
+                anyhow::bail!("server.{name} must be between 1 and 3600");
+            }
+        }
+        if cfg.server.list_requests_per_minute == 0 || cfg.server.list_request_burst == 0 {
+            anyhow::bail!(
+                "server.list_requests_per_minute and list_request_burst must be at least 1"
+            );
         }
         if cfg.retention.access_log_years < 5 {
             anyhow::bail!("retention.access_log_years must be at least 5 (NEN 7513)");
@@ -169,6 +208,17 @@ mod tests {
             audit_key_beside("postgres://u@h/d"),
             std::path::PathBuf::from("nabij-audit.key")
         );
+        assert!(c.server.trusted_proxies.is_empty());
+        assert_eq!(c.server.request_timeout_seconds, 60);
+        std::fs::write(
+            &f,
+            "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert_eq!(c.server.trusted_proxies, ["10.0.0.0/8", "::1"]);
+        std::fs::write(&f, "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n").unwrap();
+        assert!(Config::load(Some(&f)).is_err());
         std::fs::write(&f, "[serverr]\nlisten = \"x\"\n").unwrap();
         assert!(Config::load(Some(&f)).is_err());
         assert!(

@@ -158,6 +158,17 @@ async fn serve(app: App, cfg: &Config) -> Result<()> {
     let mut state = WebState::new(app);
     state.auth.idle_minutes = cfg.auth.idle_minutes;
     state.auth.secure_cookies = cfg.auth.secure_cookies;
+    state.auth.trusted_proxies =
+        nabij_web::auth::parse_trusted_proxies(&cfg.server.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?;
+    let secs = std::time::Duration::from_secs;
+    state.server = nabij_web::server::ServerSettings {
+        header_read_timeout: secs(cfg.server.header_read_timeout_seconds),
+        body_read_timeout: secs(cfg.server.body_read_timeout_seconds),
+        request_timeout: secs(cfg.server.request_timeout_seconds),
+        list_requests_per_minute: cfg.server.list_requests_per_minute,
+        list_request_burst: cfg.server.list_request_burst,
+    };
     let server = Application::new(listener, state);
     println!("Nabij luistert op http://{listen}/ (stoppen met Ctrl-C)");
     server.run_until_stopped().await?;

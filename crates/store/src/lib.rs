@@ -256,6 +256,20 @@ impl Db {
         migrate::applied(self).await
     }
 
+    /// The migrations this build brings, oldest first.
+    pub fn embedded_migrations() -> Vec<&'static str> {
+        migrate::names()
+    }
+
+    /// Connections of each pool: (pool, open, idle). One pool on PostgreSQL.
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
+        let mut v = vec![("read", self.read.size(), self.read.num_idle())];
+        if self.backend == Backend::Sqlite {
+            v.push(("write", self.write.size(), self.write.num_idle()));
+        }
+        v
+    }
+
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
     }

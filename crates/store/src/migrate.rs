@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The names of the embedded migrations, oldest first.
+pub fn names() -> Vec<&'static str> {
+    MIGRATIONS.iter().map(|m| m.name).collect()
+}
+
 /// FNV-1a: stable across builds and platforms, enough to notice an edited migration.
 fn checksum(sql: &str) -> String {
     let mut h: u64 = 0xcbf29ce484222325;

@@ -543,6 +543,7 @@ async fn story_on_sqlite() {
             "0003_second_factor",
             "0004_text_limits",
             "0005_access_log_key",
+            "0006_password_change",
         ]
     );
     story(db).await;

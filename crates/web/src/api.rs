@@ -3,6 +3,7 @@
 
 use crate::error::{ApiError, WebError};
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +19,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError(WebError::UnsupportedMediaType(
+                    "stuur de gegevens als JSON (Content-Type: application/json)".into(),
+                )))
+            }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(
+                WebError::TooLarge("de gegevens zijn groter dan de server aanneemt".into()),
+            )),
+            Err(e) if crate::server::timed_out(&e) => Err(ApiError(WebError::RequestTimeout(
+                "de gegevens kwamen niet op tijd binnen".into(),
+            ))),
             Err(e) => Err(ApiError(WebError::bad_request(format!(
                 "request body is not valid: {}",
                 e.body_text()

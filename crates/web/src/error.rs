@@ -15,6 +15,23 @@ pub enum WebError {
     /// Not signed in (Dutch message).
     #[error("{0}")]
     Unauthorized(String),
+    /// The request body is larger than the server reads (Dutch message).
+    #[error("{0}")]
+    TooLarge(String),
+    /// The API was sent something other than JSON (Dutch message).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request did not arrive in time (Dutch message).
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// The answer took longer than the server allows (Dutch message).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Too many requests of this kind; try again after `retry_after` seconds.
+    #[error(
+        "Je vraagt te vaak lijsten op. Wacht {retry_after} seconden en probeer het dan opnieuw."
+    )]
+    RateLimited { retry_after: u64 },
 }
 
 impl From<RuleViolation> for WebError {
@@ -37,6 +54,11 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::App(e) => match e {
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Conflict(_) | AppError::NoHistory(_) => StatusCode::CONFLICT,
@@ -71,6 +93,22 @@ impl WebError {
             other => other.to_string(),
         }
     }
+
+    /// `Retry-After` of a refusal that passes with time.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            WebError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    fn with_retry_after(&self, mut r: Response) -> Response {
+        if let Some(secs) = self.retry_after() {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        r
+    }
 }
 
 /// An error answered as a Dutch HTML page.
@@ -92,10 +130,14 @@ impl IntoResponse for HtmlError {
             StatusCode::UNAUTHORIZED => "Log eerst in",
             StatusCode::CONFLICT => "Dat lukte niet",
             StatusCode::INTERNAL_SERVER_ERROR => "Er ging iets mis",
+            StatusCode::PAYLOAD_TOO_LARGE => "Te groot",
+            StatusCode::TOO_MANY_REQUESTS => "Even wachten",
+            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => "Dat duurde te lang",
             _ => "Dat klopt niet",
         };
         let page = crate::pages::ErrorPage::new(title, self.0.detail());
-        (status, Html(crate::pages::render(&page))).into_response()
+        self.0
+            .with_retry_after((status, Html(crate::pages::render(&page))).into_response())
     }
 }
 
@@ -124,11 +166,13 @@ impl IntoResponse for ApiError {
                 .map(|e| json!({"field": e.field, "message": e.message}))
                 .collect();
         }
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            Json(body),
+        self.0.with_retry_after(
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/problem+json")],
+                Json(body),
+            )
+                .into_response(),
         )
-            .into_response()
     }
 }

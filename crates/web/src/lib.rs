@@ -21,12 +21,14 @@ pub mod geography;
 pub mod homes;
 pub mod intake;
 mod meta;
+mod observe;
 mod openapi;
 pub mod pages;
 pub mod partners;
 pub mod persons;
 pub mod reports;
 pub mod routes;
+pub mod server;
 pub mod stays;
 pub mod volunteers;
 
@@ -35,32 +37,46 @@ use nabij_app::App;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// What every handler can reach: the use cases, and how sign-in behaves.
+/// What every handler can reach: the use cases, how sign-in behaves, and the server's limits.
 #[derive(Clone)]
 pub struct WebState {
     pub app: App,
     pub auth: auth::AuthSettings,
+    pub server: server::ServerSettings,
+    /// Built from `server` by [`router`].
+    lists: Arc<server::ListLimiter>,
 }
 
 impl WebState {
     pub fn new(app: App) -> Self {
+        let server = server::ServerSettings::default();
         WebState {
             app,
             auth: auth::AuthSettings::default(),
+            lists: Arc::new(server::ListLimiter::new(&server)),
+            server,
         }
     }
 }
 
 /// The whole application router: pages, API and assets, behind the gate of [`auth`].
-pub fn router(state: WebState) -> Router {
+pub fn router(mut state: WebState) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
+    state.lists = Arc::new(server::ListLimiter::new(&state.server));
+    observe::install();
+    let (request_timeout, body_timeout) =
+        (state.server.request_timeout, state.server.body_read_timeout);
     let state = Arc::new(state);
+    // The last layer added is the outermost.
     routes::table()
         .into_router()
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::gate,
-        ))
-        .layer(axum::middleware::from_fn(auth::security_headers))
+        .route_layer(from_fn_with_state(state.clone(), auth::gate))
+        .layer(from_fn_with_state(request_timeout, server::request_timeout))
+        .layer(from_fn(server::catch_panic))
+        .layer(from_fn(observe::record))
+        .layer(from_fn_with_state(body_timeout, server::body_guard))
+        .layer(from_fn_with_state(state.clone(), server::client_address))
+        .layer(from_fn(auth::security_headers))
         .with_state(state)
 }
 
@@ -68,12 +84,14 @@ pub fn router(state: WebState) -> Router {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    header_read_timeout: std::time::Duration,
 }
 
 impl Application {
     pub fn new(listener: TcpListener, state: WebState) -> Self {
         Self {
             listener,
+            header_read_timeout: state.server.header_read_timeout,
             router: router(state),
         }
     }
@@ -84,12 +102,12 @@ impl Application {
 
     /// Serves until ctrl-c (or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(
+        server::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            self.router,
+            self.header_read_timeout,
+            shutdown_signal(),
         )
-        .with_graceful_shutdown(shutdown_signal())
         .await
     }
 }

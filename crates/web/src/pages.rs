@@ -127,13 +127,18 @@ pub async fn not_found() -> Response {
         .into_response()
 }
 
-pub async fn health(
+/// The process is alive; asks nothing of the database.
+pub async fn health() -> Response {
+    (StatusCode::OK, "ok").into_response()
+}
+
+/// The service can take requests: the database answers and its migrations are current.
+pub async fn ready(
     axum::extract::State(state): axum::extract::State<crate::routes::Web>,
 ) -> Response {
-    if state.app.healthy().await {
-        (StatusCode::OK, "ok").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    match state.app.ready().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, why).into_response(),
     }
 }
 

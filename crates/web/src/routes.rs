@@ -81,6 +81,9 @@ pub struct RouteInfo {
     pub api: Option<ApiDoc>,
     /// Shown in the main menu of the roles that may use it.
     pub menu: Option<MenuItem>,
+    /// Limited per user (`[server] list_requests_per_minute`): it lists persons, and each
+    /// one shown is an access-log entry. Over the limit it answers 429 with `Retry-After`.
+    pub rate_limited: bool,
 }
 
 impl RouteInfo {
@@ -149,6 +152,7 @@ impl RouteTable {
             summary,
             api,
             menu: None,
+            rate_limited: false,
         });
         self
     }
@@ -157,9 +161,11 @@ impl RouteTable {
         self.routes.last_mut().expect("a route was just added")
     }
 
-    /// The route shows persons' data: the gate logs each person shown.
+    /// The route shows persons' data: the gate logs each person shown. A list of persons
+    /// (an overview) is rate-limited per user.
     pub(crate) fn on_view(mut self, category: DataCategory, action: AuditAction) -> Self {
         self.last().audit = Some(AuditPoint::OnView(category, action));
+        self.last().rate_limited = category == DataCategory::Overview;
         self
     }
 

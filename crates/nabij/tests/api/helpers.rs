@@ -61,19 +61,28 @@ pub fn start_time() -> Timestamp {
 
 /// A fresh app on SQLite with a small network: Woerden (pitstop, 2 places) and Zeist (1 place).
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The same app with its web settings changed by `configure` (proxies, limits, timeouts).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut WebState)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("t.db").display());
     let db = Db::connect(&DbOptions::new(url)).await.unwrap();
-    spawn_on(db, Some(dir)).await
+    spawn_on(db, Some(dir), configure).await
 }
 
 /// The same app on a fresh PostgreSQL database, when one is configured.
 pub async fn spawn_app_postgres() -> Option<TestApp> {
     let db = nabij_store::testing::postgres_from_env().await?;
-    Some(spawn_on(db, None).await)
+    Some(spawn_on(db, None, |_| {}).await)
 }
 
-async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
+async fn spawn_on(
+    db: Db,
+    dir: Option<tempfile::TempDir>,
+    configure: impl FnOnce(&mut WebState),
+) -> TestApp {
     let now = start_time();
     let (woerden, centrum) = town(
         &db,
@@ -139,8 +148,9 @@ async fn spawn_on(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
     let clock = Clock::fixed(now);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let auth_clock = Clock::fixed(Timestamp::now());
-    let state =
+    let mut state =
         WebState::new(App::new(db.clone(), clock.clone()).with_session_clock(auth_clock.clone()));
+    configure(&mut state);
     let app = Application::new(listener, state);
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -28,4 +28,5 @@ mod helpers;
 mod intake_and_placement;
 mod pages;
 mod privacy;
+mod server;
 mod stays;

@@ -266,6 +266,8 @@ fn concrete(path: &str, r: &Records) -> String {
 const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/static/style.css", "-"),
     ("GET", "/health", "-"),
+    ("GET", "/ready", "-"),
+    ("GET", "/metrics", "A"),
     ("GET", "/inloggen", "-"),
     ("POST", "/inloggen", "-"),
     ("GET", "/inloggen/code", "*"),
@@ -273,6 +275,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/uitloggen", "*"),
     ("GET", "/account/tweede-factor", "*"),
     ("POST", "/account/tweede-factor", "*"),
+    ("GET", "/account/wachtwoord", "*"),
+    ("POST", "/account/wachtwoord", "*"),
     ("GET", "/account/api-sleutels", "*"),
     ("POST", "/account/api-sleutels", "*"),
     ("POST", "/account/api-sleutels/{id}/intrekken", "*"),
@@ -1909,6 +1913,22 @@ async fn administrators_manage_accounts(app: TestApp) {
         .await;
     assert_eq!(res.status(), 303);
     let resident = sign_in(&app.address, "nieuwe.bewoner", &password, None).await;
+    // The temporary password is replaced first; nothing else opens until then.
+    let res = resident.get("/mijn-huis").await;
+    assert_eq!(res.headers()["location"], "/account/wachtwoord");
+    let own = "mijn eigen lange wachtwoord";
+    let res = resident
+        .post_form(
+            "/account/wachtwoord",
+            &[("current", &password), ("new", own), ("repeated", own)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        sign_in_fails(&app.address, "nieuwe.bewoner", &password).await,
+        "the temporary password is spent"
+    );
+    let resident = sign_in(&app.address, "nieuwe.bewoner", own, None).await;
     let html = resident.get("/mijn-huis").await.text().await.unwrap();
     assert!(html.contains("<strong>Henk</strong>"));
     let seen = app
@@ -1936,6 +1956,19 @@ async fn administrators_manage_accounts(app: TestApp) {
     assert_ne!(fresh, password);
     assert_eq!(resident.get("/mijn-huis").await.status(), 303);
     let again = sign_in(&app.address, "nieuwe.bewoner", &fresh, None).await;
+    // A reset password is temporary too.
+    assert_eq!(
+        again.get("/mijn-huis").await.headers()["location"],
+        "/account/wachtwoord"
+    );
+    let own = "weer een eigen wachtwoord";
+    again
+        .post_form(
+            "/account/wachtwoord",
+            &[("current", &fresh), ("new", own), ("repeated", own)],
+        )
+        .await;
+    let again = sign_in(&app.address, "nieuwe.bewoner", own, None).await;
     assert_eq!(again.get("/mijn-huis").await.status(), 200);
 
     // Deactivated: signed out at once, and cannot sign in.

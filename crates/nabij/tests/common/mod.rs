@@ -174,3 +174,29 @@ pub fn pitstop(
         places,
     }
 }
+
+/// Whether signing in with this password is refused.
+pub async fn sign_in_fails(address: &str, username: &str, password: &str) -> bool {
+    let client = browser();
+    let page = client
+        .get(format!("{address}/inloggen"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden(&page, "_csrf");
+    let r = client
+        .post(format!("{address}/inloggen"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", password),
+            ("terug", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    r.status() == 401
+}

@@ -1,7 +1,7 @@
 //! Signing in and out, the second factor, and personal API keys.
 
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE, Viewer, set_cookie, start_page};
-use crate::error::{HtmlError, WebError};
+use crate::error::HtmlError;
 use crate::extract::Path;
 use crate::forms::Form;
 use crate::pages::{page, see_other};
@@ -29,12 +29,47 @@ pub struct LoginPage {
     pub fresh: bool,
 }
 
-/// Only paths on this site, never `//other.site`.
+/// Where to go after signing in: a page of this site, that is the path of a GET route of
+/// the route table (a number where the route has an id) with at most a plain query.
+/// Anything else (another host in disguise, control characters, encoded slashes) is no
+/// target at all, and the user lands on their start page.
 fn safe_back(back: &str) -> String {
-    if back.starts_with('/') && !back.starts_with("//") && !back.starts_with("/\\") {
+    let (path, query) = back.split_once('?').unwrap_or((back, ""));
+    let plain_query = query
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~=&%+,".contains(&b));
+    if plain_query && PAGES.iter().any(|pattern| path_matches(pattern, path)) {
         back.to_owned()
     } else {
         String::new()
+    }
+}
+
+/// The paths of the pages one can be sent back to.
+static PAGES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    crate::routes::table()
+        .routes
+        .into_iter()
+        .filter(|r| r.method == axum::http::Method::GET && !r.path.starts_with("/api/"))
+        .map(|r| r.path)
+        .collect()
+});
+
+/// `path` is `pattern` with a number for each `{…}` segment.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with('{') => {
+                if g.is_empty() || g.len() > 18 || !g.bytes().all(|b| b.is_ascii_digit()) {
+                    return false;
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
     }
 }
 
@@ -104,7 +139,7 @@ pub async fn login(S(state): S<Web>, req: Request) -> Result<Response, HtmlError
     let headers = req.headers().clone();
     let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
         .await
-        .map_err(|_| WebError::bad_request("dit formulier is te groot"))?;
+        .map_err(|e| auth::unreadable_body(&e, "Dit formulier"))?;
     let form = Form::parse(&body);
     let username = form.value("username").trim().to_lowercase();
     let back = safe_back(form.value("terug"));
@@ -452,4 +487,58 @@ pub async fn change_password(
         set_cookie(SESSION_COOKIE, &session_id, None, secure),
     );
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_back;
+
+    #[test]
+    fn only_pages_of_this_site_are_targets_after_signing_in() {
+        for good in [
+            "/",
+            "/personen",
+            "/personen/12",
+            "/aanmeldingen/3?melding=geplaatst",
+            "/personen/12/inzage",
+            "/capaciteitsplanner?p_GM0632=4&doel=5",
+        ] {
+            assert_eq!(safe_back(good), good);
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "/\tevil.example",
+            "/%09/evil.example/personen",
+            "/\t/evil.example",
+            "/%2f%2fevil.example",
+            "/%2F%2Fevil.example",
+            "/%5cevil.example",
+            "/%5Cevil.example",
+            "/@evil.example",
+            "/personen@evil.example",
+            "/personen\r\nSet-Cookie: x=1",
+            "/personen?x=\r\nLocation: //evil",
+            "/personen\n",
+            "/\u{2215}\u{2215}evil.example",
+            "/\u{ff0f}evil.example",
+            "/personen/\u{0661}",
+            "javascript:alert(1)",
+            "/javascript:alert(1)",
+            "https://evil.example/personen",
+            "http:/evil.example",
+            "evil.example",
+            "/.evil.example",
+            "/personen/../../evil",
+            "/personen/abc",
+            "/personen/12#x",
+            "/personen?terug=//evil.example/x?",
+            "/api/v1/persons/12",
+            "/onbekend",
+        ] {
+            assert_eq!(safe_back(bad), "", "{bad:?}");
+        }
+    }
 }

@@ -17,13 +17,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use ipnet::IpNet;
 use nabij_app::accounts::{Account, Identity};
 use nabij_app::audit::Subject;
 use nabij_app::{Caller, secrets};
 use nabij_domain::access::{AuditAction, Role};
 use nabij_domain::ids::PersonId;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, LazyLock};
 
 pub const SESSION_COOKIE: &str = "nabij_sessie";
@@ -40,6 +41,8 @@ pub struct AuthSettings {
     /// Mark cookies `Secure`; on when Nabij is served over TLS (also behind a proxy that
     /// says so with `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client; from anyone else it is ignored.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for AuthSettings {
@@ -47,8 +50,55 @@ impl Default for AuthSettings {
         AuthSettings {
             idle_minutes: 30,
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
         }
     }
+}
+
+/// Reads the trusted proxies of the settings: networks (`10.0.0.0/8`) or single addresses.
+pub fn parse_trusted_proxies(entries: &[String]) -> Result<Vec<IpNet>, String> {
+    entries
+        .iter()
+        .map(|e| {
+            let e = e.trim();
+            e.parse::<IpNet>()
+                .or_else(|_| e.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("'{e}' is geen IP-adres of netwerk (zoals 10.0.0.0/8)"))
+        })
+        .collect()
+}
+
+/// The client's address as the gate, the sign-in throttle and the access log see it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+/// The client behind `peer`: when `peer` is a trusted proxy, the rightmost address in
+/// `X-Forwarded-For` that is not a trusted proxy itself (each proxy appends the address it
+/// got the request from; only the entries added by trusted proxies can be believed).
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        // An entry that is not an address cannot be believed, nor anything left of it.
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 /// The signed-in user of a request: who they are, and the [`Caller`] the use cases take.
@@ -179,6 +229,9 @@ pub fn client_of(headers: &HeaderMap) -> String {
 }
 
 pub fn address_of(req: &Request) -> String {
+    if let Some(ClientAddress(ip)) = req.extensions().get::<ClientAddress>() {
+        return ip.to_string();
+    }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
@@ -373,6 +426,18 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
         );
     }
 
+    // A list of persons writes an access-log entry per person: limited per user.
+    if route.rate_limited
+        && let Err(retry_after) = state.lists.check(viewer.account().id.0)
+    {
+        let e = WebError::RateLimited { retry_after };
+        return if api {
+            ApiError(e).into_response()
+        } else {
+            HtmlError(e).into_response()
+        };
+    }
+
     // CSRF: every form that changes something carries the session's token.
     let mut req = req;
     if method != Method::GET && method != Method::HEAD {
@@ -389,12 +454,9 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
             }
         } else {
             let (parts, body) = req.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
-                return denied(
-                    false,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "Dit formulier is te groot.",
-                );
+            let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+                Ok(bytes) => bytes,
+                Err(e) => return HtmlError(unreadable_body(&e, "Dit formulier")).into_response(),
             };
             let form = crate::forms::Form::parse(&bytes);
             if !secrets::same(form.value("_csrf"), viewer.csrf()) {
@@ -455,6 +517,20 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
     response
 }
 
+/// Why a request body could not be read: too large, or too slow (`what` is Dutch, e.g.
+/// "Dit formulier").
+pub fn unreadable_body(e: &axum::Error, what: &str) -> WebError {
+    if crate::server::timed_out(e) {
+        WebError::RequestTimeout(format!(
+            "{what} kwam niet op tijd binnen. Probeer het opnieuw."
+        ))
+    } else {
+        WebError::TooLarge(format!(
+            "{what} is groter dan Nabij aanneemt. Maak de tekst korter en probeer het opnieuw."
+        ))
+    }
+}
+
 /// Logs a refused attempt at an existing person's data, with outcome `denied`.
 async fn log_refusal(
     state: &WebState,
@@ -510,4 +586,62 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let trusted = parse_trusted_proxies(&["10.0.0.0/8".into(), "192.0.2.1".into()]).unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // From the internet directly: the header is the client's own claim.
+        assert_eq!(
+            client_ip(ip("198.51.100.7"), &forwarded("203.0.113.5"), &trusted),
+            ip("198.51.100.7")
+        );
+        // Through the proxy: the rightmost hop that is not a trusted proxy.
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), &forwarded("203.0.113.5"), &trusted),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            client_ip(
+                ip("10.1.2.3"),
+                &forwarded("1.1.1.1, 203.0.113.5, 10.9.9.9"),
+                &trusted
+            ),
+            ip("203.0.113.5"),
+            "a client cannot choose its address by sending the header itself"
+        );
+        assert_eq!(
+            client_ip(
+                ip("192.0.2.1"),
+                &forwarded("nonsense, 203.0.113.5"),
+                &trusted
+            ),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            client_ip(
+                ip("10.1.2.3"),
+                &forwarded("203.0.113.5, nonsense"),
+                &trusted
+            ),
+            ip("10.1.2.3")
+        );
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), &HeaderMap::new(), &trusted),
+            ip("10.1.2.3")
+        );
+        assert!(parse_trusted_proxies(&["10.0.0.0/33".into()]).is_err());
+        assert!(parse_trusted_proxies(&["proxy.local".into()]).is_err());
+    }
 }

@@ -57,6 +57,7 @@ pub async fn place(
     Body(input): Body<PlacementInput>,
 ) -> ApiResult {
     let view = intake::place(&state.app, &viewer.caller, id, input.home_id).await?;
+    crate::observe::placed();
     created(format!("/api/v1/stays/{}", view.stay.id), &view)
 }
 

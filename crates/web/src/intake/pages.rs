@@ -250,6 +250,7 @@ pub async fn place(
         .int("home_id", "Huis")
         .ok_or_else(|| WebError::bad_request("kies een huis"))?;
     let stay = intake::place(&state.app, &viewer.caller, id, HomeId(home)).await?;
+    crate::observe::placed();
     Ok(see_other(
         &format!("/personen/{}", stay.stay.person_id),
         "geplaatst",
