@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A home as its organisation sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Home {
     pub id: HomeId,
     pub name: String,
@@ -55,7 +55,7 @@ impl From<nabij_store::homes::Home> for Home {
 }
 
 /// A home in the list: places now, and occupancy over the last 30 days.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HomeLine {
     pub home: Home,
     pub places: usize,
@@ -65,8 +65,9 @@ pub struct HomeLine {
 }
 
 /// Who lives in a place, as far as the caller's role may know.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Occupant {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub start: Date,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stay_id: Option<StayId>,
@@ -98,10 +99,12 @@ impl Occupant {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Block {
     pub id: BlockId,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub from: Date,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub until: Option<Date>,
     pub reason: String,
 }
@@ -118,7 +121,7 @@ impl From<&nabij_store::homes::Block> for Block {
 }
 
 /// A place as it stands today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Place {
     pub id: PlaceId,
     pub label: String,
@@ -128,7 +131,7 @@ pub struct Place {
 }
 
 /// A home with its places today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HomeDetail {
     pub home: Home,
     pub places: Vec<Place>,
@@ -240,10 +243,11 @@ pub async fn detail(app: &App, caller: &Caller, id: HomeId) -> Result<HomeDetail
 }
 
 /// A new home as the API sends it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewHomeInput {
     pub name: String,
+    #[schemars(with = "nabij_domain::home::HomeKind")]
     pub kind: String,
     pub address: String,
     pub neighbourhood_id: i64,
@@ -344,10 +348,12 @@ pub async fn create(app: &App, caller: &Caller, input: &NewHomeInput) -> Result<
 }
 
 /// Blocking a place for a period, as a form or the API sends it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlockInput {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub from: String,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub until: Option<String>,
     pub reason: String,
 }
