@@ -110,11 +110,13 @@ impl Client {
     }
 }
 
-/// One coordinator: intake, the best proposal, placement, and for three in four the exit on
-/// the same day, so places keep coming free. Stops at the first refused connection.
+/// One coordinator: intake, the best proposal, placement, and the exit on the same day, so
+/// places keep coming free; with `keep_first`, the first person placed stays. Stops at the
+/// first refused connection.
 async fn coordinator(
     c: Arc<Client>,
     worker: usize,
+    keep_first: bool,
     municipalities: Arc<Vec<i64>>,
     acks: Arc<Mutex<Acknowledged>>,
 ) {
@@ -155,7 +157,7 @@ async fn coordinator(
         }
         let id = stay["id"].as_i64().unwrap();
         acks.lock().unwrap().placed.push((id, referral));
-        if n % 4 != 0 {
+        if !(keep_first && n == 0) {
             let exit = json!({"exit_date": stay["start"], "destination": "family_or_friends"});
             let Ok((status, body)) = c.post(&format!("/api/v1/stays/{id}/exit"), &exit).await
             else {
@@ -261,6 +263,7 @@ async fn acknowledged_placements_survive_kill_9() {
                 tokio::spawn(coordinator(
                     client.clone(),
                     w,
+                    round == 0,
                     municipalities.clone(),
                     acks.clone(),
                 ))
