@@ -15,7 +15,7 @@ use serde::Serialize;
 pub use nabij_store::reports::NoPlaceCount;
 
 /// Free places per municipality and home, right now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MunicipalityFree {
     pub municipality: String,
     pub places: usize,
@@ -23,7 +23,7 @@ pub struct MunicipalityFree {
     pub homes: Vec<HomeFree>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HomeFree {
     pub home_id: HomeId,
     pub name: String,
@@ -32,8 +32,9 @@ pub struct HomeFree {
     pub free: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Dashboard {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub today: Date,
     pub free_places: usize,
     pub total_places: usize,

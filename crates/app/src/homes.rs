@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A home as its organisation sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Home {
     pub id: HomeId,
     pub name: String,
@@ -56,7 +56,7 @@ impl From<nabij_store::homes::Home> for Home {
 }
 
 /// A home in the list: places now, and occupancy over the last 30 days.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HomeLine {
     pub home: Home,
     pub places: usize,
@@ -66,8 +66,9 @@ pub struct HomeLine {
 }
 
 /// Who lives in a place, as far as the caller's role may know.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Occupant {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub start: Date,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stay_id: Option<StayId>,
@@ -99,10 +100,12 @@ impl Occupant {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Block {
     pub id: BlockId,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub from: Date,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub until: Option<Date>,
     pub reason: String,
 }
@@ -119,7 +122,7 @@ impl From<&nabij_store::homes::Block> for Block {
 }
 
 /// A place as it stands today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Place {
     pub id: PlaceId,
     pub label: String,
@@ -129,7 +132,7 @@ pub struct Place {
 }
 
 /// A home with its places today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HomeDetail {
     pub home: Home,
     pub places: Vec<Place>,
@@ -241,11 +244,14 @@ pub async fn detail(app: &App, caller: &Caller, id: HomeId) -> Result<HomeDetail
 }
 
 /// A new home as the API sends it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewHomeInput {
+    #[schemars(length(max = nabij_domain::limits::HOME_NAME))]
     pub name: String,
+    #[schemars(with = "nabij_domain::home::HomeKind")]
     pub kind: String,
+    #[schemars(length(max = nabij_domain::limits::ADDRESS))]
     pub address: String,
     pub neighbourhood_id: i64,
     pub lat: Option<f64>,
@@ -257,6 +263,7 @@ pub struct NewHomeInput {
     #[serde(default)]
     pub pets_allowed: bool,
     pub max_stay_months: Option<i64>,
+    #[schemars(length(max = nabij_domain::limits::LANDLORD))]
     pub landlord: Option<String>,
     pub places: i64,
 }
@@ -356,11 +363,14 @@ pub async fn create(app: &App, caller: &Caller, input: &NewHomeInput) -> Result<
 }
 
 /// Blocking a place for a period, as a form or the API sends it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlockInput {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub from: String,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub until: Option<String>,
+    #[schemars(length(min = 1, max = nabij_domain::limits::BLOCK_REASON))]
     pub reason: String,
 }
 

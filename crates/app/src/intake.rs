@@ -21,7 +21,7 @@ use nabij_store::stays::NewStay;
 use serde::{Deserialize, Serialize};
 
 /// A referral as coordinators see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Referral {
     pub id: ReferralId,
     pub person_id: PersonId,
@@ -32,8 +32,10 @@ pub struct Referral {
     pub source: ReferralSource,
     pub urgency: Urgency,
     pub situation: String,
+    #[schemars(with = "nabij_domain::schema::IsoTimestamp")]
     pub received_at: Timestamp,
     pub state: ReferralState,
+    #[schemars(with = "Option<nabij_domain::schema::IsoTimestamp>")]
     pub closed_at: Option<Timestamp>,
     pub close_reason: Option<String>,
     pub no_place_in_own_area: bool,
@@ -60,14 +62,19 @@ impl From<nabij_store::referrals::Referral> for Referral {
 }
 
 /// Intake as the API sends it; the HTML form is parsed into the same shape.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct IntakeInput {
+    #[schemars(length(min = 1, max = nabij_domain::limits::PERSON_NAME))]
     pub first_name: String,
+    #[schemars(length(min = 1, max = nabij_domain::limits::PERSON_NAME))]
     pub last_name: String,
+    #[schemars(with = "nabij_domain::person::Gender")]
     pub gender: String,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub date_of_birth: Option<String>,
     pub bsn: Option<String>,
+    #[schemars(length(max = nabij_domain::limits::PHONE))]
     pub phone: Option<String>,
     pub household_size: i64,
     pub needs_accessible: bool,
@@ -77,8 +84,11 @@ pub struct IntakeInput {
     pub own_neighbourhood_id: Option<i64>,
     pub avoid_municipality_ids: Vec<i64>,
     pub avoid_neighbourhood_ids: Vec<i64>,
+    #[schemars(with = "nabij_domain::referral::ReferralSource")]
     pub source: String,
+    #[schemars(with = "nabij_domain::referral::Urgency")]
     pub urgency: String,
+    #[schemars(length(min = 1, max = nabij_domain::limits::SITUATION))]
     pub situation: String,
     /// The partner organisation the referral came through, if any.
     pub referred_by_organisation_id: Option<i64>,
@@ -369,7 +379,7 @@ pub struct Proposals {
 }
 
 /// A home with free places that a hard filter left out, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ExcludedHome {
     pub home_id: HomeId,
     pub home_name: String,

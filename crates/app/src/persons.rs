@@ -20,12 +20,13 @@ use serde::Serialize;
 
 /// A person's file as coordinators and their own professional see it. The BSN itself never
 /// leaves the store; the file says only whether one is recorded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Person {
     pub id: PersonId,
     pub first_name: String,
     pub last_name: String,
     pub gender: Gender,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub date_of_birth: Option<Date>,
     #[serde(skip)]
     pub bsn_recorded: bool,

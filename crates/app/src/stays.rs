@@ -20,7 +20,7 @@ use nabij_store::stays::StayFilter;
 use serde::{Deserialize, Serialize};
 
 /// A stay as coordinators and the person's professional see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Stay {
     pub id: StayId,
     pub person_id: PersonId,
@@ -30,17 +30,25 @@ pub struct Stay {
     pub home_kind: HomeKind,
     pub municipality_name: String,
     pub referral_id: Option<ReferralId>,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub start: Date,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub planned_end: Date,
+    #[schemars(with = "nabij_domain::schema::IsoTimestamp")]
     pub placed_at: Timestamp,
     pub proximity: Proximity,
     pub distance_km: f64,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub ready_on: Option<Date>,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub exit_date: Option<Date>,
     pub destination: Option<Destination>,
     pub exit_reason: Option<String>,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub plan_done_on: Option<Date>,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub evaluation_done_on: Option<Date>,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub exit_preparation_done_on: Option<Date>,
     pub extensions: i64,
     /// The places taken, as the home names them ("Kamer 1, Kamer 2").
@@ -113,7 +121,7 @@ impl From<nabij_store::stays::Extension> for Extension {
 }
 
 /// A milestone of a stay with where it stands.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MilestoneView {
     pub milestone: Milestone,
     pub label: &'static str,
@@ -122,7 +130,7 @@ pub struct MilestoneView {
 }
 
 /// A stay with its clock and milestones as of today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StayView {
     #[serde(flatten)]
     pub stay: Stay,
@@ -211,11 +219,13 @@ pub async fn stay_with_extensions(
 }
 
 /// Which stays to list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct StayQuery {
     pub active: Option<bool>,
     pub home_id: Option<HomeId>,
     pub municipality_id: Option<MunicipalityId>,
+    /// Set by pages that show a part; the API lists every stay that matches.
+    #[schemars(skip)]
     pub limit: Option<i64>,
 }
 
@@ -250,11 +260,14 @@ fn require(caller: &Caller, roles: &[Role]) -> Result<()> {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExitInput {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub exit_date: String,
+    #[schemars(with = "nabij_domain::stay::Destination")]
     pub destination: String,
+    #[schemars(length(max = nabij_domain::limits::EXIT_REASON))]
     pub reason: String,
 }
 
@@ -289,11 +302,14 @@ pub async fn exit(app: &App, caller: &Caller, id: StayId, input: &ExitInput) -> 
     self::stay(app, caller, id).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExtensionInput {
+    #[schemars(length(min = 1, max = nabij_domain::limits::EXTENSION_DECIDED_BY))]
     pub decided_by: String,
+    #[schemars(length(min = 1, max = nabij_domain::limits::EXTENSION_REASON))]
     pub reason: String,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub new_end: String,
 }
 
@@ -325,9 +341,10 @@ pub async fn extend(
     self::stay(app, caller, id).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReadyInput {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub ready_on: String,
 }
 
@@ -342,10 +359,12 @@ pub async fn ready(app: &App, caller: &Caller, id: StayId, input: &ReadyInput) -
     self::stay(app, caller, id).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct MilestoneInput {
+    #[schemars(with = "nabij_domain::stay::Milestone")]
     pub milestone: String,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub done_on: String,
 }
 

@@ -4,7 +4,7 @@ use crate::RuleViolation;
 use serde::{Deserialize, Serialize};
 
 /// A WGS84 coordinate in degrees.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,

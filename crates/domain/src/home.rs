@@ -21,7 +21,9 @@ impl HomeKind {
 }
 
 /// What a home allows; matched against a person's needs at placement.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct HouseRules {
     pub women_only: bool,
     pub accessible: bool,

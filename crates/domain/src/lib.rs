@@ -14,6 +14,7 @@ pub mod measures;
 pub mod person;
 pub mod placement;
 pub mod referral;
+pub mod schema;
 pub mod stay;
 
 pub use jiff::Timestamp;
@@ -44,7 +45,7 @@ impl RuleViolation {
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         pub enum $name {
             $(#[serde(rename = $code)] $variant),*
         }

@@ -15,7 +15,9 @@ code_enum! {
 }
 
 /// What a person needs from a home.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Needs {
     /// Needs an accessible home (wheelchair, no stairs).
     pub accessible: bool,
@@ -26,7 +28,7 @@ pub struct Needs {
 }
 
 /// An area a person must not be placed in, for their safety.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum AvoidArea {
     Municipality(MunicipalityId),
@@ -34,7 +36,9 @@ pub enum AvoidArea {
 }
 
 /// Household size: how many places a household needs (one per member).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(try_from = "i64", into = "i64")]
 pub struct HouseholdSize(u8);
 

@@ -12,7 +12,6 @@ use crate::ids::{HomeId, MunicipalityId, NeighbourhoodId, PlaceId};
 use crate::labels;
 use crate::person::{AvoidArea, Gender, HouseholdSize, Needs};
 use serde::Serialize;
-use serde::ser::SerializeStruct;
 use std::sync::Arc;
 
 /// Who needs a place, and where their life is.
@@ -47,7 +46,7 @@ pub struct HomeAvailability {
 }
 
 /// How close a proposal is to the person's own area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Proximity {
     OwnNeighbourhood,
@@ -74,26 +73,54 @@ pub struct Proposal {
     needs: crate::person::Needs,
 }
 
+/// A proposal as the API writes it: one derived shape gives both the JSON and its schema.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Proposal")]
+struct ProposalOut<'a> {
+    rank: usize,
+    home: HomeId,
+    home_name: &'a str,
+    kind: HomeKind,
+    municipality_name: &'a str,
+    neighbourhood_name: &'a str,
+    proximity: Proximity,
+    distance_km: f64,
+    free_places: usize,
+    places: &'a [PlaceId],
+    explanation: String,
+}
+
 impl Serialize for Proposal {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Proposal", 11)?;
-        st.serialize_field("rank", &self.rank)?;
-        st.serialize_field("home", &self.home)?;
-        st.serialize_field("home_name", &*self.home_name)?;
-        st.serialize_field("kind", &self.kind)?;
-        st.serialize_field("municipality_name", &*self.municipality_name)?;
-        st.serialize_field("neighbourhood_name", &*self.neighbourhood_name)?;
-        st.serialize_field("proximity", &self.proximity)?;
-        st.serialize_field("distance_km", &self.distance_km)?;
-        st.serialize_field("free_places", &self.free_places)?;
-        st.serialize_field("places", &self.places)?;
-        st.serialize_field("explanation", &self.explanation())?;
-        st.end()
+        ProposalOut {
+            rank: self.rank,
+            home: self.home,
+            home_name: &self.home_name,
+            kind: self.kind,
+            municipality_name: &self.municipality_name,
+            neighbourhood_name: &self.neighbourhood_name,
+            proximity: self.proximity,
+            distance_km: self.distance_km,
+            free_places: self.free_places,
+            places: &self.places,
+            explanation: self.explanation(),
+        }
+        .serialize(s)
+    }
+}
+
+impl schemars::JsonSchema for Proposal {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        ProposalOut::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ProposalOut::json_schema(generator)
     }
 }
 
 /// Why a home with free places was not proposed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Exclusion {
     TooFewPlaces,

@@ -31,23 +31,28 @@ impl Milestone {
 /// A milestone is "due soon" this many days before its date.
 pub const DUE_SOON_DAYS: i64 = 7;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MilestoneStatus {
     Done {
+        #[schemars(with = "crate::schema::IsoDate")]
         on: Date,
     },
     Upcoming {
+        #[schemars(with = "crate::schema::IsoDate")]
         due: Date,
     },
     DueSoon {
+        #[schemars(with = "crate::schema::IsoDate")]
         due: Date,
     },
     Overdue {
+        #[schemars(with = "crate::schema::IsoDate")]
         due: Date,
     },
     /// The stay ended before the milestone fell due.
     NotReached {
+        #[schemars(with = "crate::schema::IsoDate")]
         due: Date,
     },
 }
@@ -102,7 +107,7 @@ pub fn days_between(a: Date, b: Date) -> i64 {
 }
 
 /// Where the clock of a stay stands today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StayClock {
     /// Day of the stay, the first day being 1.
     pub day: i64,

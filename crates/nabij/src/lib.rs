@@ -1,6 +1,7 @@
 //! The `nabij` command: serve, demo, migrate, import, plan, user, audit, retention,
 //! default-config.
 
+pub mod api_keys;
 pub mod config;
 pub mod demo;
 pub mod import;
@@ -88,6 +89,16 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
         /// Organisation id (default: the first provider).
+        #[arg(long, default_value_t = 1)]
+        organisation: i64,
+    },
+    /// Make a personal API key for a user, printed once (as under Account → API-sleutels).
+    Token {
+        username: String,
+        /// What the key is for.
+        #[arg(long)]
+        name: String,
+        /// Organisation id of the user's provider (default: the first provider).
         #[arg(long, default_value_t = 1)]
         organisation: i64,
     },
@@ -243,6 +254,18 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .map_err(cli_error)?;
             println!("Gebruiker {username} aangemaakt. Tijdelijk wachtwoord: {password}");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Token {
+                    username,
+                    name,
+                    organisation,
+                },
+        } => {
+            let key = api_keys::create(&open(&cfg).await?, organisation, &username, &name).await?;
+            println!("{key}");
             Ok(())
         }
         Command::Audit {

@@ -220,3 +220,183 @@ async fn referral_to_placement_in_a_real_browser() {
     assert!(row.contains("Pitstop 0 1"), "{row}");
     c.close().await.unwrap();
 }
+
+/// axe-core, from `crates/nabij/tests/a11y` (`npm ci` there; `.ci/run` does it).
+fn axe_source() -> Option<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/a11y/node_modules/axe-core/axe.min.js"
+    );
+    match std::fs::read_to_string(path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must run the accessibility check: {path} is missing (npm ci in crates/nabij/tests/a11y)"
+            );
+            eprintln!(
+                "axe-core not installed: accessibility check skipped locally (npm ci in crates/nabij/tests/a11y)"
+            );
+            None
+        }
+    }
+}
+
+async fn browser(driver_bin: &str) -> (Driver, Client, tempfile::TempDir) {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let driver = Driver(
+        Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", "--window-size=390,844",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }),
+    );
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            return (driver, c, profile);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver answers");
+}
+
+/// The WCAG 2.1 A and AA violations axe finds on the current page, one line each.
+async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — ' +
+                    v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// The same page for another id: `/personen/12` and `/personen/40` are one page.
+fn page_kind(path: &str) -> String {
+    path.split('/')
+        .map(|s| {
+            if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() {
+                "{id}"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_of_every_role_meets_wcag_2_1_aa() {
+    let Some(driver_bin) = chromedriver() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: install chromium and chromium-driver"
+        );
+        eprintln!("chromedriver not installed: accessibility check skipped locally");
+        return;
+    };
+    let Some(axe) = axe_source() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&DbOptions::new(format!(
+        "sqlite:{}",
+        dir.path().join("a11y.db").display()
+    )))
+    .await
+    .unwrap();
+    let now = "2026-11-23T14:00:00Z".parse().unwrap();
+    let app = App::new(db.clone(), Clock::fixed(now));
+    let demo = nabij::demo::seed(&app, 2026).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = Application::new(listener, WebState::new(App::new(db, Clock::fixed(now))));
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until_stopped());
+
+    let mut problems = Vec::new();
+    let mut pages = 0;
+    for (role, username, password) in &demo.users {
+        let (_driver, c, _profile) = browser(driver_bin).await;
+        c.goto(&format!("{base}/inloggen")).await.unwrap();
+        for v in axe_violations(&c, &axe).await {
+            problems.push(format!("/inloggen: {v}"));
+        }
+        fill(&c, "username", username).await;
+        fill(&c, "password", password).await;
+        click(&c, Locator::Css("main form button[type=submit]")).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // An administrator sets up the second factor first: the page shows the key.
+        if c.current_url().await.unwrap().path() == "/account/tweede-factor" {
+            for v in axe_violations(&c, &axe).await {
+                problems.push(format!("{role:?} /account/tweede-factor: {v}"));
+            }
+            let secret = text(&c, Locator::Css("main code")).await;
+            let key = nabij_app::totp::base32_decode(&secret).unwrap();
+            let code = nabij_app::totp::code_at(&key, jiff::Timestamp::now().as_second());
+            fill(&c, "code", &format!("{code:06}")).await;
+            click(&c, Locator::Css("main form button[type=submit]")).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        // Every page the role can reach by links, once per kind of page.
+        let mut seen = std::collections::HashSet::new();
+        let mut queue = vec!["/".to_string()];
+        while let Some(path) = queue.pop() {
+            if !seen.insert(page_kind(&path)) || seen.len() > 40 {
+                continue;
+            }
+            c.goto(&format!("{base}{path}")).await.unwrap();
+            pages += 1;
+            for v in axe_violations(&c, &axe).await {
+                problems.push(format!("{role:?} {path}: {v}"));
+            }
+            for a in c.find_all(Locator::Css("a[href^='/']")).await.unwrap() {
+                let Some(href) = a.attr("href").await.unwrap() else {
+                    continue;
+                };
+                let href = href.split('#').next().unwrap_or_default().to_string();
+                let skip = href.is_empty()
+                    || href.starts_with("/uitloggen")
+                    || href.starts_with("/api/")
+                    || href.starts_with("/assets/")
+                    || href.contains(".csv")
+                    || href.contains(".xlsx")
+                    || href.contains("export");
+                if !skip && !seen.contains(&page_kind(&href)) {
+                    queue.push(href);
+                }
+            }
+        }
+        c.close().await.unwrap();
+    }
+    assert!(pages >= demo.users.len() * 2, "only {pages} pages checked");
+    assert!(
+        problems.is_empty(),
+        "WCAG 2.1 A/AA violations:\n{}",
+        problems.join("\n")
+    );
+}

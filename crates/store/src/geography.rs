@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Municipality {
     pub id: MunicipalityId,
     pub region_id: Option<RegionId>,
@@ -18,6 +19,7 @@ pub struct Municipality {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Neighbourhood {
     pub id: NeighbourhoodId,
     pub municipality_id: MunicipalityId,

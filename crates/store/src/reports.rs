@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NoPlaceCount {
     /// `YYYY-MM`.
     pub month: String,

@@ -10,5 +10,5 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .page(M::GET, "/health", PUBLIC, "De dienst leeft", crate::pages::health)
         .page(M::GET, "/ready", PUBLIC, "De dienst is klaar voor verzoeken", crate::pages::ready)
         .page(M::GET, "/metrics", ADMIN, "Meetwaarden (Prometheus)", crate::observe::show)
-        .api(M::GET, "/api/v1/openapi.json", PUBLIC, "This API described in OpenAPI 3", doc("meta", None, "OpenApi", 200), crate::openapi::document)
+        .api(M::GET, "/api/v1/openapi.json", PUBLIC, "This API described in OpenAPI 3", doc::<crate::openapi::OpenApiDocument>("meta", 200), crate::openapi::document)
 }

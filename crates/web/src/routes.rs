@@ -59,13 +59,42 @@ pub(crate) const BUDDY: Permission = Permission::Roles(&[Role::Buddy]);
 pub(crate) const PARTNER: Permission = Permission::Roles(&[Role::Partner]);
 pub(crate) const ADMIN: Permission = Permission::Roles(&[Role::Admin]);
 
-/// API documentation of a route.
+/// Writes a type's JSON Schema (a reference to it, when it is a named component) with the
+/// generator of the OpenAPI document.
+pub type SchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
+
+fn schema_of<T: schemars::JsonSchema>(
+    generator: &mut schemars::SchemaGenerator,
+) -> schemars::Schema {
+    generator.subschema_for::<T>()
+}
+
+/// API documentation of a route: the schemas come from the Rust types the handler takes
+/// and answers, so the document cannot drift from what is sent.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiDoc {
     pub tag: &'static str,
-    pub request: Option<&'static str>,
-    pub response: &'static str,
+    /// The JSON body it takes (read as the handler deserialises it).
+    pub request: Option<SchemaFn>,
+    /// The query string it takes, as an object whose properties are the parameters.
+    pub query: Option<SchemaFn>,
+    /// The JSON body of its success answer (as the handler serialises it).
+    pub response: SchemaFn,
     pub status: u16,
+}
+
+impl ApiDoc {
+    /// The route takes a JSON body of type `T`.
+    pub(crate) fn takes<T: schemars::JsonSchema>(mut self) -> Self {
+        self.request = Some(schema_of::<T>);
+        self
+    }
+
+    /// The route reads its query string into `T`.
+    pub(crate) fn query<T: schemars::JsonSchema>(mut self) -> Self {
+        self.query = Some(schema_of::<T>);
+        self
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -238,16 +267,13 @@ impl RouteTable {
     }
 }
 
-pub(crate) const fn doc(
-    tag: &'static str,
-    request: Option<&'static str>,
-    response: &'static str,
-    status: u16,
-) -> ApiDoc {
+/// An API route's documentation: it answers `status` with a `T`.
+pub(crate) fn doc<T: schemars::JsonSchema>(tag: &'static str, status: u16) -> ApiDoc {
     ApiDoc {
         tag,
-        request,
-        response,
+        request: None,
+        query: None,
+        response: schema_of::<T>,
         status,
     }
 }

@@ -417,8 +417,12 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
         }
     }
 
-    // A temporary password is replaced before anything else.
-    if viewer.account().must_change_password && !before_own_password(&path) {
+    // A temporary password is replaced before anything else. (An API key is a credential of
+    // its own, made after that or by the operator: it is not held up.)
+    if viewer.account().must_change_password
+        && viewer.session().is_some()
+        && !before_own_password(&path)
+    {
         return redirect_or_deny(
             api,
             "/account/wachtwoord",

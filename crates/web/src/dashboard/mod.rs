@@ -10,5 +10,5 @@ use nabij_domain::access::{AuditAction::*, DataCategory::*};
 #[rustfmt::skip]
 pub(crate) fn routes(t: RouteTable) -> RouteTable {
     t.page(M::GET, "/", SIGNED_IN, "Overzicht", pages::show).on_view(Overview, View).menu("Overzicht", "overzicht").menu_only(COORDINATOR)
-        .api(M::GET, "/api/v1/dashboard", COORDINATOR, "Free places, milestones, breaches and no-place events now", doc("dashboard", None, "Dashboard", 200), api::show).on_view(Overview, View)
+        .api(M::GET, "/api/v1/dashboard", COORDINATOR, "Free places, milestones, breaches and no-place events now", doc::<nabij_app::dashboard::Dashboard>("dashboard", 200), api::show).on_view(Overview, View)
 }

@@ -4,8 +4,8 @@ use crate::extract::Path;
 use crate::routes::Web;
 use axum::extract::State as S;
 use nabij_app::homes::{self, BlockInput, NewHomeInput};
-use nabij_domain::ids::{HomeId, PlaceId};
-use serde_json::json;
+use nabij_domain::ids::{BlockId, HomeId, PlaceId};
+use serde::Serialize;
 
 pub async fn list(S(state): S<Web>, viewer: Viewer) -> ApiResult {
     ok(&homes::list(&state.app, &viewer.caller).await?)
@@ -35,5 +35,11 @@ pub async fn block(
     Body(input): Body<BlockInput>,
 ) -> ApiResult {
     let block = homes::block(&state.app, &viewer.caller, None, Some(id), &input).await?;
-    created(format!("/api/v1/places/{id}"), &json!({"id": block}))
+    created(format!("/api/v1/places/{id}"), &Created { id: block })
+}
+
+/// What was made, by its id.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Created {
+    pub id: BlockId,
 }

@@ -5,6 +5,7 @@ pub mod pages;
 
 use crate::routes::{HOMES, RouteTable, doc};
 use axum::http::Method as M;
+use nabij_app::homes;
 use nabij_domain::access::{AuditAction::*, DataCategory::*};
 
 #[rustfmt::skip]
@@ -13,8 +14,8 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .page(M::GET, "/huizen/{id}", HOMES, "Huis en plekken", pages::show).on_view(Residents, View)
         .page(M::POST, "/huizen/{id}/blokkades", HOMES, "Plek blokkeren", pages::block)
         .page(M::POST, "/blokkades/{id}/opheffen", HOMES, "Blokkade opheffen", pages::unblock)
-        .api(M::GET, "/api/v1/homes", HOMES, "Homes with free places now", doc("homes", None, "HomeList", 200), api::list)
-        .api(M::POST, "/api/v1/homes", HOMES, "Create a home with its places", doc("homes", Some("NewHome"), "HomeDetail", 201), api::create)
-        .api(M::GET, "/api/v1/homes/{id}", HOMES, "A home and its places", doc("homes", None, "HomeDetail", 200), api::show).on_view(Residents, View)
-        .api(M::POST, "/api/v1/places/{id}/blocks", HOMES, "Block a place for a period", doc("homes", Some("NewBlock"), "Created", 201), api::block)
+        .api(M::GET, "/api/v1/homes", HOMES, "Homes with free places now", doc::<Vec<homes::HomeLine>>("homes", 200), api::list)
+        .api(M::POST, "/api/v1/homes", HOMES, "Create a home with its places", doc::<homes::HomeDetail>("homes", 201).takes::<homes::NewHomeInput>(), api::create)
+        .api(M::GET, "/api/v1/homes/{id}", HOMES, "A home and its places", doc::<homes::HomeDetail>("homes", 200), api::show).on_view(Residents, View)
+        .api(M::POST, "/api/v1/places/{id}/blocks", HOMES, "Block a place for a period", doc::<api::Created>("homes", 201).takes::<homes::BlockInput>(), api::block)
 }

@@ -1,20 +1,22 @@
 use crate::api::{ApiResult, Body, created, ok};
 use crate::auth::{Viewer, shown};
-use crate::extract::Path;
+use crate::extract::{ApiQuery, Path};
 use crate::routes::Web;
-use axum::extract::{Query, State as S};
-use nabij_app::intake::{self, IntakeInput};
+use axum::extract::State as S;
+use nabij_app::intake::{self, ExcludedHome, IntakeInput};
 use nabij_domain::ids::{HomeId, ReferralId};
+use nabij_domain::placement::Proposal;
+use nabij_domain::referral::ReferralState;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ListQuery {
+    /// Closed referrals too.
     #[serde(default)]
     all: bool,
 }
 
-pub async fn list(S(state): S<Web>, viewer: Viewer, Query(q): Query<ListQuery>) -> ApiResult {
+pub async fn list(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
     let referrals = intake::list(&state.app, &viewer.caller, q.all).await?;
     let persons: Vec<_> = referrals.iter().map(|r| r.person_id).collect();
     Ok(shown(ok(&referrals)?, persons))
@@ -31,21 +33,34 @@ pub async fn show(S(state): S<Web>, viewer: Viewer, Path(id): Path<ReferralId>) 
     Ok(shown(ok(&r)?, [r.person_id]))
 }
 
+/// Every free place for a referral, ranked and explained, and the homes a hard filter left
+/// out.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Ranking")]
+pub struct RankingView<'a> {
+    referral_id: ReferralId,
+    state: ReferralState,
+    no_place_in_own_area: bool,
+    proposals: &'a [Proposal],
+    excluded: &'a [ExcludedHome],
+}
+
 pub async fn proposals(S(state): S<Web>, viewer: Viewer, Path(id): Path<ReferralId>) -> ApiResult {
     let p = intake::proposals(&state.app, &viewer.caller, id).await?;
     let person = p.person.id;
-    let body = ok(&json!({
-        "referral_id": p.referral.id,
-        "state": p.referral.state,
-        "no_place_in_own_area": p.ranking.no_place_in_own_area,
-        "proposals": p.ranking.proposals,
-        "excluded": p.excluded,
-    }))?;
+    let body = ok(&RankingView {
+        referral_id: p.referral.id,
+        state: p.referral.state,
+        no_place_in_own_area: p.ranking.no_place_in_own_area,
+        proposals: &p.ranking.proposals,
+        excluded: &p.excluded,
+    })?;
     Ok(shown(body, [person]))
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PlacementRequest")]
 pub struct PlacementInput {
     pub home_id: HomeId,
 }
@@ -61,11 +76,14 @@ pub async fn place(
     created(format!("/api/v1/stays/{}", view.stay.id), &view)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseInput {
+    /// `advised_elsewhere` or `withdrawn`.
+    #[schemars(with = "ReferralState")]
     state: String,
     #[serde(default)]
+    #[schemars(length(max = nabij_domain::limits::CLOSE_REASON))]
     reason: String,
 }
 

@@ -5,6 +5,7 @@ pub mod pages;
 
 use crate::routes::{COORDINATOR, RouteTable, doc};
 use axum::http::Method as M;
+use nabij_app::intake;
 use nabij_domain::access::{AuditAction::*, DataCategory::*};
 
 #[rustfmt::skip]
@@ -15,10 +16,10 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .page(M::GET, "/aanmeldingen/{id}", COORDINATOR, "Aanmelding met voorstellen", pages::show).on_view(Referral, View)
         .page(M::POST, "/aanmeldingen/{id}/plaatsen", COORDINATOR, "Plaatsen", pages::place).in_transaction(Stay, Create)
         .page(M::POST, "/aanmeldingen/{id}/sluiten", COORDINATOR, "Aanmelding sluiten", pages::close).in_transaction(Referral, Change)
-        .api(M::GET, "/api/v1/referrals", COORDINATOR, "Referrals (open ones by default)", doc("referrals", None, "ReferralList", 200), api::list).on_view(Overview, View)
-        .api(M::POST, "/api/v1/referrals", COORDINATOR, "Intake: a person and their referral", doc("referrals", Some("NewReferral"), "Referral", 201), api::create).in_transaction(File, Create)
-        .api(M::GET, "/api/v1/referrals/{id}", COORDINATOR, "A referral", doc("referrals", None, "Referral", 200), api::show).on_view(Referral, View)
-        .api(M::GET, "/api/v1/referrals/{id}/proposals", COORDINATOR, "Every free place, ranked and explained", doc("referrals", None, "Ranking", 200), api::proposals).on_view(Referral, View)
-        .api(M::POST, "/api/v1/referrals/{id}/placement", COORDINATOR, "Place the referral in a home", doc("referrals", Some("PlacementRequest"), "Stay", 201), api::place).in_transaction(Stay, Create)
-        .api(M::POST, "/api/v1/referrals/{id}/close", COORDINATOR, "Close a referral without placement", doc("referrals", Some("CloseReferral"), "Referral", 200), api::close).in_transaction(Referral, Change)
+        .api(M::GET, "/api/v1/referrals", COORDINATOR, "Referrals (open ones by default)", doc::<Vec<intake::Referral>>("referrals", 200).query::<api::ListQuery>(), api::list).on_view(Overview, View)
+        .api(M::POST, "/api/v1/referrals", COORDINATOR, "Intake: a person and their referral", doc::<intake::Referral>("referrals", 201).takes::<intake::IntakeInput>(), api::create).in_transaction(File, Create)
+        .api(M::GET, "/api/v1/referrals/{id}", COORDINATOR, "A referral", doc::<intake::Referral>("referrals", 200), api::show).on_view(Referral, View)
+        .api(M::GET, "/api/v1/referrals/{id}/proposals", COORDINATOR, "Every free place, ranked and explained", doc::<api::RankingView>("referrals", 200), api::proposals).on_view(Referral, View)
+        .api(M::POST, "/api/v1/referrals/{id}/placement", COORDINATOR, "Place the referral in a home", doc::<nabij_app::stays::StayView>("referrals", 201).takes::<api::PlacementInput>(), api::place).in_transaction(Stay, Create)
+        .api(M::POST, "/api/v1/referrals/{id}/close", COORDINATOR, "Close a referral without placement", doc::<intake::Referral>("referrals", 200).takes::<api::CloseInput>(), api::close).in_transaction(Referral, Change)
 }

@@ -16,5 +16,5 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .page(M::POST, "/personen/{id}/toestemmingen/{consent}/intrekken", COORDINATOR, "Toestemming intrekken", pages::revoke_consent).in_transaction(Consent, Change)
         .page(M::GET, "/personen/{id}/inzage", COORDINATOR, "Wie keek in dit dossier", crate::audit::pages::person_overview).on_view(AccessLog, View).second_factor()
         .page(M::GET, "/personen/{id}/inzage.csv", COORDINATOR, "Wie keek in dit dossier (CSV)", crate::audit::pages::person_overview_csv).on_view(AccessLog, Export).second_factor()
-        .api(M::GET, "/api/v1/persons/{id}", FILES, "A person", doc("persons", None, "Person", 200), api::show).on_view(File, View)
+        .api(M::GET, "/api/v1/persons/{id}", FILES, "A person", doc::<nabij_app::persons::Person>("persons", 200), api::show).on_view(File, View)
 }

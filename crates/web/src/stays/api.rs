@@ -1,12 +1,12 @@
 use crate::api::{ApiResult, Body, ok};
 use crate::auth::{Viewer, shown};
-use crate::extract::Path;
+use crate::extract::{ApiQuery, Path};
 use crate::routes::Web;
-use axum::extract::{Query, State as S};
+use axum::extract::State as S;
 use nabij_app::stays::{self, ExitInput, ExtensionInput, MilestoneInput, ReadyInput, StayQuery};
 use nabij_domain::ids::StayId;
 
-pub async fn list(S(state): S<Web>, viewer: Viewer, Query(q): Query<StayQuery>) -> ApiResult {
+pub async fn list(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<StayQuery>) -> ApiResult {
     let q = StayQuery { limit: None, ..q };
     let stays = stays::list(&state.app, &viewer.caller, &q).await?;
     let persons: Vec<_> = stays.iter().map(|s| s.stay.person_id).collect();
