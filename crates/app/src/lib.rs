@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 mod caller;
 pub mod capacity;
 pub mod clock;

@@ -145,12 +145,26 @@ pub fn parse_name(field: &'static str, raw: &str) -> Result<String, RuleViolatio
     if s.chars().count() > crate::limits::PERSON_NAME {
         return Err(RuleViolation::new(field, "maximaal 100 tekens"));
     }
+    if s.chars().any(char::is_control) {
+        return Err(RuleViolation::new(
+            field,
+            "een naam bevat geen tabs, regeleinden of andere stuurtekens",
+        ));
+    }
     Ok(s.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_carry_no_control_characters() {
+        for bad in ["a\u{0}b", "a\tb", "a\nb", "a\u{1b}[31mb"] {
+            assert!(parse_name("first_name", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(parse_name("first_name", " Zoë ").unwrap(), "Zoë");
+    }
 
     #[test]
     fn bsn_eleven_test() {

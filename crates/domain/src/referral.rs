@@ -70,6 +70,15 @@ pub fn parse_situation(raw: &str) -> Result<String, crate::RuleViolation> {
             "maximaal 2000 tekens; zet details in het dossier",
         ));
     }
+    // Line breaks and tabs belong in a description; other control characters do not.
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(crate::RuleViolation::new(
+            "situation",
+            "de tekst bevat stuurtekens; typ hem opnieuw",
+        ));
+    }
     Ok(s.to_string())
 }
 

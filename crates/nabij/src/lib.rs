@@ -69,6 +69,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// A consistent copy of the (SQLite) database while it serves; PostgreSQL: pg_dump.
+    Backup {
+        /// The new file for the copy; it must not exist yet.
+        file: PathBuf,
+    },
     /// Retention: anonymise files closed longer than the retention period, and remove
     /// access-log entries older than theirs.
     Retention {
@@ -339,6 +344,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!(
                 "{} dossier(s) geanonimiseerd (gesloten vóór {}); {} regel(s) van het toegangslog ouder dan {} jaar verwijderd.",
                 r.anonymised, r.cutoff, r.purged, cfg.retention.access_log_years
+            );
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let app = open(&cfg).await?;
+            nabij_app::backup::backup(&app, &system("nabij backup", 1), &file)
+                .await
+                .map_err(cli_error)?;
+            println!(
+                "Reservekopie geschreven naar {}. Bewaar de sleutel van het toegangslog ({}) apart.",
+                file.display(),
+                cfg.audit_key_file().display()
             );
             Ok(())
         }

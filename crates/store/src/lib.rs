@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod backup;
 pub mod capacity;
 pub mod consents;
 mod convert;

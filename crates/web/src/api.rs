@@ -31,7 +31,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 "de gegevens kwamen niet op tijd binnen".into(),
             ))),
             Err(e) => Err(ApiError(WebError::bad_request(format!(
-                "request body is not valid: {}",
+                "de inhoud past niet bij deze vraag (zie het API-document): {}",
                 e.body_text()
             )))),
         }

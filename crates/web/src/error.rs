@@ -32,6 +32,9 @@ pub enum WebError {
         "Je vraagt te vaak lijsten op. Wacht {retry_after} seconden en probeer het dan opnieuw."
     )]
     RateLimited { retry_after: u64 },
+    /// No route takes this method at this address.
+    #[error("Deze handeling kan hier niet. Gebruik de knoppen en links van Nabij.")]
+    MethodNotAllowed,
 }
 
 impl From<RuleViolation> for WebError {
@@ -59,6 +62,7 @@ impl WebError {
             WebError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             WebError::App(e) => match e {
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Conflict(_) | AppError::NoHistory(_) => StatusCode::CONFLICT,

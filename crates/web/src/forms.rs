@@ -94,11 +94,26 @@ impl Form {
         }
     }
 
-    pub fn ints(&self, name: &str) -> Vec<i64> {
-        self.values(name)
+    /// Whole numbers of a repeated field; an error is recorded for a value that is not one,
+    /// so a choice is never dropped in silence.
+    pub fn ints(&mut self, name: &str) -> Vec<i64> {
+        let mut out = Vec::new();
+        let mut bad = false;
+        for v in self
+            .values(name)
             .iter()
-            .filter_map(|v| v.trim().parse().ok())
-            .collect()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        {
+            match v.parse() {
+                Ok(n) => out.push(n),
+                Err(_) => bad = true,
+            }
+        }
+        if bad {
+            self.add_error(name, "kies uit de lijst");
+        }
+        out
     }
 }
 

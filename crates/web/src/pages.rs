@@ -116,7 +116,13 @@ impl ErrorPage {
     }
 }
 
-pub async fn not_found() -> Response {
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::ApiError(crate::error::WebError::App(nabij_app::AppError::NotFound(
+            "API-route",
+        )))
+        .into_response();
+    }
     (
         StatusCode::NOT_FOUND,
         Html(render(&ErrorPage::new(

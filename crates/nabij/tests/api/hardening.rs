@@ -193,8 +193,10 @@ async fn an_invalid_intake_writes_nothing_whatever_field_is_wrong(app: TestApp) 
     ];
     let long_name = "a".repeat(101);
     let long_situation = "a".repeat(2001);
-    let wrong: [(&str, &str); 16] = [
+    let wrong: [(&str, &str); 18] = [
         ("first_name", ""),
+        ("first_name", "a\u{0}b"),
+        ("avoid_municipality_ids", "x"),
         ("first_name", &long_name),
         ("last_name", ""),
         ("gender", "kat"),
@@ -324,6 +326,15 @@ async fn refused_attempts_at_stays_and_referrals_are_logged_too(app: TestApp) {
     );
     // A referral that does not exist names no one: nothing to log.
     assert_eq!(resident.get("/aanmeldingen/999999").await.status(), 403);
+    // The auditor reads the refusals in Dutch.
+    let admin = app.session_as(Role::Admin).await;
+    let html = admin
+        .get("/toegangslog?gebruiker=hoofdbewoner")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("geweigerd") && !html.contains(">denied<"), "{html}");
 }
 on_both!(refused_attempts_at_stays_and_referrals_are_logged_too);
 
@@ -377,3 +388,37 @@ async fn a_name_that_looks_like_a_formula_stays_text_in_the_csv(app: TestApp) {
     }
 }
 on_both!(a_name_that_looks_like_a_formula_stays_text_in_the_csv);
+
+async fn the_api_answers_problems_as_problem_json_everywhere(app: TestApp) {
+    let mut body = app.intake("Jan");
+    body["first_name"] = json!("a\u{0}b");
+    let res = app.post_json("/api/v1/referrals", &body).await;
+    assert_eq!(res.status(), 422, "a control character in a name");
+    let s = app.session();
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/api/v1/bestaat-niet", 404),
+        (reqwest::Method::DELETE, "/api/v1/persons/1", 405),
+    ] {
+        let res = s
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{method} {path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+    }
+    let res = s
+        .client
+        .delete(app.url("/personen/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.text().await.unwrap().contains("Deze handeling kan hier niet"));
+}
+on_both!(the_api_answers_problems_as_problem_json_everywhere);

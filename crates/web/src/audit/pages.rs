@@ -55,10 +55,10 @@ fn line(state: &Web, e: &LogLine) -> Line {
         what,
         detail: e.detail.clone(),
         from: format!("{} · {}", e.address, e.client),
-        outcome: if e.outcome == "allowed" {
-            "toegestaan".into()
-        } else {
-            e.outcome.clone()
+        outcome: match e.outcome.as_str() {
+            "allowed" => "toegestaan".into(),
+            "denied" => "geweigerd".into(),
+            other => other.to_owned(),
         },
     }
 }

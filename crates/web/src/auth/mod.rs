@@ -345,7 +345,12 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
     };
     let Some(route) = ROUTES.get(&(declared, path.as_str())).cloned() else {
         // Nothing runs without a declared permission.
-        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+        let e = WebError::MethodNotAllowed;
+        return if is_api(req.uri().path()) {
+            ApiError(e).into_response()
+        } else {
+            HtmlError(e).into_response()
+        };
     };
     let api = is_api(&path);
     let headers = req.headers().clone();

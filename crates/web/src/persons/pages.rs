@@ -132,7 +132,8 @@ async fn person_page(
                     ""
                 }
             ),
-            href: Some(format!("/aanmeldingen/{}", r.id)),
+            // Referrals are a coordinator's pages.
+            href: manage.then(|| format!("/aanmeldingen/{}", r.id)),
         });
         if let (Some(closed), false) = (
             r.closed_at,
