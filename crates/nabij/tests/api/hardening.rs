@@ -334,7 +334,10 @@ async fn refused_attempts_at_stays_and_referrals_are_logged_too(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("geweigerd") && !html.contains(">denied<"), "{html}");
+    assert!(
+        html.contains("geweigerd") && !html.contains(">denied<"),
+        "{html}"
+    );
 }
 on_both!(refused_attempts_at_stays_and_referrals_are_logged_too);
 
@@ -419,6 +422,11 @@ async fn the_api_answers_problems_as_problem_json_everywhere(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 405);
-    assert!(res.text().await.unwrap().contains("Deze handeling kan hier niet"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Deze handeling kan hier niet")
+    );
 }
 on_both!(the_api_answers_problems_as_problem_json_everywhere);

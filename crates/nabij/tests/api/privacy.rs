@@ -1469,29 +1469,7 @@ on_both!(signing_in_renews_the_session_and_idle_sessions_end);
 async fn repeated_failures_lock_the_account_for_a_while(app: TestApp) {
     let attempt = |password: &'static str, user: &'static str| {
         let address = app.address.clone();
-        async move {
-            let client = browser();
-            let page = client
-                .get(format!("{address}/inloggen"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            let token = hidden(&page, "_csrf");
-            client
-                .post(format!("{address}/inloggen"))
-                .form(&[
-                    ("_csrf", token.as_str()),
-                    ("username", user),
-                    ("password", password),
-                    ("terug", ""),
-                ])
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { attempt_sign_in(&browser(), &address, user, password, None).await }
     };
     let res = attempt("fout", "begeleider").await;
     assert_eq!(res.status(), 401);
@@ -2053,27 +2031,8 @@ async fn one_address_is_throttled_across_accounts(app: TestApp) {
     let client = browser();
     let mut last = None;
     for i in 0..21 {
-        let page = client
-            .get(app.url("/inloggen"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let token = hidden(&page, "_csrf");
         let user = format!("geraden-{i}");
-        let res = client
-            .post(app.url("/inloggen"))
-            .form(&[
-                ("_csrf", token.as_str()),
-                ("username", user.as_str()),
-                ("password", "x"),
-                ("terug", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = attempt_sign_in(&client, &app.address, &user, "x", None).await;
         last = Some(res.text().await.unwrap());
     }
     assert!(

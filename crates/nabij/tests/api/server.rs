@@ -90,55 +90,13 @@ async fn sign_in_sends_the_browser_only_to_pages_of_this_site() {
 /// Twenty wrong passwords from `from` (as X-Forwarded-For), each for another user name.
 async fn lock_out(app: &TestApp, from: &str) {
     for i in 0..20 {
-        let client = browser();
-        let page = client
-            .get(app.url("/inloggen"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let token = hidden(&page, "_csrf");
         let user = format!("geraden-{i}");
-        client
-            .post(app.url("/inloggen"))
-            .header("x-forwarded-for", from)
-            .form(&[
-                ("_csrf", token.as_str()),
-                ("username", user.as_str()),
-                ("password", "fout"),
-                ("terug", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+        attempt_sign_in(&browser(), &app.address, &user, "fout", Some(from)).await;
     }
 }
 
 async fn sign_in_from(app: &TestApp, from: &str) -> reqwest::Response {
-    let client = browser();
-    let page = client
-        .get(app.url("/inloggen"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = hidden(&page, "_csrf");
-    client
-        .post(app.url("/inloggen"))
-        .header("x-forwarded-for", from)
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", "begeleider"),
-            ("password", PASSWORD),
-            ("terug", ""),
-        ])
-        .send()
-        .await
-        .unwrap()
+    attempt_sign_in(&browser(), &app.address, "begeleider", PASSWORD, Some(from)).await
 }
 
 /// The address the access log recorded for a view by the coordinator from `from`.

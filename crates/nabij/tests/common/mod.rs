@@ -37,26 +37,7 @@ pub async fn sign_in(
     second_factor: Option<(&str, Timestamp)>,
 ) -> Session {
     let client = browser();
-    let page = client
-        .get(format!("{address}/inloggen"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = hidden(&page, "_csrf");
-    let r = client
-        .post(format!("{address}/inloggen"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", username),
-            ("password", password),
-            ("terug", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = attempt_sign_in(&client, address, username, password, None).await;
     assert_eq!(r.status(), 303, "sign-in of {username} failed");
     let csrf = session_csrf(&client, address).await;
     if let Some((secret, at)) = second_factor {
@@ -177,7 +158,19 @@ pub fn pitstop(
 
 /// Whether signing in with this password is refused.
 pub async fn sign_in_fails(address: &str, username: &str, password: &str) -> bool {
-    let client = browser();
+    let r = attempt_sign_in(&browser(), address, username, password, None).await;
+    r.status() == 401
+}
+
+/// One sign-in through the form as a browser sends it (the form's token first), optionally
+/// as relayed by a proxy for `forwarded_for`.
+pub async fn attempt_sign_in(
+    client: &reqwest::Client,
+    address: &str,
+    username: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
     let page = client
         .get(format!("{address}/inloggen"))
         .send()
@@ -187,16 +180,17 @@ pub async fn sign_in_fails(address: &str, username: &str, password: &str) -> boo
         .await
         .unwrap();
     let token = hidden(&page, "_csrf");
-    let r = client
-        .post(format!("{address}/inloggen"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", username),
-            ("password", password),
-            ("terug", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
-    r.status() == 401
+    let mut post = client.post(format!("{address}/inloggen"));
+    if let Some(from) = forwarded_for {
+        post = post.header("x-forwarded-for", from);
+    }
+    post.form(&[
+        ("_csrf", token.as_str()),
+        ("username", username),
+        ("password", password),
+        ("terug", ""),
+    ])
+    .send()
+    .await
+    .unwrap()
 }
