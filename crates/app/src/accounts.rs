@@ -665,6 +665,11 @@ pub async fn change_password(
             "new",
             "kies een ander wachtwoord dan je huidige",
         ));
+    } else if new.to_lowercase().contains(&user.username) {
+        errors.push(RuleViolation::new(
+            "new",
+            "je gebruikersnaam hoort niet in je wachtwoord",
+        ));
     }
     if new != repeated {
         errors.push(RuleViolation::new(

@@ -220,6 +220,7 @@ pub async fn stay_with_extensions(
 
 /// Which stays to list.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StayQuery {
     pub active: Option<bool>,
     pub home_id: Option<HomeId>,

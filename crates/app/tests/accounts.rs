@@ -97,6 +97,14 @@ async fn a_temporary_password_is_replaced_by_an_own_one() {
     );
     assert_eq!(
         refused(
+            accounts::change_password(&app, &me, &temporary, "riaRIAria2026", "riaRIAria2026")
+                .await
+        ),
+        ["new"],
+        "the username is no password"
+    );
+    assert_eq!(
+        refused(
             accounts::change_password(
                 &app,
                 &me,

@@ -415,6 +415,12 @@ async fn the_api_answers_problems_as_problem_json_everywhere(app: TestApp) {
             "{method} {path}"
         );
     }
+    // A filter the API does not know is refused, not ignored.
+    for path in ["/api/v1/referrals?state=bogus", "/api/v1/stays?actief=true"] {
+        let res = s.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
     let res = s
         .client
         .delete(app.url("/personen/1"))

@@ -10,6 +10,7 @@ use nabij_domain::referral::ReferralState;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Closed referrals too.
     #[serde(default)]
