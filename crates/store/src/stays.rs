@@ -250,8 +250,20 @@ impl Db {
     }
 
     pub async fn stays(&self, f: StayFilter) -> Result<Vec<Stay>> {
+        // Each stay's place labels, in place order, as `stay` reads them one by one.
+        let labels = match self.backend {
+            crate::Backend::Sqlite => "group_concat(pl.label, ', ')",
+            crate::Backend::Postgres => "string_agg(pl.label, ', ' ORDER BY pl.id)",
+        };
+        let select = STAY_SELECT.replace(
+            " FROM stays s",
+            &format!(
+                ", (SELECT {labels} FROM stay_places sp JOIN places pl ON pl.id = sp.place_id \
+                 WHERE sp.stay_id = s.id) AS place_labels FROM stays s"
+            ),
+        );
         let sql = format!(
-            "{STAY_SELECT} WHERE ($1 = 0 OR ($1 = 1 AND s.exit_date IS NULL) OR ($1 = 2 AND s.exit_date IS NOT NULL)) \
+            "{select} WHERE ($1 = 0 OR ($1 = 1 AND s.exit_date IS NULL) OR ($1 = 2 AND s.exit_date IS NOT NULL)) \
              AND ($2 = 0 OR s.home_id = $2) AND ($3 = 0 OR n.municipality_id = $3) AND ($4 = 0 OR s.person_id = $4) \
              AND ($6 = 0 OR pe.organisation_id = $6) \
              ORDER BY s.exit_date IS NOT NULL, s.planned_end, s.id LIMIT $5"
@@ -270,7 +282,11 @@ impl Db {
             .fetch_all(self.reader())
             .await?
             .iter()
-            .map(stay)
+            .map(|r| {
+                let mut s = stay(r)?;
+                s.places = get_opt_string(r, "place_labels")?.unwrap_or_default();
+                Ok(s)
+            })
             .collect()
     }
 

@@ -436,3 +436,29 @@ async fn the_api_answers_problems_as_problem_json_everywhere(app: TestApp) {
     );
 }
 on_both!(the_api_answers_problems_as_problem_json_everywhere);
+
+async fn a_listed_stay_names_its_places_as_the_stay_itself_does(app: TestApp) {
+    // A household of two takes two places.
+    let mut body = app.intake("Jan");
+    body["household_size"] = json!(2);
+    let r = app.post_json("/api/v1/referrals", &body).await;
+    let r = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let stay = app
+        .place(r, app.pitstop)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let one = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    let places = one["places"].as_str().unwrap();
+    assert!(places.contains(", "), "two places: {places}");
+    let list = app.get_json("/api/v1/stays").await;
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == stay["id"])
+        .unwrap();
+    assert_eq!(listed["places"], one["places"]);
+}
+on_both!(a_listed_stay_names_its_places_as_the_stay_itself_does);
