@@ -324,7 +324,7 @@ pub async fn extend(
 ) -> Result<StayView> {
     require(caller, &[Role::Coordinator])?;
     let stay = visible(app, caller, id).await?;
-    if !stay.is_active() {
+    if stay.exit_date.is_some() {
         return Err(AppError::Conflict("dit verblijf is al beëindigd".into()));
     }
     let new_end = parse_date("new_end", &input.new_end)?;

@@ -55,20 +55,6 @@ pub struct Stay {
     pub places: String,
 }
 
-impl Stay {
-    pub fn is_active(&self) -> bool {
-        self.exit_date.is_none()
-    }
-
-    pub fn milestone_done(&self, m: Milestone) -> Option<Date> {
-        match m {
-            Milestone::RecoveryPlan => self.plan_done_on,
-            Milestone::Evaluation => self.evaluation_done_on,
-            Milestone::ExitPreparation => self.exit_preparation_done_on,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Extension {
     pub decided_by: String,
