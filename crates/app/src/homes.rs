@@ -354,6 +354,7 @@ pub async fn create(app: &App, caller: &Caller, input: &NewHomeInput) -> Result<
                     .filter(|l| !l.is_empty())
                     .map(Into::into),
                 places: input.places as usize,
+                opened_on: Some(app.clock.today()),
                 organisation_id: caller.provider.0,
             },
             app.clock.now(),

@@ -11,11 +11,13 @@ pub mod ids;
 pub mod labels;
 pub mod limits;
 pub mod measures;
+pub mod page;
 pub mod person;
 pub mod placement;
 pub mod referral;
 pub mod schema;
 pub mod stay;
+pub mod table;
 
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;

@@ -76,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
                 max_stay_months: 6,
                 landlord: None,
                 places: 4,
+                opened_on: None,
             };
             homes.push(db.create_home(&home, now).await?);
         }

@@ -24,6 +24,9 @@ pub struct NewHome {
     pub max_stay_months: i8,
     pub landlord: Option<String>,
     pub places: usize,
+    /// The first night the home (and its first places) can be used; the date of `now`
+    /// when `None`.
+    pub opened_on: Option<Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,6 +44,10 @@ pub struct Home {
     pub rules: HouseRules,
     pub max_stay_months: i8,
     pub landlord: Option<String>,
+    /// Open from this date…
+    pub opened_on: Date,
+    /// …up to, not including, this one.
+    pub closed_on: Option<Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +84,7 @@ impl PlaceStatus {
 
 const HOME_SELECT: &str = "SELECT h.id, h.organisation_id, h.name, h.kind, h.address, h.neighbourhood_id, n.name AS neighbourhood_name, \
      n.municipality_id, m.name AS municipality_name, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, \
-     h.max_stay_months, h.landlord \
+     h.max_stay_months, h.landlord, h.opened_on, h.closed_on \
      FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id JOIN municipalities m ON m.id = n.municipality_id";
 
 fn home(row: &AnyRow) -> Result<Home> {
@@ -102,6 +109,8 @@ fn home(row: &AnyRow) -> Result<Home> {
         },
         max_stay_months: get_i64(row, "max_stay_months")? as i8,
         landlord: get_opt_string(row, "landlord")?,
+        opened_on: get_date(row, "opened_on")?,
+        closed_on: get_opt_date(row, "closed_on")?,
     })
 }
 
@@ -112,6 +121,16 @@ fn block(row: &AnyRow) -> Result<Block> {
         until: get_opt_date(row, "until_date")?,
         reason: get_string(row, "reason")?,
     })
+}
+
+/// SQL condition: home `h` and place `p` are in service on the date bound to `date_param`:
+/// the home is open and the place added and not retired. Shared by availability, the
+/// placement guard and every capacity count.
+pub(crate) fn in_service_on(date_param: &str) -> String {
+    format!(
+        "h.opened_on <= {date_param} AND (h.closed_on IS NULL OR h.closed_on > {date_param}) \
+         AND p.opened_on <= {date_param} AND (p.retired_on IS NULL OR p.retired_on > {date_param})"
+    )
 }
 
 /// SQL condition: place `p` is blocked on the date bound to `date_param` (e.g. `"$1"`).
@@ -127,6 +146,11 @@ pub(crate) fn blocked_on(date_param: &str) -> String {
 impl Db {
     #[tracing::instrument(skip_all, fields(name = %new.name))]
     pub async fn create_home(&self, new: &NewHome, now: Timestamp) -> Result<HomeId> {
+        let opened_on = stored_date(
+            "opened_on",
+            new.opened_on
+                .unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(now).date()),
+        )?;
         let mut tx = self.begin().await?;
         let point = match new.point {
             Some(p) => p,
@@ -144,7 +168,8 @@ impl Db {
         };
         let row = sqlx::query(
             "INSERT INTO homes (name, kind, address, neighbourhood_id, lat, lon, women_only, accessible, pets_allowed, \
-             max_stay_months, landlord, created_at, organisation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+             max_stay_months, landlord, created_at, organisation_id, opened_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(&new.name)
         .bind(new.kind.code())
@@ -159,13 +184,15 @@ impl Db {
         .bind(new.landlord.as_deref())
         .bind(ts_text(now))
         .bind(new.organisation_id)
+        .bind(&opened_on)
         .fetch_one(&mut *tx)
         .await?;
         let id = get_i64(&row, "id")?;
         for n in 1..=new.places {
-            sqlx::query("INSERT INTO places (home_id, label) VALUES ($1, $2)")
+            sqlx::query("INSERT INTO places (home_id, label, opened_on) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(format!("Plek {n}"))
+                .bind(&opened_on)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -204,6 +231,7 @@ impl Db {
         only: Option<HomeId>,
     ) -> Result<Vec<HomeAvailability>> {
         let blocked = blocked_on("$1");
+        let in_service = in_service_on("$1");
         let sql = format!(
             "SELECT h.id, h.name, h.kind, h.lat, h.lon, h.women_only, h.accessible, h.pets_allowed, h.max_stay_months, \
              n.id AS neighbourhood_id, n.name AS neighbourhood_name, m.id AS municipality_id, m.name AS municipality_name, \
@@ -213,7 +241,7 @@ impl Db {
              JOIN municipalities m ON m.id = n.municipality_id \
              JOIN places p ON p.home_id = h.id \
              LEFT JOIN stay_places sp ON sp.place_id = p.id AND sp.released_on IS NULL \
-             {} ORDER BY h.id, p.id",
+             {} AND {in_service} ORDER BY h.id, p.id",
             // A separate statement for one home, so it is an index lookup, not a scan.
             if only.is_some() {
                 "WHERE h.organisation_id = $2 AND h.id = $3"

@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_password_change.sql"),
         postgres: include_str!("../migrations/postgres/0006_password_change.sql"),
     },
+    Migration {
+        name: "0007_home_dates",
+        sqlite: include_str!("../migrations/sqlite/0007_home_dates.sql"),
+        postgres: include_str!("../migrations/postgres/0007_home_dates.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

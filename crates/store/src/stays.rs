@@ -138,8 +138,9 @@ pub(crate) const INSERT_STAY: &str = "INSERT INTO stays (person_id, home_id, ref
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
 pub(crate) fn take_place_sql() -> String {
     format!(
-        "INSERT INTO stay_places (stay_id, place_id) SELECT $1, p.id FROM places p \
-         WHERE p.id = $2 AND p.home_id = $3 AND NOT {}",
+        "INSERT INTO stay_places (stay_id, place_id) SELECT $1, p.id FROM places p JOIN homes h ON h.id = p.home_id \
+         WHERE p.id = $2 AND p.home_id = $3 AND {} AND NOT {}",
+        crate::homes::in_service_on("$4"),
         crate::homes::blocked_on("$4")
     )
 }
@@ -147,7 +148,8 @@ pub(crate) const ALREADY_HANDLED: &str =
     "deze aanmelding is al afgehandeld (geplaatst of gesloten)";
 pub(crate) const ALREADY_STAYING: &str = "deze persoon verblijft al ergens";
 pub(crate) const PLACE_TAKEN: &str = "deze plek is zojuist door iemand anders bezet";
-pub(crate) const PLACE_UNAVAILABLE: &str = "deze plek is geblokkeerd of hoort niet bij dit huis";
+pub(crate) const PLACE_UNAVAILABLE: &str =
+    "deze plek is geblokkeerd, buiten gebruik of hoort niet bij dit huis";
 
 impl Db {
     /// Places a referral: marks it placed, starts the stay and takes the places, in one

@@ -50,6 +50,7 @@ async fn history(placement_writer: bool) -> (Vec<String>, Vec<String>) {
             max_stay_months: 6,
             landlord: None,
             places: 3,
+            opened_on: None,
         },
         at,
     )

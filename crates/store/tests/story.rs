@@ -127,6 +127,7 @@ async fn story(db: Db) {
                 max_stay_months: 6,
                 landlord: None,
                 places: 2,
+                opened_on: None,
             },
             now,
         )
@@ -148,6 +149,7 @@ async fn story(db: Db) {
                 max_stay_months: 6,
                 landlord: None,
                 places: 1,
+                opened_on: None,
             },
             now,
         )
@@ -460,6 +462,7 @@ async fn story(db: Db) {
                 max_stay_months: 6,
                 landlord: None,
                 places: 1,
+                opened_on: None,
             },
             now,
         )
@@ -544,6 +547,7 @@ async fn story_on_sqlite() {
             "0004_text_limits",
             "0005_access_log_key",
             "0006_password_change",
+            "0007_home_dates",
         ]
     );
     story(db).await;
@@ -601,6 +605,7 @@ async fn concurrent_placements(db: Db) {
                 max_stay_months: 6,
                 landlord: None,
                 places: 5,
+                opened_on: None,
             },
             now,
         )

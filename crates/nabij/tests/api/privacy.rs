@@ -222,6 +222,7 @@ async fn world(app: &TestApp) -> World {
                 max_stay_months: 6,
                 landlord: None,
                 places: 3,
+                opened_on: None,
             },
             now,
         )
@@ -599,6 +600,7 @@ async fn audit_completeness(app: TestApp) {
                 max_stay_months: 6,
                 landlord: None,
                 places: 4,
+                opened_on: None,
             },
             app.clock.now(),
         )

@@ -153,6 +153,7 @@ pub fn pitstop(
         max_stay_months: 6,
         landlord: None,
         places,
+        opened_on: None,
     }
 }
 

@@ -90,6 +90,7 @@ pub fn new_home(neighbourhood: NeighbourhoodId, name: &str) -> NewHome {
         max_stay_months: 6,
         landlord: None,
         places: 2,
+        opened_on: None,
     }
 }
 
