@@ -132,16 +132,26 @@ fn plot(
             x0 + w / 2.0
         }
     };
+    // Every `x_label_every`-th label and the last one, anchored so none leaves the plot and
+    // none runs into its neighbour.
+    let every = x_label_every.max(1);
     for (i, l) in x_labels.iter().enumerate() {
-        if i % x_label_every.max(1) == 0 || i + 1 == n {
-            let _ = write!(
-                out,
-                r##"<text x="{x:.1}" y="{y:.1}" text-anchor="middle" fill="#333">{l}</text>"##,
-                x = x_at(i),
-                y = y0 + h + 16.0,
-                l = escape(l),
-            );
+        let last = i + 1 == n;
+        if !(last || (i % every == 0 && n - 1 - i >= every)) {
+            continue;
         }
+        let anchor = match (i, last) {
+            (_, true) if n > 1 => "end",
+            (0, _) if n > 1 => "start",
+            _ => "middle",
+        };
+        let _ = write!(
+            out,
+            r##"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" fill="#333">{l}</text>"##,
+            x = x_at(i),
+            y = y0 + h + 16.0,
+            l = escape(l),
+        );
     }
     let _ = write!(
         out,
