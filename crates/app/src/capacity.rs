@@ -1,14 +1,150 @@
 //! Capacity planning use cases: calibrate a scenario on the network's own history, and run
 //! the planner on it without starving the rest of the application.
+//!
+//! **Caching.** Calibrating reads the whole history; the planner page would do it on every
+//! visit. [`cached`] keeps the calibrated starting point per organisation in the [`App`]
+//! and reuses it while a data fingerprint is unchanged: the highest ids of stays,
+//! referrals, homes, places, home changes and blocks, and the number of running stays
+//! (each a primary-key or index lookup). A placement, an exit, a new referral, a new or
+//! changed home or place, or a new block changes the fingerprint; a ready date set or a
+//! block ended does not, and is picked up the next day, as the cache is also keyed by
+//! today. `nabij plan calibrate` always calibrates afresh ([`calibrated`]).
 
 use crate::{App, AppError, Caller};
+use jiff::Timestamp;
+use jiff::civil::Date;
 use nabij_domain::access::Role;
 use nabij_domain::stay::days_between;
 use nabij_planner::calibrate::{AreaHistory, Calibration, History, StayHistory, calibrate};
+use nabij_planner::scenario::RunSettings;
 use nabij_planner::size::{Sizing, size};
 use nabij_planner::{Network, Report, RunOptions, simulate};
+use nabij_store::capacity::CapacityFingerprint;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
+
+/// Calibrated starting points per organisation, reused while the data is unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    entries: Arc<Mutex<HashMap<i64, Cached>>>,
+}
+
+/// A calibration, when it was made, and what it was made from.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub calibration: Arc<Calibration>,
+    /// When it was calibrated (the page says so).
+    pub at: Timestamp,
+    day: Date,
+    fingerprint: CapacityFingerprint,
+}
+
+/// The calibrated scenario of the caller's organisation: the cached one while nothing it
+/// rests on has changed today, else calibrated afresh and cached.
+#[tracing::instrument(skip_all, fields(provider = caller.provider.0))]
+pub async fn cached(app: &App, caller: &Caller) -> Result<Cached, AppError> {
+    require_planner_role(caller)?;
+    let today = app.clock.today();
+    let fingerprint = app.db.capacity_fingerprint().await?;
+    let org = caller.provider.0;
+    if let Some(hit) = app
+        .planner_cache
+        .entries
+        .lock()
+        .expect("the planner cache is never poisoned")
+        .get(&org)
+        .filter(|c| c.day == today && c.fingerprint == fingerprint)
+    {
+        return Ok(hit.clone());
+    }
+    let fresh = Cached {
+        calibration: Arc::new(calibrated(app, caller).await?),
+        at: app.clock.now(),
+        day: today,
+        fingerprint,
+    };
+    app.planner_cache
+        .entries
+        .lock()
+        .expect("the planner cache is never poisoned")
+        .insert(org, fresh.clone());
+    Ok(fresh)
+}
+
+fn require_planner_role(caller: &Caller) -> Result<(), AppError> {
+    if caller.acts_as(Role::Coordinator) || caller.acts_as(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "de capaciteitsplanner is voor coördinatoren en beheerders".into(),
+        ))
+    }
+}
+
+/// The most municipalities × years × runs one what-if may simulate.
+pub const MAX_AREA_YEAR_RUNS: u64 = 50_000;
+/// The most arrivals (all municipalities, all years, all runs) one what-if may simulate.
+pub const MAX_ARRIVALS: f64 = 30_000_000.0;
+/// Runs and years a what-if may ask for at most.
+pub const MAX_RUNS: u32 = 1_000;
+pub const MAX_YEARS: u32 = 50;
+
+/// How long and how often a what-if is simulated: as asked, or (when not asked) as many
+/// runs as fit the bounds, at most the default. Too large an ask is refused in Dutch.
+pub fn run_settings(
+    scenario: &nabij_planner::Scenario,
+    runs: Option<u32>,
+    years: Option<u32>,
+) -> Result<RunSettings, String> {
+    let defaults = RunSettings::default();
+    let years = years.unwrap_or(((defaults.horizon_days - defaults.warmup_days) / 365.0) as u32);
+    if !(1..=MAX_YEARS).contains(&years) {
+        return Err(format!("Kies 1 tot en met {MAX_YEARS} jaar."));
+    }
+    let areas = scenario.municipalities.len().max(1) as u64;
+    let per_day: f64 = scenario.municipalities.iter().map(|m| m.lambda).sum();
+    let horizon_days = defaults.warmup_days + 365.0 * years as f64;
+    let arrivals_per_run = per_day * horizon_days;
+    let fits = |r: u32| {
+        areas * years as u64 * r as u64 <= MAX_AREA_YEAR_RUNS
+            && arrivals_per_run * r as f64 <= MAX_ARRIVALS
+    };
+    let replications = match runs {
+        Some(r) if !(1..=MAX_RUNS).contains(&r) => {
+            return Err(format!("Kies 1 tot en met {MAX_RUNS} keer naspelen."));
+        }
+        Some(r) if !fits(r) => {
+            return Err(format!(
+                "Deze doorrekening is te groot: {areas} gemeenten × {years} jaar × {r} keer naspelen \
+                 ({} aanmeldingen). Het kan hoogstens {} (gemeenten × jaren × keren) en {} \
+                 aanmeldingen; kies minder jaren of minder keren naspelen.",
+                nabij_domain::table::thousands((arrivals_per_run * r as f64) as i64),
+                nabij_domain::table::thousands(MAX_AREA_YEAR_RUNS as i64),
+                nabij_domain::table::thousands(MAX_ARRIVALS as i64),
+            ));
+        }
+        Some(r) => r,
+        None => {
+            let mut r = defaults.replications;
+            while r > 2 && !fits(r) {
+                r -= 1;
+            }
+            if !fits(r) {
+                return Err(format!(
+                    "Deze doorrekening is te groot: {areas} gemeenten × {years} jaar is zelfs twee keer \
+                     naspelen te veel; kies minder jaren."
+                ));
+            }
+            r
+        }
+    };
+    Ok(RunSettings {
+        horizon_days,
+        replications,
+        ..defaults
+    })
+}
 
 /// One planner run at a time: a simulation uses every core, and placements must stay quick.
 static PLANNER: Semaphore = Semaphore::const_new(1);
@@ -17,11 +153,7 @@ static PLANNER: Semaphore = Semaphore::const_new(1);
 /// day. Aggregates only: coordinators, administrators and the system.
 #[tracing::instrument(skip_all, fields(provider = caller.provider.0))]
 pub async fn calibrated(app: &App, caller: &Caller) -> Result<Calibration, AppError> {
-    if !(caller.acts_as(Role::Coordinator) || caller.acts_as(Role::Admin)) {
-        return Err(AppError::Forbidden(
-            "de capaciteitsplanner is voor coördinatoren en beheerders".into(),
-        ));
-    }
+    require_planner_role(caller)?;
     let today = app.clock.today();
     let h = app.db.capacity_history(caller.provider.0, today).await?;
     let epoch = jiff::civil::date(2000, 1, 1);
