@@ -83,7 +83,7 @@ fn require_planner_role(caller: &Caller) -> Result<(), AppError> {
 }
 
 /// The most municipalities × years × runs one what-if may simulate.
-pub const MAX_AREA_YEAR_RUNS: u64 = 50_000;
+pub const MAX_AREA_YEAR_RUNS: u64 = 40_000;
 /// The most arrivals (all municipalities, all years, all runs) one what-if may simulate.
 pub const MAX_ARRIVALS: f64 = 30_000_000.0;
 /// Runs and years a what-if may ask for at most.
