@@ -61,9 +61,10 @@ pub async fn patch(
     Path(id): Path<HomeId>,
     Body(input): Body<HomePatch>,
 ) -> ApiResult {
-    let d = homes::patch(&state.app, &viewer.caller, id, &input).await?;
-    let persons = d.persons();
-    Ok(shown(ok(&d)?, persons))
+    // The home alone: who lives there is not part of the answer.
+    ok(&homes::patch(&state.app, &viewer.caller, id, &input)
+        .await?
+        .home)
 }
 
 /// The places added, by id.
@@ -89,9 +90,7 @@ pub async fn retire(
     Body(input): Body<RetireInput>,
 ) -> ApiResult {
     homes::retire_place(&state.app, &viewer.caller, id, place, &input).await?;
-    let d = homes::detail(&state.app, &viewer.caller, id).await?;
-    let persons = d.persons();
-    Ok(shown(ok(&d)?, persons))
+    ok(&homes::detail(&state.app, &viewer.caller, id).await?.home)
 }
 
 pub async fn close(
@@ -101,16 +100,12 @@ pub async fn close(
     Body(input): Body<CloseInput>,
 ) -> ApiResult {
     homes::close(&state.app, &viewer.caller, id, &input).await?;
-    let d = homes::detail(&state.app, &viewer.caller, id).await?;
-    let persons = d.persons();
-    Ok(shown(ok(&d)?, persons))
+    ok(&homes::detail(&state.app, &viewer.caller, id).await?.home)
 }
 
 pub async fn reopen(S(state): S<Web>, viewer: Viewer, Path(id): Path<HomeId>) -> ApiResult {
     homes::reopen(&state.app, &viewer.caller, id).await?;
-    let d = homes::detail(&state.app, &viewer.caller, id).await?;
-    let persons = d.persons();
-    Ok(shown(ok(&d)?, persons))
+    ok(&homes::detail(&state.app, &viewer.caller, id).await?.home)
 }
 
 pub async fn block(
