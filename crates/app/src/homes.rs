@@ -353,8 +353,10 @@ pub struct NewHomeInput {
     pub places: i64,
 }
 
-/// A home as the pages and the API send it to open it (with `places`) or change it.
+/// A home as the pages and the API send it to open it (with `places`) or change it. In the
+/// API it is what a new home takes.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "NewHomeInput")]
 #[serde(deny_unknown_fields)]
 pub struct HomeInput {
     #[schemars(length(max = nabij_domain::limits::HOME_NAME))]
