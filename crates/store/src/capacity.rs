@@ -41,6 +41,38 @@ pub struct CapacityHistory {
     pub stays: Vec<StaySpan>,
 }
 
+/// `municipality|start|ready|exit|destination`, the optional ones empty when absent.
+fn stay_span(text: &str) -> Result<StaySpan> {
+    let corrupt = || crate::StoreError::Corrupt {
+        column: "stays",
+        value: text.to_owned(),
+    };
+    let mut parts = text.split('|');
+    let mut next = || parts.next().ok_or_else(corrupt);
+    let municipality = next()?.parse().map_err(|_| corrupt())?;
+    let start = next()?.parse().map_err(|_| corrupt())?;
+    let optional_date = |s: &str| -> Result<Option<Date>> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            s.parse().map(Some).map_err(|_| corrupt())
+        }
+    };
+    let ready_on = optional_date(next()?)?;
+    let exit = optional_date(next()?)?;
+    let destination = match next()? {
+        "" => None,
+        code => Some(Destination::parse(code).ok_or_else(corrupt)?),
+    };
+    Ok(StaySpan {
+        own_municipality: MunicipalityId(municipality),
+        start,
+        ready_on,
+        exit,
+        destination,
+    })
+}
+
 impl Db {
     /// The history of one organisation's network.
     pub async fn capacity_history(
@@ -115,23 +147,20 @@ impl Db {
         .fetch_one(self.reader())
             .await?;
 
+        // Half a million stays at national scale: each is read as one text column
+        // (municipality|start|ready|exit|destination), as decoding a column costs more than
+        // the database takes to find the row.
         let stays = sqlx::query(
-            "SELECT p.own_municipality_id, s.start_date, s.ready_on, s.exit_date, s.destination \
+            "SELECT CAST(p.own_municipality_id AS TEXT) || '|' || s.start_date || '|' || \
+             COALESCE(s.ready_on, '') || '|' || COALESCE(s.exit_date, '') || '|' || \
+             COALESCE(s.destination, '') AS span \
              FROM persons p JOIN stays s ON s.person_id = p.id WHERE p.organisation_id = $1",
         )
         .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()
-        .map(|r| {
-            Ok(StaySpan {
-                own_municipality: MunicipalityId(get_i64(r, "own_municipality_id")?),
-                start: get_date(r, "start_date")?,
-                ready_on: get_opt_date(r, "ready_on")?,
-                exit: get_opt_date(r, "exit_date")?,
-                destination: get_opt_code(r, "destination", Destination::parse)?,
-            })
-        })
+        .map(|r| stay_span(&get_string(r, "span")?))
         .collect::<Result<Vec<_>>>()?;
 
         Ok(CapacityHistory {
