@@ -90,6 +90,30 @@ pub const MAX_ARRIVALS: f64 = 30_000_000.0;
 pub const MAX_RUNS: u32 = 1_000;
 pub const MAX_YEARS: u32 = 50;
 
+/// Simulations a sizing may run at most: it simulates again after each added place.
+pub const SIZING_EVALUATIONS: u64 = 2;
+
+/// Whether sizing (which simulates many times) fits the bounds with these settings; when
+/// the runs were not asked for (`chosen`), fewer are taken so that it does.
+pub fn sizing_fits(scenario: &mut nabij_planner::Scenario, chosen: bool) -> Result<(), String> {
+    let areas = scenario.municipalities.len().max(1) as u64;
+    let years = ((scenario.run.horizon_days - scenario.run.warmup_days) / 365.0).ceil() as u64;
+    let fitting = MAX_AREA_YEAR_RUNS / (areas * years.max(1) * SIZING_EVALUATIONS);
+    if !chosen && fitting >= 2 {
+        scenario.run.replications = scenario.run.replications.min(fitting as u32);
+    }
+    let runs = scenario.run.replications as u64;
+    if areas * years * runs * SIZING_EVALUATIONS > MAX_AREA_YEAR_RUNS {
+        return Err(format!(
+            "Zoeken naar de kleinste uitbreiding is te groot voor {areas} gemeenten × {years} jaar × \
+             {runs} keer naspelen: het speelt het netwerk vele keren na. Kies hoogstens {} keer \
+             naspelen of minder jaren.",
+            (MAX_AREA_YEAR_RUNS / (areas * years.max(1) * SIZING_EVALUATIONS)).max(1)
+        ));
+    }
+    Ok(())
+}
+
 /// How long and how often a what-if is simulated: as asked, or (when not asked) as many
 /// runs as fit the bounds, at most the default. Too large an ask is refused in Dutch.
 pub fn run_settings(

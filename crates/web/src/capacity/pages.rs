@@ -10,7 +10,7 @@ use axum::extract::{Query, State as S};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use nabij_app::AppError;
-use nabij_app::capacity::{cached, run_settings, simulate_network, size_network};
+use nabij_app::capacity::{cached, run_settings, simulate_network, size_network, sizing_fits};
 use nabij_planner::calibrate::Calibration;
 use nabij_planner::erlang::erlang_b;
 use nabij_planner::scenario::Outflow;
@@ -466,6 +466,14 @@ pub async fn show(
             scenario.run = run;
         }
         Err(m) => view.run_error = Some(m),
+    }
+    let chosen = q.get("herhalingen").is_some_and(|r| !r.trim().is_empty());
+    if view.run_error.is_none() && q.get("actie").map(String::as_str) == Some("dimensioneren") {
+        match sizing_fits(&mut scenario, chosen) {
+            Ok(()) if !chosen => runs_shown = scenario.run.replications.to_string(),
+            Ok(()) => {}
+            Err(m) => view.run_error = Some(m),
+        }
     }
     view.runs = runs_shown;
     view.years = years_shown;
