@@ -249,3 +249,50 @@ pub async fn size_network(net: Network, target: f64, options: RunOptions) -> Siz
         .expect("a sizing does not panic")
         .expect("the target is checked before sizing")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network(areas: usize) -> nabij_planner::Scenario {
+        let mut s = nabij_planner::Scenario::from_json(include_str!(
+            "../../planner/tests/data/ring20.json"
+        ))
+        .unwrap();
+        let first = s.municipalities[0].clone();
+        s.municipalities = (0..areas)
+            .map(|i| nabij_planner::scenario::Municipality {
+                id: format!("m{i}"),
+                ..first.clone()
+            })
+            .collect();
+        s
+    }
+
+    #[test]
+    fn a_small_network_is_simulated_as_usual() {
+        let run = run_settings(&network(20), None, None).unwrap();
+        assert_eq!(run.replications, RunSettings::default().replications);
+        assert_eq!(run.horizon_days, RunSettings::default().horizon_days);
+    }
+
+    #[test]
+    fn a_national_network_is_simulated_fewer_times_by_default() {
+        let run = run_settings(&network(342), None, None).unwrap();
+        assert!((2..100).contains(&run.replications), "{}", run.replications);
+        let years = ((run.horizon_days - run.warmup_days) / 365.0) as u64;
+        assert!(342 * years * run.replications as u64 <= MAX_AREA_YEAR_RUNS);
+    }
+
+    #[test]
+    fn too_large_a_what_if_is_refused_in_dutch() {
+        let e = run_settings(&network(342), Some(100), Some(10)).unwrap_err();
+        assert!(e.starts_with("Deze doorrekening is te groot"), "{e}");
+        assert!(run_settings(&network(2), Some(0), None).is_err());
+        assert!(run_settings(&network(2), None, Some(51)).is_err());
+        let mut s = network(342);
+        s.run = run_settings(&s, Some(20), Some(5)).unwrap();
+        assert!(sizing_fits(&mut s, true).is_err());
+        assert!(sizing_fits(&mut s, false).is_ok());
+    }
+}
