@@ -6,9 +6,8 @@
 //! and reuses it while a data fingerprint is unchanged: the highest ids of stays,
 //! referrals, homes, places, home changes and blocks, and the number of running stays
 //! (each a primary-key or index lookup). A placement, an exit, a new referral, a new or
-//! changed home or place, or a new block changes the fingerprint; a ready date set or a
-//! block ended does not, and is picked up the next day, as the cache is also keyed by
-//! today. `nabij plan calibrate` always calibrates afresh ([`calibrated`]).
+//! changed home or place, or a block set or ended changes the fingerprint; a ready date
+//! set does not, and is picked up the next day, as the cache is also keyed by today. `nabij plan calibrate` always calibrates afresh ([`calibrated`]).
 
 use crate::{App, AppError, Caller};
 use jiff::Timestamp;

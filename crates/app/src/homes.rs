@@ -810,11 +810,24 @@ pub async fn block(
         limits::check("reason", reason, limits::BLOCK_REASON),
     );
     match (place, from) {
-        (Some(p), Some(f)) if errors.is_empty() => Ok(BlockId(
-            app.db
+        (Some(p), Some(f)) if errors.is_empty() => {
+            let id = app
+                .db
                 .block_place(p, f, until, reason, app.clock.now())
-                .await?,
-        )),
+                .await?;
+            let home = app.db.home_of_place(p).await?;
+            app.db
+                .record_home_change(
+                    home,
+                    Some(p),
+                    "plek geblokkeerd",
+                    Some(f),
+                    &caller.username,
+                    app.clock.now(),
+                )
+                .await?;
+            Ok(BlockId(id))
+        }
         _ => Err(AppError::Invalid(errors)),
     }
 }
@@ -825,6 +838,16 @@ pub async fn unblock(app: &App, caller: &Caller, id: BlockId) -> Result<HomeId> 
     let home = app.db.home_of_block(id.0).await?;
     own_home(app, caller, home).await?;
     app.db.end_block(id.0, app.clock.today()).await?;
+    app.db
+        .record_home_change(
+            home,
+            None,
+            "blokkade opgeheven",
+            Some(app.clock.today()),
+            &caller.username,
+            app.clock.now(),
+        )
+        .await?;
     Ok(home)
 }
 

@@ -179,8 +179,8 @@ pub struct CapacityFingerprint(pub Vec<i64>);
 
 impl Db {
     /// Changes when a stay begins or ends, a referral arrives, a home or place is added,
-    /// changed, closed or retired (every such change is a `home_changes` row), or a block
-    /// is set; ready dates and ended blocks are caught by the day changing.
+    /// changed, closed or retired, or a block is set or ended (every such change is a
+    /// `home_changes` row); ready dates are caught by the day changing.
     pub async fn capacity_fingerprint(&self) -> Result<CapacityFingerprint> {
         let r = sqlx::query(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM stays) AS stays, \

@@ -555,8 +555,23 @@ impl Db {
         by: &str,
         now: Timestamp,
     ) -> Result<()> {
+        self.record_home_change(home, None, "geopend", Some(opened_on), by, now)
+            .await
+    }
+
+    /// Records a change of a home or one of its places made elsewhere (a block set or
+    /// ended): who, when, from which date.
+    pub async fn record_home_change(
+        &self,
+        home: HomeId,
+        place: Option<PlaceId>,
+        what: &str,
+        effective_on: Option<Date>,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
-        record_change(&mut tx, home, None, "geopend", Some(opened_on), by, now).await?;
+        record_change(&mut tx, home, place, what, effective_on, by, now).await?;
         tx.commit().await?;
         Ok(())
     }

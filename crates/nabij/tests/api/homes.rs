@@ -177,8 +177,28 @@ async fn a_home_is_opened_edited_extended_and_closed_through_the_pages(app: Test
     assert_eq!(r.status(), 303);
     let d = home_json(&app, home).await;
     assert!(d["home"]["closed_on"].is_null());
+    // A block is a change of the home too.
+    let second = d["places"][1]["id"].as_i64().unwrap().to_string();
+    let t = today(&app).to_string();
+    let r = app
+        .post_form(
+            &format!("/huizen/{id}/blokkades"),
+            &[
+                ("place_id", second.as_str()),
+                ("from", t.as_str()),
+                ("reason", "lekkage"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let d = home_json(&app, home).await;
+    assert_eq!(d["free_places"], 2);
     // Every change names who made it.
     let changes = d["changes"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["what"] == "plek geblokkeerd"),
+        "{changes:?}"
+    );
     assert!(changes.len() >= 6, "{changes:?}");
     assert!(changes.iter().all(|c| c["by"] == "coordinator"));
 }
