@@ -547,6 +547,18 @@ async fn home_period(
 }
 
 impl Db {
+    /// Keeps placements out while a place is retired or a home closed, so a resident
+    /// placed meanwhile is either seen by the check or finds the place out of service.
+    /// SQLite has one writer already; PostgreSQL locks the table placements write to.
+    async fn hold_placements(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query("LOCK TABLE stay_places IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Records who opened a home (after [`Db::create_home`]).
     pub async fn record_home_opened(
         &self,
@@ -743,6 +755,7 @@ impl Db {
         now: Timestamp,
     ) -> Result<Checked<()>> {
         let mut tx = self.begin().await?;
+        self.hold_placements(&mut tx).await?;
         let row = sqlx::query("SELECT home_id, opened_on, retired_on FROM places WHERE id = $1")
             .bind(place.0)
             .fetch_optional(&mut *tx)
@@ -784,6 +797,7 @@ impl Db {
         now: Timestamp,
     ) -> Result<Checked<()>> {
         let mut tx = self.begin().await?;
+        self.hold_placements(&mut tx).await?;
         let p = home_period(&mut tx, home).await?;
         let ends = stays_end(&mut tx, home, None).await?;
         if let Err(e) = nabij_domain::home::check_close(p, on, &ends) {

@@ -551,3 +551,35 @@ async fn the_planner_calibrates_on_places_in_service_and_reuses_its_calibration(
     let html = r.text().await.unwrap();
     assert!(html.contains("Deze doorrekening is te groot"), "{html}");
 }
+
+on_both!(a_place_retired_while_someone_is_placed_there_is_one_or_the_other);
+async fn a_place_retired_while_someone_is_placed_there_is_one_or_the_other(app: TestApp) {
+    let yesterday = today(&app).yesterday().unwrap().to_string();
+    let t = today(&app).to_string();
+    for round in 0..6 {
+        let r = app
+            .post_json(
+                "/api/v1/homes",
+                &json!({"name": format!("Kamer {round}"), "kind": "opvangwoning", "address": "Hof 2",
+                        "neighbourhood_id": app.centrum.0, "places": 1, "opened_on": yesterday}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let d: Value = r.json().await.unwrap();
+        let home = d["home"]["id"].as_i64().unwrap();
+        let place = d["places"][0]["id"].as_i64().unwrap();
+        let referral = app.refer(&format!("Kim{round}")).await;
+        let retire_path = format!("/api/v1/homes/{home}/places/{place}/retire");
+        let retire_body = json!({"retired_on": t});
+        let (placed, retired) = tokio::join!(
+            app.place(referral, HomeId(home)),
+            app.post_json(&retire_path, &retire_body)
+        );
+        let placed = placed.status() == 201;
+        let retired = retired.status() == 200;
+        assert!(
+            placed != retired,
+            "round {round}: placed {placed}, retired {retired}"
+        );
+    }
+}
