@@ -1,14 +1,173 @@
 //! Capacity planning use cases: calibrate a scenario on the network's own history, and run
 //! the planner on it without starving the rest of the application.
+//!
+//! **Caching.** Calibrating reads the whole history; the planner page would do it on every
+//! visit. [`cached`] keeps the calibrated starting point per organisation in the [`App`]
+//! and reuses it while a data fingerprint is unchanged: the highest ids of stays,
+//! referrals, homes, places, home changes and blocks, and the number of running stays
+//! (each a primary-key or index lookup). A placement, an exit, a new referral, a new or
+//! changed home or place, or a block set or ended changes the fingerprint; a ready date
+//! set does not, and is picked up the next day, as the cache is also keyed by today. `nabij plan calibrate` always calibrates afresh ([`calibrated`]).
 
 use crate::{App, AppError, Caller};
+use jiff::Timestamp;
+use jiff::civil::Date;
 use nabij_domain::access::Role;
 use nabij_domain::stay::days_between;
 use nabij_planner::calibrate::{AreaHistory, Calibration, History, StayHistory, calibrate};
+use nabij_planner::scenario::RunSettings;
 use nabij_planner::size::{Sizing, size};
 use nabij_planner::{Network, Report, RunOptions, simulate};
+use nabij_store::capacity::CapacityFingerprint;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
+
+/// Calibrated starting points per organisation, reused while the data is unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    entries: Arc<Mutex<HashMap<i64, Cached>>>,
+}
+
+/// A calibration, when it was made, and what it was made from.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub calibration: Arc<Calibration>,
+    /// When it was calibrated (the page says so).
+    pub at: Timestamp,
+    day: Date,
+    fingerprint: CapacityFingerprint,
+}
+
+/// The calibrated scenario of the caller's organisation: the cached one while nothing it
+/// rests on has changed today, else calibrated afresh and cached.
+#[tracing::instrument(skip_all, fields(provider = caller.provider.0))]
+pub async fn cached(app: &App, caller: &Caller) -> Result<Cached, AppError> {
+    require_planner_role(caller)?;
+    let today = app.clock.today();
+    let fingerprint = app.db.capacity_fingerprint().await?;
+    let org = caller.provider.0;
+    if let Some(hit) = app
+        .planner_cache
+        .entries
+        .lock()
+        .expect("the planner cache is never poisoned")
+        .get(&org)
+        .filter(|c| c.day == today && c.fingerprint == fingerprint)
+    {
+        return Ok(hit.clone());
+    }
+    let fresh = Cached {
+        calibration: Arc::new(calibrated(app, caller).await?),
+        at: app.clock.now(),
+        day: today,
+        fingerprint,
+    };
+    app.planner_cache
+        .entries
+        .lock()
+        .expect("the planner cache is never poisoned")
+        .insert(org, fresh.clone());
+    Ok(fresh)
+}
+
+fn require_planner_role(caller: &Caller) -> Result<(), AppError> {
+    if caller.acts_as(Role::Coordinator) || caller.acts_as(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "de capaciteitsplanner is voor coördinatoren en beheerders".into(),
+        ))
+    }
+}
+
+/// The most municipalities × years × runs one what-if may simulate.
+pub const MAX_AREA_YEAR_RUNS: u64 = 40_000;
+/// The most arrivals (all municipalities, all years, all runs) one what-if may simulate.
+pub const MAX_ARRIVALS: f64 = 30_000_000.0;
+/// Runs and years a what-if may ask for at most.
+pub const MAX_RUNS: u32 = 1_000;
+pub const MAX_YEARS: u32 = 50;
+
+/// Simulations a sizing may run at most: it simulates again after each added place.
+pub const SIZING_EVALUATIONS: u64 = 2;
+
+/// Whether sizing (which simulates many times) fits the bounds with these settings; when
+/// the runs were not asked for (`chosen`), fewer are taken so that it does.
+pub fn sizing_fits(scenario: &mut nabij_planner::Scenario, chosen: bool) -> Result<(), String> {
+    let areas = scenario.municipalities.len().max(1) as u64;
+    let years = ((scenario.run.horizon_days - scenario.run.warmup_days) / 365.0).ceil() as u64;
+    let fitting = MAX_AREA_YEAR_RUNS / (areas * years.max(1) * SIZING_EVALUATIONS);
+    if !chosen && fitting >= 2 {
+        scenario.run.replications = scenario.run.replications.min(fitting as u32);
+    }
+    let runs = scenario.run.replications as u64;
+    if areas * years * runs * SIZING_EVALUATIONS > MAX_AREA_YEAR_RUNS {
+        return Err(format!(
+            "Zoeken naar de kleinste uitbreiding is te groot voor {areas} gemeenten × {years} jaar × \
+             {runs} keer naspelen: het speelt het netwerk vele keren na. Kies hoogstens {} keer \
+             naspelen of minder jaren.",
+            (MAX_AREA_YEAR_RUNS / (areas * years.max(1) * SIZING_EVALUATIONS)).max(1)
+        ));
+    }
+    Ok(())
+}
+
+/// How long and how often a what-if is simulated: as asked, or (when not asked) as many
+/// runs as fit the bounds, at most the default. Too large an ask is refused in Dutch.
+pub fn run_settings(
+    scenario: &nabij_planner::Scenario,
+    runs: Option<u32>,
+    years: Option<u32>,
+) -> Result<RunSettings, String> {
+    let defaults = RunSettings::default();
+    let years = years.unwrap_or(((defaults.horizon_days - defaults.warmup_days) / 365.0) as u32);
+    if !(1..=MAX_YEARS).contains(&years) {
+        return Err(format!("Kies 1 tot en met {MAX_YEARS} jaar."));
+    }
+    let areas = scenario.municipalities.len().max(1) as u64;
+    let per_day: f64 = scenario.municipalities.iter().map(|m| m.lambda).sum();
+    let horizon_days = defaults.warmup_days + 365.0 * years as f64;
+    let arrivals_per_run = per_day * horizon_days;
+    let fits = |r: u32| {
+        areas * years as u64 * r as u64 <= MAX_AREA_YEAR_RUNS
+            && arrivals_per_run * r as f64 <= MAX_ARRIVALS
+    };
+    let replications = match runs {
+        Some(r) if !(1..=MAX_RUNS).contains(&r) => {
+            return Err(format!("Kies 1 tot en met {MAX_RUNS} keer naspelen."));
+        }
+        Some(r) if !fits(r) => {
+            return Err(format!(
+                "Deze doorrekening is te groot: {areas} gemeenten × {years} jaar × {r} keer naspelen \
+                 ({} aanmeldingen). Het kan hoogstens {} (gemeenten × jaren × keren) en {} \
+                 aanmeldingen; kies minder jaren of minder keren naspelen.",
+                nabij_domain::table::thousands((arrivals_per_run * r as f64) as i64),
+                nabij_domain::table::thousands(MAX_AREA_YEAR_RUNS as i64),
+                nabij_domain::table::thousands(MAX_ARRIVALS as i64),
+            ));
+        }
+        Some(r) => r,
+        None => {
+            let mut r = defaults.replications;
+            while r > 2 && !fits(r) {
+                r -= 1;
+            }
+            if !fits(r) {
+                return Err(format!(
+                    "Deze doorrekening is te groot: {areas} gemeenten × {years} jaar is zelfs twee keer \
+                     naspelen te veel; kies minder jaren."
+                ));
+            }
+            r
+        }
+    };
+    Ok(RunSettings {
+        horizon_days,
+        replications,
+        ..defaults
+    })
+}
 
 /// One planner run at a time: a simulation uses every core, and placements must stay quick.
 static PLANNER: Semaphore = Semaphore::const_new(1);
@@ -17,11 +176,7 @@ static PLANNER: Semaphore = Semaphore::const_new(1);
 /// day. Aggregates only: coordinators, administrators and the system.
 #[tracing::instrument(skip_all, fields(provider = caller.provider.0))]
 pub async fn calibrated(app: &App, caller: &Caller) -> Result<Calibration, AppError> {
-    if !(caller.acts_as(Role::Coordinator) || caller.acts_as(Role::Admin)) {
-        return Err(AppError::Forbidden(
-            "de capaciteitsplanner is voor coördinatoren en beheerders".into(),
-        ));
-    }
+    require_planner_role(caller)?;
     let today = app.clock.today();
     let h = app.db.capacity_history(caller.provider.0, today).await?;
     let epoch = jiff::civil::date(2000, 1, 1);
@@ -92,4 +247,51 @@ pub async fn size_network(net: Network, target: f64, options: RunOptions) -> Siz
         .await
         .expect("a sizing does not panic")
         .expect("the target is checked before sizing")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network(areas: usize) -> nabij_planner::Scenario {
+        let mut s = nabij_planner::Scenario::from_json(include_str!(
+            "../../planner/tests/data/ring20.json"
+        ))
+        .unwrap();
+        let first = s.municipalities[0].clone();
+        s.municipalities = (0..areas)
+            .map(|i| nabij_planner::scenario::Municipality {
+                id: format!("m{i}"),
+                ..first.clone()
+            })
+            .collect();
+        s
+    }
+
+    #[test]
+    fn a_small_network_is_simulated_as_usual() {
+        let run = run_settings(&network(20), None, None).unwrap();
+        assert_eq!(run.replications, RunSettings::default().replications);
+        assert_eq!(run.horizon_days, RunSettings::default().horizon_days);
+    }
+
+    #[test]
+    fn a_national_network_is_simulated_fewer_times_by_default() {
+        let run = run_settings(&network(342), None, None).unwrap();
+        assert!((2..100).contains(&run.replications), "{}", run.replications);
+        let years = ((run.horizon_days - run.warmup_days) / 365.0) as u64;
+        assert!(342 * years * run.replications as u64 <= MAX_AREA_YEAR_RUNS);
+    }
+
+    #[test]
+    fn too_large_a_what_if_is_refused_in_dutch() {
+        let e = run_settings(&network(342), Some(100), Some(10)).unwrap_err();
+        assert!(e.starts_with("Deze doorrekening is te groot"), "{e}");
+        assert!(run_settings(&network(2), Some(0), None).is_err());
+        assert!(run_settings(&network(2), None, Some(51)).is_err());
+        let mut s = network(342);
+        s.run = run_settings(&s, Some(20), Some(5)).unwrap();
+        assert!(sizing_fits(&mut s, true).is_err());
+        assert!(sizing_fits(&mut s, false).is_ok());
+    }
 }

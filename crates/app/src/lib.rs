@@ -80,6 +80,7 @@ pub struct App {
     /// Sessions, sign-in throttling and one-time codes run on real time, also when the
     /// clock of the domain is set (tests, the demo's history).
     session_clock: Clock,
+    planner_cache: capacity::Cache,
 }
 
 impl std::fmt::Debug for App {
@@ -95,6 +96,7 @@ impl App {
             db,
             clock,
             session_clock: Clock::system(),
+            planner_cache: capacity::Cache::default(),
         }
     }
 

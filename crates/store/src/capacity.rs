@@ -2,11 +2,12 @@
 //! their start, ready-to-move-on and exit dates, and today's usable places.
 
 use crate::convert::*;
-use crate::homes::blocked_on;
+use crate::homes::{blocked_on, in_service_on};
 use crate::{Db, Result};
 use jiff::civil::Date;
 use nabij_domain::ids::MunicipalityId;
 use nabij_domain::stay::Destination;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct MunicipalityCapacity {
@@ -15,7 +16,7 @@ pub struct MunicipalityCapacity {
     pub name: String,
     pub lat: f64,
     pub lon: f64,
-    /// Places in homes other than the central shelter, not blocked today.
+    /// Places in service today in homes other than the central shelter, not blocked.
     pub places: i64,
     /// Referrals of people whose own municipality this is.
     pub referrals: i64,
@@ -34,10 +35,42 @@ pub struct StaySpan {
 pub struct CapacityHistory {
     /// Municipalities with places or referrals, by name.
     pub municipalities: Vec<MunicipalityCapacity>,
-    /// Places in central shelters, not blocked today.
+    /// Places in service today in central shelters, not blocked.
     pub central_places: i64,
     pub first_referral: Option<Date>,
     pub stays: Vec<StaySpan>,
+}
+
+/// `municipality|start|ready|exit|destination`, the optional ones empty when absent.
+fn stay_span(text: &str) -> Result<StaySpan> {
+    let corrupt = || crate::StoreError::Corrupt {
+        column: "stays",
+        value: text.to_owned(),
+    };
+    let mut parts = text.split('|');
+    let mut next = || parts.next().ok_or_else(corrupt);
+    let municipality = next()?.parse().map_err(|_| corrupt())?;
+    let start = next()?.parse().map_err(|_| corrupt())?;
+    let optional_date = |s: &str| -> Result<Option<Date>> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            s.parse().map(Some).map_err(|_| corrupt())
+        }
+    };
+    let ready_on = optional_date(next()?)?;
+    let exit = optional_date(next()?)?;
+    let destination = match next()? {
+        "" => None,
+        code => Some(Destination::parse(code).ok_or_else(corrupt)?),
+    };
+    Ok(StaySpan {
+        own_municipality: MunicipalityId(municipality),
+        start,
+        ready_on,
+        exit,
+        destination,
+    })
 }
 
 impl Db {
@@ -48,78 +81,131 @@ impl Db {
         today: Date,
     ) -> Result<CapacityHistory> {
         let today_text = date_text(today);
-        let municipalities = sqlx::query(&format!(
-            "SELECT m.id, m.code, m.name, m.lat, m.lon, \
-               (SELECT COUNT(*) FROM places p JOIN homes h ON h.id = p.home_id \
-                  JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
-                  WHERE n.municipality_id = m.id AND h.kind <> 'centrale_opvang' \
-                  AND h.organisation_id = $2 AND NOT {blocked}) AS places, \
-               (SELECT COUNT(*) FROM referrals r JOIN persons pe ON pe.id = r.person_id \
-                  WHERE pe.own_municipality_id = m.id AND r.organisation_id = $2) AS referrals \
-             FROM municipalities m ORDER BY m.name, m.id",
-            blocked = blocked_on("$1")
+        // One grouped query per measure, each over its organisation's rows through an index,
+        // instead of a count per municipality.
+        let in_service = in_service_on("$1");
+        let blocked = blocked_on("$1");
+        let mut places: HashMap<i64, i64> = HashMap::new();
+        let mut central = 0;
+        for r in sqlx::query(&format!(
+            "SELECT n.municipality_id, CASE WHEN h.kind = 'centrale_opvang' THEN 1 ELSE 0 END AS central, COUNT(*) AS n \
+             FROM homes h JOIN places p ON p.home_id = h.id \
+             JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
+             WHERE h.organisation_id = $2 AND {in_service} AND NOT {blocked} \
+             GROUP BY n.municipality_id, CASE WHEN h.kind = 'centrale_opvang' THEN 1 ELSE 0 END"
         ))
         .bind(&today_text)
         .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()
+        {
+            let n = get_i64(r, "n")?;
+            if get_i64(r, "central")? == 1 {
+                central += n;
+            } else {
+                *places.entry(get_i64(r, "municipality_id")?).or_default() += n;
+            }
+        }
+        let referrals: HashMap<i64, i64> = sqlx::query(
+            "SELECT pe.own_municipality_id, COUNT(*) AS n FROM referrals r \
+             JOIN persons pe ON pe.id = r.person_id WHERE r.organisation_id = $1 \
+             GROUP BY pe.own_municipality_id",
+        )
+        .bind(organisation)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((get_i64(r, "own_municipality_id")?, get_i64(r, "n")?)))
+        .collect::<Result<_>>()?;
+        let municipalities = sqlx::query(
+            "SELECT m.id, m.code, m.name, m.lat, m.lon FROM municipalities m ORDER BY m.name, m.id",
+        )
+        .fetch_all(self.reader())
+        .await?
+        .iter()
         .map(|r| {
+            let id = get_i64(r, "id")?;
             Ok(MunicipalityCapacity {
-                id: MunicipalityId(get_i64(r, "id")?),
+                id: MunicipalityId(id),
                 code: get_opt_string(r, "code")?,
                 name: get_string(r, "name")?,
                 lat: get_f64(r, "lat")?,
                 lon: get_f64(r, "lon")?,
-                places: get_i64(r, "places")?,
-                referrals: get_i64(r, "referrals")?,
+                places: places.get(&id).copied().unwrap_or(0),
+                referrals: referrals.get(&id).copied().unwrap_or(0),
             })
         })
         .collect::<Result<Vec<_>>>()?
         .into_iter()
         .filter(|m| m.places > 0 || m.referrals > 0)
         .collect();
-
-        let central = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM places p JOIN homes h ON h.id = p.home_id \
-             WHERE h.kind = 'centrale_opvang' AND h.organisation_id = $2 AND NOT {}",
-            blocked_on("$1")
-        ))
-        .bind(&today_text)
-        .bind(organisation)
-        .fetch_one(self.reader())
-        .await?;
         let first = sqlx::query(
-            "SELECT MIN(SUBSTR(received_at, 1, 10)) AS first FROM referrals WHERE organisation_id = $1",
+            "SELECT SUBSTR(MIN(received_at), 1, 10) AS first FROM referrals WHERE organisation_id = $1",
         )
         .bind(organisation)
         .fetch_one(self.reader())
             .await?;
 
+        // Half a million stays at national scale: each is read as one text column
+        // (municipality|start|ready|exit|destination), as decoding a column costs more than
+        // the database takes to find the row.
         let stays = sqlx::query(
-            "SELECT p.own_municipality_id, s.start_date, s.ready_on, s.exit_date, s.destination \
-             FROM stays s JOIN persons p ON p.id = s.person_id WHERE p.organisation_id = $1 ORDER BY s.id",
+            "SELECT CAST(p.own_municipality_id AS TEXT) || '|' || s.start_date || '|' || \
+             COALESCE(s.ready_on, '') || '|' || COALESCE(s.exit_date, '') || '|' || \
+             COALESCE(s.destination, '') AS span \
+             FROM persons p JOIN stays s ON s.person_id = p.id WHERE p.organisation_id = $1",
         )
         .bind(organisation)
         .fetch_all(self.reader())
         .await?
         .iter()
-        .map(|r| {
-            Ok(StaySpan {
-                own_municipality: MunicipalityId(get_i64(r, "own_municipality_id")?),
-                start: get_date(r, "start_date")?,
-                ready_on: get_opt_date(r, "ready_on")?,
-                exit: get_opt_date(r, "exit_date")?,
-                destination: get_opt_code(r, "destination", Destination::parse)?,
-            })
-        })
+        .map(|r| stay_span(&get_string(r, "span")?))
         .collect::<Result<Vec<_>>>()?;
 
         Ok(CapacityHistory {
             municipalities,
-            central_places: get_i64(&central, "n")?,
+            central_places: central,
             first_referral: get_opt_date(&first, "first")?,
             stays,
         })
+    }
+}
+
+/// A cheap summary of what calibration reads: when it is unchanged, so is the calibration.
+/// Every part is a maximum over a primary key or a count over an index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CapacityFingerprint(pub Vec<i64>);
+
+impl Db {
+    /// Changes when a stay begins or ends, a referral arrives, a home or place is added,
+    /// changed, closed or retired, or a block is set or ended (every such change is a
+    /// `home_changes` row); ready dates are caught by the day changing.
+    pub async fn capacity_fingerprint(&self) -> Result<CapacityFingerprint> {
+        let r = sqlx::query(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM stays) AS stays, \
+             (SELECT COUNT(*) FROM stays WHERE exit_date IS NULL) AS running, \
+             (SELECT COALESCE(MAX(id), 0) FROM referrals) AS referrals, \
+             (SELECT COALESCE(MAX(id), 0) FROM homes) AS homes, \
+             (SELECT COALESCE(MAX(id), 0) FROM places) AS places, \
+             (SELECT COALESCE(MAX(id), 0) FROM home_changes) AS changes, \
+             (SELECT COALESCE(MAX(id), 0) FROM place_blocks) AS blocks",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        Ok(CapacityFingerprint(
+            [
+                "stays",
+                "running",
+                "referrals",
+                "homes",
+                "places",
+                "changes",
+                "blocks",
+            ]
+            .into_iter()
+            .map(|c| get_i64(&r, c))
+            .collect::<Result<_>>()?,
+        ))
     }
 }

@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_home_dates.sql"),
         postgres: include_str!("../migrations/postgres/0007_home_dates.sql"),
     },
+    Migration {
+        name: "0010_homes_and_capacity",
+        sqlite: include_str!("../migrations/sqlite/0010_homes_and_capacity.sql"),
+        postgres: include_str!("../migrations/postgres/0010_homes_and_capacity.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

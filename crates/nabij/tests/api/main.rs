@@ -25,6 +25,7 @@ macro_rules! on_both {
 mod common;
 mod hardening;
 mod helpers;
+mod homes;
 mod intake_and_placement;
 mod pages;
 mod privacy;

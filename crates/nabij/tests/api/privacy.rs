@@ -258,6 +258,7 @@ fn concrete(path: &str, r: &Records) -> String {
     };
     path.replace("{id}", &id(path))
         .replace("{consent}", &r.consent.to_string())
+        .replace("{place}", &r.place.to_string())
 }
 
 /// Who may use each route: C coordinator, P professional, H main resident, B buddy,
@@ -308,6 +309,14 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/huizen", "CA"),
     ("GET", "/huizen/{id}", "CA"),
     ("POST", "/huizen/{id}/blokkades", "CA"),
+    ("GET", "/huizen/nieuw", "CA"),
+    ("POST", "/huizen/nieuw", "CA"),
+    ("GET", "/huizen/{id}/bewerken", "CA"),
+    ("POST", "/huizen/{id}/bewerken", "CA"),
+    ("POST", "/huizen/{id}/plekken", "CA"),
+    ("POST", "/huizen/{id}/buiten-gebruik", "CA"),
+    ("POST", "/huizen/{id}/sluiten", "CA"),
+    ("POST", "/huizen/{id}/heropenen", "CA"),
     ("POST", "/blokkades/{id}/opheffen", "CA"),
     ("GET", "/rapportage", "CA"),
     ("GET", "/capaciteitsplanner", "CA"),
@@ -332,6 +341,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/homes", "CA"),
     ("POST", "/api/v1/homes", "CA"),
     ("GET", "/api/v1/homes/{id}", "CA"),
+    ("PATCH", "/api/v1/homes/{id}", "CA"),
+    ("POST", "/api/v1/homes/{id}/places", "CA"),
+    ("POST", "/api/v1/homes/{id}/places/{place}/retire", "CA"),
+    ("POST", "/api/v1/homes/{id}/close", "CA"),
+    ("POST", "/api/v1/homes/{id}/reopen", "CA"),
     ("POST", "/api/v1/places/{id}/blocks", "CA"),
     ("GET", "/api/v1/referrals", "C"),
     ("POST", "/api/v1/referrals", "C"),
@@ -392,6 +406,7 @@ async fn request(
     let url = format!("{address}{path}");
     match (method, path.starts_with("/api/")) {
         ("GET", _) => client.get(url).send().await.unwrap(),
+        ("PATCH", _) => client.patch(url).json(&json!({})).send().await.unwrap(),
         (_, true) => client.post(url).json(&json!({})).send().await.unwrap(),
         (_, false) => {
             let csrf = s.map(|s| s.csrf.clone()).unwrap_or_default();

@@ -10,7 +10,7 @@ use axum::extract::{Query, State as S};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use nabij_app::AppError;
-use nabij_app::capacity::{calibrated, simulate_network, size_network};
+use nabij_app::capacity::{cached, run_settings, simulate_network, size_network, sizing_fits};
 use nabij_planner::calibrate::Calibration;
 use nabij_planner::erlang::erlang_b;
 use nabij_planner::scenario::Outflow;
@@ -111,6 +111,12 @@ pub struct PlannerPage {
     pub sizing: Option<SizingView>,
     pub has_errors: bool,
     pub query: String,
+    /// When the starting point was calibrated.
+    pub calibrated_at: String,
+    /// Runs and years as typed; the bound's message when too large.
+    pub runs: String,
+    pub years: String,
+    pub run_error: Option<String>,
 }
 
 impl PlannerPage {
@@ -128,6 +134,10 @@ impl PlannerPage {
             sizing: None,
             has_errors: false,
             query: String::new(),
+            calibrated_at: String::new(),
+            runs: String::new(),
+            years: String::new(),
+            run_error: None,
         }
     }
 }
@@ -359,8 +369,11 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let mut view = PlannerPage::empty();
-    let cal = match calibrated(&state.app, &viewer.caller).await {
-        Ok(cal) => cal,
+    let cal = match cached(&state.app, &viewer.caller).await {
+        Ok(c) => {
+            view.calibrated_at = state.app.clock().local(c.at);
+            c.calibration
+        }
         Err(AppError::NoHistory(m)) => {
             view.unavailable = Some(format!("De planner kan nog niet rekenen: {m}."));
             return Ok(page(&view));
@@ -427,10 +440,48 @@ pub async fn show(
             None => view.target_error = Some("Vul een percentage in van 0,1 tot 50."),
         }
     }
+    // How long and how often to simulate: bounded, so one what-if cannot hold the planner.
+    let whole = |key: &str, shown: &mut String| -> Result<Option<u32>, String> {
+        match q.get(key).map(|r| r.trim()).filter(|r| !r.is_empty()) {
+            None => Ok(None),
+            Some(raw) => {
+                *shown = raw.to_owned();
+                raw.parse::<u32>()
+                    .map(Some)
+                    .map_err(|_| format!("Vul een heel getal in bij ‘{key}’."))
+            }
+        }
+    };
+    let (mut runs_shown, mut years_shown) = (String::new(), String::new());
+    let asked = whole("herhalingen", &mut runs_shown)
+        .and_then(|r| whole("jaren", &mut years_shown).map(|y| (r, y)));
+    match asked.and_then(|(r, y)| run_settings(&scenario, r, y)) {
+        Ok(run) => {
+            if runs_shown.is_empty() {
+                runs_shown = run.replications.to_string();
+            }
+            if years_shown.is_empty() {
+                years_shown = fmt_num((run.horizon_days - run.warmup_days) / 365.0, 0);
+            }
+            scenario.run = run;
+        }
+        Err(m) => view.run_error = Some(m),
+    }
+    let chosen = q.get("herhalingen").is_some_and(|r| !r.trim().is_empty());
+    if view.run_error.is_none() && q.get("actie").map(String::as_str) == Some("dimensioneren") {
+        match sizing_fits(&mut scenario, chosen) {
+            Ok(()) if !chosen => runs_shown = scenario.run.replications.to_string(),
+            Ok(()) => {}
+            Err(m) => view.run_error = Some(m),
+        }
+    }
+    view.runs = runs_shown;
+    view.years = years_shown;
     view.facts = facts(&cal, mean_stay);
     view.has_errors = view.inputs.iter().any(|i| i.error.is_some())
         || view.extra_error.is_some()
-        || view.target_error.is_some();
+        || view.target_error.is_some()
+        || view.run_error.is_some();
     if view.has_errors {
         return Ok(invalid(&view));
     }
@@ -443,9 +494,12 @@ pub async fn show(
     let net = scenario
         .network()
         .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?;
-    let changed = scenario != *base;
+    let changed =
+        scenario.municipalities != base.municipalities || scenario.outflow != base.outflow;
     let report = simulate_network(net.clone(), options).await;
     let baseline = if changed {
+        let mut base = base.clone();
+        base.run = scenario.run.clone();
         let base_net = base
             .network()
             .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?;
@@ -585,14 +639,14 @@ pub async fn scenario_file(
     viewer: crate::auth::Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    let cal = match calibrated(&state.app, &viewer.caller).await {
-        Ok(cal) => cal,
+    let cal = match cached(&state.app, &viewer.caller).await {
+        Ok(c) => c.calibration,
         Err(AppError::NoHistory(m)) => {
             return Err(crate::error::WebError::bad_request(m).into());
         }
         Err(e) => return Err(e.into()),
     };
-    let mut scenario = cal.scenario;
+    let mut scenario = cal.scenario.clone();
     for m in &mut scenario.municipalities {
         if let Some(p) = q
             .get(&format!("p_{}", m.id))
