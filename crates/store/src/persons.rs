@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::ids::*;
+use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_domain::person::{AvoidArea, Bsn, Gender, HouseholdSize, Needs};
 use nabij_domain::placement::PlacementRequest;
 use serde::Serialize;
@@ -229,6 +230,61 @@ impl Db {
             p.avoid_names.push(get_string(a, "name")?);
         }
         Ok(())
+    }
+
+    /// One page of an organisation's persons, the most recently registered first, with the
+    /// exact number that match; `only` limits them further (a professional's caseload) and
+    /// `search` matches a part of the full name.
+    #[tracing::instrument(skip_all)]
+    pub async fn persons_page(
+        &self,
+        organisation: i64,
+        only: Option<&[PersonId]>,
+        search: Option<&str>,
+        req: &PageRequest,
+    ) -> Result<Page<Person>> {
+        let mut w = crate::paging::Where::default();
+        w.int("p.organisation_id = {}", organisation);
+        match only {
+            None => {}
+            Some([]) => {
+                w.plain("1 = 0");
+            }
+            Some(ids) => {
+                w.plain(&format!(
+                    "p.id IN ({})",
+                    ids.iter()
+                        .map(|i| i.0.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        let s = search.unwrap_or("").trim().to_lowercase();
+        if !s.is_empty() {
+            w.text(
+                "LOWER(p.first_name || ' ' || p.last_name) LIKE {}",
+                format!("%{s}%"),
+            );
+        }
+        let (select, from) = PERSON_SELECT
+            .split_once(" FROM ")
+            .expect("the select has a FROM");
+        let from = format!("FROM {from}");
+        let page = self
+            .read_page(
+                crate::paging::ListQuery {
+                    select,
+                    from: &from,
+                    filter: w,
+                    order: crate::paging::Order::by_id("p.id", true),
+                },
+                req,
+                person,
+                |p| Cursor::new("", p.id.0),
+            )
+            .await?;
+        Ok(page)
     }
 
     /// Persons of an organisation by name, most recent first; `only` limits them further
