@@ -207,7 +207,8 @@ async fn attention_in_sql_matches_the_clock(db: Db) {
     };
     let overdue =
         |s: &Stay| StayClock::of(s.start, s.planned_end, s.ready_on, s.exit_date, TODAY).overdue;
-    let cases: [(Attention, &dyn Fn(&Stay) -> bool); 3] = [
+    type Rule<'a> = &'a dyn Fn(&Stay) -> bool;
+    let cases: [(Attention, Rule); 3] = [
         (Attention::Milestone { today: TODAY }, &pressing),
         (Attention::Overdue { today: TODAY }, &overdue),
         (Attention::WaitingForHousing, &|s: &Stay| {

@@ -26,6 +26,7 @@ mod common;
 mod hardening;
 mod helpers;
 mod intake_and_placement;
+mod lists;
 mod pages;
 mod privacy;
 mod server;

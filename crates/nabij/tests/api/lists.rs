@@ -1,0 +1,217 @@
+//! Paged lists through the server: the API's envelope, pages with a pager that keeps the
+//! filters, tampered cursors, exact dashboard counts at scale, and access-log entries for
+//! exactly the persons a page shows.
+
+use crate::helpers::*;
+use nabij_store::audit::AccessFilter;
+use nabij_store::testing::raw_execute;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+
+/// `count` new persons of the test organisation, each with an active stay in the Pitstop,
+/// written in bulk. Every fourth is past its planned end on the test's start date.
+async fn add_stays(app: &TestApp, count: i64) {
+    let m = app.woerden.0;
+    raw_execute(
+        &app.db,
+        &format!(
+            "INSERT INTO persons (first_name, last_name, gender, household_size, own_municipality_id, created_at, organisation_id) \
+             WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < {count}) \
+             SELECT 'Bulk', 'Persoon ' || i, 'man', 1, {m}, '2026-01-01T10:00:00Z', 1 FROM k"
+        ),
+    )
+    .await
+    .unwrap();
+    raw_execute(
+        &app.db,
+        &format!(
+            "INSERT INTO stays (person_id, home_id, start_date, planned_end, placed_at, proximity, distance_km, plan_done_on) \
+             SELECT k.i, {home}, '2025-12-01', CASE WHEN k.i % 4 = 0 THEN '2026-02-' || (10 + k.i % 15) ELSE '2026-05-' || (10 + k.i % 20) END, \
+             '2026-01-01T10:00:00Z', 'elsewhere', 1.0, '2025-12-05' \
+             FROM (SELECT p.id AS i FROM persons p WHERE NOT EXISTS (SELECT 1 FROM stays s WHERE s.person_id = p.id)) k",
+            home = app.pitstop.0
+        ),
+    )
+    .await
+    .unwrap();
+}
+
+/// Access-log entries about a person, so far.
+async fn person_entries(app: &TestApp) -> usize {
+    app.db
+        .access_log(&AccessFilter::default(), 1_000_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.person_id.is_some())
+        .count()
+}
+
+async fn the_api_pages_every_list_under_concurrent_inserts(app: TestApp) {
+    // List requests are rate-limited per user (a burst of 10): pages of 15.
+    add_stays(&app, 40).await;
+    let app = Arc::new(app);
+    let first = app.get_json("/api/v1/stays?active=true&limit=500").await;
+    assert_eq!(first["total"], 40);
+    assert!(first["next"].is_null(), "one page holds them all");
+    let before: HashSet<i64> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+
+    let done = Arc::new(AtomicBool::new(false));
+    let added = Arc::new(AtomicI64::new(0));
+    let writer = {
+        let (app, done, added) = (app.clone(), done.clone(), added.clone());
+        tokio::spawn(async move {
+            while !done.load(Ordering::SeqCst) {
+                add_stays(&app, 2).await;
+                added.fetch_add(2, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/stays?active=true&limit=15".to_string();
+    loop {
+        let page = app.get_json(&path).await;
+        assert!(page["total"].as_i64().unwrap() >= 40);
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 15);
+        seen.extend(items.iter().map(|s| s["id"].as_i64().unwrap()));
+        match page["next"].as_str() {
+            Some(c) => path = format!("/api/v1/stays?active=true&limit=15&cursor={c}"),
+            None => break,
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+    let unique: HashSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "no stay is listed twice");
+    assert!(before.is_subset(&unique), "no stay that existed is lost");
+    let expected = 40 + added.load(Ordering::SeqCst);
+    assert_eq!(
+        app.get_json("/api/v1/stays?active=true&limit=1").await["total"],
+        expected
+    );
+
+    // Other lists answer the same envelope.
+    app.refer("Jan").await;
+    for path in [
+        "/api/v1/referrals?all=true&limit=2",
+        "/api/v1/municipalities?limit=1",
+        "/api/v1/neighbourhoods?limit=1",
+    ] {
+        let page = app.get_json(path).await;
+        assert!(page["items"].is_array(), "{path}");
+        assert!(page["total"].as_i64().unwrap() >= 1, "{path}");
+    }
+    let m = app.get_json("/api/v1/municipalities?limit=1").await;
+    let next = m["next"].as_str().expect("two municipalities: a next page");
+    let m2 = app
+        .get_json(&format!("/api/v1/municipalities?limit=1&cursor={next}"))
+        .await;
+    assert_ne!(m["items"][0]["id"], m2["items"][0]["id"]);
+
+    // A tampered cursor is a problem, in Dutch.
+    let bad = app.get("/api/v1/stays?cursor=12.zz").await;
+    assert_eq!(bad.status(), 400);
+    assert!(
+        bad.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
+    let p: Value = bad.json().await.unwrap();
+    assert!(p["detail"].as_str().unwrap().contains("paginaverwijzing"));
+}
+on_both!(the_api_pages_every_list_under_concurrent_inserts);
+
+async fn the_dashboard_counts_exactly_beyond_ten_thousand_stays(app: TestApp) {
+    add_stays(&app, 10_400).await;
+    let before = person_entries(&app).await;
+    let d = app.get_json("/api/v1/dashboard").await;
+    assert_eq!(d["active_stays"], 10_400);
+    assert_eq!(
+        d["overdue_stays"]["total"], 2_600,
+        "every fourth is overdue"
+    );
+    assert_eq!(d["overdue_stays"]["first"].as_array().unwrap().len(), 10);
+    // The most urgent first: the longest past the planned end.
+    assert_eq!(d["overdue_stays"]["first"][0]["planned_end"], "2026-02-10");
+    assert_eq!(
+        person_entries(&app).await - before,
+        10,
+        "the ten persons named are logged, not the 10.400 counted"
+    );
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(html.contains(">10400<"), "the exact count on the page");
+    assert!(html.contains("/verblijven?status=lopend&amp;aandacht=over"));
+    assert!(html.contains(&format!("/huizen?gemeente={}", app.woerden.0)));
+}
+on_both!(the_dashboard_counts_exactly_beyond_ten_thousand_stays);
+
+/// The `href` of the "Volgende pagina" link, unescaped.
+fn next_href(html: &str) -> Option<String> {
+    let end = html.find("\" rel=\"next\"")?;
+    let start = html[..end].rfind("href=\"")? + 6;
+    Some(html[start..end].replace("&amp;", "&").replace("&#38;", "&"))
+}
+
+async fn pages_page_with_their_filters_and_log_what_they_show(app: TestApp) {
+    add_stays(&app, 23).await;
+    let before = person_entries(&app).await;
+    let html = app
+        .get("/verblijven?status=lopend&aandacht=over&per=4")
+        .await
+        .text()
+        .await
+        .unwrap();
+    // 23 stays, of which every fourth (5) is overdue.
+    assert!(html.contains("1–4 van 5"), "{html}");
+    assert_eq!(person_entries(&app).await - before, 4, "the four shown");
+    let next = next_href(&html).expect("a next page");
+    assert!(next.contains("aandacht=over") && next.contains("per=4"));
+    let page2 = app.get(&next).await.text().await.unwrap();
+    assert!(page2.contains("5–5 van 5"), "{page2}");
+    assert!(next_href(&page2).is_none(), "the last page");
+    assert!(page2.contains("« Eerste pagina"));
+
+    // Persons and referrals page the same way.
+    let persons = app.get("/personen?per=10").await.text().await.unwrap();
+    assert!(persons.contains("1–10 van 23"), "{persons}");
+    let p2 = app
+        .get(&next_href(&persons).unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(p2.contains("11–20 van 23"));
+    let q = app
+        .get("/personen?q=persoon%201&per=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    // "Persoon 1", "Persoon 10" … "Persoon 19".
+    assert!(q.contains("1–2 van 11"), "{q}");
+    assert!(next_href(&q).unwrap().contains("q=persoon%201"));
+
+    app.refer("Jan").await;
+    let referrals = app.get("/aanmeldingen?alle=1").await.text().await.unwrap();
+    assert!(referrals.contains("1–1 van 1"));
+
+    // A tampered cursor is a 400 on every list page.
+    for path in [
+        "/verblijven?na=zomaar",
+        "/personen?na=1.z",
+        "/aanmeldingen?na=x",
+    ] {
+        assert_eq!(app.get(path).await.status(), 400, "{path}");
+    }
+}
+on_both!(pages_page_with_their_filters_and_log_what_they_show);
