@@ -148,6 +148,16 @@ async fn the_dashboard_counts_exactly_beyond_ten_thousand_stays(app: TestApp) {
         10,
         "the ten persons named are logged, not the 10.400 counted"
     );
+    // Views logged at the same moment keep one well-formed chain.
+    let before = person_entries(&app).await;
+    let d = "/api/v1/dashboard";
+    let (a, b, c, e) = tokio::join!(app.get(d), app.get(d), app.get(d), app.get(d));
+    for r in [a, b, c, e] {
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(person_entries(&app).await - before, 40);
+    let check = app.db.verify_access_log().await.unwrap();
+    assert_eq!(check.first_broken, None, "{check:?}");
     let html = app.get("/").await.text().await.unwrap();
     assert!(html.contains(">10400<"), "the exact count on the page");
     assert!(html.contains("/verblijven?status=lopend&amp;aandacht=over"));
