@@ -225,3 +225,37 @@ async fn pages_page_with_their_filters_and_log_what_they_show(app: TestApp) {
     }
 }
 on_both!(pages_page_with_their_filters_and_log_what_they_show);
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_list_as_a_page() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/stays",
+        "/api/v1/referrals",
+        "/api/v1/municipalities",
+        "/api/v1/neighbourhoods",
+    ] {
+        let op = &doc["paths"][path]["get"];
+        let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
+        let name = schema["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path}: {schema}"))
+            .trim_start_matches("#/components/schemas/");
+        let page = &doc["components"]["schemas"][name];
+        for field in ["items", "total", "next"] {
+            assert!(page["properties"][field].is_object(), "{path}: {page}");
+        }
+        assert_eq!(page["properties"]["items"]["type"], "array", "{path}");
+        let params: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path} declares its query"))
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            params.contains(&"cursor") && params.contains(&"limit"),
+            "{path}: {params:?}"
+        );
+    }
+}
