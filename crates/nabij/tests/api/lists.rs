@@ -259,3 +259,112 @@ async fn the_openapi_document_describes_every_list_as_a_page() {
         );
     }
 }
+
+async fn who_looked_pages_and_the_export_holds_everything(app: TestApp) {
+    let r = app.refer("Jan").await;
+    let person = app
+        .db
+        .referral(nabij_domain::ids::ReferralId(r))
+        .await
+        .unwrap()
+        .person_id;
+    let actor = nabij_store::audit::Actor::system("test", start_time());
+    let entries: Vec<_> = (0..130)
+        .map(|i| {
+            nabij_store::audit::Access::new(
+                person,
+                nabij_domain::access::DataCategory::File,
+                nabij_domain::access::AuditAction::View,
+                format!("inzage {i}"),
+            )
+        })
+        .collect();
+    app.db.log_access(&actor, &entries).await.unwrap();
+    assert_eq!(app.db.verify_access_log().await.unwrap().first_broken, None);
+    let about = |app: &TestApp| {
+        let filter = AccessFilter {
+            person: Some(person),
+            ..Default::default()
+        };
+        let db = app.db.clone();
+        async move { db.access_log(&filter, 1_000_000).await.unwrap().len() }
+    };
+    let n = about(&app).await;
+    assert!(n > 130);
+
+    let id = app.user(nabij_domain::access::Role::Coordinator);
+    let secret = nabij_app::totp::new_secret();
+    app.db.set_totp_secret(id, &secret).await.unwrap();
+    app.db.enable_totp(id, &[]).await.unwrap();
+    let at = app.auth_clock.now();
+    let coordinator = sign_in(&app.address, "coordinator", PASSWORD, Some((&secret, at))).await;
+    let html = coordinator
+        .get(&format!("/personen/{person}/inzage?per=50"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // Every view of this page adds one entry itself, after the page was read.
+    assert!(html.contains(&format!("1–50 van {n}")), "{html}");
+    let next = next_href(&html).expect("more than one page");
+    assert!(next.contains("per=50"));
+    let page2 = coordinator.get(&next).await.text().await.unwrap();
+    assert!(page2.contains("51–100 van"), "{page2}");
+    assert_eq!(
+        coordinator
+            .get(&format!("/personen/{person}/inzage?na=nep"))
+            .await
+            .status(),
+        400
+    );
+    // The export holds every entry, well past one page.
+    let before = about(&app).await;
+    let csv = coordinator
+        .get(&format!("/personen/{person}/inzage.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count() - 1, before, "one line per entry");
+}
+on_both!(who_looked_pages_and_the_export_holds_everything);
+
+async fn the_auditor_and_the_partner_page_their_lists(app: TestApp) {
+    for name in ["Anna", "Bert", "Cor"] {
+        app.refer(name).await;
+    }
+    let admin = app.session_as(nabij_domain::access::Role::Admin).await;
+    let html = admin
+        .get("/toegangslog?gebruiker=coordinator&per=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let total = app
+        .db
+        .access_log(
+            &AccessFilter {
+                user: Some(app.user(nabij_domain::access::Role::Coordinator)),
+                ..Default::default()
+            },
+            1_000_000,
+        )
+        .await
+        .unwrap()
+        .len();
+    assert!(total >= 3);
+    assert!(html.contains(&format!("1–2 van {total}")), "{html}");
+    let next = next_href(&html).expect("a next page");
+    assert!(next.contains("gebruiker=coordinator") && next.contains("per=2"));
+    let page2 = admin.get(&next).await.text().await.unwrap();
+    assert!(page2.contains(&format!("3–4 van {total}")) || total == 3);
+    assert_eq!(admin.get("/toegangslog?na=1.x").await.status(), 400);
+
+    let partner = app.session_as(nabij_domain::access::Role::Partner).await;
+    let ours = partner.get("/onze-aanmeldingen?per=1").await;
+    assert_eq!(ours.status(), 200);
+    let ours = ours.text().await.unwrap();
+    assert!(ours.contains("pager-summary"), "{ours}");
+    assert_eq!(partner.get("/onze-aanmeldingen?na=1.x").await.status(), 400);
+}
+on_both!(the_auditor_and_the_partner_page_their_lists);
