@@ -239,6 +239,7 @@ impl Db {
             crate::paging::ListQuery {
                 select: &select,
                 from: "FROM users u JOIN organisations o ON o.id = u.organisation_id",
+                count_from: None,
                 filter,
                 order: crate::paging::Order::by(USER_KEY, "u.id", false),
             },
@@ -258,6 +259,7 @@ impl Db {
             crate::paging::ListQuery {
                 select: "SELECT t.id, t.name, t.created_at, t.last_used_at, t.revoked_at",
                 from: "FROM api_tokens t",
+                count_from: None,
                 filter,
                 order: crate::paging::Order::by_id("t.id", true),
             },

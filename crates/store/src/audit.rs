@@ -781,6 +781,7 @@ impl Db {
             crate::paging::ListQuery {
                 select: ACCESS_LOG_COLUMNS,
                 from: "FROM access_log l",
+                count_from: None,
                 filter: f.conditions(),
                 order: crate::paging::Order::by_id("l.seq", true),
             },

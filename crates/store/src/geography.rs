@@ -174,6 +174,7 @@ impl Db {
             crate::paging::ListQuery {
                 select,
                 from: &from,
+                count_from: None,
                 filter: Default::default(),
                 order: crate::paging::Order::by("m.name", "m.id", false),
             },
@@ -200,6 +201,7 @@ impl Db {
             crate::paging::ListQuery {
                 select,
                 from: &from,
+                count_from: None,
                 filter,
                 order: crate::paging::Order::by("n.name", "n.id", false),
             },

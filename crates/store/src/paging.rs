@@ -115,8 +115,9 @@ impl Order {
                 let k = format!("${}", w.values.len());
                 w.values.push(Value::Int(c.id));
                 let i = format!("${}", w.values.len());
+                // The first bound lets both databases start the index range at the cursor.
                 w.clauses.push(format!(
-                    "({key} {op} {k} OR ({key} = {k} AND {id} {op} {i}))"
+                    "{key} {op}= {k} AND ({key} {op} {k} OR ({key} = {k} AND {id} {op} {i}))"
                 ));
             }
             None => {
@@ -138,6 +139,8 @@ impl Order {
 pub(crate) struct ListQuery<'a> {
     pub select: &'a str,
     pub from: &'a str,
+    /// The tables the count needs, when fewer than the rows' (joins only for columns shown).
+    pub count_from: Option<&'a str>,
     pub filter: Where,
     pub order: Order,
 }
@@ -152,7 +155,11 @@ impl Db {
         row: impl Fn(&AnyRow) -> Result<T>,
         cursor_of: impl Fn(&T) -> Cursor,
     ) -> Result<Page<T>> {
-        let count_sql = format!("SELECT COUNT(*) AS n {}{}", q.from, q.filter.sql());
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n {}{}",
+            q.count_from.unwrap_or(q.from),
+            q.filter.sql()
+        );
         let mut paged = q.filter.clone();
         if let Some(c) = &req.after {
             q.order.after(&mut paged, c);

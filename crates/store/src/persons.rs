@@ -276,6 +276,7 @@ impl Db {
                 crate::paging::ListQuery {
                     select,
                     from: &from,
+                    count_from: None,
                     filter: w,
                     order: crate::paging::Order::by_id("p.id", true),
                 },

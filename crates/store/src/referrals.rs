@@ -143,6 +143,7 @@ impl Db {
             crate::paging::ListQuery {
                 select: REFERRAL_COLUMNS,
                 from: REFERRAL_FROM,
+                count_from: None,
                 filter: list.conditions(),
                 order: crate::paging::Order::by("r.received_at", "r.id", !list.oldest_first),
             },

@@ -145,6 +145,17 @@ impl StayFilter {
         w
     }
 
+    /// The tables a count needs: the home and its neighbourhood only to filter by
+    /// municipality.
+    fn count_from(&self) -> &'static str {
+        if self.municipality.is_some() {
+            "FROM stays s JOIN persons pe ON pe.id = s.person_id JOIN homes h ON h.id = s.home_id \
+             JOIN neighbourhoods n ON n.id = h.neighbourhood_id"
+        } else {
+            "FROM stays s JOIN persons pe ON pe.id = s.person_id"
+        }
+    }
+
     /// The list's order: active stays by planned end (the most pressing first), ended stays
     /// by exit date (the latest first), all stays by start (the newest first).
     fn order(&self) -> crate::paging::Order {
@@ -374,6 +385,7 @@ impl Db {
             crate::paging::ListQuery {
                 select: &columns,
                 from: STAY_FROM,
+                count_from: Some(f.count_from()),
                 filter: f.conditions(),
                 order: f.order(),
             },
@@ -386,7 +398,7 @@ impl Db {
 
     /// How many stays match.
     pub async fn count_stays(&self, f: &StayFilter) -> Result<i64> {
-        self.count_rows(STAY_FROM, &f.conditions()).await
+        self.count_rows(f.count_from(), &f.conditions()).await
     }
 
     pub async fn extensions(&self, stay: StayId) -> Result<Vec<Extension>> {

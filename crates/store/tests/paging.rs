@@ -60,6 +60,8 @@ async fn seed(db: &Db, n: i64) -> i64 {
         .await
         .unwrap();
     add_stays(db, m.0, home.0, 0, n).await;
+    // Statistics as a running database keeps them, after a bulk load.
+    raw_execute(db, "ANALYZE").await.unwrap();
     home.0
 }
 
@@ -150,12 +152,16 @@ async fn paging_under_concurrent_inserts(db: Db) {
     let writer = {
         let (db, done, added) = (db.clone(), done.clone(), added.clone());
         tokio::spawn(async move {
+            // A bounded number of rounds, so the walks always reach the end.
             let mut from = START;
-            while !done.load(Ordering::SeqCst) {
+            for _ in 0..60 {
+                if done.load(Ordering::SeqCst) {
+                    break;
+                }
                 add_stays(&db, m, home, from, 3).await;
                 from += 3;
                 added.fetch_add(3, Ordering::SeqCst);
-                tokio::task::yield_now().await;
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
             }
         })
     };

@@ -3,6 +3,7 @@
 CREATE INDEX stays_active_by_end ON stays(planned_end, id) WHERE exit_date IS NULL;
 CREATE INDEX stays_by_exit ON stays(exit_date, id);
 CREATE INDEX stays_by_start ON stays(start_date, id);
+CREATE INDEX stays_active_by_start ON stays(start_date) WHERE exit_date IS NULL;
 CREATE INDEX stays_by_person ON stays(person_id, start_date);
 CREATE INDEX referrals_by_organisation ON referrals(organisation_id, received_at, id);
 CREATE INDEX referrals_open_by_organisation ON referrals(organisation_id, received_at, id) WHERE state = 'received';
