@@ -287,40 +287,4 @@ impl Db {
             .await?;
         Ok(page)
     }
-
-    /// Persons of an organisation by name, most recent first; `only` limits them further
-    /// (a professional's caseload).
-    pub async fn persons(
-        &self,
-        organisation: i64,
-        only: Option<&[PersonId]>,
-        search: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<Person>> {
-        let only_sql = match only {
-            None => String::new(),
-            Some([]) => " AND 1 = 0".into(),
-            Some(ids) => format!(
-                " AND p.id IN ({})",
-                ids.iter()
-                    .map(|i| i.0.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        let sql = format!(
-            "{PERSON_SELECT} WHERE p.organisation_id = $4{only_sql} AND ($1 = '' OR LOWER(p.first_name || ' ' || p.last_name) LIKE $2) ORDER BY p.id DESC LIMIT $3"
-        );
-        let s = search.unwrap_or("").trim().to_lowercase();
-        sqlx::query(&sql)
-            .bind(&s)
-            .bind(format!("%{s}%"))
-            .bind(limit)
-            .bind(organisation)
-            .fetch_all(self.reader())
-            .await?
-            .iter()
-            .map(person)
-            .collect()
-    }
 }
