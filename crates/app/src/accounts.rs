@@ -338,6 +338,16 @@ pub async fn api_tokens(app: &App, caller: &Caller) -> Result<Vec<ApiToken>> {
     Ok(app.db.api_tokens(caller.user_id()).await?)
 }
 
+/// One page of the caller's own API keys, the newest first, with their exact number.
+#[tracing::instrument(skip_all)]
+pub async fn api_tokens_page(
+    app: &App,
+    caller: &Caller,
+    page: &nabij_domain::page::PageRequest,
+) -> Result<nabij_domain::page::Page<ApiToken>> {
+    Ok(app.db.api_tokens_page(caller.user_id(), page).await?)
+}
+
 /// Makes a personal API key; the key is returned this once, only its hash is kept.
 #[tracing::instrument(skip_all)]
 pub async fn create_api_token(app: &App, caller: &Caller, name: &str) -> Result<String> {
@@ -379,6 +389,22 @@ fn require_admin(caller: &Caller) -> Result<()> {
             "gebruikers worden beheerd door de beheerder".into(),
         ))
     }
+}
+
+/// One page of the users of the caller's provider and its partners: active ones first, by
+/// name; with their exact number.
+#[tracing::instrument(skip_all)]
+pub async fn users_page(
+    app: &App,
+    caller: &Caller,
+    page: &nabij_domain::page::PageRequest,
+) -> Result<nabij_domain::page::Page<Account>> {
+    require_admin(caller)?;
+    Ok(app
+        .db
+        .users_page(caller.provider.0, page)
+        .await?
+        .map(Account::from))
 }
 
 /// The users of the caller's provider and its partners.

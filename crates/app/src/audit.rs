@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::access::{AuditAction, DataCategory, Role};
 use nabij_domain::ids::*;
+use nabij_domain::page::{Page, PageRequest};
 use nabij_store::audit::{Access as Entry, AccessFilter};
 use serde::Serialize;
 
@@ -117,10 +118,10 @@ pub struct LogQuery {
     pub until: Option<Date>,
 }
 
-/// The auditor's view of the log.
+/// The auditor's view of one page of the log.
 #[derive(Debug, Clone)]
 pub struct LogView {
-    pub lines: Vec<LogLine>,
+    pub lines: Page<LogLine>,
     /// The organisation's own persons among them (showing their entries is a view).
     pub persons: Vec<PersonId>,
 }
@@ -132,9 +133,15 @@ fn day_start(app: &App, d: Date) -> Option<Timestamp> {
         .ok()
 }
 
-/// Entries about the caller's organisation's persons and users, newest first.
+/// One page of the entries about the caller's organisation's persons and users, newest
+/// first, with their exact number.
 #[tracing::instrument(skip_all)]
-pub async fn search(app: &App, caller: &Caller, q: &LogQuery) -> Result<LogView> {
+pub async fn search(
+    app: &App,
+    caller: &Caller,
+    q: &LogQuery,
+    page: &PageRequest,
+) -> Result<LogView> {
     if !caller.acts_as(Role::Admin) {
         return Err(AppError::Forbidden(
             "het toegangslog is voor de beheerder".into(),
@@ -166,8 +173,8 @@ pub async fn search(app: &App, caller: &Caller, q: &LogQuery) -> Result<LogView>
         .until
         .and_then(|d| d.checked_add(jiff::ToSpan::days(1)).ok())
         .and_then(|d| day_start(app, d));
-    let entries = app.db.access_log(&filter, 500).await?;
-    let mut persons: Vec<PersonId> = entries.iter().filter_map(|e| e.person_id).collect();
+    let entries = app.db.access_log_page(&filter, page).await?;
+    let mut persons: Vec<PersonId> = entries.items.iter().filter_map(|e| e.person_id).collect();
     persons.sort_by_key(|p| p.0);
     persons.dedup();
     // An entry about an attempt on another organisation's file shows only its number.
@@ -183,18 +190,20 @@ pub async fn search(app: &App, caller: &Caller, q: &LogQuery) -> Result<LogView>
         }
     }
     Ok(LogView {
-        lines: entries.into_iter().map(LogLine::from).collect(),
+        lines: entries.map(LogLine::from),
         persons: own,
     })
 }
 
-/// Who looked at this person's file: (the person's full name, the entries).
+/// Who looked at this person's file: (the person's full name, one page of the entries,
+/// newest first, with their exact number).
 #[tracing::instrument(skip_all, fields(person = person.0))]
 pub async fn person_overview(
     app: &App,
     caller: &Caller,
     person: PersonId,
-) -> Result<(String, Vec<LogLine>)> {
+    page: &PageRequest,
+) -> Result<(String, Page<LogLine>)> {
     if !caller.acts_as(Role::Coordinator) {
         return Err(AppError::NotFound("persoon"));
     }
@@ -206,11 +215,9 @@ pub async fn person_overview(
     Ok((
         p.full_name(),
         app.db
-            .access_log(&filter, 10_000)
+            .access_log_page(&filter, page)
             .await?
-            .into_iter()
-            .map(LogLine::from)
-            .collect(),
+            .map(LogLine::from),
     ))
 }
 

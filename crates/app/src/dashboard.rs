@@ -4,48 +4,68 @@
 use crate::intake::Referral;
 use crate::stays::StayView;
 use crate::{App, AppError, Caller, Result};
+use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::access::Role;
 use nabij_domain::ids::*;
-use nabij_domain::referral::is_breach;
-use nabij_store::referrals::ReferralFilter;
-use nabij_store::stays::StayFilter;
+use nabij_domain::page::PageRequest;
+use nabij_domain::referral::PLACEMENT_DEADLINE;
+use nabij_store::referrals::ReferralList;
+use nabij_store::stays::{Attention, StayFilter};
 use serde::Serialize;
 
 pub use nabij_store::reports::NoPlaceCount;
 
-/// Free places per municipality and home, right now.
+/// How many of each list the dashboard names; the rest is on the list's own pages.
+pub const SHOWN: u32 = 10;
+
+/// An organisation's capacity in one municipality right now.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MunicipalityFree {
+    pub municipality_id: MunicipalityId,
     pub municipality: String,
-    pub places: usize,
-    pub free: usize,
-    pub homes: Vec<HomeFree>,
+    /// Homes in service.
+    pub homes: i64,
+    /// Places in service.
+    pub places: i64,
+    /// Places in service, not blocked and not occupied.
+    pub free: i64,
 }
 
+/// A count and the most urgent of what it counts.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct HomeFree {
-    pub home_id: HomeId,
-    pub name: String,
-    pub kind: nabij_domain::home::HomeKind,
-    pub places: usize,
-    pub free: usize,
+pub struct Urgent<T> {
+    /// How many there are in all.
+    pub total: i64,
+    /// The most urgent, at most [`SHOWN`].
+    pub first: Vec<T>,
+}
+
+impl<T> Urgent<T> {
+    fn of(page: nabij_domain::page::Page<T>) -> Self {
+        Urgent {
+            total: page.total,
+            first: page.items,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Dashboard {
     #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub today: Date,
-    pub free_places: usize,
-    pub total_places: usize,
+    pub free_places: i64,
+    pub total_places: i64,
     pub municipalities: Vec<MunicipalityFree>,
-    pub active_stays: usize,
-    /// Active stays past their planned end.
-    pub overdue_stays: Vec<StayView>,
+    pub active_stays: i64,
+    /// Active stays past their planned end, the longest past first.
+    pub overdue_stays: Urgent<StayView>,
     /// Active stays with a milestone due soon or overdue.
-    pub milestone_stays: Vec<StayView>,
-    pub open_referrals: Vec<Referral>,
-    pub breaches: Vec<Referral>,
+    pub milestone_stays: Urgent<StayView>,
+    /// Open referrals, the longest waiting first.
+    pub open_referrals: Urgent<Referral>,
+    /// Referrals open longer than 24 hours, the longest waiting first.
+    pub breaches: Urgent<Referral>,
     pub no_place_this_month: Vec<NoPlaceCount>,
 }
 
@@ -53,10 +73,17 @@ impl Dashboard {
     /// The persons named on the dashboard.
     pub fn persons(&self) -> Vec<PersonId> {
         self.overdue_stays
+            .first
             .iter()
-            .chain(&self.milestone_stays)
+            .chain(&self.milestone_stays.first)
             .map(|s| s.stay.person_id)
-            .chain(self.open_referrals.iter().map(|r| r.person_id))
+            .chain(
+                self.open_referrals
+                    .first
+                    .iter()
+                    .chain(&self.breaches.first)
+                    .map(|r| r.person_id),
+            )
             .collect()
     }
 }
@@ -71,57 +98,57 @@ pub async fn show(app: &App, caller: &Caller) -> Result<Dashboard> {
     let today = app.clock.today();
     let now = app.clock.now();
     let org = caller.provider.0;
-    let avail = app.db.availability(today, org, None).await?;
-    let mut municipalities: Vec<MunicipalityFree> = Vec::new();
-    let mut sorted: Vec<_> = avail.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.municipality_name
-            .cmp(&b.municipality_name)
-            .then(a.home_name.cmp(&b.home_name))
-    });
-    for h in sorted {
-        if municipalities.last().map(|m| m.municipality.as_str()) != Some(&*h.municipality_name) {
-            municipalities.push(MunicipalityFree {
-                municipality: h.municipality_name.to_string(),
-                places: 0,
-                free: 0,
-                homes: Vec::new(),
-            });
-        }
-        let m = municipalities.last_mut().expect("pushed above");
-        m.places += h.total_places;
-        m.free += h.free_places.len();
-        m.homes.push(HomeFree {
-            home_id: h.home,
-            name: h.home_name.to_string(),
-            kind: h.kind,
-            places: h.total_places,
-            free: h.free_places.len(),
-        });
-    }
-    let stays: Vec<StayView> = app
+    let first = PageRequest::first(SHOWN);
+    let municipalities: Vec<MunicipalityFree> = app
         .db
-        .stays(StayFilter {
-            active: Some(true),
-            organisation: Some(org),
-            ..Default::default()
+        .free_places_by_municipality(org, today)
+        .await?
+        .into_iter()
+        .map(|m| MunicipalityFree {
+            municipality_id: m.municipality_id,
+            municipality: m.municipality,
+            homes: m.homes,
+            places: m.places,
+            free: m.free,
         })
-        .await?
-        .into_iter()
-        .map(|s| StayView::of(s.into(), today))
         .collect();
-    let open: Vec<Referral> = app
-        .db
-        .referrals(org, ReferralFilter::Open, 500)
-        .await?
-        .into_iter()
-        .map(Referral::from)
-        .collect();
-    let breaches = open
-        .iter()
-        .filter(|r| is_breach(r.state, r.received_at, now))
-        .cloned()
-        .collect();
+    let active = StayFilter {
+        active: Some(true),
+        organisation: Some(org),
+        ..Default::default()
+    };
+    let stays = |attention: Attention| {
+        let filter = StayFilter {
+            attention: Some(attention),
+            ..active
+        };
+        let first = &first;
+        async move {
+            Ok::<_, AppError>(Urgent::of(
+                app.db
+                    .stays_page(&filter, first)
+                    .await?
+                    .map(|s| StayView::of(s.into(), today)),
+            ))
+        }
+    };
+    let referrals = |received_before: Option<Timestamp>| {
+        let list = ReferralList {
+            received_before,
+            oldest_first: true,
+            ..ReferralList::open(org)
+        };
+        let first = &first;
+        async move {
+            Ok::<_, AppError>(Urgent::of(
+                app.db
+                    .referrals_page(&list, first)
+                    .await?
+                    .map(Referral::from),
+            ))
+        }
+    };
+    let breach_before = now - PLACEMENT_DEADLINE;
     let month_start = today.first_of_month();
     let since = app
         .clock
@@ -130,18 +157,14 @@ pub async fn show(app: &App, caller: &Caller) -> Result<Dashboard> {
         .unwrap_or(now);
     Ok(Dashboard {
         today,
-        free_places: avail.iter().map(|h| h.free_places.len()).sum(),
-        total_places: avail.iter().map(|h| h.total_places).sum(),
+        free_places: municipalities.iter().map(|m| m.free).sum(),
+        total_places: municipalities.iter().map(|m| m.places).sum(),
         municipalities,
-        active_stays: stays.len(),
-        overdue_stays: stays.iter().filter(|s| s.clock.overdue).cloned().collect(),
-        milestone_stays: stays
-            .iter()
-            .filter(|s| s.pressing().next().is_some())
-            .cloned()
-            .collect(),
-        open_referrals: open,
-        breaches,
+        active_stays: app.db.count_stays(&active).await?,
+        overdue_stays: stays(Attention::Overdue { today }).await?,
+        milestone_stays: stays(Attention::Milestone { today }).await?,
+        open_referrals: referrals(None).await?,
+        breaches: referrals(Some(breach_before)).await?,
         no_place_this_month: app.db.no_place_counts(org, since).await?,
     })
 }

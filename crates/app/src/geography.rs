@@ -7,6 +7,7 @@ use nabij_domain::access::Role;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::ids::*;
 use nabij_domain::limits;
+use nabij_domain::page::{Page, PageRequest};
 
 pub use nabij_store::geography::{GeoRow, ImportSummary, Municipality, Neighbourhood};
 
@@ -18,6 +19,23 @@ pub async fn municipalities(app: &App) -> Result<Vec<Municipality>> {
 #[tracing::instrument(skip_all)]
 pub async fn neighbourhoods(app: &App) -> Result<Vec<Neighbourhood>> {
     Ok(app.db.neighbourhoods().await?)
+}
+
+/// One page of municipalities by name, with their exact number.
+#[tracing::instrument(skip_all)]
+pub async fn municipalities_page(app: &App, page: &PageRequest) -> Result<Page<Municipality>> {
+    Ok(app.db.municipalities_page(page).await?)
+}
+
+/// One page of neighbourhoods by name (of one municipality, or all), with their exact
+/// number.
+#[tracing::instrument(skip_all)]
+pub async fn neighbourhoods_page(
+    app: &App,
+    of: Option<MunicipalityId>,
+    page: &PageRequest,
+) -> Result<Page<Neighbourhood>> {
+    Ok(app.db.neighbourhoods_page(of, page).await?)
 }
 
 /// Municipalities as choices in a form: (id, name).

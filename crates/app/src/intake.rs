@@ -16,7 +16,7 @@ use nabij_domain::placement::{Ranking, exclusion, rank_free_places};
 use nabij_domain::referral::{ReferralSource, ReferralState, Urgency, parse_situation};
 use nabij_domain::stay::planned_end;
 use nabij_store::persons::NewPerson;
-use nabij_store::referrals::{NewReferral, ReferralFilter};
+use nabij_store::referrals::{NewReferral, ReferralList};
 use nabij_store::stays::NewStay;
 use serde::{Deserialize, Serialize};
 
@@ -473,26 +473,30 @@ pub async fn close_referral(
         .await?)
 }
 
-/// The organisation's referrals, newest first: the open ones, or all.
+/// One page of the organisation's referrals, newest first: the open ones, or all; with the
+/// exact number that match.
 #[tracing::instrument(skip_all)]
-pub async fn list(app: &App, caller: &Caller, all: bool) -> Result<Vec<Referral>> {
+pub async fn list(
+    app: &App,
+    caller: &Caller,
+    all: bool,
+    page: &nabij_domain::page::PageRequest,
+) -> Result<nabij_domain::page::Page<Referral>> {
     if !caller.acts_as(Role::Coordinator) {
         return Err(AppError::Forbidden(
             "aanmeldingen zijn voor coördinatoren".into(),
         ));
     }
-    let filter = if all {
-        ReferralFilter::All
+    let list = if all {
+        ReferralList::handled_by(caller.provider.0)
     } else {
-        ReferralFilter::Open
+        ReferralList::open(caller.provider.0)
     };
     Ok(app
         .db
-        .referrals(caller.provider.0, filter, 1000)
+        .referrals_page(&list, page)
         .await?
-        .into_iter()
-        .map(Referral::from)
-        .collect())
+        .map(Referral::from))
 }
 
 /// What the intake form offers to choose from.

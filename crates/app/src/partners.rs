@@ -12,9 +12,10 @@ use jiff::civil::Date;
 use nabij_domain::access::{Purpose, Role};
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
+use nabij_domain::page::{Page, PageRequest};
 use nabij_domain::referral::ReferralState;
 use nabij_domain::stay::Destination;
-use nabij_store::referrals::ReferralFilter;
+use nabij_store::referrals::ReferralList;
 use nabij_store::stays::StayFilter;
 
 /// A referral the partner made, with the person's name only under consent.
@@ -58,17 +59,23 @@ fn require_partner(caller: &Caller) -> Result<()> {
     }
 }
 
-/// The referrals the caller's organisation made.
+/// One page of the referrals the caller's organisation made, newest first, with their
+/// exact number.
 #[tracing::instrument(skip_all)]
-pub async fn our_referrals(app: &App, caller: &Caller) -> Result<Vec<PartnerReferral>> {
+pub async fn our_referrals(
+    app: &App,
+    caller: &Caller,
+    page: &PageRequest,
+) -> Result<Page<PartnerReferral>> {
     require_partner(caller)?;
     let today = app.clock.today();
     let org = caller.organisation.0;
-    let mut rows = Vec::new();
-    for r in app.db.referrals(org, ReferralFilter::All, 500).await? {
-        if r.referred_by != Some(org) {
-            continue;
-        }
+    let found = app
+        .db
+        .referrals_page(&ReferralList::made_by(org), page)
+        .await?;
+    let mut rows = Vec::with_capacity(found.items.len());
+    for r in found.items {
         let consent = app
             .db
             .has_consent(r.person_id, org, Purpose::Referral, today)
@@ -81,7 +88,11 @@ pub async fn our_referrals(app: &App, caller: &Caller) -> Result<Vec<PartnerRefe
             shown: consent.then_some(r.person_id),
         });
     }
-    Ok(rows)
+    Ok(Page {
+        items: rows,
+        total: found.total,
+        next: found.next,
+    })
 }
 
 /// One referral the caller's organisation made; another's is "not found".

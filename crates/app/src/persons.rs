@@ -141,30 +141,38 @@ impl PersonLine {
     }
 }
 
-/// The persons this caller may see, searched by name: the organisation's for a
-/// coordinator, the own caseload for a professional.
+/// One page of the persons this caller may see, searched by name, the most recently
+/// registered first: the organisation's for a coordinator, the own caseload for a
+/// professional.
 #[tracing::instrument(skip_all)]
-pub async fn list(app: &App, caller: &Caller, query: &str) -> Result<Vec<PersonLine>> {
+pub async fn list(
+    app: &App,
+    caller: &Caller,
+    query: &str,
+    page: &nabij_domain::page::PageRequest,
+) -> Result<nabij_domain::page::Page<PersonLine>> {
     let caseload = if caller.acts_as(Role::Coordinator) {
         None
     } else if caller.role == Role::Professional {
         Some(app.db.caseload(caller.user_id()).await?)
     } else {
-        return Ok(Vec::new());
+        return Ok(nabij_domain::page::Page {
+            items: Vec::new(),
+            total: 0,
+            next: None,
+        });
     };
     Ok(app
         .db
-        .persons(caller.provider.0, caseload.as_deref(), Some(query), 200)
+        .persons_page(caller.provider.0, caseload.as_deref(), Some(query), page)
         .await?
-        .into_iter()
         .map(|p| PersonLine {
             id: p.id,
             first_name: p.first_name,
             last_name: p.last_name,
             own_municipality_name: p.own_municipality_name,
             own_neighbourhood_name: p.own_neighbourhood_name,
-        })
-        .collect())
+        }))
 }
 
 /// A referral in a person's file.

@@ -11,6 +11,7 @@ use nabij_domain::RuleViolation;
 use nabij_domain::access::Role;
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
+use nabij_domain::page::{Page, PageRequest};
 use nabij_domain::placement::Proximity;
 use nabij_domain::stay::{
     Destination, ExtensionDecision, Milestone, MilestoneStatus, StayClock, validate_exit,
@@ -218,37 +219,70 @@ pub async fn stay_with_extensions(
     Ok((view, extensions))
 }
 
-/// Which stays to list.
+/// Which stays to list, and which page of them.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StayQuery {
     pub active: Option<bool>,
     pub home_id: Option<HomeId>,
     pub municipality_id: Option<MunicipalityId>,
-    /// Set by pages that show a part; the API lists every stay that matches.
-    #[schemars(skip)]
-    pub limit: Option<i64>,
+    /// Only active stays that need this attention.
+    pub attention: Option<StayAttention>,
+    /// The `next` of the page before; absent for the first page.
+    pub cursor: Option<String>,
+    /// Stays per page (1–500, 50 when absent).
+    pub limit: Option<u32>,
 }
 
-/// The organisation's stays with their clocks (coordinators).
+/// Active stays that need attention today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StayAttention {
+    /// A milestone due within a week or overdue.
+    Milestone,
+    /// Past the planned end.
+    Overdue,
+    /// Ready to move on: waiting for housing.
+    Waiting,
+}
+
+impl StayAttention {
+    pub(crate) fn filter(self, today: Date) -> nabij_store::stays::Attention {
+        use nabij_store::stays::Attention;
+        match self {
+            StayAttention::Milestone => Attention::Milestone { today },
+            StayAttention::Overdue => Attention::Overdue { today },
+            StayAttention::Waiting => Attention::WaitingForHousing,
+        }
+    }
+}
+
+/// One page of the organisation's stays with their clocks (coordinators), in the order
+/// of urgency (active: planned end first), with the exact number that match.
 #[tracing::instrument(skip_all)]
-pub async fn list(app: &App, caller: &Caller, q: &StayQuery) -> Result<Vec<StayView>> {
+pub async fn list(
+    app: &App,
+    caller: &Caller,
+    q: &StayQuery,
+    page: &PageRequest,
+) -> Result<Page<StayView>> {
     require(caller, &[Role::Coordinator])?;
     let today = app.clock.today();
     Ok(app
         .db
-        .stays(StayFilter {
-            active: q.active,
-            home: q.home_id,
-            municipality: q.municipality_id,
-            limit: q.limit,
-            organisation: Some(caller.provider.0),
-            ..Default::default()
-        })
+        .stays_page(
+            &StayFilter {
+                active: q.active,
+                home: q.home_id,
+                municipality: q.municipality_id,
+                organisation: Some(caller.provider.0),
+                attention: q.attention.map(|a| a.filter(today)),
+                ..Default::default()
+            },
+            page,
+        )
         .await?
-        .into_iter()
-        .map(|s| StayView::of(s.into(), today))
-        .collect())
+        .map(|s| StayView::of(s.into(), today)))
 }
 
 fn require(caller: &Caller, roles: &[Role]) -> Result<()> {

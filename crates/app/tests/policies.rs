@@ -221,9 +221,10 @@ async fn a_file_is_seen_by_coordinators_and_the_own_professional_only() {
             "{role:?} reads no stay"
         );
         assert!(
-            persons::list(app, &w.caller(role), "")
+            persons::list(app, &w.caller(role), "", &Default::default())
                 .await
                 .unwrap()
+                .items
                 .is_empty()
         );
     }
@@ -232,9 +233,18 @@ async fn a_file_is_seen_by_coordinators_and_the_own_professional_only() {
         "another organisation's coordinator"
     );
     // The professional's list is the own caseload.
-    let listed = persons::list(app, &professional, "").await.unwrap();
-    assert_eq!(listed.iter().map(|p| p.id).collect::<Vec<_>>(), [w.guided]);
-    assert_eq!(persons::list(app, &coordinator, "").await.unwrap().len(), 4);
+    let listed = persons::list(app, &professional, "", &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [w.guided]
+    );
+    assert_eq!(listed.total, 1);
+    let all = persons::list(app, &coordinator, "", &Default::default())
+        .await
+        .unwrap();
+    assert_eq!((all.items.len(), all.total), (4, 4));
     // The file never carries the BSN, only whether one is recorded.
     let json = serde_json::to_string(&persons::person(app, &coordinator, w.guided).await.unwrap())
         .unwrap();
@@ -315,10 +325,11 @@ async fn a_partner_sees_its_referrals_and_a_name_only_under_consent() {
     let w = world().await;
     let app = &w.app;
     let partner = w.caller(Role::Partner);
-    let ours = nabij_app::partners::our_referrals(app, &partner)
+    let ours = nabij_app::partners::our_referrals(app, &partner, &Default::default())
         .await
         .unwrap();
-    assert_eq!(ours.len(), 2, "the two referrals it made, not the others");
+    assert_eq!(ours.total, 2, "the two referrals it made, not the others");
+    let ours = ours.items;
     let with = ours
         .iter()
         .find(|r| r.id == w.referral_with_consent)
@@ -347,7 +358,8 @@ async fn a_partner_sees_its_referrals_and_a_name_only_under_consent() {
         nabij_app::partners::our_referral(app, &partner, foreign).await
     ));
     assert!(matches!(
-        nabij_app::partners::our_referrals(app, &w.caller(Role::Coordinator)).await,
+        nabij_app::partners::our_referrals(app, &w.caller(Role::Coordinator), &Default::default())
+            .await,
         Err(AppError::Forbidden(_))
     ));
 }
@@ -394,7 +406,13 @@ async fn an_administrator_manages_only_the_own_network() {
         ));
     }
     assert!(matches!(
-        nabij_app::audit::search(app, &w.caller(Role::Coordinator), &Default::default()).await,
+        nabij_app::audit::search(
+            app,
+            &w.caller(Role::Coordinator),
+            &Default::default(),
+            &Default::default()
+        )
+        .await,
         Err(AppError::Forbidden(_))
     ));
 }

@@ -26,6 +26,25 @@ impl Milestone {
         };
         start.saturating_add(span)
     }
+
+    /// The latest start date for which this milestone, when not done, is due soon or
+    /// overdue on `today`: lists select pressing milestones by start date, so an index can.
+    pub fn pressing_if_started_by(self, today: Date) -> Date {
+        let limit = today.saturating_add(DUE_SOON_DAYS.days());
+        // Adding months clamps at month ends, so step to the exact edge from a close guess.
+        let mut start = limit.saturating_sub(match self {
+            Milestone::RecoveryPlan => 14.days(),
+            Milestone::Evaluation => 3.months(),
+            Milestone::ExitPreparation => 5.months(),
+        });
+        while self.due(start) > limit {
+            start = start.saturating_sub(1.day());
+        }
+        while let Some(next) = start.tomorrow().ok().filter(|d| self.due(*d) <= limit) {
+            start = next;
+        }
+        start
+    }
 }
 
 /// A milestone is "due soon" this many days before its date.
@@ -312,6 +331,20 @@ pub fn validate_ready_on(start: Date, ready_on: Date, today: Date) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pressing_by_start_date_matches_the_status() {
+        let today = jiff::civil::date(2026, 3, 31);
+        for m in Milestone::ALL {
+            let edge = m.pressing_if_started_by(today);
+            let mut start = today.saturating_sub(400.days());
+            while start <= today {
+                let pressing = MilestoneStatus::of(*m, start, None, today).is_open_and_pressing();
+                assert_eq!(pressing, start <= edge, "{m:?} started {start}");
+                start = start.tomorrow().unwrap();
+            }
+        }
+    }
     use jiff::civil::date;
 
     #[test]

@@ -223,7 +223,6 @@ async fn main() -> anyhow::Result<()> {
     let active = db
         .stays(StayFilter {
             active: Some(true),
-            limit: Some(1_000_000),
             ..Default::default()
         })
         .await?;

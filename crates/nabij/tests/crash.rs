@@ -249,9 +249,13 @@ async fn acknowledged_placements_survive_kill_9() {
             base: server.base.clone(),
             key: key.clone(),
         });
-        let (_, list) = client.get("/api/v1/municipalities").await.unwrap();
+        let (_, list) = client
+            .get("/api/v1/municipalities?limit=500")
+            .await
+            .unwrap();
         let municipalities: Arc<Vec<i64>> = Arc::new(
-            list.as_array()
+            list["items"]
+                .as_array()
                 .unwrap()
                 .iter()
                 .map(|m| m["id"].as_i64().unwrap())

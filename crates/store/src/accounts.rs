@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::access::Role;
 use nabij_domain::ids::{HomeId, PersonId};
+use nabij_domain::page::{Cursor, Page, PageRequest};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,6 +70,19 @@ pub struct Session {
 const USER_COLUMNS: &str = "u.id, u.organisation_id, o.name AS organisation_name, \
     COALESCE(o.provider_id, o.id) AS provider_id, u.username, u.display_name, u.phone, u.role, \
     u.password_hash, u.active, u.totp_enabled, u.totp_secret, u.must_change_password";
+
+/// Users in list order: active ones first, then by name.
+const USER_KEY: &str = "(CASE WHEN u.active = 1 THEN '0 ' ELSE '1 ' END || u.display_name)";
+
+fn api_token(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: get_i64(r, "id")?,
+        name: get_string(r, "name")?,
+        created_at: get_ts(r, "created_at")?,
+        last_used_at: get_opt_ts(r, "last_used_at")?,
+        revoked_at: get_opt_ts(r, "revoked_at")?,
+    })
+}
 
 fn user(r: &sqlx::any::AnyRow) -> Result<User> {
     Ok(User {
@@ -210,6 +224,50 @@ impl Db {
         .await?
         .ok_or(StoreError::NotFound("user"))?;
         user(&r)
+    }
+
+    /// One page of the users of a provider and of the partners in its network: active
+    /// users first, by name; with their exact number.
+    pub async fn users_page(&self, provider: i64, req: &PageRequest) -> Result<Page<User>> {
+        let mut filter = crate::paging::Where::default();
+        filter.int(
+            "u.organisation_id IN (SELECT id FROM organisations WHERE id = {} OR provider_id = {})",
+            provider,
+        );
+        let select = format!("SELECT {USER_COLUMNS}, {USER_KEY} AS sort_key");
+        self.read_page(
+            crate::paging::ListQuery {
+                select: &select,
+                from: "FROM users u JOIN organisations o ON o.id = u.organisation_id",
+                count_from: None,
+                filter,
+                order: crate::paging::Order::by(USER_KEY, "u.id", false),
+            },
+            req,
+            |r| Ok((get_string(r, "sort_key")?, user(r)?)),
+            |(key, u)| Cursor::new(key.clone(), u.id),
+        )
+        .await
+        .map(|p| p.map(|(_, u)| u))
+    }
+
+    /// One page of a user's API keys, the newest first, with their exact number.
+    pub async fn api_tokens_page(&self, user: i64, req: &PageRequest) -> Result<Page<ApiToken>> {
+        let mut filter = crate::paging::Where::default();
+        filter.int("t.user_id = {}", user);
+        self.read_page(
+            crate::paging::ListQuery {
+                select: "SELECT t.id, t.name, t.created_at, t.last_used_at, t.revoked_at",
+                from: "FROM api_tokens t",
+                count_from: None,
+                filter,
+                order: crate::paging::Order::by_id("t.id", true),
+            },
+            req,
+            api_token,
+            |t| Cursor::new("", t.id),
+        )
+        .await
     }
 
     /// Users of a provider and of the partners in its network.
@@ -645,15 +703,7 @@ impl Db {
         .fetch_all(self.reader())
         .await?
         .iter()
-        .map(|r| {
-            Ok(ApiToken {
-                id: get_i64(r, "id")?,
-                name: get_string(r, "name")?,
-                created_at: get_ts(r, "created_at")?,
-                last_used_at: get_opt_ts(r, "last_used_at")?,
-                revoked_at: get_opt_ts(r, "revoked_at")?,
-            })
-        })
+        .map(api_token)
         .collect()
     }
 

@@ -25,6 +25,7 @@ use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use nabij_domain::access::{AuditAction, DataCategory};
 use nabij_domain::ids::PersonId;
+use nabij_domain::page::{Cursor, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
@@ -235,6 +236,53 @@ pub struct AccessFilter {
     pub organisation: Option<i64>,
 }
 
+impl AccessFilter {
+    fn conditions(&self) -> crate::paging::Where {
+        let mut w = crate::paging::Where::default();
+        if let Some(p) = self.person {
+            w.int("l.person_id = {}", p.0);
+        }
+        if let Some(u) = self.user {
+            w.int("l.user_id = {}", u);
+        }
+        if let Some(t) = self.from {
+            w.text("l.at >= {}", ts_text(t));
+        }
+        if let Some(t) = self.until {
+            w.text("l.at < {}", ts_text(t));
+        }
+        if let Some(o) = self.organisation {
+            w.int(
+                "(l.organisation_id = {} OR l.person_id IN (SELECT id FROM persons WHERE organisation_id = {}))",
+                o,
+            );
+        }
+        w
+    }
+}
+
+const ACCESS_LOG_COLUMNS: &str = "SELECT l.seq, l.at, l.user_id, l.username, l.role, l.on_behalf_of, l.organisation_id, \
+     l.person_id, l.category, l.action, l.address, l.client, l.outcome, l.detail";
+
+fn access_log_entry(r: &AnyRow) -> Result<AccessLogEntry> {
+    Ok(AccessLogEntry {
+        seq: get_i64(r, "seq")?,
+        at: get_ts(r, "at")?,
+        user_id: get_opt_i64(r, "user_id")?,
+        username: get_string(r, "username")?,
+        role: get_string(r, "role")?,
+        on_behalf_of: get_string(r, "on_behalf_of")?,
+        organisation_id: get_opt_i64(r, "organisation_id")?,
+        person_id: get_opt_i64(r, "person_id")?.map(PersonId),
+        category: get_string(r, "category")?,
+        action: get_string(r, "action")?,
+        address: get_string(r, "address")?,
+        client: get_string(r, "client")?,
+        outcome: get_string(r, "outcome")?,
+        detail: get_string(r, "detail")?,
+    })
+}
+
 /// The outcome of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainCheck {
@@ -279,6 +327,34 @@ pub(crate) const TAKE_HEAD: &str =
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO access_log (seq, at, user_id, username, role, on_behalf_of, organisation_id, \
      person_id, category, action, address, client, outcome, detail, prev_hash, hash) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+/// Entries written by one multi-row insert: 16 values each, well under both databases'
+/// limit on the number of bound values in one statement.
+const ENTRIES_PER_INSERT: usize = 500;
+
+/// `INSERT INTO access_log (...) VALUES (...), (...)` for `n` entries.
+fn insert_entries_sql(n: usize) -> String {
+    let (head, one) = INSERT_ENTRY
+        .split_once(" VALUES ")
+        .expect("the insert has a VALUES list");
+    let mut sql = format!("{head} VALUES ");
+    for i in 0..n {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let mut row = String::from("(");
+        for c in 0..16 {
+            if c > 0 {
+                row.push_str(", ");
+            }
+            row.push_str(&format!("${}", i * 16 + c + 1));
+        }
+        row.push(')');
+        sql.push_str(&row);
+    }
+    debug_assert!(one.starts_with("($1,"));
+    sql
+}
+
 pub(crate) const SET_HEAD: &str = "UPDATE access_log_head SET hash = $1 WHERE id = 1";
 
 /// One entry's fields as they are hashed (the actor's and the access's).
@@ -428,29 +504,37 @@ async fn append_entries(
     let mut prev = get_string(&head, "hash")?;
     let at = ts_text(actor.at);
     let first = last - entries.len() as i64 + 1;
+    // One statement per chunk of entries, not one per entry: a page of 500 persons is a
+    // few round trips. The hashes are chained in sequence order before anything is written.
+    let mut rows = Vec::with_capacity(entries.len());
     for (k, e) in entries.iter().enumerate() {
         let seq = first + k as i64;
         let hash = entry_hash(key, &prev, &EntryFields::of(seq, &at, actor, e));
-        sqlx::query(INSERT_ENTRY)
-            .bind(seq)
-            .bind(&at)
-            .bind(actor.user_id)
-            .bind(&actor.username)
-            .bind(&actor.role)
-            .bind(&actor.on_behalf_of)
-            .bind(actor.organisation_id)
-            .bind(e.person)
-            .bind(e.category)
-            .bind(e.action)
-            .bind(&actor.address)
-            .bind(&actor.client)
-            .bind(e.outcome)
-            .bind(&e.detail)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut **tx)
-            .await?;
-        prev = hash;
+        rows.push((seq, e, std::mem::replace(&mut prev, hash.clone()), hash));
+    }
+    for chunk in rows.chunks(ENTRIES_PER_INSERT) {
+        let sql = insert_entries_sql(chunk.len());
+        let mut q = sqlx::query(&sql);
+        for (seq, e, prev_hash, hash) in chunk {
+            q = q
+                .bind(*seq)
+                .bind(&at)
+                .bind(actor.user_id)
+                .bind(&actor.username)
+                .bind(&actor.role)
+                .bind(&actor.on_behalf_of)
+                .bind(actor.organisation_id)
+                .bind(e.person)
+                .bind(e.category)
+                .bind(e.action)
+                .bind(&actor.address)
+                .bind(&actor.client)
+                .bind(e.outcome)
+                .bind(&e.detail)
+                .bind(prev_hash)
+                .bind(hash);
+        }
+        q.execute(&mut **tx).await?;
     }
     sqlx::query(SET_HEAD).bind(&prev).execute(&mut **tx).await?;
     Ok(last)
@@ -670,77 +754,42 @@ impl Db {
         Ok(())
     }
 
-    /// Entries matching the filter, newest first.
+    /// The first `limit` entries matching the filter, newest first.
     pub async fn access_log(&self, f: &AccessFilter, limit: i64) -> Result<Vec<AccessLogEntry>> {
-        let mut sql = String::from(
-            "SELECT l.seq, l.at, l.user_id, l.username, l.role, l.on_behalf_of, l.organisation_id, \
-             l.person_id, l.category, l.action, l.address, l.client, l.outcome, l.detail \
-             FROM access_log l WHERE 1 = 1",
+        let w = f.conditions();
+        let sql = format!(
+            "{ACCESS_LOG_COLUMNS} FROM access_log l{} ORDER BY l.seq DESC LIMIT {}",
+            w.sql(),
+            limit.max(0)
         );
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            format!("${n}")
-        };
-        if f.person.is_some() {
-            sql.push_str(&format!(" AND l.person_id = {}", next()));
-        }
-        if f.user.is_some() {
-            sql.push_str(&format!(" AND l.user_id = {}", next()));
-        }
-        if f.from.is_some() {
-            sql.push_str(&format!(" AND l.at >= {}", next()));
-        }
-        if f.until.is_some() {
-            sql.push_str(&format!(" AND l.at < {}", next()));
-        }
-        if f.organisation.is_some() {
-            let p = next();
-            sql.push_str(&format!(
-                " AND (l.organisation_id = {p} OR l.person_id IN \
-                 (SELECT id FROM persons WHERE organisation_id = {p}))"
-            ));
-        }
-        sql.push_str(&format!(" ORDER BY l.seq DESC LIMIT {}", next()));
-        let mut q = sqlx::query(&sql);
-        if let Some(p) = f.person {
-            q = q.bind(p.0);
-        }
-        if let Some(u) = f.user {
-            q = q.bind(u);
-        }
-        if let Some(t) = f.from {
-            q = q.bind(ts_text(t));
-        }
-        if let Some(t) = f.until {
-            q = q.bind(ts_text(t));
-        }
-        if let Some(o) = f.organisation {
-            q = q.bind(o);
-        }
-        q.bind(limit)
+        w.bind(sqlx::query(&sql))
             .fetch_all(self.reader())
             .await?
             .iter()
-            .map(|r| {
-                Ok(AccessLogEntry {
-                    seq: get_i64(r, "seq")?,
-                    at: get_ts(r, "at")?,
-                    user_id: get_opt_i64(r, "user_id")?,
-                    username: get_string(r, "username")?,
-                    role: get_string(r, "role")?,
-                    on_behalf_of: get_string(r, "on_behalf_of")?,
-                    organisation_id: get_opt_i64(r, "organisation_id")?,
-                    person_id: get_opt_i64(r, "person_id")?.map(PersonId),
-                    category: get_string(r, "category")?,
-                    action: get_string(r, "action")?,
-                    address: get_string(r, "address")?,
-                    client: get_string(r, "client")?,
-                    outcome: get_string(r, "outcome")?,
-                    detail: get_string(r, "detail")?,
-                })
-            })
+            .map(access_log_entry)
             .collect()
+    }
+
+    /// One page of the entries matching the filter, newest first, with their exact number.
+    #[tracing::instrument(skip_all)]
+    pub async fn access_log_page(
+        &self,
+        f: &AccessFilter,
+        req: &PageRequest,
+    ) -> Result<Page<AccessLogEntry>> {
+        self.read_page(
+            crate::paging::ListQuery {
+                select: ACCESS_LOG_COLUMNS,
+                from: "FROM access_log l",
+                count_from: None,
+                filter: f.conditions(),
+                order: crate::paging::Order::by_id("l.seq", true),
+            },
+            req,
+            access_log_entry,
+            |e| Cursor::new("", e.seq),
+        )
+        .await
     }
 
     /// Checks the chain: with the connection's audit key as [`Db::verify_access_log_from`]

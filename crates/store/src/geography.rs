@@ -4,6 +4,7 @@ use crate::convert::*;
 use crate::{Db, Result, StoreError};
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::ids::{MunicipalityId, NeighbourhoodId, RegionId};
+use nabij_domain::page::{Cursor, Page, PageRequest};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -82,6 +83,25 @@ fn neighbourhood(row: &AnyRow) -> Result<Neighbourhood> {
     })
 }
 
+/// An organisation's capacity in one municipality, today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MunicipalityFree {
+    pub municipality_id: MunicipalityId,
+    pub municipality: String,
+    /// Homes in service with at least one place in service.
+    pub homes: i64,
+    /// Places in service.
+    pub places: i64,
+    /// Places in service, not blocked and not occupied.
+    pub free: i64,
+}
+
+/// `SELECT …` and `FROM …` of a select.
+fn split_select(sql: &str) -> (&str, String) {
+    let (select, from) = sql.split_once(" FROM ").expect("the select has a FROM");
+    (select, format!("FROM {from}"))
+}
+
 const MUNICIPALITY_SELECT: &str = "SELECT m.id, m.region_id, r.name AS region_name, m.code, m.name, m.lat, m.lon \
      FROM municipalities m LEFT JOIN regions r ON r.id = m.region_id";
 const NEIGHBOURHOOD_SELECT: &str = "SELECT n.id, n.municipality_id, m.name AS municipality_name, n.code, n.name, n.lat, n.lon \
@@ -144,6 +164,86 @@ impl Db {
             .await?
             .iter()
             .map(municipality)
+            .collect()
+    }
+
+    /// One page of municipalities by name, with their exact number.
+    pub async fn municipalities_page(&self, req: &PageRequest) -> Result<Page<Municipality>> {
+        let (select, from) = split_select(MUNICIPALITY_SELECT);
+        self.read_page(
+            crate::paging::ListQuery {
+                select,
+                from: &from,
+                count_from: None,
+                filter: Default::default(),
+                order: crate::paging::Order::by("m.name", "m.id", false),
+            },
+            req,
+            municipality,
+            |m| Cursor::new(m.name.clone(), m.id.0),
+        )
+        .await
+    }
+
+    /// One page of neighbourhoods by name (of one municipality, or all), with their exact
+    /// number.
+    pub async fn neighbourhoods_page(
+        &self,
+        of: Option<MunicipalityId>,
+        req: &PageRequest,
+    ) -> Result<Page<Neighbourhood>> {
+        let (select, from) = split_select(NEIGHBOURHOOD_SELECT);
+        let mut filter = crate::paging::Where::default();
+        if let Some(m) = of {
+            filter.int("n.municipality_id = {}", m.0);
+        }
+        self.read_page(
+            crate::paging::ListQuery {
+                select,
+                from: &from,
+                count_from: None,
+                filter,
+                order: crate::paging::Order::by("n.name", "n.id", false),
+            },
+            req,
+            neighbourhood,
+            |n| Cursor::new(n.name.clone(), n.id.0),
+        )
+        .await
+    }
+
+    /// Free places now per municipality of an organisation's homes: homes and places in
+    /// service on `today`, and of those places the ones neither blocked nor occupied.
+    pub async fn free_places_by_municipality(
+        &self,
+        organisation: i64,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<MunicipalityFree>> {
+        let sql = format!(
+            "SELECT m.id, m.name, COUNT(DISTINCT h.id) AS homes, COUNT(p.id) AS places, \
+             COALESCE(SUM(CASE WHEN NOT {blocked} AND NOT EXISTS (SELECT 1 FROM stay_places sp \
+             WHERE sp.place_id = p.id AND sp.released_on IS NULL) THEN 1 ELSE 0 END), 0) AS free \
+             FROM homes h JOIN places p ON p.home_id = h.id JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
+             JOIN municipalities m ON m.id = n.municipality_id \
+             WHERE h.organisation_id = $2 AND {in_service} GROUP BY m.id, m.name ORDER BY m.name, m.id",
+            blocked = crate::homes::blocked_on("$1"),
+            in_service = crate::homes::in_service_on("$1"),
+        );
+        sqlx::query(&sql)
+            .bind(date_text(today))
+            .bind(organisation)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(MunicipalityFree {
+                    municipality_id: MunicipalityId(get_i64(r, "id")?),
+                    municipality: get_string(r, "name")?,
+                    homes: get_i64(r, "homes")?,
+                    places: get_i64(r, "places")?,
+                    free: get_i64(r, "free")?,
+                })
+            })
             .collect()
     }
 

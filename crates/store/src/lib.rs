@@ -15,6 +15,7 @@ pub mod geography;
 pub mod homes;
 mod limits;
 mod migrate;
+mod paging;
 pub mod persons;
 mod placer;
 pub mod referrals;

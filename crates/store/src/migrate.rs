@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_home_dates.sql"),
     },
     Migration {
+        name: "0009_list_indexes",
+        sqlite: include_str!("../migrations/sqlite/0009_list_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_list_indexes.sql"),
+    },
+    Migration {
         name: "0010_homes_and_capacity",
         sqlite: include_str!("../migrations/sqlite/0010_homes_and_capacity.sql"),
         postgres: include_str!("../migrations/postgres/0010_homes_and_capacity.sql"),

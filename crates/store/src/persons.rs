@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::geo::GeoPoint;
 use nabij_domain::ids::*;
+use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_domain::person::{AvoidArea, Bsn, Gender, HouseholdSize, Needs};
 use nabij_domain::placement::PlacementRequest;
 use serde::Serialize;
@@ -231,39 +232,59 @@ impl Db {
         Ok(())
     }
 
-    /// Persons of an organisation by name, most recent first; `only` limits them further
-    /// (a professional's caseload).
-    pub async fn persons(
+    /// One page of an organisation's persons, the most recently registered first, with the
+    /// exact number that match; `only` limits them further (a professional's caseload) and
+    /// `search` matches a part of the full name.
+    #[tracing::instrument(skip_all)]
+    pub async fn persons_page(
         &self,
         organisation: i64,
         only: Option<&[PersonId]>,
         search: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<Person>> {
-        let only_sql = match only {
-            None => String::new(),
-            Some([]) => " AND 1 = 0".into(),
-            Some(ids) => format!(
-                " AND p.id IN ({})",
-                ids.iter()
-                    .map(|i| i.0.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        let sql = format!(
-            "{PERSON_SELECT} WHERE p.organisation_id = $4{only_sql} AND ($1 = '' OR LOWER(p.first_name || ' ' || p.last_name) LIKE $2) ORDER BY p.id DESC LIMIT $3"
-        );
+        req: &PageRequest,
+    ) -> Result<Page<Person>> {
+        let mut w = crate::paging::Where::default();
+        w.int("p.organisation_id = {}", organisation);
+        match only {
+            None => {}
+            Some([]) => {
+                w.plain("1 = 0");
+            }
+            Some(ids) => {
+                w.plain(&format!(
+                    "p.id IN ({})",
+                    ids.iter()
+                        .map(|i| i.0.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
         let s = search.unwrap_or("").trim().to_lowercase();
-        sqlx::query(&sql)
-            .bind(&s)
-            .bind(format!("%{s}%"))
-            .bind(limit)
-            .bind(organisation)
-            .fetch_all(self.reader())
-            .await?
-            .iter()
-            .map(person)
-            .collect()
+        if !s.is_empty() {
+            w.text(
+                "LOWER(p.first_name || ' ' || p.last_name) LIKE {}",
+                format!("%{s}%"),
+            );
+        }
+        let (select, from) = PERSON_SELECT
+            .split_once(" FROM ")
+            .expect("the select has a FROM");
+        let from = format!("FROM {from}");
+        let page = self
+            .read_page(
+                crate::paging::ListQuery {
+                    select,
+                    from: &from,
+                    count_from: None,
+                    filter: w,
+                    order: crate::paging::Order::by_id("p.id", true),
+                },
+                req,
+                person,
+                |p| Cursor::new("", p.id.0),
+            )
+            .await?;
+        Ok(page)
     }
 }

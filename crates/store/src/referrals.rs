@@ -7,6 +7,7 @@ use crate::{Db, Result, StoreError};
 use jiff::Timestamp;
 use nabij_domain::access::{AuditAction, DataCategory};
 use nabij_domain::ids::*;
+use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -40,12 +41,11 @@ pub struct Referral {
     pub no_place_in_own_area: bool,
 }
 
-const REFERRAL_SELECT: &str = "SELECT r.id, r.organisation_id, r.referred_by_organisation_id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
+const REFERRAL_COLUMNS: &str = "SELECT r.id, r.organisation_id, r.referred_by_organisation_id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
      m.name AS municipality_name, r.source, r.urgency, r.situation, r.received_at, r.state, r.closed_at, r.close_reason, \
-     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place \
-     FROM referrals r JOIN persons p ON p.id = r.person_id JOIN municipalities m ON m.id = p.own_municipality_id \
+     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place";
+const REFERRAL_FROM: &str = "FROM referrals r JOIN persons p ON p.id = r.person_id JOIN municipalities m ON m.id = p.own_municipality_id \
      LEFT JOIN no_place_events e ON e.referral_id = r.id";
-
 fn referral(row: &AnyRow) -> Result<Referral> {
     Ok(Referral {
         id: ReferralId(get_i64(row, "id")?),
@@ -72,7 +72,93 @@ pub enum ReferralFilter {
     All,
 }
 
+/// Which referrals to list, read a page at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferralList {
+    pub organisation: i64,
+    /// The referrals the organisation made (a partner), not those it handles (a provider).
+    pub made_by: bool,
+    /// Only referrals still waiting for a place.
+    pub open_only: bool,
+    /// Only referrals received before this moment (open past the 24-hour promise).
+    pub received_before: Option<Timestamp>,
+    /// The longest waiting first, instead of the newest first.
+    pub oldest_first: bool,
+}
+
+impl ReferralList {
+    /// The open referrals an organisation handles, newest first.
+    pub fn open(organisation: i64) -> Self {
+        ReferralList {
+            organisation,
+            made_by: false,
+            open_only: true,
+            received_before: None,
+            oldest_first: false,
+        }
+    }
+
+    /// Every referral an organisation handles, newest first.
+    pub fn handled_by(organisation: i64) -> Self {
+        ReferralList {
+            open_only: false,
+            ..Self::open(organisation)
+        }
+    }
+
+    /// Every referral a partner organisation made, newest first.
+    pub fn made_by(organisation: i64) -> Self {
+        ReferralList {
+            made_by: true,
+            ..Self::handled_by(organisation)
+        }
+    }
+
+    fn conditions(&self) -> crate::paging::Where {
+        let mut w = crate::paging::Where::default();
+        if self.made_by {
+            w.int("r.referred_by_organisation_id = {}", self.organisation);
+        } else {
+            w.int("r.organisation_id = {}", self.organisation);
+        }
+        if self.open_only {
+            w.plain("r.state = 'received'");
+        }
+        if let Some(t) = self.received_before {
+            w.text("r.received_at < {}", ts_text(t));
+        }
+        w
+    }
+}
+
 impl Db {
+    /// One page of referrals, with the exact number that match.
+    #[tracing::instrument(skip_all)]
+    pub async fn referrals_page(
+        &self,
+        list: &ReferralList,
+        req: &PageRequest,
+    ) -> Result<Page<Referral>> {
+        self.read_page(
+            crate::paging::ListQuery {
+                select: REFERRAL_COLUMNS,
+                from: REFERRAL_FROM,
+                count_from: None,
+                filter: list.conditions(),
+                order: crate::paging::Order::by("r.received_at", "r.id", !list.oldest_first),
+            },
+            req,
+            referral,
+            |r| Cursor::new(ts_text(r.received_at), r.id.0),
+        )
+        .await
+    }
+
+    /// How many referrals match.
+    pub async fn count_referrals(&self, list: &ReferralList) -> Result<i64> {
+        self.count_rows(REFERRAL_FROM, &list.conditions()).await
+    }
+
     /// Intake: a new person and their referral, in one transaction.
     #[tracing::instrument(skip_all)]
     pub async fn create_referral(
@@ -105,7 +191,7 @@ impl Db {
     }
 
     pub async fn referral(&self, id: ReferralId) -> Result<Referral> {
-        let sql = format!("{REFERRAL_SELECT} WHERE r.id = $1");
+        let sql = format!("{REFERRAL_COLUMNS} {REFERRAL_FROM} WHERE r.id = $1");
         let row = sqlx::query(&sql)
             .bind(id.0)
             .fetch_optional(self.reader())
@@ -114,7 +200,8 @@ impl Db {
         referral(&row)
     }
 
-    /// Referrals an organisation handles (a provider) or made (a partner).
+    /// The first `limit` referrals an organisation handles (a provider) or made (a partner),
+    /// newest first; lists read them a page at a time with [`Db::referrals_page`].
     pub async fn referrals(
         &self,
         organisation: i64,
@@ -122,7 +209,7 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<Referral>> {
         let sql = format!(
-            "{REFERRAL_SELECT} WHERE (r.organisation_id = $3 OR r.referred_by_organisation_id = $3) \
+            "{REFERRAL_COLUMNS} {REFERRAL_FROM} WHERE (r.organisation_id = $3 OR r.referred_by_organisation_id = $3) \
              AND ($1 = 0 OR r.state = 'received') ORDER BY r.received_at DESC LIMIT $2"
         );
         sqlx::query(&sql)
@@ -137,7 +224,9 @@ impl Db {
     }
 
     pub async fn referrals_of_person(&self, person: PersonId) -> Result<Vec<Referral>> {
-        let sql = format!("{REFERRAL_SELECT} WHERE r.person_id = $1 ORDER BY r.received_at");
+        let sql = format!(
+            "{REFERRAL_COLUMNS} {REFERRAL_FROM} WHERE r.person_id = $1 ORDER BY r.received_at"
+        );
         sqlx::query(&sql)
             .bind(person.0)
             .fetch_all(self.reader())

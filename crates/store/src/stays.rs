@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use nabij_domain::access::{AuditAction, DataCategory};
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
+use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_domain::placement::Proximity;
 use nabij_domain::stay::{Destination, ExtensionDecision, Milestone};
 use serde::Serialize;
@@ -64,7 +65,7 @@ pub struct Extension {
     pub decided_at: Timestamp,
 }
 
-/// Which stays to list.
+/// Which stays to list; every filter left `None` selects all.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StayFilter {
     /// `Some(true)`: active only; `Some(false)`: ended only.
@@ -72,18 +73,121 @@ pub struct StayFilter {
     pub home: Option<HomeId>,
     pub municipality: Option<MunicipalityId>,
     pub person: Option<PersonId>,
-    pub limit: Option<i64>,
     /// Only stays of persons of this organisation.
     pub organisation: Option<i64>,
+    /// Only active stays that need this attention (implies `active`).
+    pub attention: Option<Attention>,
 }
 
-const STAY_SELECT: &str = "SELECT s.id, pe.organisation_id, s.person_id, pe.first_name || ' ' || pe.last_name AS person_name, \
+/// Active stays that need attention on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attention {
+    /// A milestone not done and due within a week, or overdue.
+    Milestone { today: Date },
+    /// Past the planned end.
+    Overdue { today: Date },
+    /// Ready to move on and still here: waiting for housing.
+    WaitingForHousing,
+}
+
+impl StayFilter {
+    /// The conditions of the filters that are set, and nothing else, so each uses its index.
+    fn conditions(&self) -> crate::paging::Where {
+        let mut w = crate::paging::Where::default();
+        match (self.active, self.attention.is_some()) {
+            (Some(true), _) | (None, true) => {
+                w.plain("s.exit_date IS NULL");
+            }
+            (Some(false), true) => {
+                w.plain("1 = 0");
+            }
+            (Some(false), false) => {
+                w.plain("s.exit_date IS NOT NULL");
+            }
+            (None, false) => {}
+        }
+        if let Some(h) = self.home {
+            w.int("s.home_id = {}", h.0);
+        }
+        if let Some(m) = self.municipality {
+            w.int("n.municipality_id = {}", m.0);
+        }
+        if let Some(p) = self.person {
+            w.int("s.person_id = {}", p.0);
+        }
+        if let Some(o) = self.organisation {
+            w.int("pe.organisation_id = {}", o);
+        }
+        match self.attention {
+            Some(Attention::Overdue { today }) => {
+                w.text("s.planned_end < {}", date_text(today));
+            }
+            Some(Attention::WaitingForHousing) => {
+                w.plain("s.ready_on IS NOT NULL");
+            }
+            Some(Attention::Milestone { today }) => {
+                let edge = |m: Milestone| date_text(m.pressing_if_started_by(today));
+                // The recovery plan's edge is the latest: it bounds all three, so the
+                // start-date index narrows the scan.
+                w.texts(
+                    "s.start_date <= {0} AND ((s.plan_done_on IS NULL) \
+                     OR (s.evaluation_done_on IS NULL AND s.start_date <= {1}) \
+                     OR (s.exit_preparation_done_on IS NULL AND s.start_date <= {2}))",
+                    [
+                        edge(Milestone::RecoveryPlan),
+                        edge(Milestone::Evaluation),
+                        edge(Milestone::ExitPreparation),
+                    ],
+                );
+            }
+            None => {}
+        }
+        w
+    }
+
+    /// The tables a count needs: the home and its neighbourhood only to filter by
+    /// municipality.
+    fn count_from(&self) -> &'static str {
+        if self.municipality.is_some() {
+            "FROM stays s JOIN persons pe ON pe.id = s.person_id JOIN homes h ON h.id = s.home_id \
+             JOIN neighbourhoods n ON n.id = h.neighbourhood_id"
+        } else {
+            "FROM stays s JOIN persons pe ON pe.id = s.person_id"
+        }
+    }
+
+    /// The list's order: active stays by planned end (the most pressing first), ended stays
+    /// by exit date (the latest first), all stays by start (the newest first).
+    fn order(&self) -> crate::paging::Order {
+        use crate::paging::Order;
+        match (self.active, self.attention) {
+            (Some(false), None) => Order::by("s.exit_date", "s.id", true),
+            (None, None) => Order::by("s.start_date", "s.id", true),
+            _ => Order::by("s.planned_end", "s.id", false),
+        }
+    }
+
+    fn cursor_of(&self, s: &Stay) -> Cursor {
+        let key = match (self.active, self.attention) {
+            (Some(false), None) => s.exit_date.map(date_text).unwrap_or_default(),
+            (None, None) => date_text(s.start),
+            _ => date_text(s.planned_end),
+        };
+        Cursor::new(key, s.id.0)
+    }
+}
+
+const STAY_COLUMNS: &str = "SELECT s.id, pe.organisation_id, s.person_id, pe.first_name || ' ' || pe.last_name AS person_name, \
      s.home_id, h.name AS home_name, h.kind AS home_kind, m.name AS municipality_name, s.referral_id, \
      s.start_date, s.planned_end, s.placed_at, s.proximity, s.distance_km, s.ready_on, s.exit_date, s.destination, \
      s.exit_reason, s.plan_done_on, s.evaluation_done_on, s.exit_preparation_done_on, \
-     (SELECT COUNT(*) FROM stay_extensions x WHERE x.stay_id = s.id) AS extensions \
-     FROM stays s JOIN persons pe ON pe.id = s.person_id JOIN homes h ON h.id = s.home_id \
+     (SELECT COUNT(*) FROM stay_extensions x WHERE x.stay_id = s.id) AS extensions";
+const STAY_FROM: &str = "FROM stays s JOIN persons pe ON pe.id = s.person_id JOIN homes h ON h.id = s.home_id \
      JOIN neighbourhoods n ON n.id = h.neighbourhood_id JOIN municipalities m ON m.id = n.municipality_id";
+
+fn stay_select() -> String {
+    format!("{STAY_COLUMNS} {STAY_FROM}")
+}
 
 fn stay(row: &AnyRow) -> Result<Stay> {
     Ok(Stay {
@@ -111,6 +215,12 @@ fn stay(row: &AnyRow) -> Result<Stay> {
         extensions: get_i64(row, "extensions")?,
         places: String::new(),
     })
+}
+
+fn stay_with_labels(r: &AnyRow) -> Result<Stay> {
+    let mut s = stay(r)?;
+    s.places = get_opt_string(r, "place_labels")?.unwrap_or_default();
+    Ok(s)
 }
 
 pub(crate) fn proximity_code(p: Proximity) -> &'static str {
@@ -219,8 +329,9 @@ impl Db {
     pub async fn stay(&self, id: StayId) -> Result<Stay> {
         // One row per place of the stay: one round trip for the stay and its place labels.
         let sql = format!(
-            "{STAY_SELECT} JOIN stay_places sp ON sp.stay_id = s.id JOIN places pl ON pl.id = sp.place_id \
-             WHERE s.id = $1 ORDER BY pl.id"
+            "{} JOIN stay_places sp ON sp.stay_id = s.id JOIN places pl ON pl.id = sp.place_id \
+             WHERE s.id = $1 ORDER BY pl.id",
+            stay_select()
         )
         .replace(" FROM stays s", ", pl.label AS place_label FROM stays s");
         let rows = sqlx::query(&sql)
@@ -237,45 +348,57 @@ impl Db {
         Ok(s)
     }
 
-    pub async fn stays(&self, f: StayFilter) -> Result<Vec<Stay>> {
-        // Each stay's place labels, in place order, as `stay` reads them one by one.
+    /// Each stay's place labels, in place order, as `stay` reads them one by one.
+    fn stay_list_columns(&self) -> String {
         let labels = match self.backend {
             crate::Backend::Sqlite => "group_concat(pl.label, ', ')",
             crate::Backend::Postgres => "string_agg(pl.label, ', ' ORDER BY pl.id)",
         };
-        let select = STAY_SELECT.replace(
-            " FROM stays s",
-            &format!(
-                ", (SELECT {labels} FROM stay_places sp JOIN places pl ON pl.id = sp.place_id \
-                 WHERE sp.stay_id = s.id) AS place_labels FROM stays s"
-            ),
-        );
+        format!(
+            "{STAY_COLUMNS}, (SELECT {labels} FROM stay_places sp JOIN places pl ON pl.id = sp.place_id \
+             WHERE sp.stay_id = s.id) AS place_labels"
+        )
+    }
+
+    /// Every stay that matches, in the list's order: for lists that are small by nature
+    /// (one person's stays). Lists of an organisation are read with [`Db::stays_page`].
+    pub async fn stays(&self, f: StayFilter) -> Result<Vec<Stay>> {
+        let w = f.conditions();
         let sql = format!(
-            "{select} WHERE ($1 = 0 OR ($1 = 1 AND s.exit_date IS NULL) OR ($1 = 2 AND s.exit_date IS NOT NULL)) \
-             AND ($2 = 0 OR s.home_id = $2) AND ($3 = 0 OR n.municipality_id = $3) AND ($4 = 0 OR s.person_id = $4) \
-             AND ($6 = 0 OR pe.organisation_id = $6) \
-             ORDER BY s.exit_date IS NOT NULL, s.planned_end, s.id LIMIT $5"
+            "{} {STAY_FROM}{} ORDER BY s.exit_date IS NOT NULL, s.planned_end, s.id",
+            self.stay_list_columns(),
+            w.sql()
         );
-        sqlx::query(&sql)
-            .bind(match f.active {
-                None => 0i64,
-                Some(true) => 1,
-                Some(false) => 2,
-            })
-            .bind(f.home.map(|h| h.0).unwrap_or(0))
-            .bind(f.municipality.map(|m| m.0).unwrap_or(0))
-            .bind(f.person.map(|p| p.0).unwrap_or(0))
-            .bind(f.limit.unwrap_or(10_000))
-            .bind(f.organisation.unwrap_or(0))
+        w.bind(sqlx::query(&sql))
             .fetch_all(self.reader())
             .await?
             .iter()
-            .map(|r| {
-                let mut s = stay(r)?;
-                s.places = get_opt_string(r, "place_labels")?.unwrap_or_default();
-                Ok(s)
-            })
+            .map(stay_with_labels)
             .collect()
+    }
+
+    /// One page of the stays that match, with the exact number that match.
+    #[tracing::instrument(skip_all)]
+    pub async fn stays_page(&self, f: &StayFilter, req: &PageRequest) -> Result<Page<Stay>> {
+        let columns = self.stay_list_columns();
+        self.read_page(
+            crate::paging::ListQuery {
+                select: &columns,
+                from: STAY_FROM,
+                count_from: Some(f.count_from()),
+                filter: f.conditions(),
+                order: f.order(),
+            },
+            req,
+            stay_with_labels,
+            |s| f.cursor_of(s),
+        )
+        .await
+    }
+
+    /// How many stays match.
+    pub async fn count_stays(&self, f: &StayFilter) -> Result<i64> {
+        self.count_rows(f.count_from(), &f.conditions()).await
     }
 
     pub async fn extensions(&self, stay: StayId) -> Result<Vec<Extension>> {

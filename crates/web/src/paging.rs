@@ -12,6 +12,53 @@ pub fn request(cursor: Option<&str>, size: Option<u32>) -> Result<PageRequest, W
     PageRequest::parse(cursor, size).map_err(|e| WebError::bad_request(e.to_string()))
 }
 
+/// A list's filters as a query string for the pager's links (`a=1&b=x%20y`).
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// How many rows came before this page, as the pager's link said (`vanaf`); only for the
+/// summary, never to select rows.
+pub fn offset(q: &std::collections::HashMap<String, String>) -> i64 {
+    q.get("vanaf")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|v| *v >= 0)
+        .unwrap_or(0)
+}
+
+/// The API's paging parameters, for lists without other filters.
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The `next` of the page before; absent for the first page.
+    pub cursor: Option<String>,
+    /// Rows per page (1–500, 50 when absent).
+    pub limit: Option<u32>,
+}
+
+impl PageQuery {
+    pub fn request(&self) -> Result<PageRequest, WebError> {
+        request(self.cursor.as_deref(), self.limit)
+    }
+}
+
 /// The pager under a list: "1–50 van 16.845" with a link to the next page and back to the
 /// first. `query` is the list's other query parameters (filters), already URL-encoded,
 /// without `na`.

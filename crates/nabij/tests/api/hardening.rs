@@ -453,7 +453,7 @@ async fn a_listed_stay_names_its_places_as_the_stay_itself_does(app: TestApp) {
     let places = one["places"].as_str().unwrap();
     assert!(places.contains(", "), "two places: {places}");
     let list = app.get_json("/api/v1/stays").await;
-    let listed = list
+    let listed = list["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -62,8 +62,7 @@ async fn invalid_intake_is_a_problem_with_every_field_named() {
     assert!(p["detail"].as_str().unwrap().contains("elfproef"));
     // Nothing was written.
     assert!(
-        app.get_json("/api/v1/referrals")
-            .await
+        app.get_json("/api/v1/referrals").await["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -125,14 +124,15 @@ async fn an_open_referral_older_than_24_hours_is_a_breach() {
     let app = spawn_app().await;
     let r = app.refer("Dirk").await;
     assert!(
-        app.get_json("/api/v1/dashboard").await["breaches"]
+        app.get_json("/api/v1/dashboard").await["breaches"]["first"]
             .as_array()
             .unwrap()
             .is_empty()
     );
     app.clock.set(start_time() + 25.hours());
     let dash = app.get_json("/api/v1/dashboard").await;
-    assert_eq!(dash["breaches"][0]["id"], r);
+    assert_eq!(dash["breaches"]["first"][0]["id"], r);
+    assert_eq!(dash["breaches"]["total"], 1);
     // Closing it with advice ends the breach.
     let closed = app
         .post_json(
@@ -142,7 +142,7 @@ async fn an_open_referral_older_than_24_hours_is_a_breach() {
         .await;
     assert_eq!(closed.status(), 200);
     assert!(
-        app.get_json("/api/v1/dashboard").await["breaches"]
+        app.get_json("/api/v1/dashboard").await["breaches"]["first"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -198,15 +198,11 @@ async fn parallel_placements_onto_the_last_free_place_one_wins() {
             app.zeist_home.0
         ))
         .await;
-    assert_eq!(stays.as_array().unwrap().len(), 1);
-    assert_eq!(
-        app.get_json("/api/v1/referrals")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        31
-    );
+    assert_eq!(stays["items"].as_array().unwrap().len(), 1);
+    assert_eq!(stays["total"], 1);
+    let referrals = app.get_json("/api/v1/referrals").await;
+    assert_eq!(referrals["total"], 31, "every open referral is counted");
+    assert_eq!(referrals["items"].as_array().unwrap().len(), 31);
 }
 
 #[tokio::test]
@@ -232,7 +228,7 @@ async fn the_whole_loop_through_the_api_on_postgres() {
     let again = app.place(r, app.pitstop).await;
     assert_eq!(again.status(), 409);
     let stays = app.get_json("/api/v1/stays?active=true").await;
-    let id = stays[0]["id"].as_i64().unwrap();
+    let id = stays["items"][0]["id"].as_i64().unwrap();
     app.clock.set(start_time() + days(40));
     let s: Value = app
         .post_json(

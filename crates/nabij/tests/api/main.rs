@@ -27,6 +27,7 @@ mod hardening;
 mod helpers;
 mod homes;
 mod intake_and_placement;
+mod lists;
 mod pages;
 mod privacy;
 mod server;

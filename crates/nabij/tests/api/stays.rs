@@ -14,9 +14,10 @@ async fn milestones_extension_ready_and_exit() {
     // 16 days later the recovery plan is overdue and shows on the dashboard.
     app.clock.set(start_time() + days(16));
     let dash = app.get_json("/api/v1/dashboard").await;
-    assert_eq!(dash["milestone_stays"][0]["id"], id);
+    assert_eq!(dash["milestone_stays"]["first"][0]["id"], id);
+    assert_eq!(dash["milestone_stays"]["total"], 1);
     assert_eq!(
-        dash["milestone_stays"][0]["milestones"][0]["status"],
+        dash["milestone_stays"]["first"][0]["milestones"][0]["status"],
         "overdue"
     );
     let s: Value = app
@@ -30,7 +31,7 @@ async fn milestones_extension_ready_and_exit() {
         .unwrap();
     assert_eq!(s["milestones"][0]["status"], "done");
     assert!(
-        app.get_json("/api/v1/dashboard").await["milestone_stays"]
+        app.get_json("/api/v1/dashboard").await["milestone_stays"]["first"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -108,6 +109,7 @@ async fn a_blocked_place_is_not_free_and_a_stay_past_its_end_is_overdue() {
     let id = placed(&app).await;
     app.clock.set(start_time() + days(200));
     let dash = app.get_json("/api/v1/dashboard").await;
-    assert_eq!(dash["overdue_stays"][0]["id"], id);
-    assert_eq!(dash["overdue_stays"][0]["clock"]["overdue"], true);
+    assert_eq!(dash["overdue_stays"]["first"][0]["id"], id);
+    assert_eq!(dash["overdue_stays"]["first"][0]["clock"]["overdue"], true);
+    assert_eq!(dash["overdue_stays"]["total"], 1);
 }

@@ -14,7 +14,6 @@ CREATE INDEX home_changes_by_home ON home_changes(home_id, id);
 
 -- The home list pages by name within an organisation.
 CREATE INDEX homes_by_organisation_name ON homes(organisation_id, name, id);
--- The capacity planner's calibration groups by these.
+-- The capacity planner's calibration groups by these (stays by person: stays_by_person, 0009).
 CREATE INDEX capacity_referrals ON referrals(organisation_id, received_at, person_id);
-CREATE INDEX capacity_stays ON stays(person_id, start_date);
 CREATE INDEX capacity_persons ON persons(organisation_id, own_municipality_id, id);

@@ -23,11 +23,42 @@ use std::collections::HashMap;
 pub struct UsersPage {
     pub nav: &'static str,
     pub users: Vec<Account>,
+    pub pager: crate::paging::Pager,
     pub organisations: Vec<Organisation>,
     pub roles: Vec<(&'static str, &'static str)>,
     pub form: Form,
     pub created: Option<(String, String)>,
     pub flash: Option<&'static str>,
+}
+
+/// Which page of a list a request asks for, and the pager's query.
+pub(crate) struct ListAt {
+    pub req: nabij_domain::page::PageRequest,
+    pub query: String,
+    pub offset: i64,
+}
+
+impl ListAt {
+    pub(crate) fn first() -> Self {
+        ListAt {
+            req: Default::default(),
+            query: String::new(),
+            offset: 0,
+        }
+    }
+
+    pub(crate) fn of(q: &HashMap<String, String>) -> Result<Self, HtmlError> {
+        let size = q.get("per").and_then(|p| p.parse().ok());
+        let filters: Vec<(&str, String)> = size
+            .map(|p: u32| ("per", p.to_string()))
+            .into_iter()
+            .collect();
+        Ok(ListAt {
+            req: crate::paging::request(q.get("na").map(String::as_str), size)?,
+            query: crate::paging::query_string(&filters),
+            offset: crate::paging::offset(q),
+        })
+    }
 }
 
 async fn users_page(
@@ -36,10 +67,14 @@ async fn users_page(
     form: Form,
     created: Option<(String, String)>,
     flash: Option<&'static str>,
+    list: ListAt,
 ) -> Result<UsersPage, HtmlError> {
+    let found = accounts::users_page(&state.app, &viewer.caller, &list.req).await?;
+    let pager = crate::paging::Pager::new(&found, "/beheer/gebruikers", &list.query, list.offset);
     Ok(UsersPage {
         nav: "beheer",
-        users: accounts::users(&state.app, &viewer.caller).await?,
+        users: found.items,
+        pager,
         organisations: accounts::organisations(&state.app, &viewer.caller).await?,
         roles: options(Role::ALL, Role::code),
         form,
@@ -58,7 +93,15 @@ pub async fn users(
         _ => None,
     };
     Ok(page(
-        &users_page(&state, &viewer, Form::default(), None, flash).await?,
+        &users_page(
+            &state,
+            &viewer,
+            Form::default(),
+            None,
+            flash,
+            ListAt::of(&q)?,
+        )
+        .await?,
     ))
 }
 
@@ -84,13 +127,14 @@ pub async fn create_user(
                 Form::default(),
                 Some((username, password)),
                 None,
+                ListAt::first(),
             )
             .await?,
         )),
         Err(AppError::Invalid(v)) => {
             form.add_violations(&v);
             Ok(invalid(
-                &users_page(&state, &viewer, form, None, None).await?,
+                &users_page(&state, &viewer, form, None, None, ListAt::first()).await?,
             ))
         }
         Err(e) => Err(e.into()),

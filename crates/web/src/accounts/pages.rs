@@ -358,15 +358,34 @@ pub async fn second_factor(
 pub struct TokensPage {
     pub nav: &'static str,
     pub tokens: Vec<ApiToken>,
+    pub pager: crate::paging::Pager,
     pub new_token: Option<String>,
     pub error: Option<&'static str>,
 }
 
-pub async fn tokens(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlError> {
-    let tokens = accounts::api_tokens(&state.app, &viewer.caller).await?;
+/// One page of the caller's keys and its pager.
+async fn token_page(
+    state: &Web,
+    viewer: &Viewer,
+    list: crate::accounts::admin::ListAt,
+) -> Result<(Vec<ApiToken>, crate::paging::Pager), HtmlError> {
+    let found = accounts::api_tokens_page(&state.app, &viewer.caller, &list.req).await?;
+    let pager =
+        crate::paging::Pager::new(&found, "/account/api-sleutels", &list.query, list.offset);
+    Ok((found.items, pager))
+}
+
+pub async fn tokens(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, HtmlError> {
+    let (tokens, pager) =
+        token_page(&state, &viewer, crate::accounts::admin::ListAt::of(&q)?).await?;
     Ok(page(&TokensPage {
         nav: "account",
         tokens,
+        pager,
         new_token: None,
         error: None,
     }))
@@ -379,12 +398,14 @@ pub async fn create_token(
 ) -> Result<Response, HtmlError> {
     let form = Form::parse(&body);
     let created = accounts::create_api_token(&state.app, &viewer.caller, form.value("name")).await;
-    let tokens = accounts::api_tokens(&state.app, &viewer.caller).await?;
+    let (tokens, pager) =
+        token_page(&state, &viewer, crate::accounts::admin::ListAt::first()).await?;
     match created {
         // Shown this once; only its hash is kept.
         Ok(token) => Ok(page(&TokensPage {
             nav: "account",
             tokens,
+            pager,
             new_token: Some(token),
             error: None,
         })),
@@ -393,6 +414,7 @@ pub async fn create_token(
             page(&TokensPage {
                 nav: "account",
                 tokens,
+                pager,
                 new_token: None,
                 error: Some(
                     "Geef de sleutel een naam (hoogstens 80 tekens), zodat je later weet waarvoor hij is.",

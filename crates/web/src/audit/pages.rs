@@ -73,6 +73,7 @@ pub struct LogPage {
     pub until: String,
     pub error: Option<String>,
     pub lines: Vec<Line>,
+    pub pager: Option<crate::paging::Pager>,
 }
 
 /// A typed date of the search, or the Dutch reason it is not one.
@@ -111,8 +112,10 @@ pub async fn log(
         }
         (Err(e), _) | (_, Err(e)) => error = Some(e),
     }
+    let size = q.get("per").and_then(|p| p.parse().ok());
+    let req = crate::paging::request(q.get("na").map(String::as_str), size)?;
     let view = if error.is_none() {
-        match audit::search(&state.app, &viewer.caller, &query).await {
+        match audit::search(&state.app, &viewer.caller, &query, &req).await {
             Ok(v) => Some(v),
             Err(AppError::Invalid(v)) => {
                 error = v.first().map(|e| e.message.clone());
@@ -123,9 +126,32 @@ pub async fn log(
     } else {
         None
     };
-    let (lines, persons) = match view {
-        Some(v) => (v.lines.iter().map(|e| line(&state, e)).collect(), v.persons),
-        None => (Vec::new(), Vec::new()),
+    let mut filters = Vec::new();
+    for (k, v) in [
+        ("persoon", &person),
+        ("gebruiker", &user),
+        ("van", &from),
+        ("tot", &until),
+    ] {
+        if !v.is_empty() {
+            filters.push((k, v.clone()));
+        }
+    }
+    if let Some(per) = size {
+        filters.push(("per", per.to_string()));
+    }
+    let (lines, persons, pager) = match view {
+        Some(v) => (
+            v.lines.items.iter().map(|e| line(&state, e)).collect(),
+            v.persons,
+            Some(crate::paging::Pager::new(
+                &v.lines,
+                "/toegangslog",
+                &crate::paging::query_string(&filters),
+                crate::paging::offset(&q),
+            )),
+        ),
+        None => (Vec::new(), Vec::new(), None),
     };
     let status_page = page(&LogPage {
         nav: "toegangslog",
@@ -135,6 +161,7 @@ pub async fn log(
         until,
         error,
         lines,
+        pager,
     });
     Ok(shown(status_page, persons))
 }
@@ -147,6 +174,7 @@ pub struct PersonAccessPage {
     pub name: String,
     pub printed: String,
     pub lines: Vec<Line>,
+    pub pager: crate::paging::Pager,
 }
 
 /// Who looked at this person's file: a page to print for the person.
@@ -154,9 +182,19 @@ pub async fn person_overview(
     S(state): S<Web>,
     viewer: Viewer,
     Path(id): Path<PersonId>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    let (name, entries) = audit::person_overview(&state.app, &viewer.caller, id).await?;
-    let lines = entries.iter().map(|e| line(&state, e)).collect();
+    let size = q.get("per").and_then(|p| p.parse().ok());
+    let req = crate::paging::request(q.get("na").map(String::as_str), size)?;
+    let (name, entries) = audit::person_overview(&state.app, &viewer.caller, id, &req).await?;
+    let lines = entries.items.iter().map(|e| line(&state, e)).collect();
+    let filters: Vec<(&str, String)> = size.map(|p| ("per", p.to_string())).into_iter().collect();
+    let pager = crate::paging::Pager::new(
+        &entries,
+        &format!("/personen/{id}/inzage"),
+        &crate::paging::query_string(&filters),
+        crate::paging::offset(&q),
+    );
     let clock = state.app.clock();
     let printed = clock.local(clock.now());
     Ok(shown(
@@ -166,6 +204,7 @@ pub async fn person_overview(
             name,
             printed,
             lines,
+            pager,
         }),
         [id],
     ))
@@ -219,7 +258,17 @@ pub async fn person_overview_csv(
     viewer: Viewer,
     Path(id): Path<PersonId>,
 ) -> Result<Response, HtmlError> {
-    let (_, entries) = audit::person_overview(&state.app, &viewer.caller, id).await?;
+    // Every entry, read a page at a time: the export has no limit.
+    let mut entries = Vec::new();
+    let mut req = nabij_domain::page::PageRequest::first(nabij_domain::page::MAX_PAGE_SIZE);
+    loop {
+        let (_, page) = audit::person_overview(&state.app, &viewer.caller, id, &req).await?;
+        entries.extend(page.items);
+        match page.next {
+            Some(next) => req = crate::paging::request(Some(&next), Some(req.size))?,
+            None => break,
+        }
+    }
     let out = overview_csv(&state, &entries)
         .map_err(|e| crate::error::WebError::from(nabij_app::AppError::Internal(e.to_string())))?;
     let file = (

@@ -47,7 +47,7 @@ pub async fn show(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlErro
     let d = dashboard::show(&state.app, &viewer.caller).await?;
     let persons = d.persons();
     let mut milestones = Vec::new();
-    for s in &d.milestone_stays {
+    for s in &d.milestone_stays.first {
         for m in s.pressing() {
             let (status, css, due) = status_text(m.status);
             milestones.push(MilestoneLine {
@@ -66,6 +66,7 @@ pub async fn show(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlErro
         today: labels::date(d.today),
         received: d
             .breaches
+            .first
             .iter()
             .map(|r| state.app.clock().local(r.received_at))
             .collect(),

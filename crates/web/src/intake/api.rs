@@ -15,11 +15,16 @@ pub struct ListQuery {
     /// Closed referrals too.
     #[serde(default)]
     all: bool,
+    /// The `next` of the page before; absent for the first page.
+    cursor: Option<String>,
+    /// Referrals per page (1–500, 50 when absent).
+    limit: Option<u32>,
 }
 
 pub async fn list(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
-    let referrals = intake::list(&state.app, &viewer.caller, q.all).await?;
-    let persons: Vec<_> = referrals.iter().map(|r| r.person_id).collect();
+    let req = crate::paging::request(q.cursor.as_deref(), q.limit)?;
+    let referrals = intake::list(&state.app, &viewer.caller, q.all, &req).await?;
+    let persons: Vec<_> = referrals.items.iter().map(|r| r.person_id).collect();
     Ok(shown(ok(&referrals)?, persons))
 }
 

@@ -16,7 +16,7 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .page(M::GET, "/aanmeldingen/{id}", COORDINATOR, "Aanmelding met voorstellen", pages::show).on_view(Referral, View)
         .page(M::POST, "/aanmeldingen/{id}/plaatsen", COORDINATOR, "Plaatsen", pages::place).in_transaction(Stay, Create)
         .page(M::POST, "/aanmeldingen/{id}/sluiten", COORDINATOR, "Aanmelding sluiten", pages::close).in_transaction(Referral, Change)
-        .api(M::GET, "/api/v1/referrals", COORDINATOR, "Referrals (open ones by default)", doc::<Vec<intake::Referral>>("referrals", 200).query::<api::ListQuery>(), api::list).on_view(Overview, View)
+        .api(M::GET, "/api/v1/referrals", COORDINATOR, "Referrals (open ones by default)", doc::<nabij_domain::page::Page<intake::Referral>>("referrals", 200).query::<api::ListQuery>(), api::list).on_view(Overview, View)
         .api(M::POST, "/api/v1/referrals", COORDINATOR, "Intake: a person and their referral", doc::<intake::Referral>("referrals", 201).takes::<intake::IntakeInput>(), api::create).in_transaction(File, Create)
         .api(M::GET, "/api/v1/referrals/{id}", COORDINATOR, "A referral", doc::<intake::Referral>("referrals", 200), api::show).on_view(Referral, View)
         .api(M::GET, "/api/v1/referrals/{id}/proposals", COORDINATOR, "Every free place, ranked and explained", doc::<api::RankingView>("referrals", 200), api::proposals).on_view(Referral, View)

@@ -126,6 +126,7 @@ pub struct ReferralsPage {
     pub nav: &'static str,
     pub all: bool,
     pub rows: Vec<ReferralRow>,
+    pub pager: crate::paging::Pager,
 }
 
 pub async fn list(
@@ -136,10 +137,25 @@ pub async fn list(
     let all = q.contains_key("alle");
     let clock = state.app.clock();
     let now = clock.now();
-    let mut referrals = intake::list(&state.app, &viewer.caller, all).await?;
-    referrals.truncate(200);
-    let persons: Vec<_> = referrals.iter().map(|r| r.person_id).collect();
+    let size = q.get("per").and_then(|p| p.parse().ok());
+    let req = crate::paging::request(q.get("na").map(String::as_str), size)?;
+    let referrals = intake::list(&state.app, &viewer.caller, all, &req).await?;
+    let mut filters = Vec::new();
+    if all {
+        filters.push(("alle", "1".to_string()));
+    }
+    if let Some(per) = size {
+        filters.push(("per", per.to_string()));
+    }
+    let pager = crate::paging::Pager::new(
+        &referrals,
+        "/aanmeldingen",
+        &crate::paging::query_string(&filters),
+        crate::paging::offset(&q),
+    );
+    let persons: Vec<_> = referrals.items.iter().map(|r| r.person_id).collect();
     let rows = referrals
+        .items
         .into_iter()
         .map(|r| ReferralRow {
             id: r.id.0,
@@ -158,6 +174,7 @@ pub async fn list(
             nav: "aanmeldingen",
             all,
             rows,
+            pager,
         }),
         persons,
     ))

@@ -8,11 +8,12 @@ use crate::extract::Path;
 use crate::pages::page;
 use crate::routes::Web;
 use askama::Template;
-use axum::extract::State as S;
+use axum::extract::{Query, State as S};
 use axum::response::Response;
 use nabij_app::partners;
 use nabij_domain::ids::ReferralId;
 use nabij_domain::labels::{self, Label};
+use std::collections::HashMap;
 
 pub struct Row {
     pub id: i64,
@@ -28,13 +29,28 @@ pub struct ListPage {
     pub nav: &'static str,
     pub organisation: String,
     pub rows: Vec<Row>,
+    pub pager: crate::paging::Pager,
 }
 
-pub async fn list(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlError> {
+pub async fn list(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, HtmlError> {
     let clock = state.app.clock();
-    let referrals = partners::our_referrals(&state.app, &viewer.caller).await?;
-    let persons: Vec<_> = referrals.iter().filter_map(|r| r.shown).collect();
+    let size = q.get("per").and_then(|p| p.parse().ok());
+    let req = crate::paging::request(q.get("na").map(String::as_str), size)?;
+    let referrals = partners::our_referrals(&state.app, &viewer.caller, &req).await?;
+    let filters: Vec<(&str, String)> = size.map(|p| ("per", p.to_string())).into_iter().collect();
+    let pager = crate::paging::Pager::new(
+        &referrals,
+        "/onze-aanmeldingen",
+        &crate::paging::query_string(&filters),
+        crate::paging::offset(&q),
+    );
+    let persons: Vec<_> = referrals.items.iter().filter_map(|r| r.shown).collect();
     let rows = referrals
+        .items
         .into_iter()
         .map(|r| Row {
             id: r.id.0,
@@ -49,6 +65,7 @@ pub async fn list(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlErro
             nav: "partner",
             organisation,
             rows,
+            pager,
         }),
         persons,
     ))

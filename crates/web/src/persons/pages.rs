@@ -22,6 +22,7 @@ pub struct PersonsPage {
     pub nav: &'static str,
     pub q: String,
     pub rows: Vec<PersonLine>,
+    pub pager: crate::paging::Pager,
 }
 
 pub async fn list(
@@ -29,14 +30,31 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
+    let size = q.get("per").and_then(|p| p.parse().ok());
+    let req = crate::paging::request(q.get("na").map(String::as_str), size)?;
+    let offset = crate::paging::offset(&q);
     let q = q.get("q").cloned().unwrap_or_default();
-    let rows = persons::list(&state.app, &viewer.caller, &q).await?;
-    let persons: Vec<_> = rows.iter().map(|p| p.id).collect();
+    let found = persons::list(&state.app, &viewer.caller, &q, &req).await?;
+    let mut filters = Vec::new();
+    if !q.is_empty() {
+        filters.push(("q", q.clone()));
+    }
+    if let Some(per) = size {
+        filters.push(("per", per.to_string()));
+    }
+    let pager = crate::paging::Pager::new(
+        &found,
+        "/personen",
+        &crate::paging::query_string(&filters),
+        offset,
+    );
+    let persons: Vec<_> = found.items.iter().map(|p| p.id).collect();
     Ok(shown(
         crate::pages::page(&PersonsPage {
             nav: "personen",
             q,
-            rows,
+            rows: found.items,
+            pager,
         }),
         persons,
     ))

@@ -7,9 +7,9 @@ use nabij_app::stays::{self, ExitInput, ExtensionInput, MilestoneInput, ReadyInp
 use nabij_domain::ids::StayId;
 
 pub async fn list(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<StayQuery>) -> ApiResult {
-    let q = StayQuery { limit: None, ..q };
-    let stays = stays::list(&state.app, &viewer.caller, &q).await?;
-    let persons: Vec<_> = stays.iter().map(|s| s.stay.person_id).collect();
+    let req = crate::paging::request(q.cursor.as_deref(), q.limit)?;
+    let stays = stays::list(&state.app, &viewer.caller, &q, &req).await?;
+    let persons: Vec<_> = stays.items.iter().map(|s| s.stay.person_id).collect();
     Ok(shown(ok(&stays)?, persons))
 }
 

@@ -4,6 +4,7 @@ use crate::error::HtmlError;
 use crate::extract::Path;
 use crate::forms::Form;
 use crate::pages::{after_post, flash, page, with_form};
+use crate::paging::{self, Pager};
 use crate::routes::Web;
 use askama::Template;
 use axum::body::Bytes;
@@ -11,7 +12,7 @@ use axum::extract::{Query, State as S};
 use axum::response::Response;
 use nabij_app::AppError;
 use nabij_app::stays::{
-    self, ExitInput, ExtensionInput, MilestoneInput, ReadyInput, StayQuery, StayView,
+    self, ExitInput, ExtensionInput, MilestoneInput, ReadyInput, StayAttention, StayQuery, StayView,
 };
 use nabij_domain::ids::{MunicipalityId, StayId};
 use nabij_domain::labels::{self, Label};
@@ -38,6 +39,7 @@ pub struct StaysPage {
     pub municipalities: Vec<(String, String)>,
     pub attention: String,
     pub rows: Vec<StayRow>,
+    pub pager: Pager,
 }
 
 fn tags(v: &StayView) -> Vec<(&'static str, String)> {
@@ -75,6 +77,8 @@ pub async fn list(
     let status = q.get("status").cloned().unwrap_or_else(|| "lopend".into());
     let municipality = q.get("gemeente").cloned().unwrap_or_default();
     let attention = q.get("aandacht").cloned().unwrap_or_default();
+    let size = q.get("per").and_then(|p| p.parse().ok());
+    let req = paging::request(q.get("na").map(String::as_str), size)?;
     let query = StayQuery {
         active: match status.as_str() {
             "lopend" => Some(true),
@@ -82,20 +86,35 @@ pub async fn list(
             _ => None,
         },
         municipality_id: municipality.parse().ok().map(MunicipalityId),
-        limit: Some(2000),
-        home_id: None,
+        attention: match attention.as_str() {
+            "mijlpaal" => Some(StayAttention::Milestone),
+            "over" => Some(StayAttention::Overdue),
+            "wacht" => Some(StayAttention::Waiting),
+            _ => None,
+        },
+        ..Default::default()
     };
-    let stays = stays::list(&state.app, &viewer.caller, &query).await?;
-    let mut persons = Vec::new();
+    let stays = stays::list(&state.app, &viewer.caller, &query, &req).await?;
+    let mut filters = vec![("status", status.clone())];
+    if !municipality.is_empty() {
+        filters.push(("gemeente", municipality.clone()));
+    }
+    if !attention.is_empty() {
+        filters.push(("aandacht", attention.clone()));
+    }
+    if let Some(per) = size {
+        filters.push(("per", per.to_string()));
+    }
+    let pager = Pager::new(
+        &stays,
+        "/verblijven",
+        &paging::query_string(&filters),
+        paging::offset(&q),
+    );
+    let persons: Vec<_> = stays.items.iter().map(|v| v.stay.person_id).collect();
     let rows: Vec<StayRow> = stays
-        .into_iter()
-        .filter(|v| match attention.as_str() {
-            "mijlpaal" => v.pressing().next().is_some(),
-            "over" => v.clock.overdue,
-            "wacht" => v.stay.is_active() && v.stay.ready_on.is_some(),
-            _ => true,
-        })
-        .inspect(|v| persons.push(v.stay.person_id))
+        .items
+        .iter()
         .map(|v| StayRow {
             id: v.stay.id.0,
             person: v.stay.person_name.clone(),
@@ -103,7 +122,7 @@ pub async fn list(
             start: labels::date(v.stay.start),
             end: labels::date(v.stay.exit_date.unwrap_or(v.stay.planned_end)),
             day: v.clock.day,
-            tags: tags(&v),
+            tags: tags(v),
         })
         .collect();
     let listed = page(&StaysPage {
@@ -118,6 +137,7 @@ pub async fn list(
         municipalities: nabij_app::geography::municipality_choices(&state.app).await?,
         attention,
         rows,
+        pager,
     });
     Ok(shown(listed, persons))
 }
