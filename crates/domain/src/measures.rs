@@ -415,7 +415,7 @@ fn intersections(x: &[(Date, Date)], y: &[(Date, Date)]) -> Vec<(Date, Date)> {
 
 /// Adds up the facts per group. `key` says which group a fact belongs to (`None`: none
 /// shown, e.g. a no-place event in a table per home). Facts of homes not in `homes` (other
-/// municipalities under a filter) are left out.
+/// municipalities under a filter) are left out; no-place events are taken as fetched.
 pub fn tally<K: Hash + Eq>(
     facts: &Facts,
     homes: &HashMap<i64, HomeInfo>,
@@ -478,12 +478,7 @@ pub fn tally<K: Hash + Eq>(
             t.overdue_now += 1;
         }
     }
-    let municipalities: std::collections::HashSet<i64> =
-        homes.values().map(|h| h.municipality).collect();
     for &(municipality, d) in &facts.no_place {
-        if !municipalities.contains(&municipality) {
-            continue;
-        }
         let at = At {
             home: None,
             municipality,

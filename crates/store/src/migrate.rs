@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_home_dates.sql"),
         postgres: include_str!("../migrations/postgres/0007_home_dates.sql"),
     },
+    Migration {
+        name: "0008_report_indexes",
+        sqlite: include_str!("../migrations/sqlite/0008_report_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0008_report_indexes.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

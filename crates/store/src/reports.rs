@@ -7,7 +7,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
-use nabij_domain::measures::{PlacementFact, StayFact, nights_in_period};
+use nabij_domain::measures::{
+    Ended, Facts, OnPlace, PlaceSpan, Placed, PlacementFact, StayFact, nights_in_period,
+};
+use nabij_domain::period::Period;
 use nabij_domain::stay::Destination;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -192,5 +195,360 @@ impl Db {
                 })
             })
             .collect()
+    }
+}
+
+/// A home as the reports name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportHome {
+    pub id: i64,
+    pub name: String,
+    pub kind: HomeKind,
+    pub municipality_id: i64,
+    pub municipality_name: String,
+}
+
+/// Which facts to read: an organisation's network (or one municipality of it) over a
+/// period. Instants bound the period in time (`from_ts` up to, not including, `end_ts`).
+#[derive(Debug, Clone)]
+pub struct FactScope<'a> {
+    pub organisation: i64,
+    pub municipality: Option<i64>,
+    pub period: &'a Period,
+    pub from_ts: Timestamp,
+    pub end_ts: Timestamp,
+    pub today: Date,
+    pub tz: &'a jiff::tz::TimeZone,
+}
+
+impl FactScope<'_> {
+    /// The homes of the scope, joined as `h`: `$1` is the organisation, `$k` the
+    /// municipality when filtered (a condition only then, so the index is used).
+    fn homes_in_scope(&self, k: usize) -> String {
+        match self.municipality {
+            Some(_) => format!(
+                "h.organisation_id = $1 AND h.neighbourhood_id IN \
+                 (SELECT id FROM neighbourhoods WHERE municipality_id = ${k})"
+            ),
+            None => "h.organisation_id = $1".into(),
+        }
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the municipality of a filtered scope as the last parameter.
+fn with_muni(q: AnyQuery<'_>, municipality: Option<i64>) -> AnyQuery<'_> {
+    match municipality {
+        Some(m) => q.bind(m),
+        None => q,
+    }
+}
+
+const PERMANENT: &str = "('own_rented_home', 'own_lease_via_flip', 'family_or_friends')";
+
+impl Db {
+    /// The homes of a report's scope, by municipality and name.
+    pub async fn report_homes(
+        &self,
+        organisation: i64,
+        municipality: Option<i64>,
+    ) -> Result<Vec<ReportHome>> {
+        let filter = if municipality.is_some() {
+            " AND m.id = $2"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT h.id, h.name, h.kind, m.id AS municipality_id, m.name AS municipality_name \
+             FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
+             JOIN municipalities m ON m.id = n.municipality_id \
+             WHERE h.organisation_id = $1{filter} ORDER BY m.name, h.name, h.id"
+        );
+        let mut q = sqlx::query(&sql).bind(organisation);
+        if let Some(m) = municipality {
+            q = q.bind(m);
+        }
+        q.fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ReportHome {
+                    id: get_i64(r, "id")?,
+                    name: get_string(r, "name")?,
+                    kind: get_code(r, "kind", HomeKind::parse)?,
+                    municipality_id: get_i64(r, "municipality_id")?,
+                    municipality_name: get_string(r, "municipality_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every municipality's name, by id.
+    pub async fn municipality_names(&self) -> Result<Vec<(i64, String)>> {
+        sqlx::query("SELECT id, name FROM municipalities")
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(|r| Ok((get_i64(r, "id")?, get_string(r, "name")?)))
+            .collect()
+    }
+
+    /// The municipalities that have homes of the organisation: `(id, name)` by name.
+    pub async fn report_municipalities(&self, organisation: i64) -> Result<Vec<(i64, String)>> {
+        sqlx::query(
+            "SELECT DISTINCT m.id, m.name FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
+             JOIN municipalities m ON m.id = n.municipality_id WHERE h.organisation_id = $1 ORDER BY m.name, m.id",
+        )
+        .bind(organisation)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((get_i64(r, "id")?, get_string(r, "name")?)))
+        .collect()
+    }
+
+    /// The facts of one period: every query is bounded by the period through an index
+    /// (start date, exit date, decision time, event time), never the whole history.
+    #[tracing::instrument(skip_all, fields(from = %scope.period.from, to = %scope.period.to))]
+    pub async fn report_facts(&self, scope: &FactScope<'_>) -> Result<Facts> {
+        let p = scope.period;
+        let (from, to) = (date_text(p.from), date_text(p.to));
+        let (from_ts, end_ts) = (ts_text(scope.from_ts), ts_text(scope.end_ts));
+        let org = scope.organisation;
+        let muni = scope.municipality;
+        let tz = scope.tz;
+        let mut facts = Facts::default();
+
+        // Placements: stays that started in the period, with their referral.
+        let sql = format!(
+            "SELECT s.home_id, s.start_date, r.received_at, s.placed_at, s.proximity, s.distance_km \
+             FROM stays s JOIN referrals r ON r.id = s.referral_id JOIN homes h ON h.id = s.home_id \
+             WHERE {} AND s.start_date >= $2 AND s.start_date <= $3",
+            scope.homes_in_scope(4)
+        );
+        let rows = with_muni(
+            sqlx::query(&sql)
+                .bind(org)
+                .bind(from.clone())
+                .bind(to.clone()),
+            muni,
+        )
+        .fetch_all(self.reader())
+        .await?;
+        facts.placed.reserve(rows.len());
+        for r in &rows {
+            let received = get_ts(r, "received_at")?;
+            let placed = get_ts(r, "placed_at")?;
+            facts.placed.push(Placed {
+                home: get_i64(r, "home_id")?,
+                start: get_date(r, "start_date")?,
+                hours: placed.duration_since(received).as_secs_f64() / 3600.0,
+                same_day: tz.to_datetime(received).date() == tz.to_datetime(placed).date(),
+                proximity: get_code(r, "proximity", parse_proximity)?,
+                distance_km: get_f64(r, "distance_km")?,
+            });
+        }
+        drop(rows);
+
+        // Exits in the period.
+        let sql = format!(
+            "SELECT s.person_id, s.home_id, s.start_date, s.ready_on, s.exit_date, s.destination \
+             FROM stays s JOIN homes h ON h.id = s.home_id \
+             WHERE {} AND s.exit_date >= $2 AND s.exit_date <= $3",
+            scope.homes_in_scope(4)
+        );
+        let rows = with_muni(
+            sqlx::query(&sql)
+                .bind(org)
+                .bind(from.clone())
+                .bind(to.clone()),
+            muni,
+        )
+        .fetch_all(self.reader())
+        .await?;
+        facts.ended.reserve(rows.len());
+        for r in &rows {
+            facts.ended.push(Ended {
+                person: get_i64(r, "person_id")?,
+                home: get_i64(r, "home_id")?,
+                start: get_date(r, "start_date")?,
+                ready_on: get_opt_date(r, "ready_on")?,
+                exit: get_date(r, "exit_date")?,
+                destination: get_code(r, "destination", Destination::parse)?,
+            });
+        }
+        drop(rows);
+
+        // Later stays of those who left for a permanent destination in the period: a new
+        // stay anywhere in the network counts as a return.
+        let sql = format!(
+            "SELECT s.person_id, s.start_date FROM stays s JOIN homes h2 ON h2.id = s.home_id \
+             WHERE h2.organisation_id = $1 AND s.start_date > $2 AND s.person_id IN \
+             (SELECT x.person_id FROM stays x JOIN homes h ON h.id = x.home_id \
+              WHERE {} AND x.exit_date >= $2 AND x.exit_date <= $3 AND x.destination IN {PERMANENT}) \
+             ORDER BY s.person_id, s.start_date",
+            scope.homes_in_scope(4)
+        );
+        let rows = with_muni(
+            sqlx::query(&sql)
+                .bind(org)
+                .bind(from.clone())
+                .bind(to.clone()),
+            muni,
+        )
+        .fetch_all(self.reader())
+        .await?;
+        facts.later_starts = rows
+            .iter()
+            .map(|r| Ok((get_i64(r, "person_id")?, get_date(r, "start_date")?)))
+            .collect::<Result<_>>()?;
+        facts.later_starts.sort_unstable();
+        drop(rows);
+
+        // Extension decisions in the period.
+        let sql = format!(
+            "SELECT s.home_id, x.decided_at FROM stay_extensions x JOIN stays s ON s.id = x.stay_id \
+             JOIN homes h ON h.id = s.home_id WHERE {} AND x.decided_at >= $2 AND x.decided_at < $3",
+            scope.homes_in_scope(4)
+        );
+        let rows = with_muni(
+            sqlx::query(&sql)
+                .bind(org)
+                .bind(from_ts.clone())
+                .bind(end_ts.clone()),
+            muni,
+        )
+        .fetch_all(self.reader())
+        .await?;
+        for r in &rows {
+            let at = get_ts(r, "decided_at")?;
+            facts
+                .extensions
+                .push((get_i64(r, "home_id")?, tz.to_datetime(at).date()));
+        }
+
+        // Stays past their planned end today.
+        let sql = format!(
+            "SELECT s.home_id FROM stays s JOIN homes h ON h.id = s.home_id \
+             WHERE {} AND s.exit_date IS NULL AND s.planned_end < $2",
+            scope.homes_in_scope(3)
+        );
+        let rows = with_muni(
+            sqlx::query(&sql).bind(org).bind(date_text(scope.today)),
+            muni,
+        )
+        .fetch_all(self.reader())
+        .await?;
+        facts.overdue_now = rows
+            .iter()
+            .map(|r| get_i64(r, "home_id"))
+            .collect::<Result<_>>()?;
+
+        // No place in the own area: counted by the person's own municipality.
+        let filter = if muni.is_some() {
+            " AND e.municipality_id = $4"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT e.municipality_id, e.occurred_at FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
+             WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{filter}"
+        );
+        let rows = with_muni(
+            sqlx::query(&sql)
+                .bind(org)
+                .bind(from_ts.clone())
+                .bind(end_ts.clone()),
+            muni,
+        )
+        .fetch_all(self.reader())
+        .await?;
+        for r in &rows {
+            let at = get_ts(r, "occurred_at")?;
+            facts
+                .no_place
+                .push((get_i64(r, "municipality_id")?, tz.to_datetime(at).date()));
+        }
+
+        // Occupancy: places in service during the period, the stays holding them and the
+        // blocks on them.
+        let sql = format!(
+            "SELECT p.id, p.home_id, p.opened_on, p.retired_on, h.opened_on AS home_opened, h.closed_on \
+             FROM places p JOIN homes h ON h.id = p.home_id WHERE {} \
+             AND p.opened_on <= $3 AND h.opened_on <= $3 \
+             AND (p.retired_on IS NULL OR p.retired_on > $2) AND (h.closed_on IS NULL OR h.closed_on > $2)",
+            scope.homes_in_scope(4)
+        );
+        let rows = with_muni(
+            sqlx::query(&sql)
+                .bind(org)
+                .bind(from.clone())
+                .bind(to.clone()),
+            muni,
+        )
+        .fetch_all(self.reader())
+        .await?;
+        for r in &rows {
+            let retired = get_opt_date(r, "retired_on")?;
+            let closed = get_opt_date(r, "closed_on")?;
+            facts.places.push(PlaceSpan {
+                place: get_i64(r, "id")?,
+                home: get_i64(r, "home_id")?,
+                from: get_date(r, "opened_on")?.max(get_date(r, "home_opened")?),
+                until: match (retired, closed) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+            });
+        }
+        // Stays that ended in or after the period, or run still (the exit-date index).
+        for ended in [true, false] {
+            let cond = if ended {
+                "s.exit_date >= $2 AND s.start_date <= $3"
+            } else {
+                "s.exit_date IS NULL AND s.start_date <= $3"
+            };
+            let sql = format!(
+                "SELECT sp.place_id, s.start_date, sp.released_on FROM stays s \
+                 JOIN stay_places sp ON sp.stay_id = s.id JOIN homes h ON h.id = s.home_id \
+                 WHERE {} AND {cond} AND (sp.released_on IS NULL OR sp.released_on > $2)",
+                scope.homes_in_scope(4)
+            );
+            let rows = with_muni(
+                sqlx::query(&sql)
+                    .bind(org)
+                    .bind(from.clone())
+                    .bind(to.clone()),
+                muni,
+            )
+            .fetch_all(self.reader())
+            .await?;
+            for r in &rows {
+                facts.held.push(OnPlace {
+                    place: get_i64(r, "place_id")?,
+                    from: get_date(r, "start_date")?,
+                    until: get_opt_date(r, "released_on")?,
+                });
+            }
+        }
+        let sql = format!(
+            "SELECT b.place_id, b.from_date, b.until_date FROM place_blocks b \
+             JOIN places p ON p.id = b.place_id JOIN homes h ON h.id = p.home_id \
+             WHERE {} AND b.from_date <= $3 AND (b.until_date IS NULL OR b.until_date >= $2)",
+            scope.homes_in_scope(4)
+        );
+        let rows = with_muni(sqlx::query(&sql).bind(org).bind(from).bind(to), muni)
+            .fetch_all(self.reader())
+            .await?;
+        for r in &rows {
+            facts.blocks.push(OnPlace {
+                place: get_i64(r, "place_id")?,
+                from: get_date(r, "from_date")?,
+                // A block's until date is inclusive.
+                until: get_opt_date(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
+            });
+        }
+        Ok(facts)
     }
 }

@@ -548,6 +548,7 @@ async fn story_on_sqlite() {
             "0005_access_log_key",
             "0006_password_change",
             "0007_home_dates",
+            "0008_report_indexes",
         ]
     );
     story(db).await;
