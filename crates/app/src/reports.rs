@@ -531,3 +531,60 @@ fn build(
         next,
     }
 }
+
+/// A report as the API serves it: every table suppressed ("<5"), with its period, the
+/// previous period and, for the per-home table, the paging.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct ReportAnswer {
+    pub period: Period,
+    pub previous: Period,
+    /// The municipality the report is limited to, if any.
+    pub municipality: Option<i64>,
+    pub tables: Vec<Table>,
+    /// Homes in the whole list (per-home report only).
+    pub total: Option<i64>,
+    /// The cursor of the next page (per-home report only).
+    pub next: Option<String>,
+}
+
+impl Report {
+    /// The report as partners and exports may see it.
+    pub fn suppressed(&self) -> ReportAnswer {
+        ReportAnswer {
+            period: self.scope.period,
+            previous: self.scope.previous,
+            municipality: self.scope.municipality.as_ref().map(|m| m.0),
+            tables: self.tables.iter().map(Table::suppressed).collect(),
+            total: self.total,
+            next: self.next.clone(),
+        }
+    }
+}
+
+/// The view a report table belongs to (for exports by table id).
+pub fn view_of_table(id: &str) -> Option<View> {
+    Some(match id {
+        "samenvatting" => View::Summary,
+        "per-gemeente" | "bezetting-per-gemeente-per-maand" | "geen-plek-per-gemeente-per-maand" => {
+            View::Municipalities
+        }
+        "per-soort" => View::Kinds,
+        "per-huis" => View::Homes,
+        "per-maand" => View::Months,
+        _ => return None,
+    })
+}
+
+impl View {
+    pub fn parse(code: &str) -> Option<View> {
+        [
+            View::Summary,
+            View::Municipalities,
+            View::Kinds,
+            View::Homes,
+            View::Months,
+        ]
+        .into_iter()
+        .find(|v| v.code() == code)
+    }
+}
