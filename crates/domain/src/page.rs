@@ -134,7 +134,7 @@ impl Cursor {
         }
         let (id, hex) = text.split_once('.').ok_or(PageError)?;
         let id: i64 = id.parse().map_err(|_| PageError)?;
-        if hex.len() % 2 != 0 {
+        if !hex.len().is_multiple_of(2) {
             return Err(PageError);
         }
         let bytes = (0..hex.len())

@@ -24,6 +24,7 @@ mod meta;
 mod observe;
 mod openapi;
 pub mod pages;
+pub mod paging;
 pub mod partners;
 pub mod persons;
 pub mod reports;

@@ -1,5 +1,7 @@
 //! Reports: the measures over a period.
 
+pub mod chart;
+pub mod export;
 pub mod pages;
 
 use crate::routes::{PLANNING, RouteTable};
