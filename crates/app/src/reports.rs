@@ -565,9 +565,9 @@ impl Report {
 pub fn view_of_table(id: &str) -> Option<View> {
     Some(match id {
         "samenvatting" => View::Summary,
-        "per-gemeente" | "bezetting-per-gemeente-per-maand" | "geen-plek-per-gemeente-per-maand" => {
-            View::Municipalities
-        }
+        "per-gemeente"
+        | "bezetting-per-gemeente-per-maand"
+        | "geen-plek-per-gemeente-per-maand" => View::Municipalities,
         "per-soort" => View::Kinds,
         "per-huis" => View::Homes,
         "per-maand" => View::Months,
