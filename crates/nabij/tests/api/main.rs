@@ -28,5 +28,6 @@ mod helpers;
 mod intake_and_placement;
 mod pages;
 mod privacy;
+mod reports;
 mod server;
 mod stays;
