@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
 use nabij_domain::measures::{
-    Ended, Facts, OnPlace, PlaceSpan, Placed, PlacementFact, StayFact, nights_in_period,
+    Ended, Facts, OnPlace, PlaceSpan, Placed, PlacementFact, StayFact, place_nights,
 };
 use nabij_domain::period::Period;
 use nabij_domain::stay::Destination;
@@ -129,7 +129,10 @@ impl Db {
         .collect()
     }
 
-    /// Occupied, available and blocked place-nights per home in `[from, to)`.
+    /// Occupied and available place-nights per home in `[from, to)`: each place counts
+    /// from its own and its home's opening until retirement or closing, and blocked nights
+    /// are not available (`place_nights` holds the available nights, `blocked_nights` is
+    /// zero: they are already left out).
     pub async fn occupancy_by_home(
         &self,
         organisation: i64,
@@ -145,53 +148,39 @@ impl Db {
         .bind(organisation)
         .fetch_all(self.reader())
         .await?;
-        let (f, t) = (date_text(from), date_text(to));
-        let occupied = sqlx::query(
-            "SELECT p.home_id, s.start_date, sp.released_on FROM stay_places sp JOIN stays s ON s.id = sp.stay_id \
-             JOIN places p ON p.id = sp.place_id WHERE s.start_date < $2 AND (sp.released_on IS NULL OR sp.released_on > $1)",
-        )
-        .bind(&f)
-        .bind(&t)
-        .fetch_all(self.reader())
-        .await?;
-        let blocked = sqlx::query(
-            "SELECT p.home_id, b.from_date, b.until_date FROM place_blocks b JOIN places p ON p.id = b.place_id \
-             WHERE b.from_date < $2 AND (b.until_date IS NULL OR b.until_date >= $1)",
-        )
-        .bind(&f)
-        .bind(&t)
-        .fetch_all(self.reader())
-        .await?;
-        let mut occ: HashMap<i64, i64> = HashMap::new();
-        for r in &occupied {
-            let until = get_opt_date(r, "released_on")?.unwrap_or(to);
-            *occ.entry(get_i64(r, "home_id")?).or_default() +=
-                nights_in_period(get_date(r, "start_date")?, until, from, to);
+        let mut nights: HashMap<i64, (i64, i64)> = HashMap::new();
+        if from < to {
+            let last = to.yesterday().unwrap_or(to);
+            let period = Period { from, to: last };
+            let mut facts = Facts::default();
+            self.occupancy_facts(
+                organisation,
+                None,
+                &date_text(from),
+                &date_text(last),
+                &mut facts,
+            )
+            .await?;
+            for ((home, _), (occupied, available)) in place_nights(&facts, &period, last) {
+                let e = nights.entry(home).or_default();
+                e.0 += occupied;
+                e.1 += available;
+            }
         }
-        let mut blk: HashMap<i64, i64> = HashMap::new();
-        for r in &blocked {
-            // A block's until date is inclusive.
-            let until = get_opt_date(r, "until_date")?
-                .map(|d| d.tomorrow().unwrap_or(d))
-                .unwrap_or(to);
-            *blk.entry(get_i64(r, "home_id")?).or_default() +=
-                nights_in_period(get_date(r, "from_date")?, until, from, to);
-        }
-        let nights = nabij_domain::stay::days_between(from, to);
         homes
             .iter()
             .map(|r| {
                 let id = get_i64(r, "id")?;
-                let places = get_i64(r, "places")?;
+                let (occupied, available) = nights.get(&id).copied().unwrap_or((0, 0));
                 Ok(HomeOccupancy {
                     home_id: HomeId(id),
                     home_name: get_string(r, "name")?,
                     kind: get_code(r, "kind", HomeKind::parse)?,
                     municipality_name: get_string(r, "municipality_name")?,
-                    places,
-                    place_nights: places * nights,
-                    occupied_nights: occ.get(&id).copied().unwrap_or(0),
-                    blocked_nights: blk.get(&id).copied().unwrap_or(0),
+                    places: get_i64(r, "places")?,
+                    place_nights: available,
+                    occupied_nights: occupied,
+                    blocked_nights: 0,
                 })
             })
             .collect()
@@ -222,10 +211,19 @@ pub struct FactScope<'a> {
 }
 
 impl FactScope<'_> {
+    fn homes_in_scope(&self, k: usize) -> String {
+        HomesScope(self.municipality).homes_in_scope(k)
+    }
+}
+
+/// The homes of a report: an organisation's, or those of one municipality.
+struct HomesScope(Option<i64>);
+
+impl HomesScope {
     /// The homes of the scope, joined as `h`: `$1` is the organisation, `$k` the
     /// municipality when filtered (a condition only then, so the index is used).
     fn homes_in_scope(&self, k: usize) -> String {
-        match self.municipality {
+        match self.0 {
             Some(_) => format!(
                 "h.organisation_id = $1 AND h.neighbourhood_id IN \
                  (SELECT id FROM neighbourhoods WHERE municipality_id = ${k})"
@@ -471,6 +469,22 @@ impl Db {
                 .push((get_i64(r, "municipality_id")?, tz.to_datetime(at).date()));
         }
 
+        self.occupancy_facts(scope.organisation, muni, &from, &to, &mut facts)
+            .await?;
+        Ok(facts)
+    }
+
+    /// The places in service during `[from, to]` (dates as text, inclusive), the stays
+    /// holding them and the blocks on them.
+    async fn occupancy_facts(
+        &self,
+        org: i64,
+        muni: Option<i64>,
+        from: &str,
+        to: &str,
+        facts: &mut Facts,
+    ) -> Result<()> {
+        let scope = HomesScope(muni);
         // Occupancy: places in service during the period, the stays holding them and the
         // blocks on them.
         let sql = format!(
@@ -480,15 +494,9 @@ impl Db {
              AND (p.retired_on IS NULL OR p.retired_on > $2) AND (h.closed_on IS NULL OR h.closed_on > $2)",
             scope.homes_in_scope(4)
         );
-        let rows = with_muni(
-            sqlx::query(&sql)
-                .bind(org)
-                .bind(from.clone())
-                .bind(to.clone()),
-            muni,
-        )
-        .fetch_all(self.reader())
-        .await?;
+        let rows = with_muni(sqlx::query(&sql).bind(org).bind(from).bind(to), muni)
+            .fetch_all(self.reader())
+            .await?;
         for r in &rows {
             let retired = get_opt_date(r, "retired_on")?;
             let closed = get_opt_date(r, "closed_on")?;
@@ -515,15 +523,9 @@ impl Db {
                  WHERE {} AND {cond} AND (sp.released_on IS NULL OR sp.released_on > $2)",
                 scope.homes_in_scope(4)
             );
-            let rows = with_muni(
-                sqlx::query(&sql)
-                    .bind(org)
-                    .bind(from.clone())
-                    .bind(to.clone()),
-                muni,
-            )
-            .fetch_all(self.reader())
-            .await?;
+            let rows = with_muni(sqlx::query(&sql).bind(org).bind(from).bind(to), muni)
+                .fetch_all(self.reader())
+                .await?;
             for r in &rows {
                 facts.held.push(OnPlace {
                     place: get_i64(r, "place_id")?,
@@ -549,6 +551,6 @@ impl Db {
                 until: get_opt_date(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
             });
         }
-        Ok(facts)
+        Ok(())
     }
 }
