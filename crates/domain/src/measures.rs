@@ -801,4 +801,134 @@ mod tests {
         assert_eq!(occupancy(50, 100, 20), Some(0.625));
         assert_eq!(occupancy(0, 10, 10), None);
     }
+
+    #[test]
+    fn a_return_starts_more_than_fourteen_days_after_the_exit() {
+        let exit = date(2025, 1, 10);
+        let starts = vec![
+            (1, date(2025, 1, 24)),
+            (2, date(2025, 1, 25)),
+            (3, date(2025, 7, 11)),
+        ];
+        assert!(
+            !returned_within(&starts, 1, exit, 6),
+            "after exactly 14 days"
+        );
+        assert!(returned_within(&starts, 2, exit, 6), "after 15 days");
+        // Six calendar months after 10 January is 10 July: the 11th is too late.
+        assert!(!returned_within(&starts, 3, exit, 6));
+        assert!(returned_within(&starts, 3, exit, 12));
+        assert!(!returned_within(&starts, 4, exit, 24));
+    }
+
+    #[test]
+    fn six_calendar_months_from_the_start_day() {
+        assert!(within_six_months(date(2025, 3, 15), date(2025, 9, 15)));
+        assert!(!within_six_months(date(2025, 3, 15), date(2025, 9, 16)));
+        assert!(within_six_months(date(2024, 2, 29), date(2024, 8, 29)));
+        assert!(!within_six_months(date(2024, 2, 29), date(2024, 8, 30)));
+        // 31 August + 6 months: the last day of February.
+        assert!(within_six_months(date(2023, 8, 31), date(2024, 2, 29)));
+        assert!(!within_six_months(date(2023, 8, 31), date(2024, 3, 1)));
+    }
+
+    #[test]
+    fn place_nights_from_opening_to_retirement_without_blocked_nights() {
+        let period = Period::new(date(2026, 1, 1), date(2026, 2, 28)).unwrap();
+        let facts = Facts {
+            places: vec![
+                // Opened on 20 January, retired on 10 February.
+                PlaceSpan {
+                    place: 1,
+                    home: 7,
+                    from: date(2026, 1, 20),
+                    until: Some(date(2026, 2, 10)),
+                },
+            ],
+            // Held from before the period to 25 January; blocked 24-26 January (inclusive).
+            held: vec![OnPlace {
+                place: 1,
+                from: date(2025, 12, 1),
+                until: Some(date(2026, 1, 25)),
+            }],
+            blocks: vec![
+                OnPlace {
+                    place: 1,
+                    from: date(2026, 1, 24),
+                    until: Some(date(2026, 1, 27)),
+                },
+                // Overlapping the first: counted once.
+                OnPlace {
+                    place: 1,
+                    from: date(2026, 1, 25),
+                    until: Some(date(2026, 1, 26)),
+                },
+            ],
+            ..Facts::default()
+        };
+        let n = place_nights(&facts, &period, date(2026, 12, 31));
+        // January: 12 nights in service (20-31), 3 blocked; held 20-24, of which the 24th
+        // is blocked: 4 occupied. February: 9 nights (1-9).
+        assert_eq!(n[&(7, 0)], (4, 9));
+        assert_eq!(n[&(7, 1)], (0, 9));
+        // Nights after today do not count.
+        let n = place_nights(&facts, &period, date(2026, 1, 21));
+        assert_eq!(n[&(7, 0)], (2, 2));
+        assert!(!n.contains_key(&(7, 1)));
+    }
+
+    #[test]
+    fn a_tally_groups_facts_by_their_home() {
+        let homes: HashMap<i64, HomeInfo> = [
+            (
+                1,
+                HomeInfo {
+                    municipality: 10,
+                    kind: HomeKind::Pitstop,
+                },
+            ),
+            (
+                2,
+                HomeInfo {
+                    municipality: 20,
+                    kind: HomeKind::ShelterHome,
+                },
+            ),
+        ]
+        .into();
+        let period = Period::new(date(2026, 1, 1), date(2026, 1, 31)).unwrap();
+        let ended = |home, dest| Ended {
+            person: home,
+            home,
+            start: date(2025, 12, 1),
+            ready_on: Some(date(2026, 1, 1)),
+            exit: date(2026, 1, 11),
+            destination: dest,
+        };
+        let facts = Facts {
+            ended: vec![
+                ended(1, Destination::OwnRentedHome),
+                ended(2, Destination::Street),
+                // A home outside the scope is left out.
+                ended(3, Destination::Street),
+            ],
+            no_place: vec![(30, date(2026, 1, 5))],
+            overdue_now: vec![2],
+            ..Facts::default()
+        };
+        let t = tally(&facts, &homes, &period, date(2026, 2, 1), |a| {
+            Some(a.municipality)
+        });
+        assert_eq!(t[&10].exits, 1);
+        assert_eq!(t[&10].to_own_home, 1);
+        assert_eq!(t[&10].waiting_days, vec![10.0]);
+        assert_eq!(t[&20].exits_by_class[3], 1);
+        assert_eq!(t[&20].overdue_now, 1);
+        assert_eq!(t[&30].no_place, 1);
+        let by_month = tally(&facts, &homes, &period, date(2026, 2, 1), |a| a.month);
+        // Overdue-now belongs to no month.
+        assert_eq!(by_month.values().map(|t| t.overdue_now).sum::<i64>(), 0);
+        let cells = measure_cells(&t[&10]);
+        assert_eq!(cells.len(), MEASURES.len());
+    }
 }
