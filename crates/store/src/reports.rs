@@ -13,6 +13,7 @@ use nabij_domain::measures::{
 use nabij_domain::period::Period;
 use nabij_domain::stay::Destination;
 use serde::Serialize;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -152,15 +153,9 @@ impl Db {
         if from < to {
             let last = to.yesterday().unwrap_or(to);
             let period = Period { from, to: last };
-            let mut facts = Facts::default();
-            self.occupancy_facts(
-                organisation,
-                None,
-                &date_text(from),
-                &date_text(last),
-                &mut facts,
-            )
-            .await?;
+            let facts = self
+                .occupancy_facts(organisation, None, &date_text(from), &date_text(last))
+                .await?;
             for ((home, _), (occupied, available)) in place_nights(&facts, &period, last) {
                 let e = nights.entry(home).or_default();
                 e.0 += occupied;
@@ -210,12 +205,6 @@ pub struct FactScope<'a> {
     pub tz: &'a jiff::tz::TimeZone,
 }
 
-impl FactScope<'_> {
-    fn homes_in_scope(&self, k: usize) -> String {
-        HomesScope(self.municipality).homes_in_scope(k)
-    }
-}
-
 /// The homes of a report: an organisation's, or those of one municipality.
 struct HomesScope(Option<i64>);
 
@@ -231,6 +220,12 @@ impl HomesScope {
             None => "h.organisation_id = $1".into(),
         }
     }
+}
+
+/// A parameter of a report query.
+enum Arg<'a> {
+    I(i64),
+    T(&'a str),
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -307,171 +302,160 @@ impl Db {
     }
 
     /// The facts of one period: every query is bounded by the period through an index
-    /// (start date, exit date, decision time, event time), never the whole history.
+    /// (start date, exit date, decision time, event time), never the whole history. The
+    /// queries run at once on the read pool; each row is decoded as it arrives.
     #[tracing::instrument(skip_all, fields(from = %scope.period.from, to = %scope.period.to))]
     pub async fn report_facts(&self, scope: &FactScope<'_>) -> Result<Facts> {
         let p = scope.period;
         let (from, to) = (date_text(p.from), date_text(p.to));
         let (from_ts, end_ts) = (ts_text(scope.from_ts), ts_text(scope.end_ts));
+        let today = date_text(scope.today);
         let org = scope.organisation;
         let muni = scope.municipality;
         let tz = scope.tz;
-        let mut facts = Facts::default();
+        let hs = HomesScope(muni);
+        let period = [Arg::I(org), Arg::T(&from), Arg::T(&to)];
+        let instants = [Arg::I(org), Arg::T(&from_ts), Arg::T(&end_ts)];
+        let overdue_args = [Arg::I(org), Arg::T(&today)];
 
         // Placements: stays that started in the period, with their referral.
-        let sql = format!(
-            "SELECT s.home_id, s.start_date, r.received_at, s.placed_at, s.proximity, s.distance_km \
-             FROM stays s JOIN referrals r ON r.id = s.referral_id JOIN homes h ON h.id = s.home_id \
-             WHERE {} AND s.start_date >= $2 AND s.start_date <= $3",
-            scope.homes_in_scope(4)
-        );
-        let rows = with_muni(
-            sqlx::query(&sql)
-                .bind(org)
-                .bind(from.clone())
-                .bind(to.clone()),
+        let placed = self.decoded(
+            format!(
+                "SELECT s.home_id, s.start_date, r.received_at, s.placed_at, s.proximity, s.distance_km \
+                 FROM stays s JOIN referrals r ON r.id = s.referral_id JOIN homes h ON h.id = s.home_id \
+                 WHERE {} AND s.start_date >= $2 AND s.start_date <= $3",
+                hs.homes_in_scope(4)
+            ),
+            &period,
             muni,
-        )
-        .fetch_all(self.reader())
-        .await?;
-        facts.placed.reserve(rows.len());
-        for r in &rows {
-            let received = get_ts(r, "received_at")?;
-            let placed = get_ts(r, "placed_at")?;
-            facts.placed.push(Placed {
-                home: get_i64(r, "home_id")?,
-                start: get_date(r, "start_date")?,
-                hours: placed.duration_since(received).as_secs_f64() / 3600.0,
-                same_day: tz.to_datetime(received).date() == tz.to_datetime(placed).date(),
-                proximity: get_code(r, "proximity", parse_proximity)?,
-                distance_km: get_f64(r, "distance_km")?,
-            });
-        }
-        drop(rows);
-
+            |r| {
+                let received = get_ts(r, "received_at")?;
+                let placed = get_ts(r, "placed_at")?;
+                Ok(Placed {
+                    home: get_i64(r, "home_id")?,
+                    start: get_date(r, "start_date")?,
+                    hours: placed.duration_since(received).as_secs_f64() / 3600.0,
+                    same_day: tz.to_datetime(received).date() == tz.to_datetime(placed).date(),
+                    proximity: get_code(r, "proximity", parse_proximity)?,
+                    distance_km: get_f64(r, "distance_km")?,
+                })
+            },
+        );
         // Exits in the period.
-        let sql = format!(
-            "SELECT s.person_id, s.home_id, s.start_date, s.ready_on, s.exit_date, s.destination \
-             FROM stays s JOIN homes h ON h.id = s.home_id \
-             WHERE {} AND s.exit_date >= $2 AND s.exit_date <= $3",
-            scope.homes_in_scope(4)
-        );
-        let rows = with_muni(
-            sqlx::query(&sql)
-                .bind(org)
-                .bind(from.clone())
-                .bind(to.clone()),
+        let ended = self.decoded(
+            format!(
+                "SELECT s.person_id, s.home_id, s.start_date, s.ready_on, s.exit_date, s.destination \
+                 FROM stays s JOIN homes h ON h.id = s.home_id \
+                 WHERE {} AND s.exit_date >= $2 AND s.exit_date <= $3",
+                hs.homes_in_scope(4)
+            ),
+            &period,
             muni,
-        )
-        .fetch_all(self.reader())
-        .await?;
-        facts.ended.reserve(rows.len());
-        for r in &rows {
-            facts.ended.push(Ended {
-                person: get_i64(r, "person_id")?,
-                home: get_i64(r, "home_id")?,
-                start: get_date(r, "start_date")?,
-                ready_on: get_opt_date(r, "ready_on")?,
-                exit: get_date(r, "exit_date")?,
-                destination: get_code(r, "destination", Destination::parse)?,
-            });
-        }
-        drop(rows);
-
+            |r| {
+                Ok(Ended {
+                    person: get_i64(r, "person_id")?,
+                    home: get_i64(r, "home_id")?,
+                    start: get_date(r, "start_date")?,
+                    ready_on: get_opt_date(r, "ready_on")?,
+                    exit: get_date(r, "exit_date")?,
+                    destination: get_code(r, "destination", Destination::parse)?,
+                })
+            },
+        );
         // Later stays of those who left for a permanent destination in the period: a new
         // stay anywhere in the network counts as a return.
-        let sql = format!(
-            "SELECT s.person_id, s.start_date FROM stays s JOIN homes h2 ON h2.id = s.home_id \
-             WHERE h2.organisation_id = $1 AND s.start_date > $2 AND s.person_id IN \
-             (SELECT x.person_id FROM stays x JOIN homes h ON h.id = x.home_id \
-              WHERE {} AND x.exit_date >= $2 AND x.exit_date <= $3 AND x.destination IN {PERMANENT}) \
-             ORDER BY s.person_id, s.start_date",
-            scope.homes_in_scope(4)
-        );
-        let rows = with_muni(
-            sqlx::query(&sql)
-                .bind(org)
-                .bind(from.clone())
-                .bind(to.clone()),
+        let later = self.decoded(
+            format!(
+                "SELECT s.person_id, s.start_date FROM stays s JOIN homes h2 ON h2.id = s.home_id \
+                 WHERE h2.organisation_id = $1 AND s.start_date > $2 AND s.person_id IN \
+                 (SELECT x.person_id FROM stays x JOIN homes h ON h.id = x.home_id \
+                  WHERE {} AND x.exit_date >= $2 AND x.exit_date <= $3 AND x.destination IN {PERMANENT})",
+                hs.homes_in_scope(4)
+            ),
+            &period,
             muni,
-        )
-        .fetch_all(self.reader())
-        .await?;
-        facts.later_starts = rows
-            .iter()
-            .map(|r| Ok((get_i64(r, "person_id")?, get_date(r, "start_date")?)))
-            .collect::<Result<_>>()?;
-        facts.later_starts.sort_unstable();
-        drop(rows);
-
+            |r| Ok((get_i64(r, "person_id")?, get_date(r, "start_date")?)),
+        );
         // Extension decisions in the period.
-        let sql = format!(
-            "SELECT s.home_id, x.decided_at FROM stay_extensions x JOIN stays s ON s.id = x.stay_id \
-             JOIN homes h ON h.id = s.home_id WHERE {} AND x.decided_at >= $2 AND x.decided_at < $3",
-            scope.homes_in_scope(4)
-        );
-        let rows = with_muni(
-            sqlx::query(&sql)
-                .bind(org)
-                .bind(from_ts.clone())
-                .bind(end_ts.clone()),
+        let extensions = self.decoded(
+            format!(
+                "SELECT s.home_id, x.decided_at FROM stay_extensions x JOIN stays s ON s.id = x.stay_id \
+                 JOIN homes h ON h.id = s.home_id WHERE {} AND x.decided_at >= $2 AND x.decided_at < $3",
+                hs.homes_in_scope(4)
+            ),
+            &instants,
             muni,
-        )
-        .fetch_all(self.reader())
-        .await?;
-        for r in &rows {
-            let at = get_ts(r, "decided_at")?;
-            facts
-                .extensions
-                .push((get_i64(r, "home_id")?, tz.to_datetime(at).date()));
-        }
-
+            |r| {
+                let at = get_ts(r, "decided_at")?;
+                Ok((get_i64(r, "home_id")?, tz.to_datetime(at).date()))
+            },
+        );
         // Stays past their planned end today.
-        let sql = format!(
-            "SELECT s.home_id FROM stays s JOIN homes h ON h.id = s.home_id \
-             WHERE {} AND s.exit_date IS NULL AND s.planned_end < $2",
-            scope.homes_in_scope(3)
-        );
-        let rows = with_muni(
-            sqlx::query(&sql).bind(org).bind(date_text(scope.today)),
+        let overdue = self.decoded(
+            format!(
+                "SELECT s.home_id FROM stays s JOIN homes h ON h.id = s.home_id \
+                 WHERE {} AND s.exit_date IS NULL AND s.planned_end < $2",
+                hs.homes_in_scope(3)
+            ),
+            &overdue_args,
             muni,
-        )
-        .fetch_all(self.reader())
-        .await?;
-        facts.overdue_now = rows
-            .iter()
-            .map(|r| get_i64(r, "home_id"))
-            .collect::<Result<_>>()?;
-
+            |r| get_i64(r, "home_id"),
+        );
         // No place in the own area: counted by the person's own municipality.
         let filter = if muni.is_some() {
             " AND e.municipality_id = $4"
         } else {
             ""
         };
-        let sql = format!(
-            "SELECT e.municipality_id, e.occurred_at FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
-             WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{filter}"
-        );
-        let rows = with_muni(
-            sqlx::query(&sql)
-                .bind(org)
-                .bind(from_ts.clone())
-                .bind(end_ts.clone()),
+        let no_place = self.decoded(
+            format!(
+                "SELECT e.municipality_id, e.occurred_at FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
+                 WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{filter}"
+            ),
+            &instants,
             muni,
-        )
-        .fetch_all(self.reader())
-        .await?;
-        for r in &rows {
-            let at = get_ts(r, "occurred_at")?;
-            facts
-                .no_place
-                .push((get_i64(r, "municipality_id")?, tz.to_datetime(at).date()));
-        }
+            |r| {
+                let at = get_ts(r, "occurred_at")?;
+                Ok((get_i64(r, "municipality_id")?, tz.to_datetime(at).date()))
+            },
+        );
+        let occupancy = self.occupancy_facts(org, muni, &from, &to);
+        let (placed, ended, mut later_starts, extensions, overdue_now, no_place, occupancy) = tokio::try_join!(
+            placed, ended, later, extensions, overdue, no_place, occupancy
+        )?;
+        later_starts.sort_unstable();
+        Ok(Facts {
+            placed,
+            ended,
+            later_starts,
+            extensions,
+            overdue_now,
+            no_place,
+            ..occupancy
+        })
+    }
 
-        self.occupancy_facts(scope.organisation, muni, &from, &to, &mut facts)
-            .await?;
-        Ok(facts)
+    /// Runs a report query on the read pool, decoding each row as it arrives.
+    async fn decoded<T: Send + Unpin>(
+        &self,
+        sql: String,
+        args: &[Arg<'_>],
+        municipality: Option<i64>,
+        decode: impl Fn(&AnyRow) -> Result<T> + Send + Sync,
+    ) -> Result<Vec<T>> {
+        let mut q = sqlx::query(&sql);
+        for a in args {
+            q = match a {
+                Arg::I(i) => q.bind(*i),
+                Arg::T(t) => q.bind(*t),
+            };
+        }
+        let q = with_muni(q, municipality);
+        Ok(
+            q.try_map(|r: AnyRow| decode(&r).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+                .fetch_all(self.reader())
+                .await?,
+        )
     }
 
     /// The places in service during `[from, to]` (dates as text, inclusive), the stays
@@ -482,75 +466,85 @@ impl Db {
         muni: Option<i64>,
         from: &str,
         to: &str,
-        facts: &mut Facts,
-    ) -> Result<()> {
-        let scope = HomesScope(muni);
-        // Occupancy: places in service during the period, the stays holding them and the
-        // blocks on them.
-        let sql = format!(
-            "SELECT p.id, p.home_id, p.opened_on, p.retired_on, h.opened_on AS home_opened, h.closed_on \
-             FROM places p JOIN homes h ON h.id = p.home_id WHERE {} \
-             AND p.opened_on <= $3 AND h.opened_on <= $3 \
-             AND (p.retired_on IS NULL OR p.retired_on > $2) AND (h.closed_on IS NULL OR h.closed_on > $2)",
-            scope.homes_in_scope(4)
+    ) -> Result<Facts> {
+        let hs = HomesScope(muni);
+        let args = [Arg::I(org), Arg::T(from), Arg::T(to)];
+        let places = self.decoded(
+            format!(
+                "SELECT p.id, p.home_id, p.opened_on, p.retired_on, h.opened_on AS home_opened, h.closed_on \
+                 FROM places p JOIN homes h ON h.id = p.home_id WHERE {} \
+                 AND p.opened_on <= $3 AND h.opened_on <= $3 \
+                 AND (p.retired_on IS NULL OR p.retired_on > $2) AND (h.closed_on IS NULL OR h.closed_on > $2)",
+                hs.homes_in_scope(4)
+            ),
+            &args,
+            muni,
+            |r| {
+                let retired = get_opt_date(r, "retired_on")?;
+                let closed = get_opt_date(r, "closed_on")?;
+                Ok(PlaceSpan {
+                    place: get_i64(r, "id")?,
+                    home: get_i64(r, "home_id")?,
+                    from: get_date(r, "opened_on")?.max(get_date(r, "home_opened")?),
+                    until: match (retired, closed) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    },
+                })
+            },
         );
-        let rows = with_muni(sqlx::query(&sql).bind(org).bind(from).bind(to), muni)
-            .fetch_all(self.reader())
-            .await?;
-        for r in &rows {
-            let retired = get_opt_date(r, "retired_on")?;
-            let closed = get_opt_date(r, "closed_on")?;
-            facts.places.push(PlaceSpan {
-                place: get_i64(r, "id")?,
-                home: get_i64(r, "home_id")?,
-                from: get_date(r, "opened_on")?.max(get_date(r, "home_opened")?),
-                until: match (retired, closed) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
+        // Stays that ended in or after the period, or run still: read through the
+        // exit-date index, stays first (CROSS JOIN keeps SQLite from starting at the homes
+        // and reading every stay of each; PostgreSQL plans it as an inner join). The start
+        // date is compared as an expression so no index on it competes with the exit date.
+        let held = |cond: &str| {
+            self.decoded(
+                format!(
+                    "SELECT sp.place_id, s.start_date, sp.released_on FROM stays s \
+                     CROSS JOIN stay_places sp CROSS JOIN homes h \
+                     WHERE sp.stay_id = s.id AND h.id = s.home_id AND {} AND {cond} \
+                     AND (sp.released_on IS NULL OR sp.released_on > $2)",
+                    hs.homes_in_scope(4)
+                ),
+                &args,
+                muni,
+                |r| {
+                    Ok(OnPlace {
+                        place: get_i64(r, "place_id")?,
+                        from: get_date(r, "start_date")?,
+                        until: get_opt_date(r, "released_on")?,
+                    })
                 },
-            });
-        }
-        // Stays that ended in or after the period, or run still (the exit-date index).
-        for ended in [true, false] {
-            let cond = if ended {
-                "s.exit_date >= $2 AND s.start_date <= $3"
-            } else {
-                "s.exit_date IS NULL AND s.start_date <= $3"
-            };
-            let sql = format!(
-                "SELECT sp.place_id, s.start_date, sp.released_on FROM stays s \
-                 JOIN stay_places sp ON sp.stay_id = s.id JOIN homes h ON h.id = s.home_id \
-                 WHERE {} AND {cond} AND (sp.released_on IS NULL OR sp.released_on > $2)",
-                scope.homes_in_scope(4)
-            );
-            let rows = with_muni(sqlx::query(&sql).bind(org).bind(from).bind(to), muni)
-                .fetch_all(self.reader())
-                .await?;
-            for r in &rows {
-                facts.held.push(OnPlace {
+            )
+        };
+        let held_ended = held("s.exit_date >= $2 AND s.start_date || '' <= $3");
+        let held_running = held("s.exit_date IS NULL AND s.start_date || '' <= $3");
+        let blocks = self.decoded(
+            format!(
+                "SELECT b.place_id, b.from_date, b.until_date FROM place_blocks b \
+                 JOIN places p ON p.id = b.place_id JOIN homes h ON h.id = p.home_id \
+                 WHERE {} AND b.from_date <= $3 AND (b.until_date IS NULL OR b.until_date >= $2)",
+                hs.homes_in_scope(4)
+            ),
+            &args,
+            muni,
+            |r| {
+                Ok(OnPlace {
                     place: get_i64(r, "place_id")?,
-                    from: get_date(r, "start_date")?,
-                    until: get_opt_date(r, "released_on")?,
-                });
-            }
-        }
-        let sql = format!(
-            "SELECT b.place_id, b.from_date, b.until_date FROM place_blocks b \
-             JOIN places p ON p.id = b.place_id JOIN homes h ON h.id = p.home_id \
-             WHERE {} AND b.from_date <= $3 AND (b.until_date IS NULL OR b.until_date >= $2)",
-            scope.homes_in_scope(4)
+                    from: get_date(r, "from_date")?,
+                    // A block's until date is inclusive.
+                    until: get_opt_date(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
+                })
+            },
         );
-        let rows = with_muni(sqlx::query(&sql).bind(org).bind(from).bind(to), muni)
-            .fetch_all(self.reader())
-            .await?;
-        for r in &rows {
-            facts.blocks.push(OnPlace {
-                place: get_i64(r, "place_id")?,
-                from: get_date(r, "from_date")?,
-                // A block's until date is inclusive.
-                until: get_opt_date(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
-            });
-        }
-        Ok(())
+        let (places, mut held, running, blocks) =
+            tokio::try_join!(places, held_ended, held_running, blocks)?;
+        held.extend(running);
+        Ok(Facts {
+            places,
+            held,
+            blocks,
+            ..Facts::default()
+        })
     }
 }
