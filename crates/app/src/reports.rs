@@ -14,7 +14,9 @@ use jiff::civil::Date;
 use nabij_domain::access::{AuditAction, DataCategory, Role};
 use nabij_domain::home::HomeKind;
 use nabij_domain::labels::Label;
-use nabij_domain::measures::{At, Facts, HomeInfo, MEASURES, Tally, measure_cells, tally};
+use nabij_domain::measures::{
+    At, Facts, HomeInfo, MEASURES, Tally, measure_cells, place_nights, tally, tally_with,
+};
 use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_domain::period::{Month, Period, Preset};
 use nabij_domain::table::{Cell, Table};
@@ -348,6 +350,7 @@ fn build(
         })
         .collect();
     let period = &scope.period;
+    let nights = place_nights(current, period, today);
     let name_of = |m: i64| {
         names
             .get(&m)
@@ -362,7 +365,9 @@ fn build(
         .map_or("het hele netwerk".to_string(), |m| m.1.clone());
 
     let per_municipality = |tables: &mut Vec<Table>| {
-        let t = tally(current, &info, period, today, |a: At| Some(a.municipality));
+        let t = tally_with(current, &nights, &info, period, today, |a: At| {
+            Some(a.municipality)
+        });
         let mut rows: Vec<(String, i64, &Tally)> =
             t.iter().map(|(m, t)| (name_of(*m), *m, t)).collect();
         rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -379,7 +384,7 @@ fn build(
         tables.push(tb);
     };
     let per_month = |tables: &mut Vec<Table>| {
-        let t = tally(current, &info, period, today, |a: At| a.month);
+        let t = tally_with(current, &nights, &info, period, today, |a: At| a.month);
         let mut tb = table(
             "per-maand",
             format!("Per maand, {area}"),
@@ -395,7 +400,7 @@ fn build(
     };
     let matrices =
         |tables: &mut Vec<Table>| {
-            let t = tally(current, &info, period, today, |a: At| {
+            let t = tally_with(current, &nights, &info, period, today, |a: At| {
                 a.month.map(|m| (a.municipality, m))
             });
             let months = period.months();
@@ -441,7 +446,9 @@ fn build(
                     .remove(&())
                     .unwrap_or_default()
             };
-            let now = all(current, period);
+            let now = tally_with(current, &nights, &info, period, today, |_| Some(()))
+                .remove(&())
+                .unwrap_or_default();
             let before = previous
                 .map(|f| all(f, &scope.previous))
                 .unwrap_or_default();
@@ -471,7 +478,7 @@ fn build(
         }
         View::Months => per_month(&mut tables),
         View::Kinds => {
-            let t = tally(current, &info, period, today, |a: At| a.kind);
+            let t = tally_with(current, &nights, &info, period, today, |a: At| a.kind);
             let mut tb = table(
                 "per-soort",
                 format!("Per soort huis, {area}"),
@@ -486,7 +493,7 @@ fn build(
             tables.push(tb);
         }
         View::Homes => {
-            let t = tally(current, &info, period, today, |a: At| a.home);
+            let t = tally_with(current, &nights, &info, period, today, |a: At| a.home);
             // Homes in the order of the list: municipality, name; keyed for paging.
             let key = |h: &ReportHome| format!("{}\u{1f}{}", h.municipality_name, h.name);
             let mut homes: Vec<&ReportHome> = homes.iter().collect();

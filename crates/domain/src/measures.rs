@@ -423,6 +423,23 @@ pub fn tally<K: Hash + Eq>(
     today: Date,
     key: impl Fn(At) -> Option<K>,
 ) -> HashMap<K, Tally> {
+    let nights = place_nights(facts, period, today);
+    tally_with(facts, &nights, homes, period, today, key)
+}
+
+/// Occupied and available place-nights per (home, month index), as [`place_nights`]
+/// gives them: computed once when a report adds up several groupings.
+pub type PlaceNights = HashMap<(i64, usize), (i64, i64)>;
+
+/// [`tally`] with the place-nights computed already.
+pub fn tally_with<K: Hash + Eq>(
+    facts: &Facts,
+    nights: &PlaceNights,
+    homes: &HashMap<i64, HomeInfo>,
+    period: &Period,
+    today: Date,
+    key: impl Fn(At) -> Option<K>,
+) -> HashMap<K, Tally> {
     let mut out: HashMap<K, Tally> = HashMap::new();
     let at_home = |home: i64, d: Option<Date>| {
         homes.get(&home).map(|h| At {
@@ -490,7 +507,7 @@ pub fn tally<K: Hash + Eq>(
         }
     }
     let months = period.months();
-    for ((home, i), (occupied, available)) in place_nights(facts, period, today) {
+    for (&(home, i), &(occupied, available)) in nights {
         if let Some(t) = slot(
             &mut out,
             (at_home(home, months.get(i).map(|m| m.first_day()))).and_then(&key),

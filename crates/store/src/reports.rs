@@ -222,6 +222,34 @@ impl HomesScope {
     }
 }
 
+/// A stored date read without copying its text (report queries read many).
+fn day(row: &AnyRow, col: &'static str) -> Result<Date> {
+    let s: &str = sqlx::Row::try_get(row, col)?;
+    s.parse().map_err(|_| crate::StoreError::Corrupt {
+        column: col,
+        value: s.to_string(),
+    })
+}
+
+fn opt_day(row: &AnyRow, col: &'static str) -> Result<Option<Date>> {
+    let s: Option<&str> = sqlx::Row::try_get(row, col)?;
+    s.map(|s| {
+        s.parse().map_err(|_| crate::StoreError::Corrupt {
+            column: col,
+            value: s.to_string(),
+        })
+    })
+    .transpose()
+}
+
+fn instant(row: &AnyRow, col: &'static str) -> Result<Timestamp> {
+    let s: &str = sqlx::Row::try_get(row, col)?;
+    s.parse().map_err(|_| crate::StoreError::Corrupt {
+        column: col,
+        value: s.to_string(),
+    })
+}
+
 /// A parameter of a report query.
 enum Arg<'a> {
     I(i64),
@@ -329,11 +357,11 @@ impl Db {
             &period,
             muni,
             |r| {
-                let received = get_ts(r, "received_at")?;
-                let placed = get_ts(r, "placed_at")?;
+                let received = instant(r, "received_at")?;
+                let placed = instant(r, "placed_at")?;
                 Ok(Placed {
                     home: get_i64(r, "home_id")?,
-                    start: get_date(r, "start_date")?,
+                    start: day(r, "start_date")?,
                     hours: placed.duration_since(received).as_secs_f64() / 3600.0,
                     same_day: tz.to_datetime(received).date() == tz.to_datetime(placed).date(),
                     proximity: get_code(r, "proximity", parse_proximity)?,
@@ -355,9 +383,9 @@ impl Db {
                 Ok(Ended {
                     person: get_i64(r, "person_id")?,
                     home: get_i64(r, "home_id")?,
-                    start: get_date(r, "start_date")?,
-                    ready_on: get_opt_date(r, "ready_on")?,
-                    exit: get_date(r, "exit_date")?,
+                    start: day(r, "start_date")?,
+                    ready_on: opt_day(r, "ready_on")?,
+                    exit: day(r, "exit_date")?,
                     destination: get_code(r, "destination", Destination::parse)?,
                 })
             },
@@ -374,7 +402,7 @@ impl Db {
             ),
             &period,
             muni,
-            |r| Ok((get_i64(r, "person_id")?, get_date(r, "start_date")?)),
+            |r| Ok((get_i64(r, "person_id")?, day(r, "start_date")?)),
         );
         // Extension decisions in the period.
         let extensions = self.decoded(
@@ -386,7 +414,7 @@ impl Db {
             &instants,
             muni,
             |r| {
-                let at = get_ts(r, "decided_at")?;
+                let at = instant(r, "decided_at")?;
                 Ok((get_i64(r, "home_id")?, tz.to_datetime(at).date()))
             },
         );
@@ -415,7 +443,7 @@ impl Db {
             &instants,
             muni,
             |r| {
-                let at = get_ts(r, "occurred_at")?;
+                let at = instant(r, "occurred_at")?;
                 Ok((get_i64(r, "municipality_id")?, tz.to_datetime(at).date()))
             },
         );
@@ -480,12 +508,12 @@ impl Db {
             &args,
             muni,
             |r| {
-                let retired = get_opt_date(r, "retired_on")?;
-                let closed = get_opt_date(r, "closed_on")?;
+                let retired = opt_day(r, "retired_on")?;
+                let closed = opt_day(r, "closed_on")?;
                 Ok(PlaceSpan {
                     place: get_i64(r, "id")?,
                     home: get_i64(r, "home_id")?,
-                    from: get_date(r, "opened_on")?.max(get_date(r, "home_opened")?),
+                    from: day(r, "opened_on")?.max(day(r, "home_opened")?),
                     until: match (retired, closed) {
                         (Some(a), Some(b)) => Some(a.min(b)),
                         (a, b) => a.or(b),
@@ -511,8 +539,8 @@ impl Db {
                 |r| {
                     Ok(OnPlace {
                         place: get_i64(r, "place_id")?,
-                        from: get_date(r, "start_date")?,
-                        until: get_opt_date(r, "released_on")?,
+                        from: day(r, "start_date")?,
+                        until: opt_day(r, "released_on")?,
                     })
                 },
             )
@@ -531,9 +559,9 @@ impl Db {
             |r| {
                 Ok(OnPlace {
                     place: get_i64(r, "place_id")?,
-                    from: get_date(r, "from_date")?,
+                    from: day(r, "from_date")?,
                     // A block's until date is inclusive.
-                    until: get_opt_date(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
+                    until: opt_day(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
                 })
             },
         );
