@@ -199,33 +199,38 @@ struct Runner {
     queue: usize,
 }
 
+impl Runner {
+    fn new(running: usize, queue: usize) -> Self {
+        Runner {
+            running: Semaphore::new(running),
+            waiting: AtomicUsize::new(0),
+            queue,
+        }
+    }
+
+    async fn run<T>(&self, work: impl Future<Output = Result<T>>) -> Result<T> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::Busy {
+                message: BUSY_MESSAGE.into(),
+                retry_after: 60,
+            });
+        }
+        let permit = self.running.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let _permit = permit.map_err(|e| AppError::Internal(e.to_string()))?;
+        work.await
+    }
+}
+
 static RUNNER: LazyLock<Runner> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    Runner {
-        running: Semaphore::new(cores),
-        waiting: AtomicUsize::new(0),
-        queue: cores * 4,
-    }
+    Runner::new(cores, cores * 4)
 });
 
 /// The Dutch refusal when too many reports are asked for at once.
 pub const BUSY_MESSAGE: &str =
     "Er worden nu te veel rapportages tegelijk gemaakt; probeer het over een minuut opnieuw.";
-
-async fn run<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
-    let runner = &*RUNNER;
-    if runner.waiting.fetch_add(1, Ordering::SeqCst) >= runner.queue {
-        runner.waiting.fetch_sub(1, Ordering::SeqCst);
-        return Err(AppError::Busy {
-            message: BUSY_MESSAGE.into(),
-            retry_after: 60,
-        });
-    }
-    let permit = runner.running.acquire().await;
-    runner.waiting.fetch_sub(1, Ordering::SeqCst);
-    let _permit = permit.map_err(|e| AppError::Internal(e.to_string()))?;
-    work.await
-}
 
 /// One report: its view's tables over the scope. `page` applies to the per-home table;
 /// `None` gives every home (exports).
@@ -238,7 +243,9 @@ pub async fn report(
     page: Option<&PageRequest>,
 ) -> Result<Report> {
     allowed(caller)?;
-    run(compute(app, caller, scope, view, page.cloned())).await
+    RUNNER
+        .run(compute(app, caller, scope, view, page.cloned()))
+        .await
 }
 
 /// Logs an export of aggregates: an access-log entry that names no person.
@@ -593,5 +600,53 @@ impl View {
         ]
         .into_iter()
         .find(|v| v.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn beyond_the_queue_a_report_is_refused_with_a_dutch_try_again() {
+        let runner = Arc::new(Runner::new(1, 1));
+        let (release, hold) = tokio::sync::oneshot::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let first = tokio::spawn({
+            let r = runner.clone();
+            async move {
+                r.run(async move {
+                    let _ = started.send(());
+                    let _ = hold.await;
+                    Ok(1)
+                })
+                .await
+            }
+        });
+        running.await.unwrap();
+        // The second waits for the permit; the third finds the queue full.
+        let second = tokio::spawn({
+            let r = runner.clone();
+            async move { r.run(async { Ok(2) }).await }
+        });
+        while runner.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        match runner.run(async { Ok(3) }).await {
+            Err(AppError::Busy {
+                message,
+                retry_after,
+            }) => {
+                assert!(message.contains("te veel rapportages"));
+                assert_eq!(retry_after, 60);
+            }
+            other => panic!("expected busy, got {other:?}"),
+        }
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap().unwrap(), 1);
+        assert_eq!(second.await.unwrap().unwrap(), 2);
+        // With the queue empty again, reports run.
+        assert_eq!(runner.run(async { Ok(4) }).await.unwrap(), 4);
     }
 }
