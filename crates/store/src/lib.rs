@@ -128,6 +128,8 @@ pub struct Db {
     placer: Option<std::sync::Arc<placer::Placer>>,
     /// Keys the access log's chain ([`audit`]).
     audit_key: Option<audit::AuditKey>,
+    /// SQLite on a file: the reports read it directly (many rows, no per-row overhead).
+    sqlite_path: Option<String>,
 }
 
 impl std::fmt::Debug for Db {
@@ -219,6 +221,7 @@ impl Db {
                     backend,
                     placer,
                     audit_key: opts.audit_key.clone(),
+                    sqlite_path: sqlite_file(&opts.url),
                 }
             }
             Backend::Postgres => {
@@ -233,6 +236,7 @@ impl Db {
                     backend,
                     placer: None,
                     audit_key: opts.audit_key.clone(),
+                    sqlite_path: None,
                 }
             }
         };
@@ -269,6 +273,11 @@ impl Db {
             v.push(("write", self.write.size(), self.write.num_idle()));
         }
         v
+    }
+
+    /// The SQLite file, when the database is one.
+    pub(crate) fn sqlite_path(&self) -> Option<&str> {
+        self.sqlite_path.as_deref()
     }
 
     pub(crate) fn reader(&self) -> &AnyPool {

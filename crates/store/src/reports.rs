@@ -222,48 +222,121 @@ impl HomesScope {
     }
 }
 
-/// A stored date read without copying its text (report queries read many).
-fn day(row: &AnyRow, col: &'static str) -> Result<Date> {
-    let s: &str = sqlx::Row::try_get(row, col)?;
-    s.parse().map_err(|_| crate::StoreError::Corrupt {
-        column: col,
-        value: s.to_string(),
-    })
+/// A row of a report query: from the pool, or read straight from the SQLite file (a
+/// report reads many rows; the pool's per-row cost would dominate).
+trait Cells {
+    fn int(&self, col: &'static str) -> Result<i64>;
+    fn real(&self, col: &'static str) -> Result<f64>;
+    fn text(&self, col: &'static str) -> Result<Option<&str>>;
 }
 
-fn opt_day(row: &AnyRow, col: &'static str) -> Result<Option<Date>> {
-    let s: Option<&str> = sqlx::Row::try_get(row, col)?;
-    s.map(|s| {
-        s.parse().map_err(|_| crate::StoreError::Corrupt {
-            column: col,
-            value: s.to_string(),
-        })
-    })
-    .transpose()
+impl Cells for AnyRow {
+    fn int(&self, col: &'static str) -> Result<i64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn real(&self, col: &'static str) -> Result<f64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn text(&self, col: &'static str) -> Result<Option<&str>> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
 }
 
-fn instant(row: &AnyRow, col: &'static str) -> Result<Timestamp> {
-    let s: &str = sqlx::Row::try_get(row, col)?;
-    s.parse().map_err(|_| crate::StoreError::Corrupt {
+fn direct_error(e: rusqlite::Error) -> crate::StoreError {
+    crate::StoreError::Writer(format!("report query: {e}"))
+}
+
+impl Cells for rusqlite::Row<'_> {
+    fn int(&self, col: &'static str) -> Result<i64> {
+        self.get(col).map_err(direct_error)
+    }
+    fn real(&self, col: &'static str) -> Result<f64> {
+        match self.get_ref(col).map_err(direct_error)? {
+            rusqlite::types::ValueRef::Integer(i) => Ok(i as f64),
+            v => v.as_f64().map_err(|e| direct_error(e.into())),
+        }
+    }
+    fn text(&self, col: &'static str) -> Result<Option<&str>> {
+        self.get_ref(col)
+            .map_err(direct_error)?
+            .as_str_or_null()
+            .map_err(|e| direct_error(e.into()))
+    }
+}
+
+fn corrupt(col: &'static str, value: &str) -> crate::StoreError {
+    crate::StoreError::Corrupt {
         column: col,
-        value: s.to_string(),
-    })
+        value: value.to_string(),
+    }
+}
+
+fn opt_day(row: &dyn Cells, col: &'static str) -> Result<Option<Date>> {
+    row.text(col)?
+        .map(|s| s.parse().map_err(|_| corrupt(col, s)))
+        .transpose()
+}
+
+fn day(row: &dyn Cells, col: &'static str) -> Result<Date> {
+    opt_day(row, col)?.ok_or_else(|| corrupt(col, "NULL"))
+}
+
+fn instant(row: &dyn Cells, col: &'static str) -> Result<Timestamp> {
+    let s = row.text(col)?.ok_or_else(|| corrupt(col, "NULL"))?;
+    s.parse().map_err(|_| corrupt(col, s))
+}
+
+fn code<T>(row: &dyn Cells, col: &'static str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let s = row.text(col)?.ok_or_else(|| corrupt(col, "NULL"))?;
+    parse(s).ok_or_else(|| corrupt(col, s))
+}
+
+/// A parameter of a report query, owned so the query can run on a blocking thread.
+#[derive(Clone)]
+enum Owned {
+    I(i64),
+    T(String),
+}
+
+/// Runs a report query straight on the SQLite file, read-only, on this (blocking) thread.
+fn read_sqlite<T>(
+    path: &str,
+    sql: &str,
+    args: &[Owned],
+    decode: &dyn Fn(&dyn Cells) -> Result<T>,
+) -> Result<Vec<T>> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(direct_error)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(direct_error)?;
+    let mut stmt = conn.prepare(sql).map_err(direct_error)?;
+    for (i, a) in args.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let Some(index) = stmt.parameter_index(&name).map_err(direct_error)? else {
+            continue;
+        };
+        match a {
+            Owned::I(v) => stmt.raw_bind_parameter(index, v),
+            Owned::T(v) => stmt.raw_bind_parameter(index, v.as_str()),
+        }
+        .map_err(direct_error)?;
+    }
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(direct_error)? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
 }
 
 /// A parameter of a report query.
 enum Arg<'a> {
     I(i64),
     T(&'a str),
-}
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-/// Binds the municipality of a filtered scope as the last parameter.
-fn with_muni(q: AnyQuery<'_>, municipality: Option<i64>) -> AnyQuery<'_> {
-    match municipality {
-        Some(m) => q.bind(m),
-        None => q,
-    }
 }
 
 const PERMANENT: &str = "('own_rented_home', 'own_lease_via_flip', 'family_or_friends')";
@@ -340,7 +413,9 @@ impl Db {
         let today = date_text(scope.today);
         let org = scope.organisation;
         let muni = scope.municipality;
-        let tz = scope.tz;
+        let tz = scope.tz.clone();
+        let tz2 = tz.clone();
+        let tz3 = tz.clone();
         let hs = HomesScope(muni);
         let period = [Arg::I(org), Arg::T(&from), Arg::T(&to)];
         let instants = [Arg::I(org), Arg::T(&from_ts), Arg::T(&end_ts)];
@@ -356,16 +431,16 @@ impl Db {
             ),
             &period,
             muni,
-            |r| {
+            move |r: &dyn Cells| {
                 let received = instant(r, "received_at")?;
                 let placed = instant(r, "placed_at")?;
                 Ok(Placed {
-                    home: get_i64(r, "home_id")?,
+                    home: r.int("home_id")?,
                     start: day(r, "start_date")?,
                     hours: placed.duration_since(received).as_secs_f64() / 3600.0,
                     same_day: tz.to_datetime(received).date() == tz.to_datetime(placed).date(),
-                    proximity: get_code(r, "proximity", parse_proximity)?,
-                    distance_km: get_f64(r, "distance_km")?,
+                    proximity: code(r, "proximity", parse_proximity)?,
+                    distance_km: r.real("distance_km")?,
                 })
             },
         );
@@ -379,14 +454,14 @@ impl Db {
             ),
             &period,
             muni,
-            |r| {
+            move |r: &dyn Cells| {
                 Ok(Ended {
-                    person: get_i64(r, "person_id")?,
-                    home: get_i64(r, "home_id")?,
+                    person: r.int("person_id")?,
+                    home: r.int("home_id")?,
                     start: day(r, "start_date")?,
                     ready_on: opt_day(r, "ready_on")?,
                     exit: day(r, "exit_date")?,
-                    destination: get_code(r, "destination", Destination::parse)?,
+                    destination: code(r, "destination", Destination::parse)?,
                 })
             },
         );
@@ -402,7 +477,7 @@ impl Db {
             ),
             &period,
             muni,
-            |r| Ok((get_i64(r, "person_id")?, day(r, "start_date")?)),
+            move |r: &dyn Cells| Ok((r.int("person_id")?, day(r, "start_date")?)),
         );
         // Extension decisions in the period.
         let extensions = self.decoded(
@@ -413,9 +488,9 @@ impl Db {
             ),
             &instants,
             muni,
-            |r| {
+            move |r: &dyn Cells| {
                 let at = instant(r, "decided_at")?;
-                Ok((get_i64(r, "home_id")?, tz.to_datetime(at).date()))
+                Ok((r.int("home_id")?, tz2.to_datetime(at).date()))
             },
         );
         // Stays past their planned end today.
@@ -427,7 +502,7 @@ impl Db {
             ),
             &overdue_args,
             muni,
-            |r| get_i64(r, "home_id"),
+            move |r: &dyn Cells| r.int("home_id"),
         );
         // No place in the own area: counted by the person's own municipality.
         let filter = if muni.is_some() {
@@ -442,9 +517,9 @@ impl Db {
             ),
             &instants,
             muni,
-            |r| {
+            move |r: &dyn Cells| {
                 let at = instant(r, "occurred_at")?;
-                Ok((get_i64(r, "municipality_id")?, tz.to_datetime(at).date()))
+                Ok((r.int("municipality_id")?, tz3.to_datetime(at).date()))
             },
         );
         let occupancy = self.occupancy_facts(org, muni, &from, &to);
@@ -463,22 +538,38 @@ impl Db {
         })
     }
 
-    /// Runs a report query on the read pool, decoding each row as it arrives.
-    async fn decoded<T: Send + Unpin>(
+    /// Runs a report query: on SQLite straight from the file on a blocking thread, on
+    /// PostgreSQL through the read pool, decoding each row as it arrives.
+    async fn decoded<T: Send + Unpin + 'static>(
         &self,
         sql: String,
         args: &[Arg<'_>],
         municipality: Option<i64>,
-        decode: impl Fn(&AnyRow) -> Result<T> + Send + Sync,
+        decode: impl Fn(&dyn Cells) -> Result<T> + Send + Sync + 'static,
     ) -> Result<Vec<T>> {
+        let mut owned: Vec<Owned> = args
+            .iter()
+            .map(|a| match a {
+                Arg::I(i) => Owned::I(*i),
+                Arg::T(t) => Owned::T(t.to_string()),
+            })
+            .collect();
+        if let Some(m) = municipality {
+            owned.push(Owned::I(m));
+        }
+        if let Some(path) = self.sqlite_path() {
+            let path = path.to_owned();
+            return tokio::task::spawn_blocking(move || read_sqlite(&path, &sql, &owned, &decode))
+                .await
+                .map_err(|e| crate::StoreError::Writer(format!("report query: {e}")))?;
+        }
         let mut q = sqlx::query(&sql);
-        for a in args {
+        for a in &owned {
             q = match a {
-                Arg::I(i) => q.bind(*i),
-                Arg::T(t) => q.bind(*t),
+                Owned::I(i) => q.bind(*i),
+                Owned::T(t) => q.bind(t.as_str()),
             };
         }
-        let q = with_muni(q, municipality);
         Ok(
             q.try_map(|r: AnyRow| decode(&r).map_err(|e| sqlx::Error::Decode(Box::new(e))))
                 .fetch_all(self.reader())
@@ -507,12 +598,12 @@ impl Db {
             ),
             &args,
             muni,
-            |r| {
+            move |r: &dyn Cells| {
                 let retired = opt_day(r, "retired_on")?;
                 let closed = opt_day(r, "closed_on")?;
                 Ok(PlaceSpan {
-                    place: get_i64(r, "id")?,
-                    home: get_i64(r, "home_id")?,
+                    place: r.int("id")?,
+                    home: r.int("home_id")?,
                     from: day(r, "opened_on")?.max(day(r, "home_opened")?),
                     until: match (retired, closed) {
                         (Some(a), Some(b)) => Some(a.min(b)),
@@ -536,9 +627,9 @@ impl Db {
                 ),
                 &args,
                 muni,
-                |r| {
+                move |r: &dyn Cells| {
                     Ok(OnPlace {
-                        place: get_i64(r, "place_id")?,
+                        place: r.int("place_id")?,
                         from: day(r, "start_date")?,
                         until: opt_day(r, "released_on")?,
                     })
@@ -556,9 +647,9 @@ impl Db {
             ),
             &args,
             muni,
-            |r| {
+            move |r: &dyn Cells| {
                 Ok(OnPlace {
-                    place: get_i64(r, "place_id")?,
+                    place: r.int("place_id")?,
                     from: day(r, "from_date")?,
                     // A block's until date is inclusive.
                     until: opt_day(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
