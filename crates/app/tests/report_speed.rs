@@ -29,41 +29,6 @@ async fn time_the_reports() {
     let db2 = Db::connect(&DbOptions::new(std::env::var("NABIJ_REPORT_DB").unwrap()))
         .await
         .unwrap();
-    let f_ = "'2025-12-01'";
-    let t_ = "'2026-11-30'";
-    for (name, sql) in [
-        (
-            "placed",
-            format!(
-                "SELECT CAST(s.home_id AS TEXT), s.start_date, r.received_at, s.placed_at, s.proximity, s.distance_km FROM stays s JOIN referrals r ON r.id = s.referral_id JOIN homes h ON h.id = s.home_id WHERE h.organisation_id = 1 AND s.start_date >= {f_} AND s.start_date <= {t_}"
-            ),
-        ),
-        (
-            "ended",
-            format!(
-                "SELECT CAST(s.person_id AS TEXT), s.home_id, s.start_date, s.ready_on, s.exit_date, s.destination FROM stays s JOIN homes h ON h.id = s.home_id WHERE h.organisation_id = 1 AND s.exit_date >= {f_} AND s.exit_date <= {t_}"
-            ),
-        ),
-        (
-            "held",
-            format!(
-                "SELECT CAST(sp.place_id AS TEXT), s.start_date, sp.released_on FROM stays s CROSS JOIN stay_places sp CROSS JOIN homes h WHERE sp.stay_id = s.id AND h.id = s.home_id AND h.organisation_id = 1 AND s.exit_date >= {f_} AND s.start_date || '' <= {t_} AND (sp.released_on IS NULL OR sp.released_on > {f_})"
-            ),
-        ),
-        (
-            "later",
-            format!(
-                "SELECT CAST(s.person_id AS TEXT), s.start_date FROM stays s JOIN homes h2 ON h2.id = s.home_id WHERE h2.organisation_id = 1 AND s.start_date > {f_} AND s.person_id IN (SELECT x.person_id FROM stays x JOIN homes h ON h.id = x.home_id WHERE h.organisation_id = 1 AND x.exit_date >= {f_} AND x.exit_date <= {t_} AND x.destination IN ('own_rented_home', 'own_lease_via_flip', 'family_or_friends'))"
-            ),
-        ),
-    ] {
-        let t = std::time::Instant::now();
-        let n = nabij_store::testing::raw_strings(&db2, &sql)
-            .await
-            .unwrap()
-            .len();
-        println!("{name}: {n} rows in {:?}", t.elapsed());
-    }
     for _ in 0..2 {
         let t = std::time::Instant::now();
         let f = db2
