@@ -339,6 +339,10 @@ enum Arg<'a> {
     T(&'a str),
 }
 
+/// Pool connections report queries may hold at once (PostgreSQL).
+const REPORT_CONNECTIONS: usize = 2;
+static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REPORT_CONNECTIONS);
+
 const PERMANENT: &str = "('own_rented_home', 'own_lease_via_flip', 'family_or_friends')";
 
 impl Db {
@@ -563,6 +567,12 @@ impl Db {
                 .await
                 .map_err(|e| crate::StoreError::Writer(format!("report query: {e}")))?;
         }
+        // On PostgreSQL reads and writes share one pool: report queries take at most
+        // REPORT_CONNECTIONS of its connections, so placements and pages always find one.
+        let _slot = REPORT_SLOTS
+            .acquire()
+            .await
+            .map_err(|e| crate::StoreError::Config(e.to_string()))?;
         let mut q = sqlx::query(&sql);
         for a in &owned {
             q = match a {
