@@ -24,6 +24,9 @@ pub enum AppError {
     /// Not enough history to estimate from (Dutch message).
     #[error("{0}")]
     NoHistory(String),
+    /// Too much of this work runs at once; try again after `retry_after` seconds (Dutch).
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
     /// Anything else: logged, never shown.
     #[error("interne fout: {0}")]
     Internal(String),

@@ -1,79 +1,652 @@
-//! Reports: the measures of domain.md §7 over a period, for the organisation's own network.
+//! Reports: the measures of domain.md §7 over a period, for the organisation's own network
+//! or one municipality of it, by municipality, kind of home, home and month.
 //!
 //! **The rule of this area:** reports are aggregates for coordinators and administrators;
-//! they name no one.
+//! they name no one. The internal pages show exact counts; everything exported or served
+//! through the API is suppressed ("<5"). An export is an access-log entry without a person.
+//!
+//! Reports run through a bounded runner: at most one per core at a time, a short queue
+//! behind them, and beyond it a Dutch "try again" (503). Their SQL runs on the read pool,
+//! their adding-up on the blocking pool, so a report never delays a placement or a page.
 
-use crate::dashboard::NoPlaceCount;
 use crate::{App, AppError, Caller, Result};
-use jiff::ToSpan;
 use jiff::civil::Date;
-use nabij_domain::access::Role;
+use nabij_domain::access::{AuditAction, DataCategory, Role};
+use nabij_domain::home::HomeKind;
+use nabij_domain::labels::Label;
 use nabij_domain::measures::{
-    PlacementMeasures, StayMeasures, occupancy, placement_measures, stay_measures,
+    At, Facts, HomeInfo, MEASURES, Tally, measure_cells, place_nights, tally, tally_with,
 };
+use nabij_domain::page::{Cursor, Page, PageRequest};
+use nabij_domain::period::{Month, Period, Preset};
+use nabij_domain::table::{Cell, Table};
+use nabij_store::reports::{FactScope, ReportHome};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::Semaphore;
 
-pub use nabij_store::reports::HomeOccupancy;
+pub use nabij_domain::measures::Measure;
 
-/// The measures over the last `months` months up to today.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub from: Date,
-    pub today: Date,
-    pub placement: PlacementMeasures,
-    pub stays: StayMeasures,
-    /// Per home: the row and its occupancy share.
-    pub occupancy: Vec<(HomeOccupancy, Option<f64>)>,
-    pub no_place: Vec<NoPlaceCount>,
+/// What a report is asked for, as typed in the form or the API query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportQuery {
+    /// `deze-maand`, `12-maanden`, `24-maanden`, `jaar-YYYY`; ignored when from/to given.
+    pub preset: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub municipality: Option<i64>,
 }
 
-/// The periods a report can cover, in months.
-pub const PERIODS: [i64; 4] = [3, 6, 12, 24];
+/// Which breakdown of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The summary beside the previous period, per municipality, per month and the
+    /// municipality-by-month tables.
+    Summary,
+    Municipalities,
+    Kinds,
+    Homes,
+    Months,
+}
 
-#[tracing::instrument(skip_all, fields(months))]
-pub async fn report(app: &App, caller: &Caller, months: i64) -> Result<Report> {
-    if !(caller.acts_as(Role::Coordinator) || caller.acts_as(Role::Admin)) {
-        return Err(AppError::Forbidden(
-            "rapportage is voor coördinatoren en beheerders".into(),
-        ));
+impl View {
+    /// The stable name used in addresses and file names.
+    pub fn code(self) -> &'static str {
+        match self {
+            View::Summary => "samenvatting",
+            View::Municipalities => "per-gemeente",
+            View::Kinds => "per-soort",
+            View::Homes => "per-huis",
+            View::Months => "per-maand",
+        }
     }
-    let months = if PERIODS.contains(&months) {
-        months
+}
+
+/// The period and area a report covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub period: Period,
+    pub previous: Period,
+    /// The preset the period came from, if any.
+    pub preset: Option<Preset>,
+    pub municipality: Option<(i64, String)>,
+}
+
+impl Scope {
+    /// `2025-12-01-2026-11-30`, for file names.
+    pub fn file_part(&self) -> String {
+        format!("{}-{}", self.period.from, self.period.to)
+    }
+}
+
+/// A computed report: its scope, its tables (exact counts) and, for a paged table, where
+/// the page stands.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub scope: Scope,
+    pub tables: Vec<Table>,
+    /// Homes in the whole list, and the cursor of the next page (per-home only).
+    pub total: Option<i64>,
+    pub next: Option<String>,
+}
+
+impl Report {
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+}
+
+/// The municipalities the organisation has homes in: `(id, name)`, for the form.
+pub async fn municipalities(app: &App, caller: &Caller) -> Result<Vec<(i64, String)>> {
+    allowed(caller)?;
+    Ok(app.db.report_municipalities(caller.provider.0).await?)
+}
+
+/// The measures and their definitions, for the definitions page.
+pub fn measures() -> &'static [Measure] {
+    MEASURES
+}
+
+fn allowed(caller: &Caller) -> Result<()> {
+    if caller.acts_as(Role::Coordinator) || caller.acts_as(Role::Admin) {
+        Ok(())
     } else {
-        12
-    };
-    let org = caller.provider.0;
+        Err(AppError::Forbidden(
+            "rapportage is voor coördinatoren en beheerders".into(),
+        ))
+    }
+}
+
+/// Reads the period and municipality of a query; a bad one is refused per field, in Dutch.
+pub async fn scope(app: &App, caller: &Caller, q: &ReportQuery) -> Result<Scope> {
+    allowed(caller)?;
     let today = app.clock.today();
-    let from = today.saturating_sub(months.months());
+    let mut errors = Vec::new();
+    let (from, to) = (crate::blank(&q.from), crate::blank(&q.to));
+    let (period, preset) = if from.is_some() || to.is_some() {
+        let from = match from {
+            Some(f) => crate::take(&mut errors, nabij_domain::dates::parse_date("van", f)),
+            None => {
+                errors.push(nabij_domain::RuleViolation::new(
+                    "van",
+                    "vul ook een begindatum in",
+                ));
+                None
+            }
+        };
+        let to = match to {
+            Some(t) => crate::take(&mut errors, nabij_domain::dates::parse_date("tot", t)),
+            None => {
+                errors.push(nabij_domain::RuleViolation::new(
+                    "tot",
+                    "vul ook een einddatum in",
+                ));
+                None
+            }
+        };
+        match (from, to) {
+            (Some(f), Some(t)) => (crate::take(&mut errors, Period::new(f, t)), None),
+            _ => (None, None),
+        }
+    } else {
+        let preset = match crate::blank(&q.preset) {
+            None => Preset::DEFAULT,
+            Some(code) => match Preset::parse(code) {
+                Some(p) => p,
+                None => {
+                    errors.push(nabij_domain::RuleViolation::new(
+                        "periode",
+                        "kies deze maand, 12 maanden, 24 maanden of een jaar (jaar-2025)",
+                    ));
+                    Preset::DEFAULT
+                }
+            },
+        };
+        (Some(preset.period(today)), Some(preset))
+    };
+    let municipality = match q.municipality {
+        None => None,
+        Some(id) => {
+            let known = app.db.report_municipalities(caller.provider.0).await?;
+            match known.into_iter().find(|(m, _)| *m == id) {
+                Some(m) => Some(m),
+                None => {
+                    errors.push(nabij_domain::RuleViolation::new(
+                        "gemeente",
+                        "deze gemeente heeft geen huizen van de organisatie; kies een gemeente uit de lijst",
+                    ));
+                    None
+                }
+            }
+        }
+    };
+    match period {
+        Some(period) if errors.is_empty() => Ok(Scope {
+            previous: period.previous(),
+            period,
+            preset,
+            municipality,
+        }),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// Runs at most one report per core; a few more wait, the rest hear "try again".
+struct Runner {
+    running: Semaphore,
+    waiting: AtomicUsize,
+    queue: usize,
+}
+
+impl Runner {
+    fn new(running: usize, queue: usize) -> Self {
+        Runner {
+            running: Semaphore::new(running),
+            waiting: AtomicUsize::new(0),
+            queue,
+        }
+    }
+
+    async fn run<T>(&self, work: impl Future<Output = Result<T>>) -> Result<T> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::Busy {
+                message: BUSY_MESSAGE.into(),
+                retry_after: 60,
+            });
+        }
+        let permit = self.running.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let _permit = permit.map_err(|e| AppError::Internal(e.to_string()))?;
+        work.await
+    }
+}
+
+static RUNNER: LazyLock<Runner> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Runner::new(cores, cores * 4)
+});
+
+/// The Dutch refusal when too many reports are asked for at once.
+pub const BUSY_MESSAGE: &str =
+    "Er worden nu te veel rapportages tegelijk gemaakt; probeer het over een minuut opnieuw.";
+
+/// One report: its view's tables over the scope. `page` applies to the per-home table;
+/// `None` gives every home (exports).
+#[tracing::instrument(skip_all, fields(view = view.code()))]
+pub async fn report(
+    app: &App,
+    caller: &Caller,
+    scope: &Scope,
+    view: View,
+    page: Option<&PageRequest>,
+) -> Result<Report> {
+    allowed(caller)?;
+    RUNNER
+        .run(compute(app, caller, scope, view, page.cloned()))
+        .await
+}
+
+/// Logs an export of aggregates: an access-log entry that names no person.
+pub async fn log_export(app: &App, caller: &Caller, scope: &Scope, what: &str) -> Result<()> {
+    allowed(caller)?;
+    let entry = nabij_store::audit::Access {
+        person: None,
+        category: DataCategory::Overview,
+        action: AuditAction::Export,
+        outcome: "allowed",
+        detail: format!("rapportage {what} {}", scope.file_part()),
+    };
+    Ok(app.db.log_access(&app.actor(caller), &[entry]).await?)
+}
+
+async fn facts(app: &App, caller: &Caller, scope: &Scope, period: &Period) -> Result<Facts> {
     let tz = app.clock.tz().clone();
-    let now = app.clock.now();
-    let from_ts = tz
-        .to_timestamp(from.to_datetime(jiff::civil::Time::midnight()))
-        .unwrap_or(now);
-    let placement = placement_measures(&app.db.placement_facts(org, from_ts, now, &tz).await?);
-    let facts: Vec<_> = app
+    let instant = |d: Date| {
+        tz.to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let fs = FactScope {
+        organisation: caller.provider.0,
+        municipality: scope.municipality.as_ref().map(|m| m.0),
+        period,
+        from_ts: instant(period.from)?,
+        end_ts: instant(period.end())?,
+        today: app.clock.today(),
+        tz: &tz,
+    };
+    Ok(app.db.report_facts(&fs).await?)
+}
+
+async fn compute(
+    app: &App,
+    caller: &Caller,
+    scope: &Scope,
+    view: View,
+    page: Option<PageRequest>,
+) -> Result<Report> {
+    let org = caller.provider.0;
+    let homes = app
         .db
-        .stay_facts(org)
-        .await?
-        .into_iter()
-        .filter(|s| s.exit.is_none_or(|(d, _)| d >= from))
-        .collect();
-    let stays = stay_measures(&facts, today);
-    let occupancy = app
-        .db
-        .occupancy_by_home(org, from, today)
-        .await?
-        .into_iter()
-        .map(|o| {
-            let share = occupancy(o.occupied_nights, o.place_nights, o.blocked_nights);
-            (o, share)
+        .report_homes(org, scope.municipality.as_ref().map(|m| m.0))
+        .await?;
+    let names: HashMap<i64, String> = app.db.municipality_names().await?.into_iter().collect();
+    let current = facts(app, caller, scope, &scope.period).await?;
+    let previous = if view == View::Summary {
+        Some(facts(app, caller, scope, &scope.previous).await?)
+    } else {
+        None
+    };
+    let today = app.clock.today();
+    let scope = scope.clone();
+    tokio::task::spawn_blocking(move || {
+        build(
+            &scope,
+            view,
+            page.as_ref(),
+            &homes,
+            &names,
+            &current,
+            previous.as_ref(),
+            today,
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn header(first: &[&str]) -> Vec<String> {
+    first
+        .iter()
+        .map(|s| s.to_string())
+        .chain(MEASURES.iter().map(|m| m.name.to_string()))
+        .collect()
+}
+
+fn table(id: &str, title: String, columns: Vec<String>) -> Table {
+    Table {
+        id: id.into(),
+        title,
+        columns,
+        rows: Vec::new(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    scope: &Scope,
+    view: View,
+    page: Option<&PageRequest>,
+    homes: &[ReportHome],
+    names: &HashMap<i64, String>,
+    current: &Facts,
+    previous: Option<&Facts>,
+    today: Date,
+) -> Report {
+    let info: HashMap<i64, HomeInfo> = homes
+        .iter()
+        .map(|h| {
+            (
+                h.id,
+                HomeInfo {
+                    municipality: h.municipality_id,
+                    kind: h.kind,
+                },
+            )
         })
         .collect();
-    Ok(Report {
-        from,
-        today,
-        placement,
-        stays,
-        occupancy,
-        no_place: app.db.no_place_counts(org, from_ts).await?,
+    let period = &scope.period;
+    let nights = place_nights(current, period, today);
+    let name_of = |m: i64| {
+        names
+            .get(&m)
+            .cloned()
+            .unwrap_or_else(|| format!("gemeente {m}"))
+    };
+    let mut tables = Vec::new();
+    let (mut total, mut next) = (None, None);
+    let area = scope
+        .municipality
+        .as_ref()
+        .map_or("het hele netwerk".to_string(), |m| m.1.clone());
+
+    let per_municipality = |tables: &mut Vec<Table>| {
+        let t = tally_with(current, &nights, &info, period, today, |a: At| {
+            Some(a.municipality)
+        });
+        let mut rows: Vec<(String, i64, &Tally)> =
+            t.iter().map(|(m, t)| (name_of(*m), *m, t)).collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut tb = table(
+            "per-gemeente",
+            format!("Per gemeente, {}", period.label()),
+            header(&["Gemeente"]),
+        );
+        for (name, _, t) in rows {
+            let mut row = vec![Cell::text(name)];
+            row.extend(measure_cells(t));
+            tb.push(row);
+        }
+        tables.push(tb);
+    };
+    let per_month = |tables: &mut Vec<Table>| {
+        let t = tally_with(current, &nights, &info, period, today, |a: At| a.month);
+        let mut tb = table(
+            "per-maand",
+            format!("Per maand, {area}"),
+            header(&["Maand"]),
+        );
+        for m in period.months() {
+            let empty = Tally::default();
+            let mut row = vec![Cell::text(m.key())];
+            row.extend(measure_cells(t.get(&m).unwrap_or(&empty)));
+            tb.push(row);
+        }
+        tables.push(tb);
+    };
+    let matrices =
+        |tables: &mut Vec<Table>| {
+            let t = tally_with(current, &nights, &info, period, today, |a: At| {
+                a.month.map(|m| (a.municipality, m))
+            });
+            let months = period.months();
+            let mut munis: Vec<(String, i64)> = t.keys().map(|(m, _)| (name_of(*m), *m)).collect();
+            munis.sort();
+            munis.dedup();
+            let columns: Vec<String> = std::iter::once("Gemeente".to_string())
+                .chain(months.iter().map(|m| m.key()))
+                .collect();
+            let mut occ = table(
+                "bezetting-per-gemeente-per-maand",
+                "Bezetting per gemeente per maand".into(),
+                columns.clone(),
+            );
+            let mut none = table(
+                "geen-plek-per-gemeente-per-maand",
+                "Geen plek in eigen gebied, per gemeente per maand".into(),
+                columns,
+            );
+            let empty = Tally::default();
+            for (name, m) in &munis {
+                let cell = |month: &Month| t.get(&(*m, *month)).unwrap_or(&empty);
+                let has_places = months.iter().any(|mo| cell(mo).available_nights > 0);
+                if has_places {
+                    let mut row = vec![Cell::text(name.clone())];
+                    row.extend(months.iter().map(|mo| {
+                        Cell::share(cell(mo).occupied_nights, cell(mo).available_nights)
+                    }));
+                    occ.push(row);
+                }
+                let mut row = vec![Cell::text(name.clone())];
+                row.extend(months.iter().map(|mo| Cell::count(cell(mo).no_place)));
+                none.push(row);
+            }
+            tables.push(occ);
+            tables.push(none);
+        };
+
+    match view {
+        View::Summary => {
+            let all = |facts: &Facts, p: &Period| {
+                tally(facts, &info, p, today, |_| Some(()))
+                    .remove(&())
+                    .unwrap_or_default()
+            };
+            let now = tally_with(current, &nights, &info, period, today, |_| Some(()))
+                .remove(&())
+                .unwrap_or_default();
+            let before = previous
+                .map(|f| all(f, &scope.previous))
+                .unwrap_or_default();
+            let mut tb = table(
+                "samenvatting",
+                format!("Samenvatting, {area}"),
+                vec![
+                    "Maatstaf".into(),
+                    period.label(),
+                    format!("Vorige periode ({})", scope.previous.label()),
+                ],
+            );
+            for (m, (a, b)) in MEASURES
+                .iter()
+                .zip(measure_cells(&now).into_iter().zip(measure_cells(&before)))
+            {
+                tb.push(vec![Cell::text(m.name), a, b]);
+            }
+            tables.push(tb);
+            per_municipality(&mut tables);
+            per_month(&mut tables);
+            matrices(&mut tables);
+        }
+        View::Municipalities => {
+            per_municipality(&mut tables);
+            matrices(&mut tables);
+        }
+        View::Months => per_month(&mut tables),
+        View::Kinds => {
+            let t = tally_with(current, &nights, &info, period, today, |a: At| a.kind);
+            let mut tb = table(
+                "per-soort",
+                format!("Per soort huis, {area}"),
+                header(&["Soort huis"]),
+            );
+            for kind in HomeKind::ALL {
+                let empty = Tally::default();
+                let mut row = vec![Cell::text(kind.label())];
+                row.extend(measure_cells(t.get(kind).unwrap_or(&empty)));
+                tb.push(row);
+            }
+            tables.push(tb);
+        }
+        View::Homes => {
+            let t = tally_with(current, &nights, &info, period, today, |a: At| a.home);
+            // Homes in the order of the list: municipality, name; keyed for paging.
+            let key = |h: &ReportHome| format!("{}\u{1f}{}", h.municipality_name, h.name);
+            let mut homes: Vec<&ReportHome> = homes.iter().collect();
+            homes.sort_by_cached_key(|h| (key(h), h.id));
+            let start = match page.and_then(|p| p.after.as_ref()) {
+                Some(c) => homes.partition_point(|h| (key(h), h.id) <= (c.key.clone(), c.id)),
+                None => 0,
+            };
+            let rest = &homes[start..];
+            let shown: Vec<&ReportHome> = match page {
+                Some(p) => rest.iter().take(p.fetch() as usize).copied().collect(),
+                None => rest.to_vec(),
+            };
+            let size = page.map_or(u32::MAX, |p| p.size);
+            let paged = Page::from_rows(shown, size, homes.len() as i64, |h| {
+                Cursor::new(key(h), h.id)
+            });
+            let mut tb = table(
+                "per-huis",
+                format!("Per huis, {area}"),
+                header(&["Huis", "Gemeente", "Soort"]),
+            );
+            let empty = Tally::default();
+            for h in &paged.items {
+                let mut row = vec![
+                    Cell::text(h.name.clone()),
+                    Cell::text(h.municipality_name.clone()),
+                    Cell::text(h.kind.label()),
+                ];
+                row.extend(measure_cells(t.get(&h.id).unwrap_or(&empty)));
+                tb.push(row);
+            }
+            total = Some(paged.total);
+            next = paged.next;
+            tables.push(tb);
+        }
+    }
+    Report {
+        scope: scope.clone(),
+        tables,
+        total,
+        next,
+    }
+}
+
+/// A report as the API serves it: every table suppressed ("<5"), with its period, the
+/// previous period and, for the per-home table, the paging.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct ReportAnswer {
+    pub period: Period,
+    pub previous: Period,
+    /// The municipality the report is limited to, if any.
+    pub municipality: Option<i64>,
+    pub tables: Vec<Table>,
+    /// Homes in the whole list (per-home report only).
+    pub total: Option<i64>,
+    /// The cursor of the next page (per-home report only).
+    pub next: Option<String>,
+}
+
+impl Report {
+    /// The report as partners and exports may see it.
+    pub fn suppressed(&self) -> ReportAnswer {
+        ReportAnswer {
+            period: self.scope.period,
+            previous: self.scope.previous,
+            municipality: self.scope.municipality.as_ref().map(|m| m.0),
+            tables: self.tables.iter().map(Table::suppressed).collect(),
+            total: self.total,
+            next: self.next.clone(),
+        }
+    }
+}
+
+/// The view a report table belongs to (for exports by table id).
+pub fn view_of_table(id: &str) -> Option<View> {
+    Some(match id {
+        "samenvatting" => View::Summary,
+        "per-gemeente"
+        | "bezetting-per-gemeente-per-maand"
+        | "geen-plek-per-gemeente-per-maand" => View::Municipalities,
+        "per-soort" => View::Kinds,
+        "per-huis" => View::Homes,
+        "per-maand" => View::Months,
+        _ => return None,
     })
+}
+
+impl View {
+    pub fn parse(code: &str) -> Option<View> {
+        [
+            View::Summary,
+            View::Municipalities,
+            View::Kinds,
+            View::Homes,
+            View::Months,
+        ]
+        .into_iter()
+        .find(|v| v.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn beyond_the_queue_a_report_is_refused_with_a_dutch_try_again() {
+        let runner = Arc::new(Runner::new(1, 1));
+        let (release, hold) = tokio::sync::oneshot::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let first = tokio::spawn({
+            let r = runner.clone();
+            async move {
+                r.run(async move {
+                    let _ = started.send(());
+                    let _ = hold.await;
+                    Ok(1)
+                })
+                .await
+            }
+        });
+        running.await.unwrap();
+        // The second waits for the permit; the third finds the queue full.
+        let second = tokio::spawn({
+            let r = runner.clone();
+            async move { r.run(async { Ok(2) }).await }
+        });
+        while runner.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        match runner.run(async { Ok(3) }).await {
+            Err(AppError::Busy {
+                message,
+                retry_after,
+            }) => {
+                assert!(message.contains("te veel rapportages"));
+                assert_eq!(retry_after, 60);
+            }
+            other => panic!("expected busy, got {other:?}"),
+        }
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap().unwrap(), 1);
+        assert_eq!(second.await.unwrap().unwrap(), 2);
+        // With the queue empty again, reports run.
+        assert_eq!(runner.run(async { Ok(4) }).await.unwrap(), 4);
+    }
 }

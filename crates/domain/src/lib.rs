@@ -12,6 +12,7 @@ pub mod labels;
 pub mod limits;
 pub mod measures;
 pub mod page;
+pub mod period;
 pub mod person;
 pub mod placement;
 pub mod referral;

@@ -129,6 +129,8 @@ pub struct Db {
     placer: Option<std::sync::Arc<placer::Placer>>,
     /// Keys the access log's chain ([`audit`]).
     audit_key: Option<audit::AuditKey>,
+    /// SQLite on a file: the reports read it directly (many rows, no per-row overhead).
+    sqlite_path: Option<String>,
 }
 
 impl std::fmt::Debug for Db {
@@ -220,6 +222,7 @@ impl Db {
                     backend,
                     placer,
                     audit_key: opts.audit_key.clone(),
+                    sqlite_path: sqlite_file(&opts.url),
                 }
             }
             Backend::Postgres => {
@@ -234,6 +237,7 @@ impl Db {
                     backend,
                     placer: None,
                     audit_key: opts.audit_key.clone(),
+                    sqlite_path: None,
                 }
             }
         };
@@ -270,6 +274,11 @@ impl Db {
             v.push(("write", self.write.size(), self.write.num_idle()));
         }
         v
+    }
+
+    /// The SQLite file, when the database is one.
+    pub(crate) fn sqlite_path(&self) -> Option<&str> {
+        self.sqlite_path.as_deref()
     }
 
     pub(crate) fn reader(&self) -> &AnyPool {

@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_home_dates.sql"),
     },
     Migration {
+        name: "0008_report_indexes",
+        sqlite: include_str!("../migrations/sqlite/0008_report_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0008_report_indexes.sql"),
+    },
+    Migration {
         name: "0009_list_indexes",
         sqlite: include_str!("../migrations/sqlite/0009_list_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0009_list_indexes.sql"),

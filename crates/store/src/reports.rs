@@ -7,9 +7,13 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
-use nabij_domain::measures::{PlacementFact, StayFact, nights_in_period};
+use nabij_domain::measures::{
+    Ended, Facts, OnPlace, PlaceSpan, Placed, PlacementFact, StayFact, place_nights,
+};
+use nabij_domain::period::Period;
 use nabij_domain::stay::Destination;
 use serde::Serialize;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,7 +130,10 @@ impl Db {
         .collect()
     }
 
-    /// Occupied, available and blocked place-nights per home in `[from, to)`.
+    /// Occupied and available place-nights per home in `[from, to)`: each place counts
+    /// from its own and its home's opening until retirement or closing, and blocked nights
+    /// are not available (`place_nights` holds the available nights, `blocked_nights` is
+    /// zero: they are already left out).
     pub async fn occupancy_by_home(
         &self,
         organisation: i64,
@@ -142,55 +149,531 @@ impl Db {
         .bind(organisation)
         .fetch_all(self.reader())
         .await?;
-        let (f, t) = (date_text(from), date_text(to));
-        let occupied = sqlx::query(
-            "SELECT p.home_id, s.start_date, sp.released_on FROM stay_places sp JOIN stays s ON s.id = sp.stay_id \
-             JOIN places p ON p.id = sp.place_id WHERE s.start_date < $2 AND (sp.released_on IS NULL OR sp.released_on > $1)",
-        )
-        .bind(&f)
-        .bind(&t)
-        .fetch_all(self.reader())
-        .await?;
-        let blocked = sqlx::query(
-            "SELECT p.home_id, b.from_date, b.until_date FROM place_blocks b JOIN places p ON p.id = b.place_id \
-             WHERE b.from_date < $2 AND (b.until_date IS NULL OR b.until_date >= $1)",
-        )
-        .bind(&f)
-        .bind(&t)
-        .fetch_all(self.reader())
-        .await?;
-        let mut occ: HashMap<i64, i64> = HashMap::new();
-        for r in &occupied {
-            let until = get_opt_date(r, "released_on")?.unwrap_or(to);
-            *occ.entry(get_i64(r, "home_id")?).or_default() +=
-                nights_in_period(get_date(r, "start_date")?, until, from, to);
+        let mut nights: HashMap<i64, (i64, i64)> = HashMap::new();
+        if from < to {
+            let last = to.yesterday().unwrap_or(to);
+            let period = Period { from, to: last };
+            let facts = self
+                .occupancy_facts(organisation, None, &date_text(from), &date_text(last))
+                .await?;
+            for ((home, _), (occupied, available)) in place_nights(&facts, &period, last) {
+                let e = nights.entry(home).or_default();
+                e.0 += occupied;
+                e.1 += available;
+            }
         }
-        let mut blk: HashMap<i64, i64> = HashMap::new();
-        for r in &blocked {
-            // A block's until date is inclusive.
-            let until = get_opt_date(r, "until_date")?
-                .map(|d| d.tomorrow().unwrap_or(d))
-                .unwrap_or(to);
-            *blk.entry(get_i64(r, "home_id")?).or_default() +=
-                nights_in_period(get_date(r, "from_date")?, until, from, to);
-        }
-        let nights = nabij_domain::stay::days_between(from, to);
         homes
             .iter()
             .map(|r| {
                 let id = get_i64(r, "id")?;
-                let places = get_i64(r, "places")?;
+                let (occupied, available) = nights.get(&id).copied().unwrap_or((0, 0));
                 Ok(HomeOccupancy {
                     home_id: HomeId(id),
                     home_name: get_string(r, "name")?,
                     kind: get_code(r, "kind", HomeKind::parse)?,
                     municipality_name: get_string(r, "municipality_name")?,
-                    places,
-                    place_nights: places * nights,
-                    occupied_nights: occ.get(&id).copied().unwrap_or(0),
-                    blocked_nights: blk.get(&id).copied().unwrap_or(0),
+                    places: get_i64(r, "places")?,
+                    place_nights: available,
+                    occupied_nights: occupied,
+                    blocked_nights: 0,
                 })
             })
             .collect()
+    }
+}
+
+/// A home as the reports name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportHome {
+    pub id: i64,
+    pub name: String,
+    pub kind: HomeKind,
+    pub municipality_id: i64,
+    pub municipality_name: String,
+}
+
+/// Which facts to read: an organisation's network (or one municipality of it) over a
+/// period. Instants bound the period in time (`from_ts` up to, not including, `end_ts`).
+#[derive(Debug, Clone)]
+pub struct FactScope<'a> {
+    pub organisation: i64,
+    pub municipality: Option<i64>,
+    pub period: &'a Period,
+    pub from_ts: Timestamp,
+    pub end_ts: Timestamp,
+    pub today: Date,
+    pub tz: &'a jiff::tz::TimeZone,
+}
+
+/// The homes of a report: an organisation's, or those of one municipality.
+struct HomesScope(Option<i64>);
+
+impl HomesScope {
+    /// The homes of the scope, joined as `h`: `$1` is the organisation, `$k` the
+    /// municipality when filtered (a condition only then, so the index is used).
+    fn homes_in_scope(&self, k: usize) -> String {
+        match self.0 {
+            Some(_) => format!(
+                "h.organisation_id = $1 AND h.neighbourhood_id IN \
+                 (SELECT id FROM neighbourhoods WHERE municipality_id = ${k})"
+            ),
+            None => "h.organisation_id = $1".into(),
+        }
+    }
+}
+
+/// A row of a report query: from the pool, or read straight from the SQLite file (a
+/// report reads many rows; the pool's per-row cost would dominate).
+trait Cells {
+    fn int(&self, col: &'static str) -> Result<i64>;
+    fn real(&self, col: &'static str) -> Result<f64>;
+    fn text(&self, col: &'static str) -> Result<Option<&str>>;
+}
+
+impl Cells for AnyRow {
+    fn int(&self, col: &'static str) -> Result<i64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn real(&self, col: &'static str) -> Result<f64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn text(&self, col: &'static str) -> Result<Option<&str>> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+}
+
+fn direct_error(e: rusqlite::Error) -> crate::StoreError {
+    crate::StoreError::Writer(format!("report query: {e}"))
+}
+
+impl Cells for rusqlite::Row<'_> {
+    fn int(&self, col: &'static str) -> Result<i64> {
+        self.get(col).map_err(direct_error)
+    }
+    fn real(&self, col: &'static str) -> Result<f64> {
+        match self.get_ref(col).map_err(direct_error)? {
+            rusqlite::types::ValueRef::Integer(i) => Ok(i as f64),
+            v => v.as_f64().map_err(|e| direct_error(e.into())),
+        }
+    }
+    fn text(&self, col: &'static str) -> Result<Option<&str>> {
+        self.get_ref(col)
+            .map_err(direct_error)?
+            .as_str_or_null()
+            .map_err(|e| direct_error(e.into()))
+    }
+}
+
+fn corrupt(col: &'static str, value: &str) -> crate::StoreError {
+    crate::StoreError::Corrupt {
+        column: col,
+        value: value.to_string(),
+    }
+}
+
+fn opt_day(row: &dyn Cells, col: &'static str) -> Result<Option<Date>> {
+    row.text(col)?
+        .map(|s| s.parse().map_err(|_| corrupt(col, s)))
+        .transpose()
+}
+
+fn day(row: &dyn Cells, col: &'static str) -> Result<Date> {
+    opt_day(row, col)?.ok_or_else(|| corrupt(col, "NULL"))
+}
+
+fn instant(row: &dyn Cells, col: &'static str) -> Result<Timestamp> {
+    let s = row.text(col)?.ok_or_else(|| corrupt(col, "NULL"))?;
+    s.parse().map_err(|_| corrupt(col, s))
+}
+
+fn code<T>(row: &dyn Cells, col: &'static str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let s = row.text(col)?.ok_or_else(|| corrupt(col, "NULL"))?;
+    parse(s).ok_or_else(|| corrupt(col, s))
+}
+
+/// A parameter of a report query, owned so the query can run on a blocking thread.
+#[derive(Clone)]
+enum Owned {
+    I(i64),
+    T(String),
+}
+
+/// Runs a report query straight on the SQLite file, read-only, on this (blocking) thread.
+fn read_sqlite<T>(
+    path: &str,
+    sql: &str,
+    args: &[Owned],
+    decode: &dyn Fn(&dyn Cells) -> Result<T>,
+) -> Result<Vec<T>> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(direct_error)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(direct_error)?;
+    let mut stmt = conn.prepare(sql).map_err(direct_error)?;
+    for (i, a) in args.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let Some(index) = stmt.parameter_index(&name).map_err(direct_error)? else {
+            continue;
+        };
+        match a {
+            Owned::I(v) => stmt.raw_bind_parameter(index, v),
+            Owned::T(v) => stmt.raw_bind_parameter(index, v.as_str()),
+        }
+        .map_err(direct_error)?;
+    }
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(direct_error)? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
+}
+
+/// A parameter of a report query.
+enum Arg<'a> {
+    I(i64),
+    T(&'a str),
+}
+
+/// Pool connections report queries may hold at once (PostgreSQL).
+const REPORT_CONNECTIONS: usize = 2;
+static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REPORT_CONNECTIONS);
+
+const PERMANENT: &str = "('own_rented_home', 'own_lease_via_flip', 'family_or_friends')";
+
+impl Db {
+    /// The homes of a report's scope, by municipality and name.
+    pub async fn report_homes(
+        &self,
+        organisation: i64,
+        municipality: Option<i64>,
+    ) -> Result<Vec<ReportHome>> {
+        let filter = if municipality.is_some() {
+            " AND m.id = $2"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT h.id, h.name, h.kind, m.id AS municipality_id, m.name AS municipality_name \
+             FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
+             JOIN municipalities m ON m.id = n.municipality_id \
+             WHERE h.organisation_id = $1{filter} ORDER BY m.name, h.name, h.id"
+        );
+        let mut q = sqlx::query(&sql).bind(organisation);
+        if let Some(m) = municipality {
+            q = q.bind(m);
+        }
+        q.fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ReportHome {
+                    id: get_i64(r, "id")?,
+                    name: get_string(r, "name")?,
+                    kind: get_code(r, "kind", HomeKind::parse)?,
+                    municipality_id: get_i64(r, "municipality_id")?,
+                    municipality_name: get_string(r, "municipality_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every municipality's name, by id.
+    pub async fn municipality_names(&self) -> Result<Vec<(i64, String)>> {
+        sqlx::query("SELECT id, name FROM municipalities")
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(|r| Ok((get_i64(r, "id")?, get_string(r, "name")?)))
+            .collect()
+    }
+
+    /// The municipalities that have homes of the organisation: `(id, name)` by name.
+    pub async fn report_municipalities(&self, organisation: i64) -> Result<Vec<(i64, String)>> {
+        sqlx::query(
+            "SELECT DISTINCT m.id, m.name FROM homes h JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
+             JOIN municipalities m ON m.id = n.municipality_id WHERE h.organisation_id = $1 ORDER BY m.name, m.id",
+        )
+        .bind(organisation)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((get_i64(r, "id")?, get_string(r, "name")?)))
+        .collect()
+    }
+
+    /// The facts of one period: every query is bounded by the period through an index
+    /// (start date, exit date, decision time, event time), never the whole history. The
+    /// queries run at once on the read pool; each row is decoded as it arrives.
+    #[tracing::instrument(skip_all, fields(from = %scope.period.from, to = %scope.period.to))]
+    pub async fn report_facts(&self, scope: &FactScope<'_>) -> Result<Facts> {
+        let p = scope.period;
+        let (from, to) = (date_text(p.from), date_text(p.to));
+        let (from_ts, end_ts) = (ts_text(scope.from_ts), ts_text(scope.end_ts));
+        let today = date_text(scope.today);
+        let org = scope.organisation;
+        let muni = scope.municipality;
+        let tz = scope.tz.clone();
+        let tz2 = tz.clone();
+        let tz3 = tz.clone();
+        let hs = HomesScope(muni);
+        let period = [Arg::I(org), Arg::T(&from), Arg::T(&to)];
+        let instants = [Arg::I(org), Arg::T(&from_ts), Arg::T(&end_ts)];
+        let overdue_args = [Arg::I(org), Arg::T(&today)];
+
+        // Placements: stays that started in the period, with their referral.
+        let placed = self.decoded(
+            format!(
+                "SELECT s.home_id, s.start_date, r.received_at, s.placed_at, s.proximity, s.distance_km \
+                 FROM stays s JOIN referrals r ON r.id = s.referral_id JOIN homes h ON h.id = s.home_id \
+                 WHERE {} AND s.start_date >= $2 AND s.start_date <= $3",
+                hs.homes_in_scope(4)
+            ),
+            &period,
+            muni,
+            move |r: &dyn Cells| {
+                let received = instant(r, "received_at")?;
+                let placed = instant(r, "placed_at")?;
+                Ok(Placed {
+                    home: r.int("home_id")?,
+                    start: day(r, "start_date")?,
+                    hours: placed.duration_since(received).as_secs_f64() / 3600.0,
+                    same_day: tz.to_datetime(received).date() == tz.to_datetime(placed).date(),
+                    proximity: code(r, "proximity", parse_proximity)?,
+                    distance_km: r.real("distance_km")?,
+                })
+            },
+        );
+        // Exits in the period.
+        let ended = self.decoded(
+            format!(
+                "SELECT s.person_id, s.home_id, s.start_date, s.ready_on, s.exit_date, s.destination \
+                 FROM stays s JOIN homes h ON h.id = s.home_id \
+                 WHERE {} AND s.exit_date >= $2 AND s.exit_date <= $3",
+                hs.homes_in_scope(4)
+            ),
+            &period,
+            muni,
+            move |r: &dyn Cells| {
+                Ok(Ended {
+                    person: r.int("person_id")?,
+                    home: r.int("home_id")?,
+                    start: day(r, "start_date")?,
+                    ready_on: opt_day(r, "ready_on")?,
+                    exit: day(r, "exit_date")?,
+                    destination: code(r, "destination", Destination::parse)?,
+                })
+            },
+        );
+        // Later stays of those who left for a permanent destination in the period: a new
+        // stay anywhere in the network counts as a return.
+        let later = self.decoded(
+            format!(
+                "SELECT s.person_id, s.start_date FROM stays s JOIN homes h2 ON h2.id = s.home_id \
+                 WHERE h2.organisation_id = $1 AND s.start_date > $2 AND s.person_id IN \
+                 (SELECT x.person_id FROM stays x JOIN homes h ON h.id = x.home_id \
+                  WHERE {} AND x.exit_date >= $2 AND x.exit_date <= $3 AND x.destination IN {PERMANENT})",
+                hs.homes_in_scope(4)
+            ),
+            &period,
+            muni,
+            move |r: &dyn Cells| Ok((r.int("person_id")?, day(r, "start_date")?)),
+        );
+        // Extension decisions in the period.
+        let extensions = self.decoded(
+            format!(
+                "SELECT s.home_id, x.decided_at FROM stay_extensions x JOIN stays s ON s.id = x.stay_id \
+                 JOIN homes h ON h.id = s.home_id WHERE {} AND x.decided_at >= $2 AND x.decided_at < $3",
+                hs.homes_in_scope(4)
+            ),
+            &instants,
+            muni,
+            move |r: &dyn Cells| {
+                let at = instant(r, "decided_at")?;
+                Ok((r.int("home_id")?, tz2.to_datetime(at).date()))
+            },
+        );
+        // Stays past their planned end today.
+        let overdue = self.decoded(
+            format!(
+                "SELECT s.home_id FROM stays s JOIN homes h ON h.id = s.home_id \
+                 WHERE {} AND s.exit_date IS NULL AND s.planned_end < $2",
+                hs.homes_in_scope(3)
+            ),
+            &overdue_args,
+            muni,
+            move |r: &dyn Cells| r.int("home_id"),
+        );
+        // No place in the own area: counted by the person's own municipality.
+        let filter = if muni.is_some() {
+            " AND e.municipality_id = $4"
+        } else {
+            ""
+        };
+        let no_place = self.decoded(
+            format!(
+                "SELECT e.municipality_id, e.occurred_at FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
+                 WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{filter}"
+            ),
+            &instants,
+            muni,
+            move |r: &dyn Cells| {
+                let at = instant(r, "occurred_at")?;
+                Ok((r.int("municipality_id")?, tz3.to_datetime(at).date()))
+            },
+        );
+        let occupancy = self.occupancy_facts(org, muni, &from, &to);
+        let (placed, ended, mut later_starts, extensions, overdue_now, no_place, occupancy) = tokio::try_join!(
+            placed, ended, later, extensions, overdue, no_place, occupancy
+        )?;
+        later_starts.sort_unstable();
+        Ok(Facts {
+            placed,
+            ended,
+            later_starts,
+            extensions,
+            overdue_now,
+            no_place,
+            ..occupancy
+        })
+    }
+
+    /// Runs a report query: on SQLite straight from the file on a blocking thread, on
+    /// PostgreSQL through the read pool, decoding each row as it arrives.
+    async fn decoded<T: Send + Unpin + 'static>(
+        &self,
+        sql: String,
+        args: &[Arg<'_>],
+        municipality: Option<i64>,
+        decode: impl Fn(&dyn Cells) -> Result<T> + Send + Sync + 'static,
+    ) -> Result<Vec<T>> {
+        let mut owned: Vec<Owned> = args
+            .iter()
+            .map(|a| match a {
+                Arg::I(i) => Owned::I(*i),
+                Arg::T(t) => Owned::T(t.to_string()),
+            })
+            .collect();
+        if let Some(m) = municipality {
+            owned.push(Owned::I(m));
+        }
+        if let Some(path) = self.sqlite_path() {
+            let path = path.to_owned();
+            return tokio::task::spawn_blocking(move || read_sqlite(&path, &sql, &owned, &decode))
+                .await
+                .map_err(|e| crate::StoreError::Writer(format!("report query: {e}")))?;
+        }
+        // On PostgreSQL reads and writes share one pool: report queries take at most
+        // REPORT_CONNECTIONS of its connections, so placements and pages always find one.
+        let _slot = REPORT_SLOTS
+            .acquire()
+            .await
+            .map_err(|e| crate::StoreError::Config(e.to_string()))?;
+        let mut q = sqlx::query(&sql);
+        for a in &owned {
+            q = match a {
+                Owned::I(i) => q.bind(*i),
+                Owned::T(t) => q.bind(t.as_str()),
+            };
+        }
+        Ok(
+            q.try_map(|r: AnyRow| decode(&r).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+                .fetch_all(self.reader())
+                .await?,
+        )
+    }
+
+    /// The places in service during `[from, to]` (dates as text, inclusive), the stays
+    /// holding them and the blocks on them.
+    async fn occupancy_facts(
+        &self,
+        org: i64,
+        muni: Option<i64>,
+        from: &str,
+        to: &str,
+    ) -> Result<Facts> {
+        let hs = HomesScope(muni);
+        let args = [Arg::I(org), Arg::T(from), Arg::T(to)];
+        let places = self.decoded(
+            format!(
+                "SELECT p.id, p.home_id, p.opened_on, p.retired_on, h.opened_on AS home_opened, h.closed_on \
+                 FROM places p JOIN homes h ON h.id = p.home_id WHERE {} \
+                 AND p.opened_on <= $3 AND h.opened_on <= $3 \
+                 AND (p.retired_on IS NULL OR p.retired_on > $2) AND (h.closed_on IS NULL OR h.closed_on > $2)",
+                hs.homes_in_scope(4)
+            ),
+            &args,
+            muni,
+            move |r: &dyn Cells| {
+                let retired = opt_day(r, "retired_on")?;
+                let closed = opt_day(r, "closed_on")?;
+                Ok(PlaceSpan {
+                    place: r.int("id")?,
+                    home: r.int("home_id")?,
+                    from: day(r, "opened_on")?.max(day(r, "home_opened")?),
+                    until: match (retired, closed) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    },
+                })
+            },
+        );
+        // Stays that ended in or after the period, or run still: read through the
+        // exit-date index, stays first (CROSS JOIN keeps SQLite from starting at the homes
+        // and reading every stay of each; PostgreSQL plans it as an inner join). The start
+        // date is compared as an expression so no index on it competes with the exit date.
+        let held = |cond: &str| {
+            self.decoded(
+                format!(
+                    "SELECT sp.place_id, s.start_date, sp.released_on FROM stays s \
+                     CROSS JOIN stay_places sp CROSS JOIN homes h \
+                     WHERE sp.stay_id = s.id AND h.id = s.home_id AND {} AND {cond} \
+                     AND (sp.released_on IS NULL OR sp.released_on > $2)",
+                    hs.homes_in_scope(4)
+                ),
+                &args,
+                muni,
+                move |r: &dyn Cells| {
+                    Ok(OnPlace {
+                        place: r.int("place_id")?,
+                        from: day(r, "start_date")?,
+                        until: opt_day(r, "released_on")?,
+                    })
+                },
+            )
+        };
+        let held_ended = held("s.exit_date >= $2 AND s.start_date || '' <= $3");
+        let held_running = held("s.exit_date IS NULL AND s.start_date || '' <= $3");
+        let blocks = self.decoded(
+            format!(
+                "SELECT b.place_id, b.from_date, b.until_date FROM place_blocks b \
+                 JOIN places p ON p.id = b.place_id JOIN homes h ON h.id = p.home_id \
+                 WHERE {} AND b.from_date <= $3 AND (b.until_date IS NULL OR b.until_date >= $2)",
+                hs.homes_in_scope(4)
+            ),
+            &args,
+            muni,
+            move |r: &dyn Cells| {
+                Ok(OnPlace {
+                    place: r.int("place_id")?,
+                    from: day(r, "from_date")?,
+                    // A block's until date is inclusive.
+                    until: opt_day(r, "until_date")?.map(|d| d.tomorrow().unwrap_or(d)),
+                })
+            },
+        );
+        let (places, mut held, running, blocks) =
+            tokio::try_join!(places, held_ended, held_running, blocks)?;
+        held.extend(running);
+        Ok(Facts {
+            places,
+            held,
+            blocks,
+            ..Facts::default()
+        })
     }
 }

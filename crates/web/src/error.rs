@@ -70,6 +70,7 @@ impl WebError {
                 AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             },
         }
     }
@@ -102,6 +103,7 @@ impl WebError {
     fn retry_after(&self) -> Option<u64> {
         match self {
             WebError::RateLimited { retry_after } => Some(*retry_after),
+            WebError::App(AppError::Busy { retry_after, .. }) => Some(*retry_after),
             _ => None,
         }
     }

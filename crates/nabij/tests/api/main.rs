@@ -30,5 +30,6 @@ mod intake_and_placement;
 mod lists;
 mod pages;
 mod privacy;
+mod reports;
 mod server;
 mod stays;
