@@ -648,6 +648,7 @@ impl Db {
         } else {
             ""
         };
+        let sqlite = self.backend == Backend::Sqlite;
         let statement = |n: usize| {
             let mut sql = format!(
                 "INSERT INTO {table} ({}){overriding} VALUES ",
@@ -663,8 +664,14 @@ impl Db {
                     if c > 0 {
                         sql.push_str(", ");
                     }
-                    sql.push('$');
-                    sql.push_str(&k.to_string());
+                    // SQLite looks a numbered parameter's name up in a list for every bound
+                    // value (quadratic in a long statement); plain `?` it binds by position.
+                    if sqlite {
+                        sql.push('?');
+                    } else {
+                        sql.push('$');
+                        sql.push_str(&k.to_string());
+                    }
                     k += 1;
                 }
                 sql.push(')');

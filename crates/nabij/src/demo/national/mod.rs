@@ -49,8 +49,11 @@ impl Size {
             homes: 5000,
             years: 5,
             stays: 500_000,
-            persons: 100_000,
-            length_of_stay: 1.0,
+            // New people are asked for at this rate; early in the history, when nobody has
+            // left yet to come back, more are new.
+            persons: 88_000,
+            // About 15,000-20,000 people staying today.
+            length_of_stay: 1.15,
         }
     }
 
