@@ -25,6 +25,7 @@ pub mod partners;
 pub mod persons;
 pub mod reports;
 pub mod secrets;
+pub mod seed;
 pub mod stays;
 pub mod totp;
 pub mod volunteers;

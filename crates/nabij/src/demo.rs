@@ -22,6 +22,30 @@ use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
 use nabij_domain::stay::{Destination, Milestone};
 use std::collections::HashMap;
 
+pub mod national;
+
+/// How much demo data to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// Two seed regions with real places and about two years of history, made through the
+    /// use cases.
+    Regional,
+    /// The whole country: about 350 municipalities, 5,000 homes and five years of history
+    /// (100,000 persons, 500,000 stays), loaded in bulk.
+    National,
+    /// A small national-style network with a year of history, for tests.
+    Test,
+}
+
+/// Fills an empty database with the demo data of `scale` up to the app's (fixed) clock.
+pub async fn seed_scale(app: &App, seed: u64, scale: Scale) -> Result<DemoSummary> {
+    match scale {
+        Scale::Regional => self::seed(app, seed).await,
+        Scale::National => national::seed(app, seed, &national::Size::national()).await,
+        Scale::Test => national::seed(app, seed, &national::Size::test()).await,
+    }
+}
+
 /// SplitMix64: small, fast, and the same sequence on every platform.
 pub struct Rng(u64);
 
@@ -462,7 +486,7 @@ const HOMES: &[HomeSpec] = &[
     ),
 ];
 
-const FIRST_W: &[&str] = &[
+pub(crate) const FIRST_W: &[&str] = &[
     "Anna",
     "Fatima",
     "Sanne",
@@ -482,11 +506,11 @@ const FIRST_W: &[&str] = &[
     "Linda",
     "Hanneke",
 ];
-const FIRST_M: &[&str] = &[
+pub(crate) const FIRST_M: &[&str] = &[
     "Jan", "Mohamed", "Pieter", "Daan", "Kees", "Youssef", "Ruben", "Mark", "Ahmet", "Bas",
     "Gerrit", "Tomasz", "Henk", "Dennis", "Sven", "Karim", "Wim", "Richard",
 ];
-const LAST: &[&str] = &[
+pub(crate) const LAST: &[&str] = &[
     "de Vries",
     "Jansen",
     "Bakker",
@@ -510,7 +534,7 @@ const LAST: &[&str] = &[
     "Brouwer",
     "Koster",
 ];
-const SITUATIONS: &[&str] = &[
+pub(crate) const SITUATIONS: &[&str] = &[
     "Dreigende huisuitzetting door huurachterstand; corporatie heeft gemeld.",
     "Relatie beëindigd, moet deze week de woning uit; geen netwerk om bij te logeren.",
     "Ontslagen uit kliniek, geen woonadres om naar terug te gaan.",
@@ -531,6 +555,9 @@ fn at(d: Date, hour: i8, minute: i8, tz: &jiff::tz::TimeZone) -> Timestamp {
 pub struct DemoSummary {
     pub municipalities: usize,
     pub homes: usize,
+    /// Places and persons (the national scale counts them).
+    pub places: usize,
+    pub persons: usize,
     pub referrals: usize,
     pub stays: usize,
     pub active_stays: usize,
@@ -539,7 +566,7 @@ pub struct DemoSummary {
 }
 
 /// The demo's provider: the organisation every installation starts with.
-const PROVIDER: i64 = 1;
+pub(crate) const PROVIDER: i64 = 1;
 
 struct Pending {
     stay: StayId,
@@ -611,73 +638,13 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
     let mut munis: Vec<(MunicipalityId, Vec<NeighbourhoodId>, f64)> = Vec::new();
     let setup = at(today.saturating_sub(800.days()), 9, 0, &tz);
     clock.set(setup);
-    nabij_app::accounts::rename_provider(app, &sys, "Stichting Thuis Nabij").await?;
-    let gemeente_leiden =
-        nabij_app::accounts::create_organisation(app, &sys, "Gemeente Leiden").await?;
-    let sociaal_team =
-        nabij_app::accounts::create_organisation(app, &sys, "Sociaal team Woerden").await?;
-    nabij_app::accounts::create_organisation(app, &sys, "Dunavie").await?;
+    let DemoAccounts {
+        gemeente_leiden,
+        sociaal_team,
+        accounts,
+    } = organisations_and_accounts(app, &sys, &mut summary).await?;
     // Consents draw from their own sequence, so the history stays the same.
     let mut extra = Rng::new(seed ^ 0x5EED_ACC0);
-    let mut accounts = Vec::new();
-    for (role, username, name, phone, org) in [
-        (
-            Role::Coordinator,
-            "coordinator",
-            "Ria Hoekstra",
-            "030-1234567",
-            OrganisationId(PROVIDER),
-        ),
-        (
-            Role::Professional,
-            "begeleider",
-            "Sander de Wit",
-            "06-12345678",
-            OrganisationId(PROVIDER),
-        ),
-        (
-            Role::MainResident,
-            "hoofdbewoner",
-            "Marloes Vink",
-            "",
-            OrganisationId(PROVIDER),
-        ),
-        (
-            Role::Buddy,
-            "maatje",
-            "Kees Verbeek",
-            "",
-            OrganisationId(PROVIDER),
-        ),
-        (
-            Role::Partner,
-            "ketenpartner",
-            "Fatma Yilmaz (Gemeente Leiden)",
-            "",
-            gemeente_leiden,
-        ),
-        (
-            Role::Admin,
-            "beheerder",
-            "Tom Bakker",
-            "",
-            OrganisationId(PROVIDER),
-        ),
-    ] {
-        // A random temporary password per demo, printed once.
-        let input = nabij_app::accounts::NewUserInput {
-            username: username.into(),
-            display_name: name.into(),
-            phone: phone.into(),
-            role: role.code().into(),
-            organisation_id: Some(org.0),
-            // Demo accounts sign in with the printed password as it is.
-            password_is_final: true,
-        };
-        let (id, username, password) = nabij_app::accounts::create_user(app, &sys, &input).await?;
-        accounts.push((role, id));
-        summary.users.push((role, username, password));
-    }
     let account = |role: Role| accounts.iter().find(|(r, _)| *r == role).map(|(_, id)| *id);
     for m in MUNIS {
         let region = nabij_app::geography::region(app, &sys, m.region).await?;
@@ -1018,6 +985,92 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
     Ok(summary)
 }
 
+/// The demo's organisations and its accounts, one per role.
+pub(crate) struct DemoAccounts {
+    pub gemeente_leiden: OrganisationId,
+    pub sociaal_team: OrganisationId,
+    pub accounts: Vec<(Role, UserId)>,
+}
+
+/// Names the provider, adds the partner organisations and one account per role, each with
+/// a random password that is printed once; the same for every scale of the demo.
+pub(crate) async fn organisations_and_accounts(
+    app: &App,
+    sys: &Caller,
+    summary: &mut DemoSummary,
+) -> Result<DemoAccounts> {
+    nabij_app::accounts::rename_provider(app, sys, "Stichting Thuis Nabij").await?;
+    let gemeente_leiden =
+        nabij_app::accounts::create_organisation(app, sys, "Gemeente Leiden").await?;
+    let sociaal_team =
+        nabij_app::accounts::create_organisation(app, sys, "Sociaal team Woerden").await?;
+    nabij_app::accounts::create_organisation(app, sys, "Dunavie").await?;
+    let mut accounts = Vec::new();
+    for (role, username, name, phone, org) in [
+        (
+            Role::Coordinator,
+            "coordinator",
+            "Ria Hoekstra",
+            "030-1234567",
+            OrganisationId(PROVIDER),
+        ),
+        (
+            Role::Professional,
+            "begeleider",
+            "Sander de Wit",
+            "06-12345678",
+            OrganisationId(PROVIDER),
+        ),
+        (
+            Role::MainResident,
+            "hoofdbewoner",
+            "Marloes Vink",
+            "",
+            OrganisationId(PROVIDER),
+        ),
+        (
+            Role::Buddy,
+            "maatje",
+            "Kees Verbeek",
+            "",
+            OrganisationId(PROVIDER),
+        ),
+        (
+            Role::Partner,
+            "ketenpartner",
+            "Fatma Yilmaz (Gemeente Leiden)",
+            "",
+            gemeente_leiden,
+        ),
+        (
+            Role::Admin,
+            "beheerder",
+            "Tom Bakker",
+            "",
+            OrganisationId(PROVIDER),
+        ),
+    ] {
+        // A random temporary password per demo, printed once.
+        let input = nabij_app::accounts::NewUserInput {
+            username: username.into(),
+            display_name: name.into(),
+            phone: phone.into(),
+            role: role.code().into(),
+            organisation_id: Some(org.0),
+            // Demo accounts sign in with the printed password as it is.
+            password_is_final: true,
+        };
+        let (id, username, password) = nabij_app::accounts::create_user(app, sys, &input).await?;
+        accounts.push((role, id));
+        summary.users.push((role, username, password));
+    }
+    Ok(DemoAccounts {
+        gemeente_leiden,
+        sociaal_team,
+        accounts,
+    })
+}
+
 /// Completes a milestone on `done`, as recorded at `when`.
 async fn complete(
     app: &App,
@@ -1036,7 +1089,7 @@ async fn complete(
     Ok(())
 }
 
-fn pick_destination(rng: &mut Rng, kind: HomeKind) -> Destination {
+pub(crate) fn pick_destination(rng: &mut Rng, kind: HomeKind) -> Destination {
     use Destination::*;
     if kind == HomeKind::FlipHome && rng.chance(0.7) {
         return OwnLeaseViaFlip;

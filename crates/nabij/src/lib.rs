@@ -33,17 +33,26 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web interface and the API.
     Serve,
-    /// Create (or refresh) a demo database with two years of history and serve it.
+    /// Create (or refresh) a demo database with its history and serve it.
     Demo {
-        /// Where the demo database goes; it is replaced.
-        #[arg(long, default_value = "nabij-demo.db")]
-        database: PathBuf,
+        /// Where the demo goes: a SQLite file (replaced), `sqlite:PATH` or `postgres://…`.
+        /// Default: `NABIJ_DATABASE_URL` when set, else `nabij-demo.db`.
+        #[arg(long)]
+        database: Option<String>,
         /// Only create the database, do not serve.
         #[arg(long)]
         no_serve: bool,
         /// Seed of the demo history.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// How much: `regional` (two regions, two years), `national` (the whole country, five
+        /// years) or `test` (small).
+        #[arg(long, value_enum, default_value_t = demo::Scale::Regional)]
+        scale: demo::Scale,
+        /// Replace a database that already holds data (a file named with `--database` is
+        /// always replaced). On PostgreSQL this drops every table in it.
+        #[arg(long)]
+        replace: bool,
     },
     /// Create the database if needed and apply the embedded migrations.
     Migrate,
@@ -371,45 +380,37 @@ pub async fn run(cli: Cli) -> Result<()> {
             database,
             no_serve,
             seed,
+            scale,
+            replace,
         } => {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = database.clone().into_os_string();
-                p.push(suffix);
-                match std::fs::remove_file(&p) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(e)
-                            .with_context(|| format!("cannot replace {}", database.display()));
-                    }
-                }
-            }
-            let url = format!("sqlite:{}", database.display());
-            let mut settings = DatabaseSettings::new(url);
-            // A fresh demo database gets a fresh key beside it.
-            let key = config::audit_key_beside(&settings.url);
-            match std::fs::remove_file(&key) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot replace {}", key.display()));
-                }
-            }
-            settings.audit_key_file = Some(key);
+            let target = DemoTarget::of(database, &cfg);
+            let settings = target.prepare(replace).await?;
+            let started = std::time::Instant::now();
             let s = {
                 let clock = Clock::fixed(jiff::Timestamp::now());
                 let app = App::open(&settings, clock).await?;
-                demo::seed(&app, seed).await?
+                demo::seed_scale(&app, seed, scale).await?
             };
             println!(
                 "Demodatabase {}: {} gemeenten, {} huizen, {} aanmeldingen, {} verblijven waarvan {} lopend.",
-                database.display(),
+                target.shown(),
                 s.municipalities,
                 s.homes,
                 s.referrals,
                 s.stays,
                 s.active_stays
             );
+            if s.persons > 0 {
+                println!(
+                    "{} personen, {} plekken; gemaakt in {} s.",
+                    s.persons,
+                    s.places,
+                    started.elapsed().as_secs()
+                );
+            }
+            if let Some(key) = &settings.audit_key_file {
+                println!("Sleutel van het toegangslog: {}", key.display());
+            }
             println!("Plaatsgegevens: GeoNames (https://www.geonames.org), CC BY 4.0.");
             println!("Demo-accounts (één per rol):");
             for (role, username, password) in &s.users {
@@ -466,6 +467,114 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+    }
+}
+
+/// Where `nabij demo` writes.
+struct DemoTarget {
+    url: String,
+    /// A SQLite file named with `--database`: the demo's own, replaced without asking.
+    own_file: bool,
+    key_file: PathBuf,
+}
+
+impl DemoTarget {
+    fn of(database: Option<String>, cfg: &Config) -> DemoTarget {
+        let env_url = std::env::var("NABIJ_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        let (url, own_file) = match database {
+            Some(d) if d.contains("://") || d.starts_with("sqlite:") => (d, false),
+            Some(path) => (format!("sqlite:{path}"), true),
+            None => match env_url {
+                Some(u) => (u, false),
+                None => ("sqlite:nabij-demo.db".to_string(), true),
+            },
+        };
+        // A demo file gets a fresh key beside it; elsewhere the key is where `serve` looks.
+        let key_file = if own_file || cfg.audit.key_file.is_empty() {
+            config::audit_key_beside(&url)
+        } else {
+            PathBuf::from(&cfg.audit.key_file)
+        };
+        DemoTarget {
+            url,
+            own_file,
+            key_file,
+        }
+    }
+
+    fn shown(&self) -> String {
+        match self.sqlite_file() {
+            Some(f) if self.own_file => f.display().to_string(),
+            _ => nabij_app::redact_url(&self.url),
+        }
+    }
+
+    fn sqlite_file(&self) -> Option<PathBuf> {
+        let rest = self.url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or("");
+        (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+    }
+
+    /// Makes the database ready for the demo: a demo file is replaced; any other database
+    /// must be fresh, or is emptied with `replace`.
+    async fn prepare(&self, replace: bool) -> Result<DatabaseSettings> {
+        let mut settings = DatabaseSettings::new(self.url.clone());
+        let file = self.sqlite_file();
+        let empty = if self.own_file {
+            false
+        } else {
+            match &file {
+                Some(f) if !f.exists() => true,
+                _ => {
+                    // Looked at without the key: the check must not depend on it.
+                    let app = App::open(&settings, Clock::system())
+                        .await
+                        .with_context(|| format!("cannot open database {}", self.shown()))?;
+                    let sys = system("nabij demo", 1);
+                    let fresh = nabij_app::seed::is_fresh(&app, &sys).await?;
+                    if !fresh && replace && file.is_none() {
+                        nabij_app::seed::drop_everything(&app, &sys).await?;
+                    }
+                    drop(app);
+                    fresh
+                }
+            }
+        };
+        if !empty && !self.own_file && !replace {
+            bail!(
+                "{} bevat al gegevens; de demo schrijft alleen in een lege database. \
+                 Gebruik --replace om alles erin te vervangen (contains data: use --replace to replace it).",
+                self.shown()
+            );
+        }
+        if let Some(file) = file.filter(|_| !empty) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = file.clone().into_os_string();
+                p.push(suffix);
+                match std::fs::remove_file(&p) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("cannot replace {}", file.display()));
+                    }
+                }
+            }
+            // The demo's key was for the file it replaced.
+            match std::fs::remove_file(&self.key_file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("cannot replace {}", self.key_file.display()));
+                }
+            }
+        }
+        settings.audit_key_file = Some(self.key_file.clone());
+        Ok(settings)
     }
 }
 

@@ -283,3 +283,86 @@ fn the_access_log_is_keyed_outside_the_database_and_checkpoints_are_witnessed() 
         "a new key must not take over the log"
     );
 }
+
+/// Runs `nabij` in `dir` with the database at `url`.
+fn nabij_on(dir: &std::path::Path, url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nabij"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NABIJ_CONFIG")
+        .env_remove("NABIJ_AUDIT_KEY_FILE")
+        .env("NABIJ_DATABASE_URL", url)
+        .env("NABIJ_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn succeeded(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_writes_to_postgresql_named_with_database_and_refuses_to_overwrite_data() {
+    let Some(url) = nabij_store::testing::postgres_url_from_env().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Another database in the environment: --database decides.
+    let elsewhere = format!("sqlite:{}", dir.path().join("niet-deze.db").display());
+    let args = ["demo", "--scale", "test", "--no-serve", "--database", &url];
+    let text = succeeded(&nabij_on(dir.path(), &elsewhere, &args));
+    assert!(text.contains("12 gemeenten"), "{text}");
+    assert!(
+        !dir.path().join("niet-deze.db").exists(),
+        "no SQLite file written"
+    );
+    // The key is where `serve` and `audit verify` look for it, and the demo says so.
+    assert!(
+        text.contains("Sleutel van het toegangslog: nabij-audit.key"),
+        "{text}"
+    );
+    assert!(dir.path().join("nabij-audit.key").exists());
+    let text = succeeded(&nabij_on(dir.path(), &url, &["audit", "verify"]));
+    assert!(text.contains("Toegangslog in orde"), "{text}");
+
+    // A database with data is not written into…
+    let out = nabij_on(dir.path(), &elsewhere, &args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bevat al gegevens") && err.contains("--replace"),
+        "{err}"
+    );
+    // …unless it is to be replaced.
+    let mut replace = args.to_vec();
+    replace.push("--replace");
+    succeeded(&nabij_on(dir.path(), &elsewhere, &replace));
+    let text = succeeded(&nabij_on(dir.path(), &url, &["audit", "verify"]));
+    assert!(text.contains("Toegangslog in orde"), "{text}");
+}
+
+#[tokio::test]
+async fn the_demo_writes_to_the_postgresql_database_of_the_environment() {
+    let Some(url) = nabij_store::testing::postgres_url_from_env().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let text = succeeded(&nabij_on(
+        dir.path(),
+        &url,
+        &["demo", "--scale", "test", "--no-serve"],
+    ));
+    assert!(text.contains("Demodatabase postgres://"), "{text}");
+    assert!(
+        !dir.path().join("nabij-demo.db").exists(),
+        "no SQLite file written"
+    );
+    let text = succeeded(&nabij_on(dir.path(), &url, &["audit", "verify"]));
+    assert!(text.contains("Toegangslog in orde"), "{text}");
+}

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 mod backup;
+pub mod bulk;
 pub mod capacity;
 pub mod consents;
 mod convert;
