@@ -3,6 +3,7 @@
 
 use crate::convert::*;
 use crate::homes::{blocked_on, in_service_on};
+use crate::reports::{Arg, Cells, corrupt, day, opt_day};
 use crate::{Db, Result};
 use jiff::civil::Date;
 use nabij_domain::ids::MunicipalityId;
@@ -42,37 +43,6 @@ pub struct CapacityHistory {
 }
 
 /// `municipality|start|ready|exit|destination`, the optional ones empty when absent.
-fn stay_span(text: &str) -> Result<StaySpan> {
-    let corrupt = || crate::StoreError::Corrupt {
-        column: "stays",
-        value: text.to_owned(),
-    };
-    let mut parts = text.split('|');
-    let mut next = || parts.next().ok_or_else(corrupt);
-    let municipality = next()?.parse().map_err(|_| corrupt())?;
-    let start = next()?.parse().map_err(|_| corrupt())?;
-    let optional_date = |s: &str| -> Result<Option<Date>> {
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            s.parse().map(Some).map_err(|_| corrupt())
-        }
-    };
-    let ready_on = optional_date(next()?)?;
-    let exit = optional_date(next()?)?;
-    let destination = match next()? {
-        "" => None,
-        code => Some(Destination::parse(code).ok_or_else(corrupt)?),
-    };
-    Ok(StaySpan {
-        own_municipality: MunicipalityId(municipality),
-        start,
-        ready_on,
-        exit,
-        destination,
-    })
-}
-
 impl Db {
     /// The history of one organisation's network.
     pub async fn capacity_history(
@@ -147,21 +117,31 @@ impl Db {
         .fetch_one(self.reader())
             .await?;
 
-        // Half a million stays at national scale: each is read as one text column
-        // (municipality|start|ready|exit|destination), as decoding a column costs more than
-        // the database takes to find the row.
-        let stays = sqlx::query(
-            "SELECT CAST(p.own_municipality_id AS TEXT) || '|' || s.start_date || '|' || \
-             COALESCE(s.ready_on, '') || '|' || COALESCE(s.exit_date, '') || '|' || \
-             COALESCE(s.destination, '') AS span \
-             FROM persons p JOIN stays s ON s.person_id = p.id WHERE p.organisation_id = $1",
-        )
-        .bind(organisation)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(|r| stay_span(&get_string(r, "span")?))
-        .collect::<Result<Vec<_>>>()?;
+        // Half a million stays at national scale: read through the report path, which on
+        // SQLite reads the file directly instead of decoding each row through the pool.
+        let stays = self
+            .decoded(
+                "SELECT p.own_municipality_id, s.start_date, s.ready_on, s.exit_date, s.destination \
+                 FROM persons p JOIN stays s ON s.person_id = p.id WHERE p.organisation_id = $1"
+                    .into(),
+                &[Arg::I(organisation)],
+                None,
+                |r: &dyn Cells| {
+                    Ok(StaySpan {
+                        own_municipality: MunicipalityId(r.int("own_municipality_id")?),
+                        start: day(r, "start_date")?,
+                        ready_on: opt_day(r, "ready_on")?,
+                        exit: opt_day(r, "exit_date")?,
+                        destination: match r.text("destination")? {
+                            None => None,
+                            Some(c) => Some(
+                                Destination::parse(c).ok_or_else(|| corrupt("destination", c))?,
+                            ),
+                        },
+                    })
+                },
+            )
+            .await?;
 
         Ok(CapacityHistory {
             municipalities,

@@ -224,7 +224,7 @@ impl HomesScope {
 
 /// A row of a report query: from the pool, or read straight from the SQLite file (a
 /// report reads many rows; the pool's per-row cost would dominate).
-trait Cells {
+pub(crate) trait Cells {
     fn int(&self, col: &'static str) -> Result<i64>;
     fn real(&self, col: &'static str) -> Result<f64>;
     fn text(&self, col: &'static str) -> Result<Option<&str>>;
@@ -264,20 +264,20 @@ impl Cells for rusqlite::Row<'_> {
     }
 }
 
-fn corrupt(col: &'static str, value: &str) -> crate::StoreError {
+pub(crate) fn corrupt(col: &'static str, value: &str) -> crate::StoreError {
     crate::StoreError::Corrupt {
         column: col,
         value: value.to_string(),
     }
 }
 
-fn opt_day(row: &dyn Cells, col: &'static str) -> Result<Option<Date>> {
+pub(crate) fn opt_day(row: &dyn Cells, col: &'static str) -> Result<Option<Date>> {
     row.text(col)?
         .map(|s| s.parse().map_err(|_| corrupt(col, s)))
         .transpose()
 }
 
-fn day(row: &dyn Cells, col: &'static str) -> Result<Date> {
+pub(crate) fn day(row: &dyn Cells, col: &'static str) -> Result<Date> {
     opt_day(row, col)?.ok_or_else(|| corrupt(col, "NULL"))
 }
 
@@ -334,7 +334,7 @@ fn read_sqlite<T>(
 }
 
 /// A parameter of a report query.
-enum Arg<'a> {
+pub(crate) enum Arg<'a> {
     I(i64),
     T(&'a str),
 }
@@ -544,7 +544,7 @@ impl Db {
 
     /// Runs a report query: on SQLite straight from the file on a blocking thread, on
     /// PostgreSQL through the read pool, decoding each row as it arrives.
-    async fn decoded<T: Send + Unpin + 'static>(
+    pub(crate) async fn decoded<T: Send + Unpin + 'static>(
         &self,
         sql: String,
         args: &[Arg<'_>],
