@@ -178,8 +178,11 @@ async fn bench() -> anyhow::Result<()> {
     let session = common::sign_in(&address, &username, &password, None).await;
     let token = nabij::api_keys::create(&app, 1, &username, "benchmark").await?;
 
+    // `NABIJ_BENCH_ONLY=placements` (or any part of a name) measures just that part.
+    let only = std::env::var("NABIJ_BENCH_ONLY").unwrap_or_default();
+    let wanted = |what: &str| only.is_empty() || what.contains(only.as_str());
     let mut rows = Vec::new();
-    for (what, path, target) in TARGETS {
+    for (what, path, target) in TARGETS.iter().filter(|t| wanted(t.0)) {
         let first = session.get(path).await;
         let status = first.status();
         first.bytes().await?;
@@ -217,7 +220,7 @@ async fn bench() -> anyhow::Result<()> {
 
     // plan calibrate, through the use case.
     let mut times = Vec::new();
-    for _ in 0..runs {
+    for _ in 0..if wanted("plan calibrate") { runs } else { 0 } {
         let t = Instant::now();
         let result = nabij_app::capacity::calibrated(&app, &sys).await;
         times.push(t.elapsed());
@@ -226,18 +229,20 @@ async fn bench() -> anyhow::Result<()> {
             break;
         }
     }
-    let (median, p99) = spread(times);
-    eprintln!("plan calibrate: {} / {}", ms(median), ms(p99));
-    rows.push(Row {
-        what: "plan calibrate".into(),
-        median: ms(median),
-        p99: ms(p99),
-        target: CALIBRATE_TARGET.into(),
-    });
+    if !times.is_empty() {
+        let (median, p99) = spread(times);
+        eprintln!("plan calibrate: {} / {}", ms(median), ms(p99));
+        rows.push(Row {
+            what: "plan calibrate".into(),
+            median: ms(median),
+            p99: ms(p99),
+            target: CALIBRATE_TARGET.into(),
+        });
+    }
 
     // Peak memory above the baseline while one report is served.
     let mut peaks = Vec::new();
-    for _ in 0..runs {
+    for _ in 0..if wanted("geheugen") { runs } else { 0 } {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let baseline = ALLOCATED.current_usage();
         ALLOCATED.reset_peak_usage();
@@ -247,17 +252,19 @@ async fn bench() -> anyhow::Result<()> {
     }
     peaks.sort();
     let mb = |b: usize| format!("{:.1} MB", b as f64 / 1_000_000.0);
-    eprintln!(
-        "geheugen per rapport: {} / {}",
-        mb(peaks[peaks.len() / 2]),
-        mb(*peaks.last().unwrap_or(&0))
-    );
-    rows.push(Row {
-        what: format!("extra geheugen per rapport ({MEMORY_REPORT})"),
-        median: mb(peaks[peaks.len() / 2]),
-        p99: mb(*peaks.last().unwrap_or(&0)),
-        target: MEMORY_TARGET.into(),
-    });
+    if !peaks.is_empty() {
+        eprintln!(
+            "geheugen per rapport: {} / {}",
+            mb(peaks[peaks.len() / 2]),
+            mb(*peaks.last().unwrap_or(&0))
+        );
+        rows.push(Row {
+            what: format!("extra geheugen per rapport ({MEMORY_REPORT})"),
+            median: mb(peaks[peaks.len() / 2]),
+            p99: mb(*peaks.last().unwrap_or(&0)),
+            target: MEMORY_TARGET.into(),
+        });
+    }
 
     // Placements by several coordinators while reports run.
     let api = reqwest::Client::new();
@@ -271,8 +278,8 @@ async fn bench() -> anyhow::Result<()> {
             "gender": "man",
             "household_size": 1,
             "own_municipality_id": m.id.0,
-            "source": "social_team",
-            "urgency": "normal",
+            "source": "sociaal_team",
+            "urgency": "normaal",
             "situation": "Benchmark: plaatsing onder rapportagelast.",
         });
         let r = api
