@@ -178,9 +178,9 @@ async fn bench() -> anyhow::Result<()> {
     let session = common::sign_in(&address, &username, &password, None).await;
     let token = nabij::api_keys::create(&app, 1, &username, "benchmark").await?;
 
-    // `NABIJ_BENCH_ONLY=placements` (or any part of a name) measures just that part.
+    // `NABIJ_BENCH_ONLY=dashboard,plaatsingen` (parts of names) measures just those rows.
     let only = std::env::var("NABIJ_BENCH_ONLY").unwrap_or_default();
-    let wanted = |what: &str| only.is_empty() || what.contains(only.as_str());
+    let wanted = |what: &str| only.is_empty() || only.split(',').any(|o| what.contains(o));
     let mut rows = Vec::new();
     for (what, path, target) in TARGETS.iter().filter(|t| wanted(t.0)) {
         let first = session.get(path).await;
@@ -266,114 +266,116 @@ async fn bench() -> anyhow::Result<()> {
         });
     }
 
-    // Placements by several coordinators while reports run.
-    let api = reqwest::Client::new();
-    let municipalities = nabij_app::geography::municipalities(&app).await?;
-    let mut referrals = Vec::new();
-    for i in 0..PLACING_CLIENTS * PLACEMENTS_PER_CLIENT {
-        let m = &municipalities[(i * 7919) % municipalities.len()];
-        let body = serde_json::json!({
-            "first_name": "Bench",
-            "last_name": format!("Plaatsing {i}"),
-            "gender": "man",
-            "household_size": 1,
-            "own_municipality_id": m.id.0,
-            "source": "sociaal_team",
-            "urgency": "normaal",
-            "situation": "Benchmark: plaatsing onder rapportagelast.",
-        });
-        let r = api
-            .post(format!("{address}/api/v1/referrals"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await?;
-        anyhow::ensure!(r.status() == 201, "intake: {}", r.text().await?);
-        let v: serde_json::Value = r.json().await?;
-        referrals.push(v["id"].as_i64().unwrap_or_default());
-    }
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut reporters = Vec::new();
-    for _ in 0..REPORTING_CLIENTS {
-        let (session, stop) = (session.clone(), stop.clone());
-        reporters.push(tokio::spawn(async move {
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let r = session.get(MEMORY_REPORT).await;
-                let _ = r.bytes().await;
-            }
-        }));
-    }
-    let mut placers = Vec::new();
-    for chunk in referrals.chunks(PLACEMENTS_PER_CLIENT) {
-        let (api, token, address, chunk) =
-            (api.clone(), token.clone(), address.clone(), chunk.to_vec());
-        placers.push(tokio::spawn(async move {
-            let mut times = Vec::new();
-            let mut refused = 0;
-            for id in chunk {
-                let Ok(r) = api
-                    .get(format!("{address}/api/v1/referrals/{id}/proposals"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                else {
-                    continue;
-                };
-                let v: serde_json::Value = r.json().await.unwrap_or_default();
-                let Some(home) = v["proposals"][0]["home"].as_i64() else {
-                    refused += 1;
-                    continue;
-                };
-                let t = Instant::now();
-                let r = api
-                    .post(format!("{address}/api/v1/referrals/{id}/placement"))
-                    .bearer_auth(&token)
-                    .json(&serde_json::json!({ "home_id": home }))
-                    .send()
-                    .await;
-                let elapsed = t.elapsed();
-                match r {
-                    Ok(r) if r.status() == 201 => times.push(elapsed),
-                    _ => refused += 1,
+    if wanted("plaatsingen") {
+        // Placements by several coordinators while reports run.
+        let api = reqwest::Client::new();
+        let municipalities = nabij_app::geography::municipalities(&app).await?;
+        let mut referrals = Vec::new();
+        for i in 0..PLACING_CLIENTS * PLACEMENTS_PER_CLIENT {
+            let m = &municipalities[(i * 7919) % municipalities.len()];
+            let body = serde_json::json!({
+                "first_name": "Bench",
+                "last_name": format!("Plaatsing {i}"),
+                "gender": "man",
+                "household_size": 1,
+                "own_municipality_id": m.id.0,
+                "source": "sociaal_team",
+                "urgency": "normaal",
+                "situation": "Benchmark: plaatsing onder rapportagelast.",
+            });
+            let r = api
+                .post(format!("{address}/api/v1/referrals"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await?;
+            anyhow::ensure!(r.status() == 201, "intake: {}", r.text().await?);
+            let v: serde_json::Value = r.json().await?;
+            referrals.push(v["id"].as_i64().unwrap_or_default());
+        }
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut reporters = Vec::new();
+        for _ in 0..REPORTING_CLIENTS {
+            let (session, stop) = (session.clone(), stop.clone());
+            reporters.push(tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = session.get(MEMORY_REPORT).await;
+                    let _ = r.bytes().await;
                 }
-            }
-            (times, refused)
-        }));
-    }
-    let mut times = Vec::new();
-    let mut refused = 0;
-    for p in placers {
-        let (t, r) = p.await?;
-        times.extend(t);
-        refused += r;
-    }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    for r in reporters {
-        r.await?;
-    }
-    if times.is_empty() {
-        rows.push(Row {
-            what: "plaatsingen onder rapportagelast".into(),
-            median: "n/a".into(),
-            p99: "n/a".into(),
-            target: PLACEMENT_TARGET.into(),
-        });
-    } else {
-        let placed = times.len();
-        let (median, p99) = spread(times);
-        eprintln!(
-            "plaatsingen: {} / {} ({placed} geplaatst, {refused} niet)",
-            ms(median),
-            ms(p99)
-        );
-        rows.push(Row {
-            what: format!(
-                "plaatsingen, {PLACING_CLIENTS} tegelijk, {REPORTING_CLIENTS} rapporten lopend ({placed} geplaatst)"
-            ),
-            median: ms(median),
-            p99: ms(p99),
-            target: PLACEMENT_TARGET.into(),
-        });
+            }));
+        }
+        let mut placers = Vec::new();
+        for chunk in referrals.chunks(PLACEMENTS_PER_CLIENT) {
+            let (api, token, address, chunk) =
+                (api.clone(), token.clone(), address.clone(), chunk.to_vec());
+            placers.push(tokio::spawn(async move {
+                let mut times = Vec::new();
+                let mut refused = 0;
+                for id in chunk {
+                    let Ok(r) = api
+                        .get(format!("{address}/api/v1/referrals/{id}/proposals"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                    else {
+                        continue;
+                    };
+                    let v: serde_json::Value = r.json().await.unwrap_or_default();
+                    let Some(home) = v["proposals"][0]["home"].as_i64() else {
+                        refused += 1;
+                        continue;
+                    };
+                    let t = Instant::now();
+                    let r = api
+                        .post(format!("{address}/api/v1/referrals/{id}/placement"))
+                        .bearer_auth(&token)
+                        .json(&serde_json::json!({ "home_id": home }))
+                        .send()
+                        .await;
+                    let elapsed = t.elapsed();
+                    match r {
+                        Ok(r) if r.status() == 201 => times.push(elapsed),
+                        _ => refused += 1,
+                    }
+                }
+                (times, refused)
+            }));
+        }
+        let mut times = Vec::new();
+        let mut refused = 0;
+        for p in placers {
+            let (t, r) = p.await?;
+            times.extend(t);
+            refused += r;
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for r in reporters {
+            r.await?;
+        }
+        if times.is_empty() {
+            rows.push(Row {
+                what: "plaatsingen onder rapportagelast".into(),
+                median: "n/a".into(),
+                p99: "n/a".into(),
+                target: PLACEMENT_TARGET.into(),
+            });
+        } else {
+            let placed = times.len();
+            let (median, p99) = spread(times);
+            eprintln!(
+                "plaatsingen: {} / {} ({placed} geplaatst, {refused} niet)",
+                ms(median),
+                ms(p99)
+            );
+            rows.push(Row {
+                what: format!(
+                    "plaatsingen, {PLACING_CLIENTS} tegelijk, {REPORTING_CLIENTS} rapporten lopend ({placed} geplaatst)"
+                ),
+                median: ms(median),
+                p99: ms(p99),
+                target: PLACEMENT_TARGET.into(),
+            });
+        }
     }
 
     let mut table = format!(
