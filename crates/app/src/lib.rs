@@ -19,6 +19,7 @@ pub mod clock;
 pub mod dashboard;
 mod error;
 pub mod geography;
+pub mod guidance;
 pub mod homes;
 pub mod intake;
 pub mod partners;
@@ -82,6 +83,7 @@ pub struct App {
     /// clock of the domain is set (tests, the demo's history).
     session_clock: Clock,
     planner_cache: capacity::Cache,
+    guidance: guidance::Settings,
 }
 
 impl std::fmt::Debug for App {
@@ -98,6 +100,7 @@ impl App {
             clock,
             session_clock: Clock::system(),
             planner_cache: capacity::Cache::default(),
+            guidance: guidance::Settings::default(),
         }
     }
 
@@ -116,6 +119,13 @@ impl App {
     /// The same application with another clock for sessions and one-time codes.
     pub fn with_session_clock(mut self, clock: Clock) -> Self {
         self.session_clock = clock;
+        self
+    }
+
+    /// The same application with other settings for guidance (access after an episode,
+    /// the ZRM interval).
+    pub fn with_guidance_settings(mut self, settings: guidance::Settings) -> Self {
+        self.guidance = settings;
         self
     }
 

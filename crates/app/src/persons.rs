@@ -80,7 +80,8 @@ impl From<nabij_store::persons::Person> for Person {
 }
 
 /// Whether `caller` may see the file of `person` of `organisation`: coordinators of that
-/// organisation, and a professional of it for their own caseload.
+/// organisation, and a professional of it for their own caseload (the policy of
+/// [`crate::guidance`]: running episodes, and a while after one ended).
 pub(crate) async fn may_see(
     app: &App,
     caller: &Caller,
@@ -94,7 +95,9 @@ pub(crate) async fn may_see(
         return Ok(true);
     }
     Ok(match caller.role {
-        Role::Professional => app.db.caseload(caller.user_id()).await?.contains(&person),
+        Role::Professional => {
+            crate::guidance::professional_may_open(app, caller.user_id(), person).await?
+        }
         _ => false,
     })
 }
@@ -154,7 +157,7 @@ pub async fn list(
     let caseload = if caller.acts_as(Role::Coordinator) {
         None
     } else if caller.role == Role::Professional {
-        Some(app.db.caseload(caller.user_id()).await?)
+        Some(crate::guidance::caseload_of(app, caller.user_id()).await?)
     } else {
         return Ok(nabij_domain::page::Page {
             items: Vec::new(),

@@ -330,7 +330,8 @@ pub async fn exit(app: &App, caller: &Caller, id: StayId, input: &ExitInput) -> 
         (Some(d), Some(dest)) if errors.is_empty() => {
             app.db
                 .exit_stay(id, d, dest, input.reason.trim(), &app.actor(caller))
-                .await?
+                .await?;
+            crate::guidance::at_exit(app, caller, stay.person_id, d).await?;
         }
         _ => return Err(AppError::Invalid(errors)),
     }
@@ -415,6 +416,13 @@ pub async fn milestone(
     let stay = visible(app, caller, id).await?;
     let m = Milestone::parse(&input.milestone)
         .ok_or_else(|| RuleViolation::new("milestone", "kies een mijlpaal"))?;
+    if m == Milestone::RecoveryPlan {
+        // The plan is met by the plan itself: the day its first goal is recorded.
+        return Err(AppError::invalid(
+            "milestone",
+            "het plan van aanpak is behaald zodra er een doel in het plan is vastgelegd: leg een doel vast",
+        ));
+    }
     let today = app.clock.today();
     let on = if input.done_on.trim().is_empty() {
         today

@@ -41,6 +41,10 @@ labels! {
         Residents => "bewoners van het huis",
         AccessLog => "toegangslog",
         Consent => "toestemming",
+        Guidance => "begeleiding",
+        ContactLog => "contactlog",
+        Plan => "plan van aanpak",
+        Zrm => "zelfredzaamheid (ZRM)",
     }
     crate::access::Purpose {
         Referral => "aanmelding en plaatsing",
@@ -110,6 +114,46 @@ labels! {
         OwnNeighbourhood => "eigen buurt",
         OwnMunicipality => "eigen gemeente",
         Elsewhere => "elders",
+    }
+}
+
+labels! {
+    crate::guidance::ZrmDomain {
+        Finances => "Financiën",
+        WorkEducation => "Werk & opleiding",
+        TimeUse => "Tijdsbesteding",
+        Housing => "Huisvesting",
+        DomesticRelations => "Huiselijke relaties",
+        MentalHealth => "Geestelijke gezondheid",
+        PhysicalHealth => "Lichamelijke gezondheid",
+        SubstanceUse => "Middelengebruik",
+        BasicAdl => "Basale ADL",
+        InstrumentalAdl => "Instrumentele ADL",
+        SocialNetwork => "Sociaal netwerk",
+        SocialParticipation => "Maatschappelijke participatie",
+        Justice => "Justitie",
+    }
+    crate::guidance::ZrmMoment {
+        Intake => "intake",
+        Periodic => "periodiek",
+        Exit => "uitstroom",
+    }
+    crate::guidance::GoalStatus {
+        Open => "open",
+        InProgress => "bezig",
+        Achieved => "behaald",
+        Stopped => "gestopt",
+    }
+    crate::guidance::GoalOwner {
+        Person => "cliënt zelf",
+        Professional => "begeleider",
+        Buddy => "maatje",
+    }
+    crate::guidance::ContactKind {
+        HomeVisit => "huisbezoek",
+        Phone => "telefonisch",
+        PartnerMeeting => "overleg met partners",
+        Other => "anders",
     }
 }
 

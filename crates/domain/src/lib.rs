@@ -6,6 +6,7 @@
 pub mod access;
 pub mod dates;
 pub mod geo;
+pub mod guidance;
 pub mod home;
 pub mod ids;
 pub mod labels;

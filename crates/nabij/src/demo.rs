@@ -22,6 +22,7 @@ use nabij_domain::referral::{ReferralSource, ReferralState, Urgency};
 use nabij_domain::stay::{Destination, Milestone};
 use std::collections::HashMap;
 
+mod guidance;
 pub mod national;
 
 /// How much demo data to make.
@@ -725,6 +726,7 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
 
     let start = today.saturating_sub(730.days());
     let mut pending: Vec<Pending> = Vec::new();
+    let mut exited: Vec<(PersonId, Date, Date)> = Vec::new();
     let mut day = start;
     while day <= today {
         // Exits and decisions due today first: they free places for today's arrivals.
@@ -775,6 +777,7 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
                     reason: String::new(),
                 };
                 nabij_app::stays::exit(app, &sys, p.stay, &exit).await?;
+                exited.push((p.person, p.start, p.exit));
                 continue;
             }
             i += 1;
@@ -932,6 +935,24 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
             }
         }
     }
+    if let Some(professional) = account(Role::Professional) {
+        let clients: Vec<_> = pending
+            .iter()
+            .filter(|p| {
+                ["Woerden", "Nieuwegein", "Zeist", "IJsselstein"].contains(&p.municipality.as_str())
+            })
+            .map(|p| (p.person, p.start))
+            .collect();
+        let recent = today.saturating_sub(300.days());
+        let former: Vec<_> = exited
+            .iter()
+            .rev()
+            .filter(|(_, _, exit)| *exit >= recent)
+            .take(4)
+            .copied()
+            .collect();
+        guidance::fill(app, &sys, &clients, &former, professional, now).await?;
+    }
     // One referral that has waited too long: a breach on the dashboard.
     let (muni, buurten, _) = &munis[0];
     clock.set(now - 30.hours());
@@ -1080,6 +1101,14 @@ async fn complete(
     done: Date,
     when: Timestamp,
 ) -> Result<()> {
+    if m == Milestone::RecoveryPlan {
+        // The plan is met by its first goal, recorded on the day it was made.
+        let tz = app.clock().tz().clone();
+        app.clock().set(at(done, 11, 0, &tz).min(when));
+        let person = nabij_app::stays::stay(app, sys, stay).await?.stay.person_id;
+        crate::demo::guidance::first_goal(app, sys, person).await?;
+        return Ok(());
+    }
     app.clock().set(when);
     let input = MilestoneInput {
         milestone: m.code().into(),

@@ -448,7 +448,7 @@ async fn the_bulk_path_writes_the_rows_the_use_cases_write() {
         situation: "Relatie beëindigd, moet deze week de woning uit.".into(),
         referred_by_organisation_id: None,
     };
-    let (_, referral) = nabij_app::intake::intake(&app, &sys, &intake)
+    let (person, referral) = nabij_app::intake::intake(&app, &sys, &intake)
         .await
         .unwrap();
     clock.set(placed);
@@ -457,18 +457,22 @@ async fn the_bulk_path_writes_the_rows_the_use_cases_write() {
         .unwrap()
         .stay
         .id;
-    clock.set(extended);
-    nabij_app::stays::milestone(
+    // The plan milestone is met by the plan's first goal, on the day it is recorded.
+    clock.set(ts("2026-03-15T10:00:00Z"));
+    nabij_app::guidance::add_goal(
         &app,
         &sys,
-        stay,
-        &nabij_app::stays::MilestoneInput {
-            milestone: "plan".into(),
-            done_on: "2026-03-15".into(),
+        person,
+        &nabij_app::guidance::GoalInput {
+            title: "Een eigen woning vinden".into(),
+            domain: "housing".into(),
+            owner: "person".into(),
+            ..Default::default()
         },
     )
     .await
     .unwrap();
+    clock.set(extended);
     nabij_app::stays::extend(
         &app,
         &sys,

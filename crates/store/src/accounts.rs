@@ -390,6 +390,7 @@ impl Db {
         .bind(&on)
         .execute(&mut *tx)
         .await?;
+        Db::lead_in_tx(&mut tx, person, professional, &on, actor).await?;
         crate::audit::append_one(
             &mut tx,
             self.audit_key.as_ref(),
@@ -421,8 +422,8 @@ impl Db {
         person: PersonId,
     ) -> Result<Option<(String, Option<String>)>> {
         sqlx::query(
-            "SELECT u.display_name, u.phone FROM guidance g JOIN users u ON u.id = g.professional_id \
-             WHERE g.person_id = $1 AND g.ended_on IS NULL",
+            "SELECT u.display_name, u.phone FROM guidance_episodes e JOIN users u ON u.id = e.lead_professional_id \
+             WHERE e.person_id = $1 AND e.ended_on IS NULL",
         )
         .bind(person.0)
         .fetch_optional(self.reader())

@@ -174,7 +174,7 @@ pub struct BulkSummary {
 }
 
 /// One bound value of a row.
-enum V {
+pub(crate) enum V {
     I(i64),
     F(f64),
     T(String),
@@ -634,7 +634,7 @@ impl Db {
     }
 
     /// Inserts `rows` into `table` as multi-row statements inside `tx`.
-    async fn insert(
+    pub(crate) async fn insert(
         &self,
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         table: &str,

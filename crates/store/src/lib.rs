@@ -13,6 +13,7 @@ pub mod capacity;
 pub mod consents;
 mod convert;
 pub mod geography;
+pub mod guidance;
 pub mod homes;
 mod limits;
 mod migrate;

@@ -57,6 +57,9 @@ impl Db {
             "UPDATE stays SET exit_reason = '' WHERE person_id = $1",
             "UPDATE stay_extensions SET reason = '' WHERE stay_id IN (SELECT id FROM stays WHERE person_id = $1)",
             "DELETE FROM person_avoid_areas WHERE person_id = $1",
+            "UPDATE contacts SET text = '' WHERE person_id = $1",
+            "UPDATE goals SET title = '', actions = '' WHERE person_id = $1",
+            "UPDATE intensity_changes SET reason = '' WHERE episode_id IN (SELECT id FROM guidance_episodes WHERE person_id = $1)",
         ] {
             sqlx::query(sql).bind(person.0).execute(&mut *tx).await?;
         }

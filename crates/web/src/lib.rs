@@ -18,6 +18,7 @@ pub mod error;
 mod extract;
 mod forms;
 pub mod geography;
+pub mod guidance;
 pub mod homes;
 pub mod intake;
 mod meta;

@@ -94,6 +94,13 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "begeleider" => "De begeleider is vastgelegd.",
         "toestemming" => "De toestemming is vastgelegd.",
         "ingetrokken" => "De toestemming is ingetrokken.",
+        "begeleiding" => "De begeleiding is gestart.",
+        "hervat" => "De begeleiding is hervat.",
+        "intensiteit" => "De intensiteit is gewijzigd.",
+        "afgesloten" => "De begeleiding is afgesloten of loopt door als nazorg.",
+        "contact" => "Het contact is vastgelegd.",
+        "doel" => "Het plan van aanpak is bijgewerkt.",
+        "zrm" => "De ZRM is vastgelegd.",
         _ => return None,
     })
 }

@@ -285,6 +285,7 @@ pub fn table() -> RouteTable {
     let t = crate::dashboard::routes(t);
     let t = crate::intake::routes(t);
     let t = crate::persons::routes(t);
+    let t = crate::guidance::routes(t);
     let t = crate::stays::routes(t);
     let t = crate::homes::routes(t);
     let t = crate::reports::routes(t);

@@ -23,6 +23,7 @@ macro_rules! on_both {
 
 #[path = "../common/mod.rs"]
 mod common;
+mod guidance;
 mod hardening;
 mod helpers;
 mod homes;

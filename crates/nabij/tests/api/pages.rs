@@ -285,7 +285,11 @@ async fn each_role_sees_the_menu_of_what_it_may_open() {
         (
             Role::Professional,
             "/personen",
-            &["/personen Mijn cliënten", "/account/api-sleutels Account"],
+            &[
+                "/personen Mijn cliënten",
+                "/caseload Caseload",
+                "/account/api-sleutels Account",
+            ],
         ),
         (
             Role::MainResident,

@@ -372,6 +372,34 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/stays/{id}/extension", "C"),
     ("POST", "/api/v1/stays/{id}/ready", "CP"),
     ("POST", "/api/v1/stays/{id}/milestones", "CP"),
+    ("GET", "/caseload", "P"),
+    ("GET", "/rapportage/herstel", "CA"),
+    ("GET", "/api/v1/reports/recovery", "CA"),
+    ("GET", "/personen/{id}/begeleiding", "CP"),
+    ("POST", "/personen/{id}/begeleiding", "C"),
+    ("POST", "/personen/{id}/begeleiding/hervatten", "CP"),
+    ("POST", "/personen/{id}/begeleiding/intensiteit", "CP"),
+    ("POST", "/personen/{id}/begeleiding/afsluiten", "CP"),
+    ("GET", "/personen/{id}/contacten", "CP"),
+    ("POST", "/personen/{id}/contacten", "CP"),
+    ("GET", "/personen/{id}/plan", "CP"),
+    ("POST", "/personen/{id}/plan", "CP"),
+    ("POST", "/personen/{id}/plan/status", "CP"),
+    ("GET", "/personen/{id}/zrm", "CP"),
+    ("POST", "/personen/{id}/zrm", "CP"),
+    ("GET", "/api/v1/caseload", "P"),
+    ("GET", "/api/v1/persons/{id}/episodes", "CP"),
+    ("POST", "/api/v1/persons/{id}/episodes", "C"),
+    ("POST", "/api/v1/persons/{id}/resumption", "CP"),
+    ("POST", "/api/v1/persons/{id}/intensity", "CP"),
+    ("POST", "/api/v1/persons/{id}/episode-end", "CP"),
+    ("GET", "/api/v1/persons/{id}/contacts", "CP"),
+    ("POST", "/api/v1/persons/{id}/contacts", "CP"),
+    ("GET", "/api/v1/persons/{id}/goals", "CP"),
+    ("POST", "/api/v1/persons/{id}/goals", "CP"),
+    ("POST", "/api/v1/persons/{id}/goals/status", "CP"),
+    ("GET", "/api/v1/persons/{id}/assessments", "CP"),
+    ("POST", "/api/v1/persons/{id}/assessments", "CP"),
 ];
 
 fn letter(role: Role) -> char {
@@ -795,7 +823,7 @@ async fn audit_completeness(app: TestApp) {
             "POST",
             "/verblijven/{id}/mijlpalen",
             Use {
-                form: form(&[("milestone", "plan"), ("done_on", &today)]),
+                form: form(&[("milestone", "exit_preparation"), ("done_on", &today)]),
                 ..one(
                     Role::Professional,
                     format!("/verblijven/{}/mijlpalen", w.own.stay),
@@ -969,6 +997,7 @@ async fn audit_completeness(app: TestApp) {
             },
         ),
     ];
+    uses.extend(guidance_uses(&app, &w, p, p2, p3, q3).await);
     // Creations make a new person: checked by what the log gains.
     let intake = [
         ("first_name", "Nieuw"),
@@ -2148,4 +2177,324 @@ async fn a_fresh_installation_says_how_to_make_the_first_account() {
         .await
         .unwrap();
     assert!(!page.contains("nabij user add"));
+}
+
+/// A successful use of every route of guidance and recovery: episodes, intensity, contact
+/// log, plan and ZRM, for the own person `p` (guided by the test professional), `p2` (given
+/// a professional by an earlier use), `p3` and `q3` (no guidance yet), and two former
+/// residents whose guidance ended yesterday (to resume).
+async fn guidance_uses(
+    app: &TestApp,
+    w: &World,
+    p: PersonId,
+    p2: PersonId,
+    p3: PersonId,
+    q3: PersonId,
+) -> Vec<(&'static str, &'static str, Use)> {
+    let today = app.clock.today();
+    let professional = app.user(Role::Professional);
+    let mut former = Vec::new();
+    for first in ["Fenna", "Floris"] {
+        let (person, _) = open_referral(app, first).await;
+        let start = today.saturating_sub(60.days());
+        let episode = app
+            .db
+            .start_episode(person, professional, start, 8, "start", None, &system(app))
+            .await
+            .unwrap();
+        let e = app.db.episode(episode).await.unwrap();
+        app.db
+            .end_episode(&e, today.saturating_sub(1.days()), None, &system(app))
+            .await
+            .unwrap();
+        former.push(person);
+    }
+    let goal = app
+        .db
+        .add_goal(
+            &nabij_store::guidance::NewGoal {
+                person: p,
+                domain: nabij_domain::guidance::ZrmDomain::Housing,
+                title: "Woning vinden".into(),
+                status: nabij_domain::guidance::GoalStatus::Open,
+                target_date: None,
+                actions: String::new(),
+                owner: nabij_domain::guidance::GoalOwner::Person,
+                recorded_on: today,
+            },
+            &system(app),
+        )
+        .await
+        .unwrap();
+    let scores: Vec<(&'static str, String)> = nabij_domain::guidance::ZrmDomain::ALL
+        .iter()
+        .map(|d| (d.code(), "3".to_string()))
+        .collect();
+    let json_scores: serde_json::Map<String, Value> = nabij_domain::guidance::ZrmDomain::ALL
+        .iter()
+        .map(|d| (d.code().to_string(), json!(2)))
+        .collect();
+    let one = |role, path: String, person| Use {
+        role,
+        path,
+        form: vec![],
+        json: None,
+        person: Some(person),
+        list: false,
+    };
+    let form = |fields: &[(&'static str, &str)]| {
+        fields
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let _ = w;
+    vec![
+        (
+            "GET",
+            "/caseload",
+            Use {
+                list: true,
+                ..one(Role::Professional, "/caseload".into(), p)
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/caseload",
+            Use {
+                list: true,
+                ..one(Role::Professional, "/api/v1/caseload".into(), p)
+            },
+        ),
+        (
+            "GET",
+            "/personen/{id}/begeleiding",
+            one(Role::Professional, format!("/personen/{p}/begeleiding"), p),
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleiding",
+            Use {
+                form: form(&[
+                    ("professional_id", &professional.to_string()),
+                    ("hours_per_week", "4"),
+                    ("reason", "intake"),
+                ]),
+                ..one(Role::Coordinator, format!("/personen/{p3}/begeleiding"), p3)
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleiding/hervatten",
+            Use {
+                form: form(&[("hours_per_week", "2"), ("reason", "vraagt om hulp")]),
+                ..one(
+                    Role::Coordinator,
+                    format!("/personen/{}/begeleiding/hervatten", former[0]),
+                    former[0],
+                )
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleiding/intensiteit",
+            Use {
+                form: form(&[("hours_per_week", "6"), ("reason", "crisis")]),
+                ..one(
+                    Role::Professional,
+                    format!("/personen/{p}/begeleiding/intensiteit"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleiding/afsluiten",
+            Use {
+                form: form(&[("ended_on", &today.to_string())]),
+                ..one(
+                    Role::Coordinator,
+                    format!("/personen/{p2}/begeleiding/afsluiten"),
+                    p2,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/personen/{id}/contacten",
+            one(Role::Professional, format!("/personen/{p}/contacten"), p),
+        ),
+        (
+            "POST",
+            "/personen/{id}/contacten",
+            Use {
+                form: form(&[("kind", "home_visit"), ("text", "Huisbezoek, gaat goed")]),
+                ..one(Role::Professional, format!("/personen/{p}/contacten"), p)
+            },
+        ),
+        (
+            "GET",
+            "/personen/{id}/plan",
+            one(Role::Professional, format!("/personen/{p}/plan"), p),
+        ),
+        (
+            "POST",
+            "/personen/{id}/plan",
+            Use {
+                form: form(&[
+                    ("title", "Schulden op een rij"),
+                    ("domain", "finances"),
+                    ("owner", "professional"),
+                ]),
+                ..one(Role::Professional, format!("/personen/{p}/plan"), p)
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/plan/status",
+            Use {
+                form: form(&[("goal_id", &goal.to_string()), ("status", "in_progress")]),
+                ..one(Role::Professional, format!("/personen/{p}/plan/status"), p)
+            },
+        ),
+        (
+            "GET",
+            "/personen/{id}/zrm",
+            one(Role::Professional, format!("/personen/{p}/zrm"), p),
+        ),
+        (
+            "POST",
+            "/personen/{id}/zrm",
+            Use {
+                form: [vec![("moment", "intake".to_string())], scores].concat(),
+                ..one(Role::Professional, format!("/personen/{p}/zrm"), p)
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/episodes",
+            one(
+                Role::Professional,
+                format!("/api/v1/persons/{p}/episodes"),
+                p,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/episodes",
+            Use {
+                json: Some(json!({"professional_id": professional, "hours_per_week": "3"})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{q3}/episodes"),
+                    q3,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/resumption",
+            Use {
+                json: Some(json!({"hours_per_week": "1,5"})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{}/resumption", former[1]),
+                    former[1],
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/intensity",
+            Use {
+                json: Some(json!({"hours_per_week": "5", "reason": "stabiel"})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/intensity"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/episode-end",
+            Use {
+                json: Some(json!({})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{p3}/episode-end"),
+                    p3,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/contacts",
+            one(
+                Role::Professional,
+                format!("/api/v1/persons/{p}/contacts"),
+                p,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/contacts",
+            Use {
+                json: Some(json!({"kind": "phone", "text": "Gebeld"})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/contacts"),
+                    p,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/goals",
+            one(Role::Professional, format!("/api/v1/persons/{p}/goals"), p),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/goals",
+            Use {
+                json: Some(
+                    json!({"title": "Werk zoeken", "domain": "work_education", "owner": "person"}),
+                ),
+                ..one(Role::Professional, format!("/api/v1/persons/{p}/goals"), p)
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/goals/status",
+            Use {
+                json: Some(json!({"goal_id": goal, "status": "achieved"})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/goals/status"),
+                    p,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/assessments",
+            one(
+                Role::Professional,
+                format!("/api/v1/persons/{p}/assessments"),
+                p,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/assessments",
+            Use {
+                json: Some(json!({"moment": "periodic", "scores": json_scores})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/assessments"),
+                    p,
+                )
+            },
+        ),
+    ]
 }

@@ -20,16 +20,36 @@ async fn milestones_extension_ready_and_exit() {
         dash["milestone_stays"]["first"][0]["milestones"][0]["status"],
         "overdue"
     );
-    let s: Value = app
+    // The plan is not a checkbox: it is met by recording the first goal.
+    let refused = app
         .post_json(
             &format!("/api/v1/stays/{id}/milestones"),
             &json!({"milestone": "plan"}),
         )
-        .await
-        .json()
-        .await
+        .await;
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "milestone");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("doel"),
+        "{problem}"
+    );
+    let person = app.get_json(&format!("/api/v1/stays/{id}")).await["person_id"]
+        .as_i64()
         .unwrap();
+    let goal = app
+        .post_json(
+            &format!("/api/v1/persons/{person}/goals"),
+            &json!({"title": "Woning zoeken", "domain": "housing", "owner": "person"}),
+        )
+        .await;
+    assert_eq!(goal.status(), 201);
+    let s = app.get_json(&format!("/api/v1/stays/{id}")).await;
     assert_eq!(s["milestones"][0]["status"], "done");
+    assert_eq!(s["milestones"][0]["on"], app.clock.today().to_string());
     assert!(
         app.get_json("/api/v1/dashboard").await["milestone_stays"]["first"]
             .as_array()

@@ -10,6 +10,7 @@
 //! leaves the others as they were.
 
 pub mod geography;
+pub mod guidance;
 pub mod history;
 pub mod homes;
 
@@ -202,6 +203,8 @@ pub async fn seed(app: &App, seed: u64, size: &Size) -> Result<DemoSummary> {
     );
     clock.set(now);
     nabij_app::seed::load(app, &sys, &data).await?;
+    let care = guidance::generate(&data, PROVIDER, today, &tz, &mut stream(seed, "guidance"));
+    nabij_app::guidance::load_bulk(app, &sys, &care).await?;
     summary.municipalities = data.municipalities.len();
     summary.homes = data.homes.len();
     summary.places = data.places.len();

@@ -1,0 +1,429 @@
+//! Guidance and recovery (domain.md §3.6, §4): guidance episodes whose intensity flexes with
+//! the situation, the contact log, the recovery plan and its goals, and the ZRM
+//! (Zelfredzaamheid-Matrix, 2017 edition) with its progress per domain.
+
+use crate::RuleViolation;
+use crate::code_enum;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// The most hours per week an episode's intensity can be.
+pub const MAX_HOURS_PER_WEEK: f64 = 40.0;
+/// Days a professional keeps access to a file after the episode ended, unless configured.
+pub const DEFAULT_ACCESS_AFTER_END_DAYS: i64 = 30;
+/// Months between periodic ZRM assessments, unless configured.
+pub const DEFAULT_ZRM_INTERVAL_MONTHS: i32 = 3;
+/// Days without a contact after which the caseload flags a client.
+pub const NO_CONTACT_DAYS: i64 = 14;
+
+code_enum! {
+    /// The 13 life domains of the ZRM 2017, in the matrix's order.
+    ZrmDomain {
+        Finances = "finances",
+        WorkEducation = "work_education",
+        TimeUse = "time_use",
+        Housing = "housing",
+        DomesticRelations = "domestic_relations",
+        MentalHealth = "mental_health",
+        PhysicalHealth = "physical_health",
+        SubstanceUse = "substance_use",
+        BasicAdl = "basic_adl",
+        InstrumentalAdl = "instrumental_adl",
+        SocialNetwork = "social_network",
+        SocialParticipation = "social_participation",
+        Justice = "justice",
+    }
+}
+
+code_enum! {
+    /// Why an assessment was made.
+    ZrmMoment {
+        Intake = "intake",
+        Periodic = "periodic",
+        Exit = "exit",
+    }
+}
+
+code_enum! {
+    /// The state of a goal of the recovery plan.
+    GoalStatus {
+        Open = "open",
+        InProgress = "in_progress",
+        Achieved = "achieved",
+        Stopped = "stopped",
+    }
+}
+
+code_enum! {
+    /// Who carries out a goal's actions.
+    GoalOwner {
+        Person = "person",
+        Professional = "professional",
+        Buddy = "buddy",
+    }
+}
+
+code_enum! {
+    /// How a contact took place.
+    ContactKind {
+        HomeVisit = "home_visit",
+        Phone = "phone",
+        PartnerMeeting = "partner_meeting",
+        Other = "other",
+    }
+}
+
+impl GoalStatus {
+    /// Still to be worked on: open or in progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, GoalStatus::Open | GoalStatus::InProgress)
+    }
+}
+
+/// The Dutch name of a ZRM level, 1 to 5.
+pub fn level_name(score: u8) -> &'static str {
+    match score {
+        1 => "acute problematiek",
+        2 => "niet zelfredzaam",
+        3 => "beperkt zelfredzaam",
+        4 => "voldoende zelfredzaam",
+        5 => "volledig zelfredzaam",
+        _ => "onbekend",
+    }
+}
+
+/// A ZRM score from 1 to 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Score(u8);
+
+impl Score {
+    pub fn new(score: i64) -> Option<Score> {
+        (1..=5).contains(&score).then_some(Score(score as u8))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    pub fn name(self) -> &'static str {
+        level_name(self.0)
+    }
+}
+
+/// The 13 scores of one assessment, in [`ZrmDomain::ALL`] order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Scores(pub [Score; 13]);
+
+impl Scores {
+    /// Reads 13 raw scores; each one outside 1–5 is an error naming its domain's field.
+    pub fn parse(raw: &[Option<i64>; 13]) -> Result<Scores, Vec<RuleViolation>> {
+        let mut errors = Vec::new();
+        let mut out = [Score(1); 13];
+        for (i, d) in ZrmDomain::ALL.iter().enumerate() {
+            match raw[i].and_then(Score::new) {
+                Some(s) => out[i] = s,
+                None => errors.push(RuleViolation::new(
+                    d.code(),
+                    "kies een score van 1 (acute problematiek) tot 5 (volledig zelfredzaam)",
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Scores(out))
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn of(&self, domain: ZrmDomain) -> Score {
+        let i = ZrmDomain::ALL
+            .iter()
+            .position(|d| *d == domain)
+            .expect("every domain is listed");
+        self.0[i]
+    }
+
+    /// The mean score over the 13 domains.
+    pub fn mean(&self) -> f64 {
+        self.0.iter().map(|s| s.0 as f64).sum::<f64>() / 13.0
+    }
+}
+
+/// Change per domain from a first assessment to a later one: positive is more self-reliant.
+pub fn progress(from: &Scores, to: &Scores) -> [i8; 13] {
+    let mut out = [0i8; 13];
+    for i in 0..13 {
+        out[i] = to.0[i].0 as i8 - from.0[i].0 as i8;
+    }
+    out
+}
+
+/// Progress of a person: from the intake assessment (the first) to the latest, or to the exit
+/// assessment when there is one. `None` with fewer than two assessments. Assessments are
+/// given oldest first.
+pub fn progress_of(assessments: &[(Date, ZrmMoment, Scores)]) -> Option<[i8; 13]> {
+    let first = assessments.first()?;
+    let last = assessments
+        .iter()
+        .rev()
+        .find(|a| a.1 == ZrmMoment::Exit)
+        .or(assessments.last())?;
+    if assessments.len() < 2 {
+        return None;
+    }
+    Some(progress(&first.2, &last.2))
+}
+
+/// When the next periodic assessment is due: `interval_months` after the latest one.
+pub fn next_assessment_due(latest: Option<Date>, start: Date, interval_months: i32) -> Date {
+    match latest {
+        Some(d) => d.saturating_add(interval_months.months()),
+        // No assessment yet: the intake assessment is due at the start.
+        None => start,
+    }
+}
+
+/// Checks an intensity in hours per week: 0 to 40.
+pub fn check_hours(hours: f64) -> Result<f64, RuleViolation> {
+    if !hours.is_finite() || hours < 0.0 {
+        return Err(RuleViolation::new(
+            "hours_per_week",
+            "de intensiteit kan niet lager zijn dan 0 uur per week",
+        ));
+    }
+    if hours > MAX_HOURS_PER_WEEK {
+        return Err(RuleViolation::new(
+            "hours_per_week",
+            "de intensiteit is hoogstens 40 uur per week",
+        ));
+    }
+    Ok((hours * 4.0).round() / 4.0)
+}
+
+/// One change of an episode's intensity: from `on`, `hours` per week.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IntensityChange {
+    pub on: Date,
+    pub hours: f64,
+}
+
+/// A period of one intensity: `[from, until)`, `until` open for the current one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IntensityPeriod {
+    pub from: Date,
+    pub until: Option<Date>,
+    pub hours: f64,
+}
+
+/// Whether a new change on `on` may be added to the history: not before the episode started,
+/// not before the latest change (a change on the same day replaces that day's intensity), and
+/// not after the episode ended.
+pub fn check_intensity_date(
+    history: &[IntensityChange],
+    start: Date,
+    end: Option<Date>,
+    on: Date,
+) -> Result<(), RuleViolation> {
+    if on < start {
+        return Err(RuleViolation::new(
+            "on",
+            "de datum ligt voor het begin van de begeleiding",
+        ));
+    }
+    if end.is_some_and(|e| on > e) {
+        return Err(RuleViolation::new(
+            "on",
+            "de datum ligt na het einde van de begeleiding",
+        ));
+    }
+    if history.iter().any(|c| c.on > on) {
+        return Err(RuleViolation::new(
+            "on",
+            "er is al een latere wijziging; een wijziging gaat vooruit in de tijd",
+        ));
+    }
+    Ok(())
+}
+
+/// The periods of an intensity history: sorted by date, one per change, a later change on the
+/// same day wins; consecutive periods touch and never overlap.
+pub fn periods(changes: &[IntensityChange]) -> Vec<IntensityPeriod> {
+    let mut sorted: Vec<IntensityChange> = changes.to_vec();
+    // Stable: for equal dates the order of recording stays, and the last one wins.
+    sorted.sort_by_key(|c| c.on);
+    let mut deduped: Vec<IntensityChange> = Vec::with_capacity(sorted.len());
+    for c in sorted {
+        match deduped.last_mut() {
+            Some(last) if last.on == c.on => *last = c,
+            _ => deduped.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(deduped.len());
+    for (i, c) in deduped.iter().enumerate() {
+        out.push(IntensityPeriod {
+            from: c.on,
+            until: deduped.get(i + 1).map(|n| n.on),
+            hours: c.hours,
+        });
+    }
+    out
+}
+
+/// The intensity in force on a day, if the history has begun by then.
+pub fn hours_on(changes: &[IntensityChange], day: Date) -> Option<f64> {
+    periods(changes)
+        .into_iter()
+        .rev()
+        .find(|p| p.from <= day)
+        .map(|p| p.hours)
+}
+
+/// Whether a professional of an episode may still open the file on `today`: while the
+/// episode (or its aftercare) runs, and up to `grace_days` after it ended.
+pub fn episode_grants_access(ended_on: Option<Date>, today: Date, grace_days: i64) -> bool {
+    match ended_on {
+        None => true,
+        Some(end) => today <= end.saturating_add(grace_days.days()),
+    }
+}
+
+/// The 2-week "plan" milestone: met on the day the first goal was recorded; a date recorded
+/// before goals existed (`plan_done_on`) stays.
+pub fn plan_done_on(recorded_done_on: Option<Date>, first_goal_on: Option<Date>) -> Option<Date> {
+    recorded_done_on.or(first_goal_on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn scores(v: [u8; 13]) -> Scores {
+        Scores(v.map(Score))
+    }
+
+    #[test]
+    fn thirteen_domains_with_five_named_levels() {
+        assert_eq!(ZrmDomain::ALL.len(), 13);
+        assert_eq!(level_name(1), "acute problematiek");
+        assert_eq!(level_name(5), "volledig zelfredzaam");
+        assert!(Score::new(0).is_none());
+        assert!(Score::new(6).is_none());
+        assert_eq!(Score::new(3).unwrap().name(), "beperkt zelfredzaam");
+    }
+
+    #[test]
+    fn a_score_outside_one_to_five_names_its_domain() {
+        let mut raw = [Some(3); 13];
+        raw[3] = Some(6);
+        raw[12] = None;
+        let errors = Scores::parse(&raw).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].field, "housing");
+        assert_eq!(errors[1].field, "justice");
+    }
+
+    #[test]
+    fn progress_runs_from_intake_to_exit_when_there_is_one() {
+        let a = (date(2026, 1, 1), ZrmMoment::Intake, scores([2; 13]));
+        let b = (date(2026, 4, 1), ZrmMoment::Periodic, scores([3; 13]));
+        let c = (date(2026, 6, 1), ZrmMoment::Exit, scores([4; 13]));
+        let d = (date(2026, 9, 1), ZrmMoment::Periodic, scores([1; 13]));
+        assert_eq!(progress_of(&[a]), None);
+        assert_eq!(progress_of(&[a, b]), Some([1; 13]));
+        assert_eq!(progress_of(&[a, b, c, d]), Some([2; 13]));
+    }
+
+    #[test]
+    fn intensity_changes_go_forward_in_time() {
+        let start = date(2026, 1, 1);
+        let h = [IntensityChange {
+            on: date(2026, 2, 1),
+            hours: 4.0,
+        }];
+        assert!(check_intensity_date(&h, start, None, date(2026, 1, 15)).is_err());
+        assert!(check_intensity_date(&h, start, None, date(2026, 2, 1)).is_ok());
+        assert!(check_intensity_date(&h, start, None, date(2025, 12, 1)).is_err());
+        assert!(check_intensity_date(&h, start, Some(date(2026, 3, 1)), date(2026, 4, 1)).is_err());
+        assert_eq!(hours_on(&h, date(2026, 1, 31)), None);
+        assert_eq!(hours_on(&h, date(2026, 5, 1)), Some(4.0));
+    }
+
+    #[test]
+    fn hours_are_between_zero_and_forty() {
+        assert!(check_hours(-0.5).is_err());
+        assert!(check_hours(40.5).is_err());
+        assert!(check_hours(f64::NAN).is_err());
+        assert_eq!(check_hours(2.3).unwrap(), 2.25);
+        assert_eq!(check_hours(0.0).unwrap(), 0.0);
+    }
+
+    #[test]
+    fn access_ends_thirty_days_after_the_episode() {
+        let end = date(2026, 3, 1);
+        assert!(episode_grants_access(None, date(2030, 1, 1), 30));
+        assert!(episode_grants_access(Some(end), date(2026, 3, 31), 30));
+        assert!(!episode_grants_access(Some(end), date(2026, 4, 1), 30));
+    }
+
+    #[test]
+    fn the_plan_milestone_is_the_first_goal_unless_already_recorded() {
+        let first_goal = Some(date(2026, 1, 10));
+        assert_eq!(plan_done_on(None, None), None);
+        assert_eq!(plan_done_on(None, first_goal), first_goal);
+        assert_eq!(
+            plan_done_on(Some(date(2026, 1, 5)), first_goal),
+            Some(date(2026, 1, 5))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn progress_is_the_difference_and_reverses(a in prop::array::uniform13(1u8..=5), b in prop::array::uniform13(1u8..=5)) {
+            let (sa, sb) = (scores(a), scores(b));
+            let forward = progress(&sa, &sb);
+            let back = progress(&sb, &sa);
+            for i in 0..13 {
+                prop_assert_eq!(forward[i], -back[i]);
+                prop_assert!((-4..=4).contains(&forward[i]));
+                prop_assert_eq!(sa.0[i].0 as i8 + forward[i], sb.0[i].0 as i8);
+            }
+            prop_assert_eq!(progress(&sa, &sa), [0; 13]);
+        }
+
+        #[test]
+        fn intensity_periods_never_overlap(days in prop::collection::vec((0i32..400, 0u8..=40), 0..30)) {
+            let base = date(2026, 1, 1);
+            let changes: Vec<_> = days.iter().map(|(d, h)| IntensityChange { on: base.saturating_add(d.days()), hours: *h as f64 }).collect();
+            let ps = periods(&changes);
+            for w in ps.windows(2) {
+                prop_assert!(w[0].from < w[1].from);
+                prop_assert_eq!(w[0].until, Some(w[1].from));
+            }
+            if let Some(last) = ps.last() {
+                prop_assert_eq!(last.until, None);
+            }
+            // Each day has exactly the hours of the latest change on or before it.
+            for (d, _) in &days {
+                let day = base.saturating_add(d.days());
+                let last_that_day = changes.iter().rev().find(|c| c.on == day).unwrap().hours;
+                prop_assert_eq!(hours_on(&changes, day), Some(last_that_day));
+            }
+        }
+
+        #[test]
+        fn accepted_changes_keep_the_history_ordered(days in prop::collection::vec(0i32..400, 0..30)) {
+            let start = date(2026, 1, 1);
+            let mut history: Vec<IntensityChange> = Vec::new();
+            for d in days {
+                let on = start.saturating_add(d.days());
+                if check_intensity_date(&history, start, None, on).is_ok() {
+                    history.push(IntensityChange { on, hours: 1.0 });
+                }
+            }
+            prop_assert!(history.windows(2).all(|w| w[0].on <= w[1].on));
+        }
+    }
+}

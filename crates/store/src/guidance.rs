@@ -1,0 +1,1354 @@
+//! Guidance and recovery: episodes with their professionals and intensity, the contact log
+//! (append-only), the recovery plan's goals and ZRM assessments. Every change is logged in
+//! its own transaction.
+
+use crate::audit::{Actor, append_one};
+use crate::convert::*;
+use crate::paging::{ListQuery, Order, Where};
+use crate::{Db, Result, StoreError};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use nabij_domain::access::{AuditAction, DataCategory};
+use nabij_domain::guidance::{
+    ContactKind, GoalOwner, GoalStatus, Score, Scores, ZrmDomain, ZrmMoment,
+};
+use nabij_domain::ids::PersonId;
+use nabij_domain::page::{Cursor, Page, PageRequest};
+use sqlx::any::AnyRow;
+
+/// A guidance episode as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Episode {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub lead_professional_id: i64,
+    pub lead_name: String,
+    pub lead_phone: Option<String>,
+    pub started_on: Date,
+    pub aftercare_from: Option<Date>,
+    pub ended_on: Option<Date>,
+    pub resumes_episode_id: Option<i64>,
+    pub started_by: String,
+}
+
+/// A professional of an episode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpisodeProfessional {
+    pub episode_id: i64,
+    pub professional_id: i64,
+    pub name: String,
+    pub joined_on: Date,
+    pub left_on: Option<Date>,
+}
+
+/// A professional's link to a person through an episode: the day it stops giving access
+/// (the episode's end, or the day they left it), `None` while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EpisodeLink {
+    pub person_id: PersonId,
+    pub until: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntensityChangeRow {
+    pub id: i64,
+    pub episode_id: i64,
+    pub from_date: Date,
+    pub quarter_hours: i64,
+    pub reason: String,
+    pub changed_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRow {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub at: Timestamp,
+    pub kind: ContactKind,
+    pub text: String,
+    pub working_note: bool,
+    pub corrects_id: Option<i64>,
+    pub author_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub person: PersonId,
+    pub episode: Option<i64>,
+    pub at: Timestamp,
+    pub kind: ContactKind,
+    pub text: String,
+    pub working_note: bool,
+    pub corrects: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub domain: ZrmDomain,
+    pub title: String,
+    pub status: GoalStatus,
+    pub target_date: Option<Date>,
+    pub actions: String,
+    pub owner: GoalOwner,
+    pub recorded_on: Date,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewGoal {
+    pub person: PersonId,
+    pub domain: ZrmDomain,
+    pub title: String,
+    pub status: GoalStatus,
+    pub target_date: Option<Date>,
+    pub actions: String,
+    pub owner: GoalOwner,
+    pub recorded_on: Date,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub assessed_on: Date,
+    pub moment: ZrmMoment,
+    pub scores: Scores,
+    pub assessed_by: String,
+}
+
+/// What the caseload shows of one client, read for all clients at once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseloadFacts {
+    pub last_contact: Option<Timestamp>,
+    pub open_goals: i64,
+    pub latest_assessment: Option<Date>,
+    pub quarter_hours: Option<i64>,
+}
+
+const EPISODE_COLUMNS: &str = "e.id, e.person_id, e.lead_professional_id, u.display_name AS lead_name, u.phone AS lead_phone, \
+     e.started_on, e.aftercare_from, e.ended_on, e.resumes_episode_id, e.started_by";
+
+fn episode_row(r: &AnyRow) -> Result<Episode> {
+    Ok(Episode {
+        id: get_i64(r, "id")?,
+        person_id: PersonId(get_i64(r, "person_id")?),
+        lead_professional_id: get_i64(r, "lead_professional_id")?,
+        lead_name: get_string(r, "lead_name")?,
+        lead_phone: get_opt_string(r, "lead_phone")?,
+        started_on: get_date(r, "started_on")?,
+        aftercare_from: get_opt_date(r, "aftercare_from")?,
+        ended_on: get_opt_date(r, "ended_on")?,
+        resumes_episode_id: get_opt_i64(r, "resumes_episode_id")?,
+        started_by: get_string(r, "started_by")?,
+    })
+}
+
+fn contact_row(r: &AnyRow) -> Result<ContactRow> {
+    let kind = get_string(r, "kind")?;
+    Ok(ContactRow {
+        id: get_i64(r, "id")?,
+        person_id: PersonId(get_i64(r, "person_id")?),
+        at: get_ts(r, "at")?,
+        kind: ContactKind::parse(&kind).ok_or(StoreError::Corrupt {
+            column: "kind",
+            value: kind,
+        })?,
+        text: get_string(r, "text")?,
+        working_note: get_bool(r, "working_note")?,
+        corrects_id: get_opt_i64(r, "corrects_id")?,
+        author_name: get_string(r, "author_name")?,
+    })
+}
+
+fn goal_row(r: &AnyRow) -> Result<Goal> {
+    let corrupt = |column: &'static str, value: String| StoreError::Corrupt { column, value };
+    let domain = get_string(r, "domain")?;
+    let status = get_string(r, "status")?;
+    let owner = get_string(r, "owner")?;
+    Ok(Goal {
+        id: get_i64(r, "id")?,
+        person_id: PersonId(get_i64(r, "person_id")?),
+        domain: ZrmDomain::parse(&domain).ok_or_else(|| corrupt("domain", domain.clone()))?,
+        status: GoalStatus::parse(&status).ok_or_else(|| corrupt("status", status.clone()))?,
+        owner: GoalOwner::parse(&owner).ok_or_else(|| corrupt("owner", owner.clone()))?,
+        title: get_string(r, "title")?,
+        target_date: get_opt_date(r, "target_date")?,
+        actions: get_string(r, "actions")?,
+        recorded_on: get_date(r, "recorded_on")?,
+        recorded_by: get_string(r, "recorded_by")?,
+    })
+}
+
+/// The score columns, in [`ZrmDomain::ALL`] order (the column is the domain's code).
+fn score_columns() -> String {
+    ZrmDomain::ALL
+        .iter()
+        .map(|d| d.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn assessment_row(r: &AnyRow) -> Result<Assessment> {
+    let moment = get_string(r, "moment")?;
+    let mut scores = [Score::new(1).expect("1 is a score"); 13];
+    for (i, d) in ZrmDomain::ALL.iter().enumerate() {
+        let v = get_i64(r, d.code())?;
+        scores[i] = Score::new(v).ok_or(StoreError::Corrupt {
+            column: "zrm score",
+            value: v.to_string(),
+        })?;
+    }
+    Ok(Assessment {
+        id: get_i64(r, "id")?,
+        person_id: PersonId(get_i64(r, "person_id")?),
+        assessed_on: get_date(r, "assessed_on")?,
+        moment: ZrmMoment::parse(&moment).ok_or(StoreError::Corrupt {
+            column: "moment",
+            value: moment,
+        })?,
+        scores: Scores(scores),
+        assessed_by: get_string(r, "assessed_by")?,
+    })
+}
+
+fn id_list(persons: &[PersonId]) -> String {
+    persons
+        .iter()
+        .map(|p| p.0.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Db {
+    /// A person's episodes, oldest first.
+    pub async fn episodes_of(&self, person: PersonId) -> Result<Vec<Episode>> {
+        sqlx::query(&format!(
+            "SELECT {EPISODE_COLUMNS} FROM guidance_episodes e JOIN users u ON u.id = e.lead_professional_id \
+             WHERE e.person_id = $1 ORDER BY e.started_on, e.id"
+        ))
+        .bind(person.0)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(episode_row)
+        .collect()
+    }
+
+    pub async fn episode(&self, id: i64) -> Result<Episode> {
+        sqlx::query(&format!(
+            "SELECT {EPISODE_COLUMNS} FROM guidance_episodes e JOIN users u ON u.id = e.lead_professional_id \
+             WHERE e.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?
+        .as_ref()
+        .map(episode_row)
+        .transpose()?
+        .ok_or(StoreError::NotFound("begeleiding"))
+    }
+
+    /// The professionals of a person's episodes.
+    pub async fn episode_professionals_of(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<EpisodeProfessional>> {
+        sqlx::query(
+            "SELECT ep.episode_id, ep.professional_id, u.display_name, ep.joined_on, ep.left_on \
+             FROM episode_professionals ep JOIN guidance_episodes e ON e.id = ep.episode_id \
+             JOIN users u ON u.id = ep.professional_id WHERE e.person_id = $1 \
+             ORDER BY ep.episode_id, ep.joined_on, ep.professional_id",
+        )
+        .bind(person.0)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(EpisodeProfessional {
+                episode_id: get_i64(r, "episode_id")?,
+                professional_id: get_i64(r, "professional_id")?,
+                name: get_string(r, "display_name")?,
+                joined_on: get_date(r, "joined_on")?,
+                left_on: get_opt_date(r, "left_on")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Every person a professional is or was on an episode of, with when that link ended.
+    /// A link ends when the episode ends or the professional leaves it; a running one has
+    /// no end. The access policy (`app::guidance`) decides what each link still allows.
+    pub async fn episode_links(&self, professional: i64) -> Result<Vec<EpisodeLink>> {
+        let rows = sqlx::query(
+            "SELECT e.person_id, e.ended_on, ep.left_on FROM episode_professionals ep \
+             JOIN guidance_episodes e ON e.id = ep.episode_id WHERE ep.professional_id = $1",
+        )
+        .bind(professional)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let until = match (get_opt_date(r, "ended_on")?, get_opt_date(r, "left_on")?) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                Ok(EpisodeLink {
+                    person_id: PersonId(get_i64(r, "person_id")?),
+                    until,
+                })
+            })
+            .collect()
+    }
+
+    /// The links of one professional to one person (for opening a single file).
+    pub async fn episode_links_to(
+        &self,
+        professional: i64,
+        person: PersonId,
+    ) -> Result<Vec<EpisodeLink>> {
+        let rows = sqlx::query(
+            "SELECT e.ended_on, ep.left_on FROM episode_professionals ep \
+             JOIN guidance_episodes e ON e.id = ep.episode_id \
+             WHERE ep.professional_id = $1 AND e.person_id = $2",
+        )
+        .bind(professional)
+        .bind(person.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let until = match (get_opt_date(r, "ended_on")?, get_opt_date(r, "left_on")?) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                Ok(EpisodeLink {
+                    person_id: person,
+                    until,
+                })
+            })
+            .collect()
+    }
+
+    /// Starts an episode with its lead and first intensity; `resumes` names the earlier
+    /// episode a resumption continues.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn start_episode(
+        &self,
+        person: PersonId,
+        lead: i64,
+        on: Date,
+        quarter_hours: i64,
+        reason: &str,
+        resumes: Option<i64>,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let on = stored_date("started_on", on)?;
+        let mut tx = self.begin().await?;
+        let id = get_i64(
+            &sqlx::query(
+                "INSERT INTO guidance_episodes (person_id, lead_professional_id, started_on, resumes_episode_id, started_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(person.0)
+            .bind(lead)
+            .bind(&on)
+            .bind(resumes)
+            .bind(&actor.username)
+            .bind(ts_text(actor.at))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| {
+                if StoreError::is_unique_violation(&e) {
+                    StoreError::Conflict("deze persoon heeft al een lopende begeleiding".into())
+                } else {
+                    StoreError::from(e)
+                }
+            })?,
+            "id",
+        )?;
+        sqlx::query(
+            "INSERT INTO episode_professionals (episode_id, professional_id, joined_on) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(lead)
+        .bind(&on)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO intensity_changes (episode_id, from_date, quarter_hours, reason, changed_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&on)
+        .bind(quarter_hours)
+        .bind(reason)
+        .bind(&actor.username)
+        .bind(ts_text(actor.at))
+        .execute(&mut *tx)
+        .await?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            person,
+            DataCategory::Guidance,
+            AuditAction::Create,
+            match resumes {
+                Some(r) => format!("begeleiding {id} hervat (na {r})"),
+                None => format!("begeleiding {id}"),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Makes `professional` the lead of the person's running episode from `on` (the former
+    /// lead leaves it), or starts an episode when none runs. Also keeps the `guidance` rows.
+    pub(crate) async fn lead_in_tx(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        person: PersonId,
+        professional: i64,
+        on: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let running = sqlx::query(
+            "SELECT id, lead_professional_id FROM guidance_episodes WHERE person_id = $1 \
+             AND (ended_on IS NULL OR ended_on >= $2) ORDER BY started_on DESC, id DESC LIMIT 1",
+        )
+        .bind(person.0)
+        .bind(on)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match running {
+            Some(r) => {
+                let id = get_i64(&r, "id")?;
+                let former = get_i64(&r, "lead_professional_id")?;
+                if former != professional {
+                    sqlx::query(
+                        "UPDATE episode_professionals SET left_on = $1 WHERE episode_id = $2 AND professional_id = $3",
+                    )
+                    .bind(on)
+                    .bind(id)
+                    .bind(former)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                sqlx::query("UPDATE guidance_episodes SET lead_professional_id = $1 WHERE id = $2")
+                    .bind(professional)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO episode_professionals (episode_id, professional_id, joined_on) VALUES ($1, $2, $3) \
+                     ON CONFLICT (episode_id, professional_id) DO UPDATE SET left_on = NULL",
+                )
+                .bind(id)
+                .bind(professional)
+                .bind(on)
+                .execute(&mut **tx)
+                .await?;
+            }
+            None => {
+                let id = get_i64(
+                    &sqlx::query(
+                        "INSERT INTO guidance_episodes (person_id, lead_professional_id, started_on, started_by, created_at) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    )
+                    .bind(person.0)
+                    .bind(professional)
+                    .bind(on)
+                    .bind(&actor.username)
+                    .bind(ts_text(actor.at))
+                    .fetch_one(&mut **tx)
+                    .await?,
+                    "id",
+                )?;
+                sqlx::query(
+                    "INSERT INTO episode_professionals (episode_id, professional_id, joined_on) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(professional)
+                .bind(on)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a professional to an episode (not as lead).
+    pub async fn add_episode_professional(
+        &self,
+        episode: &Episode,
+        professional: i64,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
+        let on = stored_date("on", on)?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO episode_professionals (episode_id, professional_id, joined_on) VALUES ($1, $2, $3) \
+             ON CONFLICT (episode_id, professional_id) DO UPDATE SET left_on = NULL",
+        )
+        .bind(episode.id)
+        .bind(professional)
+        .bind(&on)
+        .execute(&mut *tx)
+        .await?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            episode.person_id,
+            DataCategory::Guidance,
+            AuditAction::Change,
+            format!(
+                "begeleiding {}: begeleider {professional} toegevoegd",
+                episode.id
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends an episode on `ended_on`; with `aftercare_from`, it ran on as aftercare from then.
+    pub async fn end_episode(
+        &self,
+        episode: &Episode,
+        ended_on: Date,
+        aftercare_from: Option<Date>,
+        actor: &Actor,
+    ) -> Result<()> {
+        let ended = stored_date("ended_on", ended_on)?;
+        let aftercare = stored_opt_date("aftercare_from", aftercare_from)?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE guidance_episodes SET ended_on = $1, aftercare_from = $2 WHERE id = $3",
+        )
+        .bind(&ended)
+        .bind(&aftercare)
+        .bind(episode.id)
+        .execute(&mut *tx)
+        .await?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            episode.person_id,
+            DataCategory::Guidance,
+            AuditAction::Change,
+            match aftercare {
+                Some(a) => format!("begeleiding {}: nazorg van {a} tot {ended}", episode.id),
+                None => format!("begeleiding {}: beëindigd op {ended}", episode.id),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends the person's running episode on the exit date (it can still become aftercare).
+    pub async fn end_episodes_at_exit(
+        &self,
+        person: PersonId,
+        exit_date: Date,
+        actor: &Actor,
+    ) -> Result<()> {
+        let on = stored_date("exit_date", exit_date)?;
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE guidance_episodes SET ended_on = $1 WHERE person_id = $2 AND ended_on IS NULL AND started_on <= $1",
+        )
+        .bind(&on)
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() > 0 {
+            append_one(
+                &mut tx,
+                self.audit_key.as_ref(),
+                actor,
+                person,
+                DataCategory::Guidance,
+                AuditAction::Change,
+                format!("begeleiding beëindigd bij vertrek op {on}"),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The intensity history of an episode, in order of date and recording.
+    pub async fn intensity_changes(&self, episode: i64) -> Result<Vec<IntensityChangeRow>> {
+        sqlx::query(
+            "SELECT id, episode_id, from_date, quarter_hours, reason, changed_by FROM intensity_changes \
+             WHERE episode_id = $1 ORDER BY from_date, id",
+        )
+        .bind(episode)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(IntensityChangeRow {
+                id: get_i64(r, "id")?,
+                episode_id: get_i64(r, "episode_id")?,
+                from_date: get_date(r, "from_date")?,
+                quarter_hours: get_i64(r, "quarter_hours")?,
+                reason: get_string(r, "reason")?,
+                changed_by: get_string(r, "changed_by")?,
+            })
+        })
+        .collect()
+    }
+
+    pub async fn add_intensity_change(
+        &self,
+        episode: &Episode,
+        from: Date,
+        quarter_hours: i64,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let from = stored_date("on", from)?;
+        let mut tx = self.begin().await?;
+        let id = get_i64(
+            &sqlx::query(
+                "INSERT INTO intensity_changes (episode_id, from_date, quarter_hours, reason, changed_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(episode.id)
+            .bind(&from)
+            .bind(quarter_hours)
+            .bind(reason)
+            .bind(&actor.username)
+            .bind(ts_text(actor.at))
+            .fetch_one(&mut *tx)
+            .await?,
+            "id",
+        )?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            episode.person_id,
+            DataCategory::Guidance,
+            AuditAction::Change,
+            format!(
+                "begeleiding {}: intensiteit {} u/week vanaf {from}",
+                episode.id,
+                quarter_hours as f64 / 4.0
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// One page of a person's contact log, newest first; without working notes when
+    /// `with_working_notes` is false.
+    pub async fn contacts_page(
+        &self,
+        person: PersonId,
+        with_working_notes: bool,
+        req: &PageRequest,
+    ) -> Result<Page<ContactRow>> {
+        let mut filter = Where::default();
+        filter.int("person_id = {}", person.0);
+        if !with_working_notes {
+            filter.plain("working_note = 0");
+        }
+        self.read_page(
+            ListQuery {
+                select: "SELECT id, person_id, at, kind, text, working_note, corrects_id, author_name",
+                from: "FROM contacts",
+                count_from: None,
+                filter,
+                order: Order::by("at", "id", true),
+            },
+            req,
+            contact_row,
+            |c| Cursor::new(ts_text(c.at), c.id),
+        )
+        .await
+    }
+
+    /// Contact entries by id (the entries corrected on a page).
+    pub async fn contacts_by_id(&self, ids: &[i64]) -> Result<Vec<ContactRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "SELECT id, person_id, at, kind, text, working_note, corrects_id, author_name FROM contacts WHERE id IN ({list})"
+        ))
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(contact_row)
+        .collect()
+    }
+
+    pub async fn add_contact(&self, c: &NewContact, actor: &Actor) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let id = get_i64(
+            &sqlx::query(
+                "INSERT INTO contacts (person_id, episode_id, at, kind, text, working_note, corrects_id, author_id, author_name, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(c.person.0)
+            .bind(c.episode)
+            .bind(ts_text(c.at))
+            .bind(c.kind.code())
+            .bind(&c.text)
+            .bind(c.working_note as i64)
+            .bind(c.corrects)
+            .bind(actor.user_id)
+            .bind(&actor.username)
+            .bind(ts_text(actor.at))
+            .fetch_one(&mut *tx)
+            .await?,
+            "id",
+        )?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            c.person,
+            DataCategory::ContactLog,
+            AuditAction::Create,
+            match c.corrects {
+                Some(x) => format!("contact {id} (correctie op {x})"),
+                None => format!("contact {id}"),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A person's goals, in order of recording.
+    pub async fn goals_of(&self, person: PersonId) -> Result<Vec<Goal>> {
+        sqlx::query(
+            "SELECT id, person_id, domain, title, status, target_date, actions, owner, recorded_on, recorded_by \
+             FROM goals WHERE person_id = $1 ORDER BY recorded_on, id",
+        )
+        .bind(person.0)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(goal_row)
+        .collect()
+    }
+
+    /// The day a person's first goal was recorded.
+    pub async fn first_goal_on(&self, person: PersonId) -> Result<Option<Date>> {
+        let r = sqlx::query("SELECT MIN(recorded_on) AS first FROM goals WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_one(self.reader())
+            .await?;
+        get_opt_date(&r, "first")
+    }
+
+    pub async fn add_goal(&self, g: &NewGoal, actor: &Actor) -> Result<i64> {
+        let target = stored_opt_date("target_date", g.target_date)?;
+        let recorded = stored_date("recorded_on", g.recorded_on)?;
+        let mut tx = self.begin().await?;
+        let id = get_i64(
+            &sqlx::query(
+                "INSERT INTO goals (person_id, domain, title, status, target_date, actions, owner, recorded_on, recorded_by, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(g.person.0)
+            .bind(g.domain.code())
+            .bind(&g.title)
+            .bind(g.status.code())
+            .bind(target)
+            .bind(&g.actions)
+            .bind(g.owner.code())
+            .bind(recorded)
+            .bind(&actor.username)
+            .bind(ts_text(actor.at))
+            .fetch_one(&mut *tx)
+            .await?,
+            "id",
+        )?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            g.person,
+            DataCategory::Plan,
+            AuditAction::Create,
+            format!("doel {id} ({})", g.domain.code()),
+        )
+        .await?;
+        // The first goal meets the running stay's plan milestone on the day it is recorded;
+        // a date recorded before stays.
+        sqlx::query(
+            "UPDATE stays SET plan_done_on = $1 WHERE person_id = $2 AND exit_date IS NULL \
+             AND plan_done_on IS NULL AND start_date <= $1",
+        )
+        .bind(date_text(g.recorded_on))
+        .bind(g.person.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Changes the status of a goal of `person`; not found for a goal of someone else.
+    pub async fn set_goal_status(
+        &self,
+        person: PersonId,
+        goal: i64,
+        status: GoalStatus,
+        actor: &Actor,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE goals SET status = $1, updated_at = $2 WHERE id = $3 AND person_id = $4",
+        )
+        .bind(status.code())
+        .bind(ts_text(actor.at))
+        .bind(goal)
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("doel"));
+        }
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            person,
+            DataCategory::Plan,
+            AuditAction::Change,
+            format!("doel {goal}: {}", status.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A person's ZRM assessments, oldest first.
+    pub async fn assessments_of(&self, person: PersonId) -> Result<Vec<Assessment>> {
+        sqlx::query(&format!(
+            "SELECT id, person_id, assessed_on, moment, assessed_by, {} FROM zrm_assessments \
+             WHERE person_id = $1 ORDER BY assessed_on, id",
+            score_columns()
+        ))
+        .bind(person.0)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(assessment_row)
+        .collect()
+    }
+
+    pub async fn add_assessment(
+        &self,
+        person: PersonId,
+        on: Date,
+        moment: ZrmMoment,
+        scores: &Scores,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let on = stored_date("assessed_on", on)?;
+        let placeholders = (6..19).map(|i| format!("${i}")).collect::<Vec<_>>();
+        let sql = format!(
+            "INSERT INTO zrm_assessments (person_id, assessed_on, moment, assessed_by, created_at, {}) \
+             VALUES ($1, $2, $3, $4, $5, {}) RETURNING id",
+            score_columns(),
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(person.0)
+            .bind(&on)
+            .bind(moment.code())
+            .bind(&actor.username)
+            .bind(ts_text(actor.at));
+        for s in scores.0 {
+            q = q.bind(s.get() as i64);
+        }
+        let mut tx = self.begin().await?;
+        let id = get_i64(&q.fetch_one(&mut *tx).await?, "id")?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            person,
+            DataCategory::Zrm,
+            AuditAction::Create,
+            format!("zrm {id} ({})", moment.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// For each of `persons` (at most a page of them): last contact, open goals, latest
+    /// assessment and the intensity of the running episode; one grouped query each.
+    pub async fn caseload_facts(
+        &self,
+        persons: &[PersonId],
+        today: Date,
+    ) -> Result<std::collections::HashMap<PersonId, CaseloadFacts>> {
+        let mut out: std::collections::HashMap<PersonId, CaseloadFacts> = persons
+            .iter()
+            .map(|p| (*p, CaseloadFacts::default()))
+            .collect();
+        if persons.is_empty() {
+            return Ok(out);
+        }
+        let list = id_list(persons);
+        for r in sqlx::query(&format!(
+            "SELECT person_id, MAX(at) AS last FROM contacts WHERE person_id IN ({list}) GROUP BY person_id"
+        ))
+        .fetch_all(self.reader())
+        .await?
+        {
+            let p = PersonId(get_i64(&r, "person_id")?);
+            if let Some(f) = out.get_mut(&p) {
+                f.last_contact = get_opt_ts(&r, "last")?;
+            }
+        }
+        for r in sqlx::query(&format!(
+            "SELECT person_id, COUNT(*) AS n FROM goals WHERE person_id IN ({list}) \
+             AND status IN ('open', 'in_progress') GROUP BY person_id"
+        ))
+        .fetch_all(self.reader())
+        .await?
+        {
+            let p = PersonId(get_i64(&r, "person_id")?);
+            if let Some(f) = out.get_mut(&p) {
+                f.open_goals = get_i64(&r, "n")?;
+            }
+        }
+        for r in sqlx::query(&format!(
+            "SELECT person_id, MAX(assessed_on) AS latest FROM zrm_assessments WHERE person_id IN ({list}) GROUP BY person_id"
+        ))
+        .fetch_all(self.reader())
+        .await?
+        {
+            let p = PersonId(get_i64(&r, "person_id")?);
+            if let Some(f) = out.get_mut(&p) {
+                f.latest_assessment = get_opt_date(&r, "latest")?;
+            }
+        }
+        let today = date_text(today);
+        for r in sqlx::query(&format!(
+            "SELECT e.person_id, i.quarter_hours FROM guidance_episodes e \
+             JOIN intensity_changes i ON i.episode_id = e.id \
+             WHERE e.person_id IN ({list}) AND (e.ended_on IS NULL OR e.ended_on >= $1) AND i.from_date <= $1 \
+             ORDER BY e.person_id, i.from_date, i.id"
+        ))
+        .bind(&today)
+        .fetch_all(self.reader())
+        .await?
+        {
+            let p = PersonId(get_i64(&r, "person_id")?);
+            if let Some(f) = out.get_mut(&p) {
+                // Rows come in date order: the last one is in force.
+                f.quarter_hours = Some(get_i64(&r, "quarter_hours")?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One person's ZRM for the recovery measures: the first assessment, the latest, and the
+/// latest exit assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZrmTrajectory {
+    pub first: Scores,
+    pub latest: Scores,
+    pub exit: Option<Scores>,
+    /// More than one assessment.
+    pub repeated: bool,
+}
+
+/// Guidance running on a day: episodes and the hours per week in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoursOnDay {
+    pub episodes: i64,
+    pub quarter_hours: i64,
+}
+
+impl Db {
+    /// Every person's ZRM trajectory; the rows read are only each person's first, latest and
+    /// exit assessments.
+    pub async fn zrm_trajectories(&self) -> Result<Vec<ZrmTrajectory>> {
+        let cols = score_columns();
+        let sql = format!(
+            "SELECT id, person_id, assessed_on, moment, assessed_by, {cols}, n, rn_first, rn_last FROM ( \
+               SELECT id, person_id, assessed_on, moment, assessed_by, {cols}, \
+                 COUNT(*) OVER (PARTITION BY person_id) AS n, \
+                 ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY assessed_on, id) AS rn_first, \
+                 ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY assessed_on DESC, id DESC) AS rn_last \
+               FROM zrm_assessments) a \
+             WHERE rn_first = 1 OR rn_last = 1 OR moment = 'exit' ORDER BY person_id, assessed_on, id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(self.reader()).await?;
+        let mut out: Vec<ZrmTrajectory> = Vec::new();
+        let mut current: Option<(i64, ZrmTrajectory)> = None;
+        for r in &rows {
+            let a = assessment_row(r)?;
+            let first = get_i64(r, "rn_first")? == 1;
+            let last = get_i64(r, "rn_last")? == 1;
+            let n = get_i64(r, "n")?;
+            match &mut current {
+                Some((p, t)) if *p == a.person_id.0 => {
+                    if last {
+                        t.latest = a.scores;
+                    }
+                    if a.moment == ZrmMoment::Exit {
+                        t.exit = Some(a.scores);
+                    }
+                }
+                _ => {
+                    if let Some((_, t)) = current.take() {
+                        out.push(t);
+                    }
+                    debug_assert!(first);
+                    current = Some((
+                        a.person_id.0,
+                        ZrmTrajectory {
+                            first: a.scores,
+                            latest: a.scores,
+                            exit: (a.moment == ZrmMoment::Exit && n > 1).then_some(a.scores),
+                            repeated: n > 1,
+                        },
+                    ));
+                }
+            }
+        }
+        if let Some((_, t)) = current {
+            out.push(t);
+        }
+        Ok(out)
+    }
+
+    /// Episodes running on `day` and the sum of the hours per week in force then.
+    pub async fn guidance_hours_on(&self, day: Date) -> Result<HoursOnDay> {
+        let d = date_text(day);
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(( \
+               SELECT i.quarter_hours FROM intensity_changes i WHERE i.episode_id = e.id AND i.from_date <= $1 \
+               ORDER BY i.from_date DESC, i.id DESC LIMIT 1)), 0) AS BIGINT) AS q \
+             FROM guidance_episodes e WHERE e.started_on <= $1 AND (e.ended_on IS NULL OR e.ended_on >= $1)",
+        )
+        .bind(&d)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(HoursOnDay {
+            episodes: get_i64(&r, "n")?,
+            quarter_hours: get_i64(&r, "q")?,
+        })
+    }
+
+    /// Resumptions started from `from` up to (not including) `until`.
+    pub async fn resumptions_between(&self, from: Date, until: Date) -> Result<i64> {
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n FROM guidance_episodes WHERE resumes_episode_id IS NOT NULL \
+             AND started_on >= $1 AND started_on < $2",
+        )
+        .bind(date_text(from))
+        .bind(date_text(until))
+        .fetch_one(self.reader())
+        .await?;
+        get_i64(&r, "n")
+    }
+}
+
+/// A professional account written in bulk (it cannot sign in: its password hash is no hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkProfessional {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkEpisode {
+    pub id: i64,
+    pub person_id: i64,
+    pub lead_professional_id: i64,
+    pub started_on: Date,
+    pub aftercare_from: Option<Date>,
+    pub ended_on: Option<Date>,
+    pub resumes_episode_id: Option<i64>,
+    /// Hours per week in quarters from a date on, oldest first (the first on `started_on`).
+    pub intensity: Vec<(Date, i64, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkContact {
+    pub person_id: i64,
+    pub episode_id: Option<i64>,
+    pub at: Timestamp,
+    pub kind: ContactKind,
+    pub text: String,
+    pub working_note: bool,
+    pub author_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkGoal {
+    pub person_id: i64,
+    pub domain: ZrmDomain,
+    pub title: String,
+    pub status: GoalStatus,
+    pub target_date: Option<Date>,
+    pub actions: String,
+    pub owner: GoalOwner,
+    pub recorded_on: Date,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkAssessment {
+    pub person_id: i64,
+    pub assessed_on: Date,
+    pub moment: ZrmMoment,
+    pub scores: [u8; 13],
+}
+
+/// Guidance and recovery of a whole network's history, written beside [`Db::bulk_load`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BulkGuidance {
+    pub professionals: Vec<BulkProfessional>,
+    pub episodes: Vec<BulkEpisode>,
+    pub contacts: Vec<BulkContact>,
+    pub goals: Vec<BulkGoal>,
+    pub assessments: Vec<BulkAssessment>,
+}
+
+impl Db {
+    /// Writes guidance in bulk into a database whose episodes, contacts and assessments are
+    /// still empty; the persons must be there.
+    pub async fn bulk_load_guidance(&self, data: &BulkGuidance, at: Timestamp) -> Result<u64> {
+        use crate::bulk::V;
+        for table in ["guidance_episodes", "contacts", "zrm_assessments"] {
+            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(self.reader())
+                .await?;
+            if get_i64(&row, "n")? > 0 {
+                return Err(StoreError::Conflict(
+                    "er is al begeleiding vastgelegd; laad alleen in een lege database".into(),
+                ));
+            }
+        }
+        let d = |x: Date| V::T(date_text(x));
+        let nd = |x: Option<Date>| V::NT(x.map(date_text));
+        let now = ts_text(at);
+        let mut rows = 0u64;
+        let mut tx = self.begin().await?;
+        rows += self
+            .insert(
+                &mut tx,
+                "users",
+                &[
+                    "id",
+                    "organisation_id",
+                    "username",
+                    "display_name",
+                    "role",
+                    "password_hash",
+                    "created_at",
+                ],
+                true,
+                data.professionals.iter().map(|p| {
+                    vec![
+                        V::I(p.id),
+                        V::I(p.organisation_id),
+                        V::T(p.username.clone()),
+                        V::T(p.display_name.clone()),
+                        V::T("professional".into()),
+                        V::T("!".into()),
+                        V::T(now.clone()),
+                    ]
+                }),
+            )
+            .await?;
+        rows += self
+            .insert(
+                &mut tx,
+                "guidance_episodes",
+                &[
+                    "id",
+                    "person_id",
+                    "lead_professional_id",
+                    "started_on",
+                    "aftercare_from",
+                    "ended_on",
+                    "resumes_episode_id",
+                    "started_by",
+                    "created_at",
+                ],
+                true,
+                data.episodes.iter().map(|e| {
+                    vec![
+                        V::I(e.id),
+                        V::I(e.person_id),
+                        V::I(e.lead_professional_id),
+                        d(e.started_on),
+                        nd(e.aftercare_from),
+                        nd(e.ended_on),
+                        V::NI(e.resumes_episode_id),
+                        V::T("nabij demo".into()),
+                        V::T(now.clone()),
+                    ]
+                }),
+            )
+            .await?;
+        rows += self
+            .insert(
+                &mut tx,
+                "episode_professionals",
+                &["episode_id", "professional_id", "joined_on"],
+                false,
+                data.episodes
+                    .iter()
+                    .map(|e| vec![V::I(e.id), V::I(e.lead_professional_id), d(e.started_on)]),
+            )
+            .await?;
+        rows += self
+            .insert(
+                &mut tx,
+                "intensity_changes",
+                &[
+                    "episode_id",
+                    "from_date",
+                    "quarter_hours",
+                    "reason",
+                    "changed_by",
+                    "created_at",
+                ],
+                false,
+                data.episodes.iter().flat_map(|e| {
+                    let now = now.clone();
+                    e.intensity.iter().map(move |(on, q, reason)| {
+                        vec![
+                            V::I(e.id),
+                            d(*on),
+                            V::I(*q),
+                            V::T(reason.clone()),
+                            V::T("nabij demo".into()),
+                            V::T(now.clone()),
+                        ]
+                    })
+                }),
+            )
+            .await?;
+        rows += self
+            .insert(
+                &mut tx,
+                "contacts",
+                &[
+                    "person_id",
+                    "episode_id",
+                    "at",
+                    "kind",
+                    "text",
+                    "working_note",
+                    "author_name",
+                    "created_at",
+                ],
+                false,
+                data.contacts.iter().map(|c| {
+                    vec![
+                        V::I(c.person_id),
+                        V::NI(c.episode_id),
+                        V::T(ts_text(c.at)),
+                        V::T(c.kind.code().into()),
+                        V::T(c.text.clone()),
+                        V::I(c.working_note as i64),
+                        V::T(c.author_name.clone()),
+                        V::T(ts_text(c.at)),
+                    ]
+                }),
+            )
+            .await?;
+        rows += self
+            .insert(
+                &mut tx,
+                "goals",
+                &[
+                    "person_id",
+                    "domain",
+                    "title",
+                    "status",
+                    "target_date",
+                    "actions",
+                    "owner",
+                    "recorded_on",
+                    "recorded_by",
+                    "updated_at",
+                ],
+                false,
+                data.goals.iter().map(|g| {
+                    vec![
+                        V::I(g.person_id),
+                        V::T(g.domain.code().into()),
+                        V::T(g.title.clone()),
+                        V::T(g.status.code().into()),
+                        nd(g.target_date),
+                        V::T(g.actions.clone()),
+                        V::T(g.owner.code().into()),
+                        d(g.recorded_on),
+                        V::T("nabij demo".into()),
+                        V::T(now.clone()),
+                    ]
+                }),
+            )
+            .await?;
+        let mut columns = vec![
+            "person_id",
+            "assessed_on",
+            "moment",
+            "assessed_by",
+            "created_at",
+        ];
+        columns.extend(ZrmDomain::ALL.iter().map(|d| d.code()));
+        rows += self
+            .insert(
+                &mut tx,
+                "zrm_assessments",
+                &columns,
+                false,
+                data.assessments.iter().map(|a| {
+                    let mut row = vec![
+                        V::I(a.person_id),
+                        d(a.assessed_on),
+                        V::T(a.moment.code().into()),
+                        V::T("nabij demo".into()),
+                        V::T(now.clone()),
+                    ];
+                    row.extend(a.scores.iter().map(|s| V::I(*s as i64)));
+                    row
+                }),
+            )
+            .await?;
+        if self.backend == crate::Backend::Postgres {
+            for table in ["users", "guidance_episodes"] {
+                sqlx::query(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                ))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(rows)
+    }
+}
