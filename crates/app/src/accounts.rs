@@ -513,7 +513,8 @@ pub async fn create_user(
     if let Some(p) = &phone {
         crate::take(&mut errors, limits::check("phone", p, limits::PHONE));
     }
-    let role = Role::parse(&input.role);
+    // A cliënt account belongs to a person: it is made by an invitation from the file.
+    let role = Role::parse(&input.role).filter(|r| *r != Role::Client);
     if role.is_none() {
         errors.push(RuleViolation::new("role", "kies een rol"));
     }
@@ -615,7 +616,8 @@ pub async fn update_user(
 ) -> Result<()> {
     let account = user_of_network(app, caller, id).await?;
     let mut errors = Vec::new();
-    let role = Role::parse(&change.role);
+    let role =
+        Role::parse(&change.role).filter(|r| *r != Role::Client || account.role == Role::Client);
     if role.is_none() {
         errors.push(RuleViolation::new("role", "kies een rol"));
     }

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod backup;
 mod caller;
 pub mod capacity;
+pub mod client;
 pub mod clock;
 pub mod dashboard;
 mod error;

@@ -11,6 +11,7 @@ code_enum! {
         Buddy = "buddy",
         Partner = "partner",
         Admin = "admin",
+        Client = "client",
     }
 }
 

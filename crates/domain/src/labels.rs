@@ -24,6 +24,7 @@ labels! {
         Buddy => "maatje",
         Partner => "ketenpartner",
         Admin => "beheerder",
+        Client => "cliënt",
     }
     crate::access::AuditAction {
         View => "ingezien",

@@ -45,7 +45,21 @@ const TARGETS: &[(&str, &str, &str)] = &[
     ("API aanmeldingen", "/api/v1/referrals", "≤ 30 ms"),
     ("API verblijven", "/api/v1/stays", "≤ 30 ms"),
     ("capaciteitsplanner", "/capaciteitsplanner", "≤ 30 ms"),
+    // Person 1's file holds 2,000 contacts in the national demo.
+    (
+        "contactlog 2.000 contacten",
+        "/personen/1/contacten",
+        "≤ 20 ms",
+    ),
+    ("begeleiding persoon", "/personen/1/begeleiding", "≤ 20 ms"),
+    ("plan persoon", "/personen/1/plan", "≤ 20 ms"),
+    ("zrm persoon", "/personen/1/zrm", "≤ 20 ms"),
+    ("rapportage herstel", "/rapportage/herstel", "≤ 1000 ms"),
 ];
+
+/// A begeleider's caseload of this many clients is timed.
+const CASELOAD: usize = 40;
+const CASELOAD_TARGET: &str = "≤ 20 ms";
 
 /// The report whose peak memory is measured.
 const MEMORY_REPORT: &str = "/rapportage";
@@ -215,6 +229,61 @@ async fn bench() -> anyhow::Result<()> {
             median: ms(median),
             p99: ms(p99),
             target: (*target).into(),
+        });
+    }
+
+    // A begeleider's caseload: a professional of our own guides 40 people now staying.
+    if wanted("caseload") {
+        let (id, username, password) = nabij_app::accounts::create_user(
+            &app,
+            &sys,
+            &nabij_app::accounts::NewUserInput {
+                username: format!("benchbeg{}", Timestamp::now().as_second()),
+                display_name: "Benchmark begeleider".into(),
+                phone: String::new(),
+                role: "professional".into(),
+                organisation_id: Some(1),
+                password_is_final: true,
+            },
+        )
+        .await?;
+        let running = nabij_app::stays::list(
+            &app,
+            &sys,
+            &nabij_app::stays::StayQuery {
+                active: Some(true),
+                ..Default::default()
+            },
+            &nabij_domain::page::PageRequest::first(CASELOAD as u32),
+        )
+        .await?;
+        for s in &running.items {
+            nabij_app::persons::assign_professional(&app, &sys, s.stay.person_id, id).await?;
+        }
+        let professional = common::sign_in(&address, &username, &password, None).await;
+        let first = professional.get("/caseload").await;
+        let status = first.status();
+        first.bytes().await?;
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let r = professional.get("/caseload").await;
+            r.bytes().await?;
+            times.push(t.elapsed());
+        }
+        let (median, p99) = spread(times);
+        eprintln!(
+            "caseload {}: {} / {} (status {})",
+            running.items.len(),
+            ms(median),
+            ms(p99),
+            status.as_u16()
+        );
+        rows.push(Row {
+            what: format!("caseload begeleider ({} cliënten)", running.items.len()),
+            median: ms(median),
+            p99: ms(p99),
+            target: CASELOAD_TARGET.into(),
         });
     }
 

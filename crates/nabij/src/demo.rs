@@ -952,6 +952,13 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
             .copied()
             .collect();
         guidance::fill(app, &sys, &clients, &former, professional, now).await?;
+        // The first of them has their own account: its one-time code is printed.
+        if let Some((person, _)) = clients.first() {
+            let invitation = nabij_app::client::invite(app, &sys, *person).await?;
+            summary
+                .users
+                .push((Role::Client, invitation.username, invitation.code));
+        }
     }
     // One referral that has waited too long: a breach on the dashboard.
     let (muni, buurten, _) = &munis[0];

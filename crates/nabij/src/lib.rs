@@ -422,6 +422,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!(
                 "De beheerder stelt bij de eerste keer inloggen een tweede factor in (authenticator-app)."
             );
+            println!(
+                "De cliënt logt in met de eenmalige code en kiest dan een eigen wachtwoord (pagina Mijn verblijf)."
+            );
             if no_serve {
                 return Ok(());
             }

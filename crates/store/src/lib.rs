@@ -10,6 +10,7 @@ pub mod audit;
 mod backup;
 pub mod bulk;
 pub mod capacity;
+pub mod clients;
 pub mod consents;
 mod convert;
 pub mod geography;

@@ -66,6 +66,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_guidance.sql"),
         postgres: include_str!("../migrations/postgres/0011_guidance.sql"),
     },
+    Migration {
+        name: "0012_client_accounts",
+        sqlite: include_str!("../migrations/sqlite/0012_client_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0012_client_accounts.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -552,6 +552,7 @@ async fn story_on_sqlite() {
             "0009_list_indexes",
             "0010_homes_and_capacity",
             "0011_guidance",
+            "0012_client_accounts",
         ]
     );
     story(db).await;

@@ -13,6 +13,7 @@ mod assets;
 pub mod audit;
 pub mod auth;
 pub mod capacity;
+pub mod client;
 pub mod dashboard;
 pub mod error;
 mod extract;

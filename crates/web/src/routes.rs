@@ -286,6 +286,7 @@ pub fn table() -> RouteTable {
     let t = crate::intake::routes(t);
     let t = crate::persons::routes(t);
     let t = crate::guidance::routes(t);
+    let t = crate::client::routes(t);
     let t = crate::stays::routes(t);
     let t = crate::homes::routes(t);
     let t = crate::reports::routes(t);

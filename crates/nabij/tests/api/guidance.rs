@@ -348,3 +348,157 @@ async fn bad_input_writes_nothing(app: TestApp) {
     assert_eq!(g["episodes"].as_array().unwrap().len(), 1);
 }
 on_both!(bad_input_writes_nothing);
+
+fn code_in(html: &str) -> String {
+    let start = html.find("<code>").expect("a <code> element") + 6;
+    html[start..start + html[start..].find("</code>").unwrap()].to_string()
+}
+
+async fn the_person_sees_their_own_pages(app: TestApp) {
+    let professional = app.session_as(Role::Professional).await;
+    let referral = app.refer("Lotte").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let p = stay["person_id"].as_i64().unwrap();
+    let other: Value = app
+        .place(app.refer("Ander").await, app.pitstop)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other_person = other["person_id"].as_i64().unwrap();
+    app.post_json(
+        &format!("/api/v1/persons/{p}/episodes"),
+        &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "3"}),
+    )
+    .await;
+    professional
+        .post_json(
+            &format!("/api/v1/persons/{p}/goals"),
+            &json!({"title": "Eigen woning", "domain": "housing", "owner": "person"}),
+        )
+        .await;
+    professional
+        .post_json(
+            &format!("/api/v1/persons/{p}/contacts"),
+            &json!({"kind": "home_visit", "text": "Samen de woonwebsite bekeken"}),
+        )
+        .await;
+    professional
+        .post_json(
+            &format!("/api/v1/persons/{p}/contacts"),
+            &json!({"kind": "phone", "text": "GEHEIM: twijfels van de begeleider", "working_note": true}),
+        )
+        .await;
+    professional.get(&format!("/personen/{p}")).await;
+    let consent = |person: i64| {
+        let app = &app;
+        async move {
+            app.post_form(
+                &format!("/personen/{person}/toestemmingen"),
+                &[
+                    ("organisation_id", &app.partner_org.to_string()),
+                    ("purpose", "housing"),
+                    ("given_on", &app.clock.today().to_string()),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(consent(p).await.status(), 303);
+    assert_eq!(consent(other_person).await.status(), 303);
+
+    // The professional invites; the code is shown once.
+    let r = professional
+        .post_form(&format!("/personen/{p}/uitnodiging"), &[])
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    let code = code_in(&html);
+    let username = format!("client{p}");
+    assert!(html.contains(&username));
+
+    // At phone width nothing matters but the pages: sign in, replace the code.
+    let me = sign_in(&app.address, &username, &code, None).await;
+    assert_eq!(
+        me.get("/mijn-verblijf").await.headers()["location"],
+        "/account/wachtwoord"
+    );
+    let own = "mijn eigen geheime zin";
+    let r = me
+        .post_form(
+            "/account/wachtwoord",
+            &[("current", &code), ("new", own), ("repeated", own)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let me = sign_in(&app.address, &username, own, None).await;
+    let html = me.get("/mijn-verblijf").await.text().await.unwrap();
+    assert!(html.contains("Hoi Lotte"), "{html}");
+    assert!(html.contains("Vandaag is dag 1"));
+    assert!(html.contains("Eigen woning"), "the plan is shown");
+    assert!(
+        html.contains("Test professional"),
+        "the professional is shown"
+    );
+    assert!(!html.contains("Ander"), "nothing about anyone else");
+    let html = me.get("/mijn-contacten").await.text().await.unwrap();
+    assert!(html.contains("woonwebsite"));
+    assert!(!html.contains("GEHEIM"), "a working note is never shown");
+    let html = me.get("/mijn-inzage").await.text().await.unwrap();
+    assert!(html.contains("begeleider"), "{html}");
+    assert!(html.contains("Test professional"));
+    assert!(!html.contains("127.0.0.1"), "no address");
+    assert!(!html.contains("reqwest"), "no client string");
+
+    // Revoking their own consent works; someone else's is "not found" and logged.
+    let consents = app
+        .db
+        .consents_of(nabij_domain::ids::PersonId(p))
+        .await
+        .unwrap();
+    let mine = consents[0].id;
+    let theirs = app
+        .db
+        .consents_of(nabij_domain::ids::PersonId(other_person))
+        .await
+        .unwrap()[0]
+        .id;
+    let r = me
+        .post_form(
+            "/mijn-toestemmingen/intrekken",
+            &[("consent_id", &theirs.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    let r = me
+        .post_form(
+            "/mijn-toestemmingen/intrekken",
+            &[("consent_id", &mine.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = me.get("/mijn-verblijf").await.text().await.unwrap();
+    assert!(html.contains("ingetrokken op"));
+    // Guessing another person's file: not found, and logged as denied.
+    let r = me.get(&format!("/personen/{other_person}")).await;
+    assert_eq!(r.status(), 404);
+    let r = me.get(&format!("/api/v1/persons/{other_person}")).await;
+    assert_eq!(r.status(), 404);
+    let denied = app
+        .db
+        .access_log(
+            &nabij_store::audit::AccessFilter {
+                person: Some(nabij_domain::ids::PersonId(other_person)),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.role == "client" && e.outcome == "denied")
+        .count();
+    assert_eq!(denied, 3, "the consent, the page and the API attempt");
+}
+on_both!(the_person_sees_their_own_pages);

@@ -46,6 +46,7 @@ pub fn username(role: Role) -> &'static str {
         Role::Buddy => "maatje",
         Role::Partner => "ketenpartner",
         Role::Admin => "beheerder",
+        Role::Client => "client",
     }
 }
 

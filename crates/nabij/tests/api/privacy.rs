@@ -262,7 +262,7 @@ fn concrete(path: &str, r: &Records) -> String {
 }
 
 /// Who may use each route: C coordinator, P professional, H main resident, B buddy,
-/// K partner (ketenpartner), A administrator; * every signed-in user; - anyone.
+/// K partner (ketenpartner), A administrator, L cliënt; * every signed-in user; - anyone.
 /// Written out by hand from domain.md §2, independently of the route table, so that the
 /// two must agree; a new route without a line here fails the test.
 const EXPECTED: &[(&str, &str, &str)] = &[
@@ -373,6 +373,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/stays/{id}/ready", "CP"),
     ("POST", "/api/v1/stays/{id}/milestones", "CP"),
     ("GET", "/caseload", "P"),
+    ("GET", "/mijn-verblijf", "L"),
+    ("GET", "/mijn-contacten", "L"),
+    ("GET", "/mijn-inzage", "L"),
+    ("POST", "/mijn-toestemmingen/intrekken", "L"),
+    ("POST", "/personen/{id}/uitnodiging", "CP"),
     ("GET", "/rapportage/herstel", "CA"),
     ("GET", "/api/v1/reports/recovery", "CA"),
     ("GET", "/personen/{id}/begeleiding", "CP"),
@@ -410,6 +415,7 @@ fn letter(role: Role) -> char {
         Role::Buddy => 'B',
         Role::Partner => 'K',
         Role::Admin => 'A',
+        Role::Client => 'L',
     }
 }
 
@@ -531,7 +537,15 @@ async fn authorization_matrix(app: TestApp) {
                 assert_ne!(res.status(), 403, "{role:?} {method} {}", route.path);
                 continue;
             }
-            let got = outcome(&res);
+            let mut got = outcome(&res);
+            // A cliënt is told "not found" for another person's record (logged as denied).
+            if *role == Role::Client
+                && !allowed
+                && res.status() == 404
+                && route.subject(&own).is_some()
+            {
+                got = Outcome::Denied;
+            }
             let want = if allowed {
                 Outcome::Allowed
             } else {
@@ -2185,7 +2199,7 @@ async fn a_fresh_installation_says_how_to_make_the_first_account() {
 /// residents whose guidance ended yesterday (to resume).
 async fn guidance_uses(
     app: &TestApp,
-    w: &World,
+    _w: &World,
     p: PersonId,
     p2: PersonId,
     p3: PersonId,
@@ -2248,8 +2262,54 @@ async fn guidance_uses(
             .map(|(k, v)| (*k, v.to_string()))
             .collect::<Vec<_>>()
     };
-    let _ = w;
+    app.db
+        .link_client(app.user(Role::Client), p, &system(app))
+        .await
+        .unwrap();
+    // A consent the person revokes themself (the partner's other consents stay).
+    let housing = app
+        .db
+        .record_consent(
+            &NewConsent {
+                person: p,
+                organisation_id: app.partner_org,
+                purpose: Purpose::Housing,
+                given_on: today,
+                expires_on: None,
+            },
+            &system(app),
+        )
+        .await
+        .unwrap();
     vec![
+        (
+            "GET",
+            "/mijn-verblijf",
+            one(Role::Client, "/mijn-verblijf".into(), p),
+        ),
+        (
+            "GET",
+            "/mijn-contacten",
+            one(Role::Client, "/mijn-contacten".into(), p),
+        ),
+        (
+            "GET",
+            "/mijn-inzage",
+            one(Role::Client, "/mijn-inzage".into(), p),
+        ),
+        (
+            "POST",
+            "/mijn-toestemmingen/intrekken",
+            Use {
+                form: form(&[("consent_id", &housing.to_string())]),
+                ..one(Role::Client, "/mijn-toestemmingen/intrekken".into(), p)
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/uitnodiging",
+            one(Role::Coordinator, format!("/personen/{p}/uitnodiging"), p),
+        ),
         (
             "GET",
             "/caseload",

@@ -33,3 +33,13 @@ pub(crate) fn admin_routes(t: RouteTable) -> RouteTable {
         .page(M::POST, "/beheer/gebruikers/{id}/huizen", ADMIN, "Huis koppelen", admin::link_home)
         .page(M::POST, "/beheer/organisaties", ADMIN, "Ketenpartner toevoegen", admin::create_organisation)
 }
+
+/// The roles an administrator gives; a cliënt account comes from an invitation.
+pub(crate) const STAFF_ROLES: &[nabij_domain::access::Role] = &[
+    nabij_domain::access::Role::Coordinator,
+    nabij_domain::access::Role::Professional,
+    nabij_domain::access::Role::MainResident,
+    nabij_domain::access::Role::Buddy,
+    nabij_domain::access::Role::Partner,
+    nabij_domain::access::Role::Admin,
+];

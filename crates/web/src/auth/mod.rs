@@ -152,6 +152,7 @@ pub fn start_page(role: Role) -> &'static str {
         Role::Buddy => "/mijn-maatje",
         Role::Partner => "/onze-aanmeldingen",
         Role::Admin => "/beheer/gebruikers",
+        Role::Client => "/mijn-verblijf",
     }
 }
 
@@ -396,6 +397,16 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
     if !route.access.allows(viewer.role()) {
         if let Some(id) = file_id {
             log_refusal(&state, &viewer, &route, id, &method, &path).await;
+            // A cliënt guessing another person's record learns nothing: not even that the
+            // route exists for others.
+            if viewer.role() == Role::Client {
+                let e = WebError::App(nabij_app::AppError::NotFound("pagina"));
+                return if api {
+                    ApiError(e).into_response()
+                } else {
+                    HtmlError(e).into_response()
+                };
+            }
         }
         return denied(
             api,

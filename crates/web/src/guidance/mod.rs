@@ -2,7 +2,7 @@
 //! ZRM, and a professional's caseload.
 
 pub mod api;
-pub mod charts;
+pub(crate) mod charts;
 pub mod pages;
 
 use crate::routes::{COORDINATOR, FILES, PLANNING, Permission, RouteTable, doc};

@@ -236,6 +236,7 @@ pub async fn seed(app: &App, seed: u64, size: &Size) -> Result<DemoSummary> {
     if let Some(professional) = account(Role::Professional) {
         let first = data.municipalities.first().map(|m| m.id);
         let persons = &data.persons;
+        let mut guided = None;
         for s in data
             .stays
             .iter()
@@ -246,6 +247,15 @@ pub async fn seed(app: &App, seed: u64, size: &Size) -> Result<DemoSummary> {
             clock.set(local(&tz, s.start, 9));
             nabij_app::persons::assign_professional(app, &sys, PersonId(s.person_id), professional)
                 .await?;
+            guided.get_or_insert(PersonId(s.person_id));
+        }
+        // The first of them has their own account: its one-time code is printed.
+        if let Some(person) = guided {
+            clock.set(now);
+            let invitation = nabij_app::client::invite(app, &sys, person).await?;
+            summary
+                .users
+                .push((Role::Client, invitation.username, invitation.code));
         }
     }
     clock.set(now);
