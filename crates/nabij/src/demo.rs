@@ -954,6 +954,7 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
         guidance::fill(app, &sys, &clients, &former, professional, now).await?;
         // The first of them has their own account: its one-time code is printed.
         if let Some((person, _)) = clients.first() {
+            guidance::first_goal(app, &sys, *person).await?;
             let invitation = nabij_app::client::invite(app, &sys, *person).await?;
             summary
                 .users

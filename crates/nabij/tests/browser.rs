@@ -397,3 +397,112 @@ async fn every_page_of_every_role_meets_wcag_2_1_aa() {
         problems.join("\n")
     );
 }
+
+/// A begeleider opens the caseload, logs a contact and scores a ZRM, then sees the chart;
+/// at phone width the cliënt signs in with the one-time code and sees their plan and who
+/// looked at their file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guidance_and_the_persons_own_page_in_a_real_browser() {
+    let Some(driver_bin) = chromedriver() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: install chromium and chromium-driver"
+        );
+        eprintln!("chromedriver not installed: browser test skipped locally");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&DbOptions::new(format!(
+        "sqlite:{}",
+        dir.path().join("g.db").display()
+    )))
+    .await
+    .unwrap();
+    let now = "2026-11-23T14:00:00Z".parse().unwrap();
+    let app = App::new(db.clone(), Clock::fixed(now));
+    let demo = nabij::demo::seed(&app, 2026).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = Application::new(listener, WebState::new(App::new(db, Clock::fixed(now))));
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until_stopped());
+    let account = |role: nabij_domain::access::Role| {
+        demo.users
+            .iter()
+            .find(|(r, _, _)| *r == role)
+            .map(|(_, u, p)| (u.clone(), p.clone()))
+            .unwrap()
+    };
+
+    // The begeleider.
+    let (username, password) = account(nabij_domain::access::Role::Professional);
+    let (_driver, c, _profile) = browser(driver_bin).await;
+    c.goto(&format!("{base}/caseload")).await.unwrap();
+    fill(&c, "username", &username).await;
+    fill(&c, "password", &password).await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    c.wait()
+        .for_element(Locator::Css("ul.caseload"))
+        .await
+        .unwrap();
+    let card = text(&c, Locator::Css("ul.caseload li")).await;
+    assert!(card.contains("Intensiteit"), "{card}");
+    assert!(card.contains("Laatste contact"), "{card}");
+    click(&c, Locator::Css("ul.caseload li h2 a")).await;
+    c.wait().for_element(Locator::Id("text")).await.unwrap();
+    choose(&c, "kind", "home_visit").await;
+    fill(
+        &c,
+        "text",
+        "Huisbezoek: de brief van de woningcorporatie samen gelezen.",
+    )
+    .await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
+    let log = text(&c, Locator::Css("ol.contact-log")).await;
+    assert!(log.contains("brief van de woningcorporatie"), "{log}");
+
+    click(&c, Locator::LinkText("ZRM")).await;
+    c.wait().for_element(Locator::Id("finances")).await.unwrap();
+    choose(&c, "moment", "periodic").await;
+    for d in nabij_domain::guidance::ZrmDomain::ALL {
+        choose(&c, d.code(), "4").await;
+    }
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    c.wait()
+        .for_element(Locator::Css("figure.zrm-chart svg"))
+        .await
+        .unwrap();
+    let notice = text(&c, Locator::Css("p.notice")).await;
+    assert!(notice.contains("ZRM"), "{notice}");
+    c.close().await.unwrap();
+
+    // The cliënt, on a phone.
+    let (username, code) = account(nabij_domain::access::Role::Client);
+    let (_driver, c, _profile) = browser(driver_bin).await;
+    c.goto(&format!("{base}/inloggen")).await.unwrap();
+    fill(&c, "username", &username).await;
+    fill(&c, "password", &code).await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    c.wait().for_element(Locator::Id("new")).await.unwrap();
+    fill(&c, "current", &code).await;
+    fill(&c, "new", "mijn eigen lange zin").await;
+    fill(&c, "repeated", "mijn eigen lange zin").await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.goto(&format!("{base}/mijn-verblijf")).await.unwrap();
+    c.wait().for_element(Locator::Id("plan")).await.unwrap();
+    let plan = text(&c, Locator::Css("ul.goals")).await;
+    assert!(!plan.is_empty(), "the plan shows the goals");
+    click(&c, Locator::LinkText("Wie keek in je dossier")).await;
+    c.wait()
+        .for_element(Locator::Css("ul.access-list"))
+        .await
+        .unwrap();
+    let seen = text(&c, Locator::Css("ul.access-list")).await;
+    assert!(seen.contains("(begeleider)"), "{seen}");
+    assert!(!seen.contains("127.0.0.1"), "{seen}");
+    c.close().await.unwrap();
+}
