@@ -15,6 +15,36 @@ pub struct Config {
     pub auth: Auth,
     pub audit: Audit,
     pub retention: Retention,
+    #[serde(default)]
+    pub guidance: Guidance,
+}
+
+/// Guidance and recovery: how long a professional keeps access after an episode ended, and
+/// how often the ZRM is due.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guidance {
+    pub access_after_end_days: i64,
+    pub zrm_interval_months: i32,
+}
+
+impl Default for Guidance {
+    fn default() -> Self {
+        let d = nabij_app::guidance::Settings::default();
+        Guidance {
+            access_after_end_days: d.access_after_end_days,
+            zrm_interval_months: d.zrm_interval_months,
+        }
+    }
+}
+
+impl Guidance {
+    pub fn settings(&self) -> nabij_app::guidance::Settings {
+        nabij_app::guidance::Settings {
+            access_after_end_days: self.access_after_end_days.clamp(0, 3650),
+            zrm_interval_months: self.zrm_interval_months.clamp(1, 24),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

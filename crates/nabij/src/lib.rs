@@ -162,6 +162,7 @@ async fn open(cfg: &Config) -> Result<App> {
     settings.audit_key_file = Some(cfg.audit_key_file());
     App::open(&settings, Clock::system())
         .await
+        .map(|app| app.with_guidance_settings(cfg.guidance.settings()))
         .with_context(|| {
             format!(
                 "cannot open database {}",
@@ -428,7 +429,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             if no_serve {
                 return Ok(());
             }
-            let app = App::open(&settings, Clock::system()).await?;
+            let app = App::open(&settings, Clock::system())
+                .await?
+                .with_guidance_settings(cfg.guidance.settings());
             serve(app, &cfg).await
         }
         Command::Import {

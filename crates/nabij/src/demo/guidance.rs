@@ -40,7 +40,9 @@ pub(crate) async fn first_goal(app: &App, sys: &Caller, person: PersonId) -> any
         actions: actions.into(),
         owner: owner.into(),
     };
-    nabij_app::guidance::add_goal(app, sys, person, &input).await?;
+    nabij_app::guidance::add_goal(app, sys, person, &input)
+        .await
+        .map_err(|e| anyhow::anyhow!("goal: {e:?}"))?;
     Ok(())
 }
 
@@ -119,7 +121,8 @@ pub(crate) async fn fill(
                 reason: "Start van de begeleiding".into(),
             },
         )
-        .await?;
+        .await
+        .map_err(|e| anyhow::anyhow!("intensity start: {e:?}"))?;
         let flex = start.saturating_add(((20 + mix.below(30)) as i64).days());
         if flex < today {
             nabij_app::guidance::change_intensity(
@@ -132,7 +135,8 @@ pub(crate) async fn fill(
                     reason: "Het gaat beter: minder uren nodig".into(),
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| anyhow::anyhow!("intensity flex: {e:?}"))?;
         }
         // ZRM at intake, then every three months, mostly improving.
         let mut level: [i64; 13] = std::array::from_fn(|_| 1 + mix.below(3) as i64);
@@ -154,7 +158,8 @@ pub(crate) async fn fill(
                     scores,
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| anyhow::anyhow!("zrm: {e:?}"))?;
             for s in level.iter_mut() {
                 let r = mix.below(10);
                 *s = (*s
@@ -189,7 +194,8 @@ pub(crate) async fn fill(
                     corrects_id: None,
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| anyhow::anyhow!("contact: {e:?}"))?;
             first.get_or_insert(id);
             n += 1;
             day = day.saturating_add(((5 + mix.below(5)) as i64).days());
@@ -201,7 +207,8 @@ pub(crate) async fn fill(
                 *person,
                 &ContactInput {
                     date: today.to_string(),
-                    time: "08:30".into(),
+                    // Now: the correction is the latest entry.
+                    time: String::new(),
                     kind: "other".into(),
                     text: "Correctie: het eerste gesprek was bij de gemeente, niet bij de bank."
                         .into(),
@@ -209,7 +216,8 @@ pub(crate) async fn fill(
                     corrects_id: Some(first),
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| anyhow::anyhow!("correction: {e:?}"))?;
         }
     }
     // Former residents: guidance from their start, aftercare after the exit; the first
