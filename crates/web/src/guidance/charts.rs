@@ -128,8 +128,8 @@ pub fn zrm(assessments: &[AssessmentView], progress: Option<&[i8]>) -> String {
     const CELL_H: f64 = 22.0;
     const TOP: f64 = 38.0;
     let cols = assessments.len() as f64;
-    let w = LABEL + cols * CELL_W + 60.0;
-    let h = TOP + 13.0 * CELL_H + 40.0;
+    let w = (LABEL + cols * CELL_W + 60.0).max(LABEL + 170.0);
+    let h = TOP + 13.0 * CELL_H + 12.0 + 5.0 * 20.0;
     let mut svg = format!(
         "<svg class=\"chart zrm\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-labelledby=\"zrm-titel\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"zrm-titel\">Zelfredzaamheid per domein over {} afnames; de tabel eronder geeft dezelfde scores</title>",
@@ -190,19 +190,19 @@ pub fn zrm(assessments: &[AssessmentView], progress: Option<&[i8]>) -> String {
             ));
         }
     }
-    // The legend: each level's colour with its number and name.
+    // The legend: each level's colour with its number and name, one per line.
     let ly = TOP + 13.0 * CELL_H + 12.0;
     for (k, (fill, ink)) in LEVEL_COLOURS.iter().enumerate() {
-        let x = 10.0 + k as f64 * ((w - 20.0) / 5.0);
+        let y = ly + k as f64 * 20.0;
         svg.push_str(&format!(
-            "<rect x=\"{x:.1}\" y=\"{ly:.1}\" width=\"18\" height=\"18\" fill=\"{fill}\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\">{}</text>",
-            x + 9.0,
-            ly + 13.0,
+            "<rect x=\"{LABEL:.1}\" y=\"{y:.1}\" width=\"18\" height=\"18\" fill=\"{fill}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
+            LABEL + 9.0,
+            y + 13.0,
             k + 1,
-            x + 22.0,
-            ly + 13.0,
+            LABEL + 24.0,
+            y + 13.0,
             level_name(k as u8 + 1)
         ));
     }
