@@ -502,3 +502,41 @@ async fn the_person_sees_their_own_pages(app: TestApp) {
     assert_eq!(denied, 3, "the consent, the page and the API attempt");
 }
 on_both!(the_person_sees_their_own_pages);
+
+async fn retention_blanks_the_guidance_texts(app: TestApp) {
+    let referral = app.refer("Rik").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let p = stay["person_id"].as_i64().unwrap();
+    app.post_json(
+        &format!("/api/v1/persons/{p}/episodes"),
+        &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "2", "reason": "Schulden bij de buurman"}),
+    )
+    .await;
+    app.post_json(
+        &format!("/api/v1/persons/{p}/contacts"),
+        &json!({"kind": "phone", "text": "Vertelde over de ruzie met zijn broer"}),
+    )
+    .await;
+    app.post_json(
+        &format!("/api/v1/persons/{p}/goals"),
+        &json!({"title": "Ruzie bijleggen", "domain": "domestic_relations", "owner": "person", "actions": "Bemiddeling"}),
+    )
+    .await;
+    let actor = nabij_store::audit::Actor::system("nabij retention", app.clock.now());
+    assert!(
+        app.db
+            .anonymise(nabij_domain::ids::PersonId(p), &actor)
+            .await
+            .unwrap()
+    );
+    let log = app.get_json(&format!("/api/v1/persons/{p}/contacts")).await;
+    assert_eq!(log["page"]["items"][0]["text"], "");
+    let plan = app.get_json(&format!("/api/v1/persons/{p}/goals")).await;
+    assert_eq!(plan["goals"][0]["title"], "");
+    assert_eq!(plan["goals"][0]["actions"], "");
+    let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
+    assert_eq!(g["episodes"][0]["intensity"][0]["reason"], "");
+    // The measures keep what they need.
+    assert_eq!(g["episodes"][0]["intensity"][0]["hours_per_week"], 2.0);
+}
+on_both!(retention_blanks_the_guidance_texts);
