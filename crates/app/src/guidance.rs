@@ -628,13 +628,13 @@ pub async fn end(
                 "de nazorg eindigt na de vertrekdatum",
             ));
         }
-    } else if let Some(end) = ended_on {
-        if end > today {
-            errors.push(RuleViolation::new(
-                "ended_on",
-                "een begeleiding sluit je af op of voor vandaag; kies nazorg voor later",
-            ));
-        }
+    } else if let Some(end) = ended_on
+        && end > today
+    {
+        errors.push(RuleViolation::new(
+            "ended_on",
+            "een begeleiding sluit je af op of voor vandaag; kies nazorg voor later",
+        ));
     }
     if let Some(end) = ended_on
         && end < episode.started_on

@@ -152,11 +152,7 @@ impl Scores {
 
 /// Change per domain from a first assessment to a later one: positive is more self-reliant.
 pub fn progress(from: &Scores, to: &Scores) -> [i8; 13] {
-    let mut out = [0i8; 13];
-    for i in 0..13 {
-        out[i] = to.0[i].0 as i8 - from.0[i].0 as i8;
-    }
-    out
+    std::array::from_fn(|i| to.0[i].0 as i8 - from.0[i].0 as i8)
 }
 
 /// Progress of a person: from the intake assessment (the first) to the latest, or to the exit

@@ -9,14 +9,12 @@ use nabij_domain::ids::PersonId;
 impl Db {
     /// The person a cliënt account belongs to.
     pub async fn client_person(&self, user: i64) -> Result<Option<PersonId>> {
-        Ok(
-            sqlx::query("SELECT person_id FROM client_accounts WHERE user_id = $1")
-                .bind(user)
-                .fetch_optional(self.reader())
-                .await?
-                .map(|r| get_i64(&r, "person_id").map(PersonId))
-                .transpose()?,
-        )
+        sqlx::query("SELECT person_id FROM client_accounts WHERE user_id = $1")
+            .bind(user)
+            .fetch_optional(self.reader())
+            .await?
+            .map(|r| get_i64(&r, "person_id").map(PersonId))
+            .transpose()
     }
 
     /// The cliënt account of a person: (user id, username).

@@ -652,10 +652,7 @@ pub struct RecoveryPage {
 fn signed(v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(v) => {
-            let s = format!("{v:+.2}").replace('.', ",");
-            s
-        }
+        Some(v) => format!("{v:+.2}").replace('.', ","),
     }
 }
 
