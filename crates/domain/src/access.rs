@@ -31,7 +31,9 @@ code_enum! {
     /// areas to avoid), `referral` (with its situation text), `stay` (place, clock,
     /// milestones, extensions, exit), `overview` (a name in a list), `residents` (what a main
     /// resident sees of the residents of their house), `access_log` (who looked at a file),
-    /// `consent` (what a person allows partners to see).
+    /// `consent` (what a person allows partners to see), `signal` (a concern filed about a
+    /// resident), `buddy_match` (a resident's buddy, their wish, check-ins and whether the
+    /// buddy may have their number).
     DataCategory {
         File = "file",
         Referral = "referral",
@@ -40,6 +42,8 @@ code_enum! {
         Residents = "residents",
         AccessLog = "access_log",
         Consent = "consent",
+        Signal = "signal",
+        BuddyMatch = "buddy_match",
     }
 }
 
