@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 mod backup;
+pub mod buddies;
 pub mod bulk;
 pub mod capacity;
 pub mod consents;
@@ -22,6 +23,8 @@ mod placer;
 pub mod referrals;
 pub mod reports;
 pub mod retention;
+pub mod signals;
+pub mod volunteer_reports;
 pub mod stays;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -551,6 +551,8 @@ async fn story_on_sqlite() {
             "0008_report_indexes",
             "0009_list_indexes",
             "0010_homes_and_capacity",
+            "0014_signals",
+            "0015_buddies",
         ]
     );
     story(db).await;

@@ -33,3 +33,4 @@ mod privacy;
 mod reports;
 mod server;
 mod stays;
+mod volunteers;
