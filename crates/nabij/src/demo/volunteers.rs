@@ -67,7 +67,7 @@ pub(crate) async fn seed(
         let screened = match *vog {
             "soon" => today.saturating_sub(3.years()).saturating_add(12.days()),
             "expired" => today.saturating_sub(3.years()).saturating_sub(20.days()),
-            _ => today.saturating_sub((200 + 37 * i as i64).days()),
+            _ => today.saturating_sub((420 + 37 * i as i64).days()),
         };
         let form = BuddyForm {
             name: (*name).into(),
