@@ -804,3 +804,36 @@ pub async fn current_residents(app: &App, caller: &Caller) -> Result<Vec<(Person
     }
     Ok(app.db.current_residents(caller.provider.0).await?)
 }
+
+/// A check-in recorded by the system for a match (demo history, imports): as a buddy's
+/// own check-in, on `on`.
+pub async fn seed_check_in(
+    app: &App,
+    caller: &Caller,
+    match_id: i64,
+    on: Date,
+    went: &str,
+    hours: i64,
+) -> Result<i64> {
+    if !caller.is_system() {
+        return Err(AppError::Forbidden("alleen voor het systeem".into()));
+    }
+    let m = own_match(app, caller, match_id).await?;
+    if !["good", "okay", "difficult"].contains(&went) || !(0..=40).contains(&hours) {
+        return Err(AppError::invalid("went", "ongeldig contactmoment"));
+    }
+    Ok(app
+        .db
+        .add_check_in(
+            &NewCheckIn {
+                match_id,
+                on_date: on,
+                went: went.to_owned(),
+                hours,
+                note: None,
+            },
+            m.person_id,
+            &app.actor(caller),
+        )
+        .await?)
+}
