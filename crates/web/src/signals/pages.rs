@@ -86,21 +86,34 @@ pub struct SignalPage {
     pub nav: &'static str,
     pub r: Row,
     pub form: Form,
+    pub flash: Option<&'static str>,
 }
 
-async fn signal_page(state: &Web, viewer: &Viewer, id: i64, form: Form) -> Result<Response, HtmlError> {
+async fn signal_page(
+    state: &Web,
+    viewer: &Viewer,
+    id: i64,
+    form: Form,
+    flash: Option<&'static str>,
+) -> Result<Response, HtmlError> {
     let s = signals::open(&state.app, &viewer.caller, id).await?;
     let persons: Vec<_> = s.person_id.into_iter().collect();
     let t = SignalPage {
         nav: "signalen",
         r: row(state, s),
         form,
+        flash,
     };
     Ok(with_form(&t, &t.form, persons))
 }
 
-pub async fn show(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, HtmlError> {
-    signal_page(&state, &viewer, id, Form::default()).await
+pub async fn show(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, HtmlError> {
+    signal_page(&state, &viewer, id, Form::default(), crate::pages::flash(&q)).await
 }
 
 pub async fn acknowledge(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, HtmlError> {
@@ -121,7 +134,7 @@ pub async fn close(
         form,
         |_| format!("/signalen/{id}"),
         "signaal-afgesloten",
-        |form| signal_page(&state, &viewer, id, form),
+        |form| signal_page(&state, &viewer, id, form, None),
     )
     .await
 }

@@ -167,7 +167,7 @@ pub async fn file_signal(
         text: form.value("text").into(),
     };
     match signals::file(&state.app, &viewer.caller, &input).await {
-        Ok(_) => Ok(see_other("/mijn-huis#mijn-signalen", "signaal")),
+        Ok(_) => Ok(see_other("/mijn-huis", "signaal")),
         Err(nabij_app::AppError::Invalid(v)) => {
             let mut form = form;
             form.add_violations(&v);
