@@ -13,9 +13,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use nabij_domain::RuleViolation;
 use nabij_domain::access::Role;
-use nabij_domain::buddy::{
-    self, BuddyStatus, Candidate, Interest, Interests, MatchPurpose,
-};
+use nabij_domain::buddy::{self, BuddyStatus, Candidate, Interest, Interests, MatchPurpose};
 use nabij_domain::ids::PersonId;
 use nabij_domain::labels::Label;
 use nabij_domain::page::{Page, PageRequest};
@@ -115,7 +113,10 @@ fn interests_of(errors: &mut Vec<RuleViolation>, codes: &[String]) -> Interests 
         match Interest::parse(c) {
             Some(i) => list.push(i),
             None => {
-                errors.push(RuleViolation::new("interests", "kies interesses uit de lijst"));
+                errors.push(RuleViolation::new(
+                    "interests",
+                    "kies interesses uit de lijst",
+                ));
                 break;
             }
         }
@@ -137,10 +138,7 @@ fn text(
         errors.push(RuleViolation::new(field, msg));
     }
     if t.chars().count() > max {
-        errors.push(RuleViolation::new(
-            field,
-            format!("hoogstens {max} tekens"),
-        ));
+        errors.push(RuleViolation::new(field, format!("hoogstens {max} tekens")));
     }
     t.to_owned()
 }
@@ -186,8 +184,16 @@ async fn buddy_input(app: &App, caller: &Caller, f: &BuddyForm) -> Result<BuddyI
             }
         }
     };
-    if app.db.neighbourhood(nabij_domain::ids::NeighbourhoodId(f.neighbourhood_id)).await.is_err() {
-        errors.push(RuleViolation::new("neighbourhood_id", "kies een buurt uit de lijst"));
+    if app
+        .db
+        .neighbourhood(nabij_domain::ids::NeighbourhoodId(f.neighbourhood_id))
+        .await
+        .is_err()
+    {
+        errors.push(RuleViolation::new(
+            "neighbourhood_id",
+            "kies een buurt uit de lijst",
+        ));
     }
     if let Some(u) = f.user_id {
         match app.db.user(u).await {
@@ -341,8 +347,9 @@ pub async fn set_wish(app: &App, caller: &Caller, person: PersonId, f: &WishForm
     let mut errors = Vec::new();
     let purpose = take(
         &mut errors,
-        MatchPurpose::parse(f.purpose.trim())
-            .ok_or_else(|| RuleViolation::new("purpose", "kies waarvoor de bewoner een maatje zoekt")),
+        MatchPurpose::parse(f.purpose.trim()).ok_or_else(|| {
+            RuleViolation::new("purpose", "kies waarvoor de bewoner een maatje zoekt")
+        }),
     );
     let interests = interests_of(&mut errors, &f.interests);
     let Some(purpose) = purpose.filter(|_| errors.is_empty()) else {
@@ -389,7 +396,10 @@ async fn free_buddies(app: &App, caller: &Caller) -> Result<Vec<nabij_store::bud
     let screened_after = today
         .checked_sub(i64::from(app.settings.vog_years).years())
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(app.db.free_buddies(caller.provider.0, screened_after).await?)
+    Ok(app
+        .db
+        .free_buddies(caller.provider.0, screened_after)
+        .await?)
 }
 
 /// The best buddies for one resident with a wish: paused, unscreened, expired and full
@@ -607,7 +617,12 @@ fn match_view(app: &App, m: nabij_store::buddies::Match) -> MatchView {
 
 /// One page of the organisation's matches, newest first.
 #[tracing::instrument(skip_all)]
-pub async fn matches(app: &App, caller: &Caller, open_only: bool, req: &PageRequest) -> Result<Page<MatchView>> {
+pub async fn matches(
+    app: &App,
+    caller: &Caller,
+    open_only: bool,
+    req: &PageRequest,
+) -> Result<Page<MatchView>> {
     require_coordinator(caller)?;
     Ok(app
         .db
@@ -635,11 +650,22 @@ pub async fn end_match(app: &App, caller: &Caller, id: i64) -> Result<()> {
 
 /// Records (agreed) or revokes the resident's agreement that their buddy may have their own
 /// number; kept on the match with date and recorder, and logged like a consent.
-pub async fn set_contact_agreement(app: &App, caller: &Caller, id: i64, agreed: bool) -> Result<()> {
+pub async fn set_contact_agreement(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    agreed: bool,
+) -> Result<()> {
     let m = own_match(app, caller, id).await?;
     Ok(app
         .db
-        .set_contact_agreement(id, m.person_id, agreed, app.clock.today(), &app.actor(caller))
+        .set_contact_agreement(
+            id,
+            m.person_id,
+            agreed,
+            app.clock.today(),
+            &app.actor(caller),
+        )
         .await?)
 }
 
@@ -756,7 +782,10 @@ pub async fn check_in(app: &App, caller: &Caller, match_id: i64, f: &CheckInForm
     let hours = match f.hours.trim().parse::<i64>() {
         Ok(h) if (0..=40).contains(&h) => Some(h),
         _ => {
-            errors.push(RuleViolation::new("hours", "vul het aantal uren in (0 tot 40)"));
+            errors.push(RuleViolation::new(
+                "hours",
+                "vul het aantal uren in (0 tot 40)",
+            ));
             None
         }
     };
@@ -782,7 +811,10 @@ pub async fn check_in(app: &App, caller: &Caller, match_id: i64, f: &CheckInForm
 
 /// Labels for forms.
 pub fn interest_choices() -> Vec<(&'static str, &'static str)> {
-    Interest::ALL.iter().map(|i| (i.code(), i.label())).collect()
+    Interest::ALL
+        .iter()
+        .map(|i| (i.code(), i.label()))
+        .collect()
 }
 
 pub fn purpose_choices() -> Vec<(&'static str, &'static str)> {

@@ -258,11 +258,13 @@ async fn subject(
             Ok(home) if home.organisation_id == org => Ok((org, Some(h), None)),
             _ => refused(None).await,
         },
-        _ => refused(match about {
-            About::Person(p) => Some(p),
-            About::House(_) => None,
-        })
-        .await,
+        _ => {
+            refused(match about {
+                About::Person(p) => Some(p),
+                About::House(_) => None,
+            })
+            .await
+        }
     }
 }
 
@@ -335,7 +337,12 @@ pub async fn file(app: &App, caller: &Caller, input: &SignalInput) -> Result<i64
 pub async fn mine(app: &App, caller: &Caller, req: &PageRequest) -> Result<Page<OwnSignal>> {
     let page = app
         .db
-        .signals(Inbox::FiledBy(caller.user_id()), caller.user_id(), false, req)
+        .signals(
+            Inbox::FiledBy(caller.user_id()),
+            caller.user_id(),
+            false,
+            req,
+        )
         .await?;
     Ok(page.map(|s| OwnSignal {
         id: s.id,
@@ -389,7 +396,11 @@ pub async fn unread(app: &App, caller: &Caller) -> Result<i64> {
 /// A signal the caller may handle: routed to them (professional) or of their organisation
 /// (coordinator). Anything else is "not found".
 async fn handled(app: &App, caller: &Caller, id: i64) -> Result<nabij_store::signals::Signal> {
-    let s = app.db.signal(id).await.map_err(|_| AppError::NotFound("signaal"))?;
+    let s = app
+        .db
+        .signal(id)
+        .await
+        .map_err(|_| AppError::NotFound("signaal"))?;
     let ok = s.organisation_id == caller.provider.0
         && match caller.role {
             Role::Coordinator => true,

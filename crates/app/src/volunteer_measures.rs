@@ -67,7 +67,10 @@ pub fn build(f: &VolunteerFacts, norms: &Norms, scope: &Scope) -> Vec<Table> {
     );
     for u in Urgency::ALL.iter().rev() {
         let of: Vec<_> = f.signals.iter().filter(|s| s.urgency == *u).collect();
-        let acked: Vec<_> = of.iter().filter_map(|s| Some((s, s.acknowledged_at?))).collect();
+        let acked: Vec<_> = of
+            .iter()
+            .filter_map(|s| Some((s, s.acknowledged_at?)))
+            .collect();
         let in_norm = acked.iter().filter(|(s, a)| *a <= s.due_at).count();
         let hours: Vec<f64> = acked
             .iter()

@@ -91,7 +91,9 @@ pub const EMERGENCY_NUMBERS_MAX: usize = 500;
 
 async fn own_home(app: &App, caller: &Caller, home: HomeId) -> Result<nabij_store::homes::Home> {
     match app.db.home(home).await {
-        Ok(h) if caller.acts_as(Role::Coordinator) && h.organisation_id == caller.provider.0 => Ok(h),
+        Ok(h) if caller.acts_as(Role::Coordinator) && h.organisation_id == caller.provider.0 => {
+            Ok(h)
+        }
         _ => Err(crate::AppError::NotFound("huis")),
     }
 }

@@ -78,12 +78,18 @@ impl Interests {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Interest> {
-        Interest::ALL.iter().copied().filter(move |i| self.contains(*i))
+        Interest::ALL
+            .iter()
+            .copied()
+            .filter(move |i| self.contains(*i))
     }
 
     /// Comma-separated codes, as stored: `cooking,walking`.
     pub fn codes(self) -> String {
-        self.iter().map(Interest::code).collect::<Vec<_>>().join(",")
+        self.iter()
+            .map(Interest::code)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Reads stored codes; unknown codes are skipped.
@@ -244,7 +250,11 @@ pub fn explain(purpose: MatchPurpose, f: &Fit) -> String {
         ),
         n => format!(
             "deelt {n} interesses ({})",
-            f.shared.iter().map(|i| i.label()).collect::<Vec<_>>().join(", ")
+            f.shared
+                .iter()
+                .map(|i| i.label())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let km = format!("{:.1}", f.km).replace('.', ",");
@@ -302,7 +312,11 @@ pub fn best_assignment(wishes: &[Wish], candidates: &[Candidate]) -> Vec<Pair> {
     let mut data = Vec::with_capacity(rows * cols);
     for r in 0..rows {
         for c in 0..cols {
-            data.push(if transposed { weight(c, r) } else { weight(r, c) });
+            data.push(if transposed {
+                weight(c, r)
+            } else {
+                weight(r, c)
+            });
         }
     }
     let Ok(matrix) = Matrix::from_vec(rows, cols, data) else {

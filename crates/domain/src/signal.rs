@@ -200,7 +200,10 @@ mod tests {
         assert_eq!(local(n.deadline(filed, Urgency::Acute)), "2026-03-29 03:30");
         // 24 hours of waiting end at 02:30 the next day, not at 01:30.
         let filed = amsterdam("2026-03-28T02:30");
-        assert_eq!(local(n.deadline(filed, Urgency::Normal)), "2026-03-29 03:30");
+        assert_eq!(
+            local(n.deadline(filed, Urgency::Normal)),
+            "2026-03-29 03:30"
+        );
     }
 
     #[test]
@@ -215,7 +218,10 @@ mod tests {
         // Four hours later the clock says 04:45 CET, one hour less than without the change.
         assert_eq!(local(due), "2026-10-25 04:45");
         let filed = amsterdam("2026-10-24T12:00");
-        assert_eq!(local(n.deadline(filed, Urgency::Normal)), "2026-10-25 11:00");
+        assert_eq!(
+            local(n.deadline(filed, Urgency::Normal)),
+            "2026-10-25 11:00"
+        );
     }
 
     #[test]
@@ -248,12 +254,18 @@ mod tests {
 
     #[test]
     fn texts_are_checked_in_dutch() {
-        assert_eq!(parse_text("  ruzie in de keuken ").unwrap(), "ruzie in de keuken");
+        assert_eq!(
+            parse_text("  ruzie in de keuken ").unwrap(),
+            "ruzie in de keuken"
+        );
         assert_eq!(parse_text("   ").unwrap_err().field, "text");
         assert!(parse_text(&"x".repeat(TEXT_MAX + 1)).is_err());
         assert!(parse_text(&"é".repeat(TEXT_MAX)).is_ok());
         assert!(parse_note("").is_err());
-        assert_eq!(parse_category("rent_debt").unwrap(), SignalCategory::RentDebt);
+        assert_eq!(
+            parse_category("rent_debt").unwrap(),
+            SignalCategory::RentDebt
+        );
         assert_eq!(parse_category("huur").unwrap_err().field, "category");
         assert_eq!(parse_urgency("acute").unwrap(), Urgency::Acute);
         assert!(parse_urgency("heel erg").is_err());

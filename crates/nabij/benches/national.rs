@@ -476,13 +476,9 @@ async fn volunteers(runs: usize, wanted: &dyn Fn(&str) -> bool) -> anyhow::Resul
     if wanted("maatjes suggesties") {
         let w = wish(&mut rng);
         let cands: Vec<Candidate> = (0..10_000).map(|i| candidate(&mut rng, i)).collect();
-        time(
-            "maatjes suggesties uit 10.000",
-            "≤ 10 ms",
-            &mut || {
-                std::hint::black_box(suggest(&w, &cands, 10));
-            },
-        );
+        time("maatjes suggesties uit 10.000", "≤ 10 ms", &mut || {
+            std::hint::black_box(suggest(&w, &cands, 10));
+        });
     }
     if wanted("escalatie") {
         rows.push(escalation_pass(runs).await?);

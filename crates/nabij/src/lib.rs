@@ -182,7 +182,8 @@ async fn serve(app: App, cfg: &Config) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let mut state = WebState::new(app);
-    state.escalation_every = std::time::Duration::from_secs(cfg.volunteers.escalation_every_seconds);
+    state.escalation_every =
+        std::time::Duration::from_secs(cfg.volunteers.escalation_every_seconds);
     state.auth.idle_minutes = cfg.auth.idle_minutes;
     state.auth.secure_cookies = cfg.auth.secure_cookies;
     state.auth.trusted_proxies =

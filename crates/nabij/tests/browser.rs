@@ -529,14 +529,23 @@ async fn a_main_resident_files_an_acute_signal_on_a_phone_and_sees_it_picked_up(
     click(&c, Locator::Css("input[name=urgency][value=acute]")).await;
     fill(&c, "text", "Noor is erg verward en wil niet praten.").await;
     click(&c, Locator::Css("form.phone-form button[type=submit]")).await;
-    c.wait().for_element(Locator::Css("p.notice")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
     let mine = text(&c, Locator::Css("ul.signals")).await;
-    assert!(mine.contains("Noor") && mine.contains("acuut") && mine.contains("ontvangen"), "{mine}");
+    assert!(
+        mine.contains("Noor") && mine.contains("acuut") && mine.contains("ontvangen"),
+        "{mine}"
+    );
     click(&c, Locator::Css("form[action='/uitloggen'] button")).await;
 
     // The professional sees it in the inbox, unread, and acknowledges it.
     sign_in_at(&c, &base, "/signalen", "sander", password).await;
-    c.wait().for_element(Locator::Css("p.unread")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("p.unread"))
+        .await
+        .unwrap();
     assert_eq!(
         text(&c, Locator::Css("p.unread")).await,
         "1 ongelezen signaal."
@@ -547,14 +556,20 @@ async fn a_main_resident_files_an_acute_signal_on_a_phone_and_sees_it_picked_up(
         .await
         .unwrap();
     click(&c, Locator::Css("main form button[type=submit]")).await;
-    c.wait().for_element(Locator::Css("p.notice")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
     let facts = text(&c, Locator::Css("dl.facts")).await;
     assert!(facts.contains("opgepakt"), "{facts}");
     click(&c, Locator::Css("form[action='/uitloggen'] button")).await;
 
     // The main resident sees "opgepakt".
     sign_in_at(&c, &base, "/mijn-huis", "marloes", password).await;
-    c.wait().for_element(Locator::Css("ul.signals")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("ul.signals"))
+        .await
+        .unwrap();
     let mine = text(&c, Locator::Css("ul.signals")).await;
     assert!(mine.contains("opgepakt"), "{mine}");
     c.close().await.unwrap();

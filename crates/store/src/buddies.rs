@@ -307,7 +307,11 @@ impl Db {
     }
 
     /// Active buddies with room for another match and a VOG screened after `screened_after`.
-    pub async fn free_buddies(&self, organisation: i64, screened_after: Date) -> Result<Vec<Buddy>> {
+    pub async fn free_buddies(
+        &self,
+        organisation: i64,
+        screened_after: Date,
+    ) -> Result<Vec<Buddy>> {
         let sql = format!(
             "{BUDDY_SELECT} WHERE b.organisation_id = $1 AND b.status = 'active' AND b.active_matches < b.capacity \
              AND b.vog_screened_on > $2 ORDER BY b.id"
@@ -490,7 +494,9 @@ impl Db {
 
     /// The open matches of a buddy.
     pub async fn open_matches_of_buddy(&self, buddy: i64) -> Result<Vec<Match>> {
-        let sql = format!("{MATCH_SELECT} {MATCH_FROM} WHERE m.buddy_id = $1 AND m.ended_on IS NULL ORDER BY m.id");
+        let sql = format!(
+            "{MATCH_SELECT} {MATCH_FROM} WHERE m.buddy_id = $1 AND m.ended_on IS NULL ORDER BY m.id"
+        );
         sqlx::query(&sql)
             .bind(buddy)
             .fetch_all(self.reader())
@@ -501,7 +507,12 @@ impl Db {
     }
 
     /// One page of an organisation's matches, newest first (open ones only when asked).
-    pub async fn matches(&self, organisation: i64, open_only: bool, req: &PageRequest) -> Result<Page<Match>> {
+    pub async fn matches(
+        &self,
+        organisation: i64,
+        open_only: bool,
+        req: &PageRequest,
+    ) -> Result<Page<Match>> {
         let mut filter = Where::default();
         filter.int("m.organisation_id = {}", organisation);
         if open_only {
@@ -524,7 +535,12 @@ impl Db {
 
     /// Records a check-in of a match.
     #[tracing::instrument(skip_all)]
-    pub async fn add_check_in(&self, c: &NewCheckIn, person: PersonId, actor: &Actor) -> Result<i64> {
+    pub async fn add_check_in(
+        &self,
+        c: &NewCheckIn,
+        person: PersonId,
+        actor: &Actor,
+    ) -> Result<i64> {
         let on = stored_date("on_date", c.on_date)?;
         let mut tx = self.begin().await?;
         let row = sqlx::query(
@@ -618,7 +634,12 @@ impl Db {
         .fetch_all(self.reader())
         .await?
         .iter()
-        .map(|r| Ok((PersonId(get_i64(r, "person_id")?), get_string(r, "first_name")?)))
+        .map(|r| {
+            Ok((
+                PersonId(get_i64(r, "person_id")?),
+                get_string(r, "first_name")?,
+            ))
+        })
         .collect()
     }
 }

@@ -24,10 +24,10 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod signals;
-pub mod volunteer_reports;
 pub mod stays;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod volunteer_reports;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -204,9 +204,9 @@ impl Db {
         let mut filter = Where::default();
         match inbox {
             Inbox::Professional(u) => filter.int("s.professional_id = {}", u),
-            Inbox::Coordinators(o) => filter.int("s.organisation_id = {}", o).plain(
-                "(s.professional_id IS NULL OR s.escalated_at IS NOT NULL)",
-            ),
+            Inbox::Coordinators(o) => filter
+                .int("s.organisation_id = {}", o)
+                .plain("(s.professional_id IS NULL OR s.escalated_at IS NOT NULL)"),
             Inbox::FiledBy(u) => filter.int("s.filed_by = {}", u),
         };
         if open_only {
@@ -286,9 +286,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "dit signaal is al opgepakt".into(),
-            ));
+            return Err(StoreError::Conflict("dit signaal is al opgepakt".into()));
         }
         let person = sqlx::query("SELECT person_id FROM signals WHERE id = $1")
             .bind(id)
@@ -413,12 +411,11 @@ impl Db {
     }
 
     pub async fn home_notes(&self, home: HomeId) -> Result<HomeNotes> {
-        let row = sqlx::query(
-            "SELECT house_rules, emergency_numbers FROM home_notes WHERE home_id = $1",
-        )
-        .bind(home.0)
-        .fetch_optional(self.reader())
-        .await?;
+        let row =
+            sqlx::query("SELECT house_rules, emergency_numbers FROM home_notes WHERE home_id = $1")
+                .bind(home.0)
+                .fetch_optional(self.reader())
+                .await?;
         match row {
             None => Ok(HomeNotes::default()),
             Some(r) => Ok(HomeNotes {
@@ -428,7 +425,12 @@ impl Db {
         }
     }
 
-    pub async fn set_home_notes(&self, home: HomeId, notes: &HomeNotes, actor: &Actor) -> Result<()> {
+    pub async fn set_home_notes(
+        &self,
+        home: HomeId,
+        notes: &HomeNotes,
+        actor: &Actor,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO home_notes (home_id, house_rules, emergency_numbers, changed_by, changed_at) \

@@ -25,14 +25,32 @@ fn as_user(id: UserId, username: &str, name: &str, role: Role) -> Caller {
 
 const BUDDIES: &[(&str, &[&str], i64, i64, &str)] = &[
     // (name, interests, hours per week, capacity, VOG: "fresh" | "soon" | "expired" | "paused")
-    ("Kees Verbeek", &["paperwork", "cooking", "walking"], 3, 2, "fresh"),
+    (
+        "Kees Verbeek",
+        &["paperwork", "cooking", "walking"],
+        3,
+        2,
+        "fresh",
+    ),
     ("Annemarie Bos", &["music", "creative"], 2, 1, "fresh"),
-    ("Youssef El Idrissi", &["sport", "walking", "games"], 4, 2, "soon"),
+    (
+        "Youssef El Idrissi",
+        &["sport", "walking", "games"],
+        4,
+        2,
+        "soon",
+    ),
     ("Ineke de Graaf", &["language", "paperwork"], 2, 1, "fresh"),
     ("Ruud Kramer", &["nature", "walking"], 2, 1, "expired"),
     ("Lotte Smit", &["cooking", "music"], 3, 1, "paused"),
     ("Daan Visser", &["games", "sport"], 2, 1, "fresh"),
-    ("Naima Ouali", &["creative", "language", "cooking"], 3, 2, "fresh"),
+    (
+        "Naima Ouali",
+        &["creative", "language", "cooking"],
+        3,
+        2,
+        "fresh",
+    ),
 ];
 
 /// Seeds the volunteers' data; the clock ends at `now`.
@@ -75,7 +93,12 @@ pub(crate) async fn seed(
             interests: interests.iter().map(|s| (*s).into()).collect(),
             neighbourhood_id: neighbourhoods[i % neighbourhoods.len().max(1)].0,
             hours_per_week: *hours,
-            availability: ["dinsdagavond", "zaterdag", "doordeweeks overdag", "zondagmiddag"][i % 4]
+            availability: [
+                "dinsdagavond",
+                "zaterdag",
+                "doordeweeks overdag",
+                "zondagmiddag",
+            ][i % 4]
                 .into(),
             capacity: *capacity,
             status: if *vog == "paused" { "paused" } else { "active" }.into(),
@@ -170,12 +193,48 @@ pub(crate) async fn seed(
             .professional
             .map(|p| as_user(p, "begeleider", "Sander de Wit", Role::Professional));
         let signals: &[(i64, Option<String>, &str, &str, &str)] = &[
-            (24 * 5, person(0), "wellbeing", "normal", "Ze eet nauwelijks en blijft de hele dag op haar kamer."),
-            (72, person(1), "conflict", "acute", "Harde ruzie in de keuken, er werd met spullen gegooid."),
-            (26, person(2), "rent_debt", "high", "Er ligt een stapel aanmaningen op de mat."),
-            (30, person(0), "absence", "normal", "Al sinds gisterochtend niet thuis geweest."),
-            (2, house.clone(), "safety", "low", "De rookmelder op de overloop piept, batterij leeg."),
-            (0, person(1), "substance_use", "acute", "Hij lijkt onder invloed en is erg onrustig."),
+            (
+                24 * 5,
+                person(0),
+                "wellbeing",
+                "normal",
+                "Ze eet nauwelijks en blijft de hele dag op haar kamer.",
+            ),
+            (
+                72,
+                person(1),
+                "conflict",
+                "acute",
+                "Harde ruzie in de keuken, er werd met spullen gegooid.",
+            ),
+            (
+                26,
+                person(2),
+                "rent_debt",
+                "high",
+                "Er ligt een stapel aanmaningen op de mat.",
+            ),
+            (
+                30,
+                person(0),
+                "absence",
+                "normal",
+                "Al sinds gisterochtend niet thuis geweest.",
+            ),
+            (
+                2,
+                house.clone(),
+                "safety",
+                "low",
+                "De rookmelder op de overloop piept, batterij leeg.",
+            ),
+            (
+                0,
+                person(1),
+                "substance_use",
+                "acute",
+                "Hij lijkt onder invloed en is erg onrustig.",
+            ),
         ];
         let mut ids = Vec::new();
         for (hours_ago, about, category, urgency, text) in signals {
@@ -230,7 +289,12 @@ pub(crate) async fn seed(
 
 /// Acknowledges a signal as its professional when it is theirs, else as the coordinator;
 /// answers who did.
-async fn handle(app: &App, sys: &Caller, professional: Option<&Caller>, id: i64) -> Result<Option<Caller>> {
+async fn handle(
+    app: &App,
+    sys: &Caller,
+    professional: Option<&Caller>,
+    id: i64,
+) -> Result<Option<Caller>> {
     if let Some(p) = professional
         && nabij_app::signals::acknowledge(app, p, id).await.is_ok()
     {

@@ -145,10 +145,7 @@ async fn signal_story(app: TestApp) {
     let body = text(r).await;
     assert!(body.contains("vul in wat er aan de hand is"), "{body}");
     assert!(body.contains("kies een soort signaal uit de lijst"));
-    assert_eq!(
-        main.get_json_page("/api/v1/signals/mine").await["total"],
-        0
-    );
+    assert_eq!(main.get_json_page("/api/v1/signals/mine").await["total"], 0);
 
     let r = main
         .post_form(
@@ -183,9 +180,11 @@ async fn signal_story(app: TestApp) {
 
     // No acknowledgement within the hour: it escalates, once.
     let a = app_of(&app);
-    app.clock.set(app.clock.now() + SignedDuration::from_mins(59));
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_mins(59));
     assert!(nabij_app::signals::escalate(&a).await.unwrap().is_empty());
-    app.clock.set(app.clock.now() + SignedDuration::from_mins(2));
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_mins(2));
     let escalated_at = app.clock.now();
     // (The server's own job may have run this pass first: the moment is the same.)
     nabij_app::signals::escalate(&a).await.unwrap();
@@ -193,7 +192,8 @@ async fn signal_story(app: TestApp) {
         app.db.signal(id).await.unwrap().escalated_at,
         Some(escalated_at)
     );
-    app.clock.set(app.clock.now() + SignedDuration::from_mins(10));
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_mins(10));
     assert!(nabij_app::signals::escalate(&a).await.unwrap().is_empty());
     let seen = coord.get_json_page("/api/v1/signals").await;
     assert_eq!(seen["total"], 1);
@@ -220,7 +220,11 @@ async fn signal_story(app: TestApp) {
         .post_form(&format!("/signalen/{id}/afsluiten"), &[("note", "")])
         .await;
     assert_eq!(r.status(), 422);
-    assert!(text(r).await.contains("schrijf op wat er met het signaal is gedaan"));
+    assert!(
+        text(r)
+            .await
+            .contains("schrijf op wat er met het signaal is gedaan")
+    );
     let r = prof
         .post_form(
             &format!("/signalen/{id}/afsluiten"),
@@ -236,7 +240,10 @@ async fn signal_story(app: TestApp) {
     assert!(!mine.to_string().contains("Crisisdienst"));
     assert!(mine["items"][0].get("text").is_none());
     let shown = prof.get_json_page(&format!("/api/v1/signals/{id}")).await;
-    assert_eq!(shown["follow_up"], "Crisisdienst ingeschakeld, vertrouwelijk");
+    assert_eq!(
+        shown["follow_up"],
+        "Crisisdienst ingeschakeld, vertrouwelijk"
+    );
     assert_eq!(shown["status"], "closed");
 }
 on_both!(signal_story);
@@ -313,8 +320,16 @@ async fn strangers_are_refused(app: TestApp) {
         .await
         .unwrap();
     let denied: Vec<_> = log.iter().filter(|e| e.outcome == "denied").collect();
-    assert!(denied.iter().any(|e| e.role == "main_resident" && e.category == "signal"));
-    assert!(denied.iter().any(|e| e.role == "buddy" && e.category == "signal"));
+    assert!(
+        denied
+            .iter()
+            .any(|e| e.role == "main_resident" && e.category == "signal")
+    );
+    assert!(
+        denied
+            .iter()
+            .any(|e| e.role == "buddy" && e.category == "signal")
+    );
     assert!(
         log.iter()
             .all(|e| e.outcome == "denied" || e.role == "system"),
@@ -327,7 +342,13 @@ async fn strangers_are_refused(app: TestApp) {
 }
 on_both!(strangers_are_refused);
 
-async fn buddy(app: &TestApp, name: &str, account: Option<i64>, vog_years_ago: i64, capacity: i64) -> i64 {
+async fn buddy(
+    app: &TestApp,
+    name: &str,
+    account: Option<i64>,
+    vog_years_ago: i64,
+    capacity: i64,
+) -> i64 {
     app.db
         .create_buddy(
             &BuddyInput {
@@ -341,7 +362,12 @@ async fn buddy(app: &TestApp, name: &str, account: Option<i64>, vog_years_ago: i
                 availability: "woensdag".into(),
                 capacity,
                 status: BuddyStatus::Active,
-                vog_screened_on: Some(app.clock.today().saturating_sub(vog_years_ago.years()).saturating_sub(10.days())),
+                vog_screened_on: Some(
+                    app.clock
+                        .today()
+                        .saturating_sub(vog_years_ago.years())
+                        .saturating_sub(10.days()),
+                ),
             },
             &system(app),
         )
@@ -359,10 +385,17 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
     let coord = app.session();
     let expired = buddy(&app, "Oud Maatje", None, 3, 1).await;
     let r = coord
-        .post_json("/api/v1/matches", &json!({"person_id": dana.0, "buddy_id": expired, "purpose": "hobby"}))
+        .post_json(
+            "/api/v1/matches",
+            &json!({"person_id": dana.0, "buddy_id": expired, "purpose": "hobby"}),
+        )
         .await;
     assert_eq!(r.status(), 409);
-    assert!(text(r).await.contains("de VOG van dit maatje is verlopen op"));
+    assert!(
+        text(r)
+            .await
+            .contains("de VOG van dit maatje is verlopen op")
+    );
 
     let account = app.user(Role::Buddy);
     let kim = buddy(&app, "Kim", Some(account), 1, 1).await;
@@ -377,19 +410,28 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
     let page = text(coord.get(&format!("/personen/{dana}/maatje")).await).await;
     assert!(page.contains("Kim"), "{page}");
     assert!(page.contains("Past bij het doel administratie"), "{page}");
-    assert!(!page.contains("Oud Maatje"), "expired VOG is never suggested");
+    assert!(
+        !page.contains("Oud Maatje"),
+        "expired VOG is never suggested"
+    );
     let proposal = coord.get_json_page("/api/v1/matches/proposal").await;
     assert_eq!(proposal[0]["buddy_id"], kim);
     assert_eq!(proposal[0]["person_id"], dana.0);
 
     let r = coord
-        .post_json("/api/v1/matches", &json!({"person_id": dana.0, "buddy_id": kim}))
+        .post_json(
+            "/api/v1/matches",
+            &json!({"person_id": dana.0, "buddy_id": kim}),
+        )
         .await;
     assert_eq!(r.status(), 201, "{}", text(r).await);
     let m: Value = coord.get_json_page("/api/v1/matches").await["items"][0].clone();
     let match_id = m["id"].as_i64().unwrap();
     let r = coord
-        .post_json("/api/v1/matches", &json!({"person_id": eva.0, "buddy_id": kim, "purpose": "company"}))
+        .post_json(
+            "/api/v1/matches",
+            &json!({"person_id": eva.0, "buddy_id": kim, "purpose": "company"}),
+        )
         .await;
     assert_eq!(r.status(), 409);
     assert!(text(r).await.contains("maximum"));
@@ -399,31 +441,55 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
     let page = text(b.get("/mijn-maatje").await).await;
     assert!(page.contains("Dana"));
     assert!(page.contains("administratie"));
-    assert!(page.contains("06-11112222"), "the coordinator's number: {page}");
+    assert!(
+        page.contains("06-11112222"),
+        "the coordinator's number: {page}"
+    );
     assert!(!page.contains("06-99998888"));
     // With the resident's agreement, their own number; revoked, gone again.
     let r = coord
-        .post_form(&format!("/koppelingen/{match_id}/nummer"), &[("agreed", "1")])
+        .post_form(
+            &format!("/koppelingen/{match_id}/nummer"),
+            &[("agreed", "1")],
+        )
         .await;
     assert_eq!(r.status(), 303);
-    assert!(text(b.get("/mijn-maatje").await).await.contains("06-99998888"));
+    assert!(
+        text(b.get("/mijn-maatje").await)
+            .await
+            .contains("06-99998888")
+    );
     let r = coord
-        .post_form(&format!("/koppelingen/{match_id}/nummer"), &[("agreed", "0")])
+        .post_form(
+            &format!("/koppelingen/{match_id}/nummer"),
+            &[("agreed", "0")],
+        )
         .await;
     assert_eq!(r.status(), 303);
-    assert!(!text(b.get("/mijn-maatje").await).await.contains("06-99998888"));
+    assert!(
+        !text(b.get("/mijn-maatje").await)
+            .await
+            .contains("06-99998888")
+    );
 
     // Check-ins: an error in Dutch, then logged; overdue after the weeks pass.
     let r = b
-        .post_form(&format!("/mijn-maatje/{match_id}/contactmoment"), &[("went", "good"), ("hours", "x")])
+        .post_form(
+            &format!("/mijn-maatje/{match_id}/contactmoment"),
+            &[("went", "good"), ("hours", "x")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     assert!(text(r).await.contains("vul het aantal uren in"));
     let r = b
-        .post_form(&format!("/mijn-maatje/{match_id}/contactmoment"), &[("went", "good"), ("hours", "2")])
+        .post_form(
+            &format!("/mijn-maatje/{match_id}/contactmoment"),
+            &[("went", "good"), ("hours", "2")],
+        )
         .await;
     assert_eq!(r.status(), 303);
-    app.clock.set(app.clock.now() + SignedDuration::from_hours(24 * 7 * 4 + 48));
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_hours(24 * 7 * 4 + 48));
     let page = text(coord.get("/koppelingen").await).await;
     assert!(page.contains("achterstallig"), "{page}");
     assert!(text(b.get("/mijn-maatje").await).await.contains("te laat"));
@@ -432,18 +498,31 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
     let r = b
         .post_form(
             "/mijn-maatje/signaal",
-            &[("about", &format!("person:{dana}")), ("category", "rent_debt"), ("urgency", "normal"), ("text", "Post stapelt zich op")],
+            &[
+                ("about", &format!("person:{dana}")),
+                ("category", "rent_debt"),
+                ("urgency", "normal"),
+                ("text", "Post stapelt zich op"),
+            ],
         )
         .await;
     assert_eq!(r.status(), 303);
     let eva_signal = json!({"about": format!("person:{eva}"), "category": "conflict", "urgency": "high", "text": "x"});
-    assert_eq!(b.post_json("/api/v1/signals", &eva_signal).await.status(), 404);
+    assert_eq!(
+        b.post_json("/api/v1/signals", &eva_signal).await.status(),
+        404
+    );
 
     // No volunteer route shows a surname, BSN, situation, file data or the resident's number.
     let main = app.session_as(Role::MainResident).await;
     main.post_form(
         "/mijn-huis/signaal",
-        &[("about", &format!("person:{eva}")), ("category", "wellbeing"), ("urgency", "low"), ("text", "Stil")],
+        &[
+            ("about", &format!("person:{eva}")),
+            ("category", "wellbeing"),
+            ("urgency", "low"),
+            ("text", "Stil"),
+        ],
     )
     .await;
     for route in nabij_web::routes::table().routes {
@@ -451,11 +530,18 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
             continue;
         }
         for (role, session) in [(Role::MainResident, &main), (Role::Buddy, &b)] {
-            if !matches!(route.access, nabij_web::routes::Permission::Roles(rs) if rs.contains(&role)) {
+            if !matches!(route.access, nabij_web::routes::Permission::Roles(rs) if rs.contains(&role))
+            {
                 continue;
             }
             let body = text(session.get(route.path).await).await;
-            for secret in ["Geheimnaam", "111222333", "Geheime situatie", "06-99998888", "Crisis"] {
+            for secret in [
+                "Geheimnaam",
+                "111222333",
+                "Geheime situatie",
+                "06-99998888",
+                "Crisis",
+            ] {
                 assert!(
                     !body.contains(secret),
                     "{role:?} GET {} shows {secret}",
@@ -498,7 +584,12 @@ async fn escalation_catches_up_after_restart(app: TestApp) {
     assert_eq!(escalated, Some(restart));
     // Another pass later changes nothing.
     clock.set(restart + SignedDuration::from_hours(5));
-    assert!(nabij_app::signals::escalate(&App::new(app.db.clone(), clock)).await.unwrap().is_empty());
+    assert!(
+        nabij_app::signals::escalate(&App::new(app.db.clone(), clock))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(app.db.signal(id).await.unwrap().escalated_at, Some(restart));
 }
 on_both!(escalation_catches_up_after_restart);

@@ -27,7 +27,11 @@ pub async fn show(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> ApiR
     ok(&buddies::buddy(&state.app, &viewer.caller, id).await?)
 }
 
-pub async fn matches(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult {
+pub async fn matches(
+    S(state): S<Web>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult {
     let page = buddies::matches(&state.app, &viewer.caller, false, &q.request()?).await?;
     let persons: Vec<_> = page.items.iter().map(|m| m.person_id).collect();
     Ok(shown(ok(&page)?, persons))
@@ -37,7 +41,10 @@ pub async fn create_match(S(state): S<Web>, viewer: Viewer, Body(f): Body<MatchF
     let id = buddies::create_match(&state.app, &viewer.caller, &f).await?;
     let m = buddies::match_by_id(&state.app, &viewer.caller, id).await?;
     let person = m.person_id;
-    Ok(shown(created(format!("/api/v1/matches/{id}"), &m)?, [person]))
+    Ok(shown(
+        created(format!("/api/v1/matches/{id}"), &m)?,
+        [person],
+    ))
 }
 
 pub async fn proposal(S(state): S<Web>, viewer: Viewer) -> ApiResult {
@@ -59,5 +66,8 @@ pub async fn check_in(
     Body(f): Body<CheckInForm>,
 ) -> ApiResult {
     let c = buddies::check_in(&state.app, &viewer.caller, id, &f).await?;
-    created(format!("/api/v1/matches/{id}/check-ins/{c}"), &CheckedIn { id: c })
+    created(
+        format!("/api/v1/matches/{id}/check-ins/{c}"),
+        &CheckedIn { id: c },
+    )
 }

@@ -24,11 +24,19 @@ fn date(d: Option<jiff::civil::Date>) -> String {
     d.map(labels::date).unwrap_or_else(|| "—".into())
 }
 
-async fn areas(state: &Web, viewer: &Viewer) -> Result<Vec<(String, Vec<(String, String)>)>, HtmlError> {
+async fn areas(
+    state: &Web,
+    viewer: &Viewer,
+) -> Result<Vec<(String, Vec<(String, String)>)>, HtmlError> {
     Ok(nabij_app::homes::area_choices(&state.app, &viewer.caller)
         .await?
         .into_iter()
-        .map(|(m, ns)| (m, ns.into_iter().map(|(id, n)| (id.to_string(), n)).collect()))
+        .map(|(m, ns)| {
+            (
+                m,
+                ns.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+            )
+        })
         .collect())
 }
 
@@ -99,7 +107,11 @@ pub async fn registry(
     registry_page(&state, &viewer, &q, form).await
 }
 
-pub async fn register(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn register(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let input = buddy_form(&mut form);
     let result = if form.has_errors() {
@@ -129,7 +141,12 @@ pub struct BuddyPage {
     pub vog_expires: String,
 }
 
-async fn buddy_page(state: &Web, viewer: &Viewer, id: i64, form: Option<Form>) -> Result<Response, HtmlError> {
+async fn buddy_page(
+    state: &Web,
+    viewer: &Viewer,
+    id: i64,
+    form: Option<Form>,
+) -> Result<Response, HtmlError> {
     let b = buddies::buddy(&state.app, &viewer.caller, id).await?;
     let form = form.unwrap_or_else(|| {
         let mut f = Form::default();
@@ -160,7 +177,11 @@ async fn buddy_page(state: &Web, viewer: &Viewer, id: i64, form: Option<Form>) -
     Ok(with_form(&t, &t.form, []))
 }
 
-pub async fn show_buddy(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, HtmlError> {
+pub async fn show_buddy(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, HtmlError> {
     buddy_page(&state, &viewer, id, None).await
 }
 
@@ -268,7 +289,11 @@ pub async fn matches(
     matches_page(&state, &viewer, &q, None).await
 }
 
-pub async fn create_match(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn create_match(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let f = MatchForm {
         person_id: form.int("person_id", "Bewoner").unwrap_or(0),
@@ -282,14 +307,22 @@ pub async fn create_match(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Resu
             matches_page(&state, &viewer, &HashMap::new(), Some(why)).await
         }
         Err(nabij_app::AppError::Invalid(v)) => {
-            let why = v.iter().map(|v| v.message.clone()).collect::<Vec<_>>().join("; ");
+            let why = v
+                .iter()
+                .map(|v| v.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
             matches_page(&state, &viewer, &HashMap::new(), Some(why)).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn end_match(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, HtmlError> {
+pub async fn end_match(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, HtmlError> {
     buddies::end_match(&state.app, &viewer.caller, id).await?;
     Ok(see_other("/koppelingen", "beeindigd"))
 }
@@ -480,7 +513,11 @@ pub async fn check_in(
     }
 }
 
-pub async fn file_signal(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn file_signal(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let form = Form::parse(&body);
     let input = nabij_app::signals::SignalInput {
         about: form.value("about").into(),

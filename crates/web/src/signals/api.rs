@@ -32,7 +32,11 @@ pub struct Closing {
     pub note: String,
 }
 
-pub async fn inbox(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<InboxQuery>) -> ApiResult {
+pub async fn inbox(
+    S(state): S<Web>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> ApiResult {
     let req = crate::paging::request(q.cursor.as_deref(), q.limit)?;
     let page = signals::inbox(&state.app, &viewer.caller, !q.all, &req).await?;
     let persons = signals::persons_of(&page.items);

@@ -113,10 +113,21 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    signal_page(&state, &viewer, id, Form::default(), crate::pages::flash(&q)).await
+    signal_page(
+        &state,
+        &viewer,
+        id,
+        Form::default(),
+        crate::pages::flash(&q),
+    )
+    .await
 }
 
-pub async fn acknowledge(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, HtmlError> {
+pub async fn acknowledge(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, HtmlError> {
     signals::acknowledge(&state.app, &viewer.caller, id).await?;
     Ok(see_other(&format!("/signalen/{id}"), "opgepakt"))
 }

@@ -186,7 +186,12 @@ pub struct HomeNotesPage {
     pub form: Form,
 }
 
-async fn notes_page(state: &Web, viewer: &Viewer, id: HomeId, form: Option<Form>) -> Result<Response, HtmlError> {
+async fn notes_page(
+    state: &Web,
+    viewer: &Viewer,
+    id: HomeId,
+    form: Option<Form>,
+) -> Result<Response, HtmlError> {
     let n = nabij_app::volunteers::home_notes(&state.app, &viewer.caller, id).await?;
     let form = form.unwrap_or_else(|| {
         let mut f = Form::default();
@@ -203,7 +208,11 @@ async fn notes_page(state: &Web, viewer: &Viewer, id: HomeId, form: Option<Form>
     Ok(with_form(&t, &t.form, []))
 }
 
-pub async fn home_notes(S(state): S<Web>, viewer: Viewer, Path(id): Path<HomeId>) -> Result<Response, HtmlError> {
+pub async fn home_notes(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<HomeId>,
+) -> Result<Response, HtmlError> {
     notes_page(&state, &viewer, id, None).await
 }
 

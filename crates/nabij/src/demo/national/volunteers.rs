@@ -17,15 +17,45 @@ const FIRST: &[&str] = &[
     "Levi", "Mila", "Nico", "Olga", "Pieter", "Rachida", "Sem", "Tineke", "Umut", "Vera", "Wim",
 ];
 const LAST: &[&str] = &[
-    "de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Mulder",
-    "Bos", "Vos", "Peters", "Hendriks", "Dekker", "Brouwer", "Kaya", "Yilmaz", "El Amrani",
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Dekker",
+    "Brouwer",
+    "Kaya",
+    "Yilmaz",
+    "El Amrani",
 ];
 const INTERESTS: &[&str] = &[
-    "sport", "music", "cooking", "walking", "creative", "paperwork", "language", "games", "nature",
+    "sport",
+    "music",
+    "cooking",
+    "walking",
+    "creative",
+    "paperwork",
+    "language",
+    "games",
+    "nature",
 ];
 const PURPOSES: &[&str] = &["hobby", "paperwork", "company"];
 const CATEGORIES: &[&str] = &[
-    "wellbeing", "conflict", "substance_use", "absence", "rent_debt", "safety", "other",
+    "wellbeing",
+    "conflict",
+    "substance_use",
+    "absence",
+    "rent_debt",
+    "safety",
+    "other",
 ];
 const URGENCIES: &[&str] = &["low", "normal", "normal", "high", "acute"];
 
@@ -69,8 +99,12 @@ pub async fn seed(
     clock.set(day(today.saturating_sub(730.days()), 10));
     for i in 0..counts.buddies {
         let vog = match rng.below(20) {
-            0 => today.saturating_sub(3.years()).saturating_add((1 + rng.below(29) as i64).days()),
-            1 => today.saturating_sub(3.years()).saturating_sub((1 + rng.below(200) as i64).days()),
+            0 => today
+                .saturating_sub(3.years())
+                .saturating_add((1 + rng.below(29) as i64).days()),
+            1 => today
+                .saturating_sub(3.years())
+                .saturating_sub((1 + rng.below(200) as i64).days()),
             _ => today.saturating_sub((731 + rng.below(300) as i64).days()),
         };
         let n = 1 + rng.below(3);
@@ -82,7 +116,12 @@ pub async fn seed(
             hours_per_week: 1 + rng.below(6) as i64,
             availability: ["avonden", "weekend", "doordeweeks overdag"][i % 3].into(),
             capacity: 1 + (rng.below(10) == 0) as i64,
-            status: if rng.below(20) == 0 { "paused" } else { "active" }.into(),
+            status: if rng.below(20) == 0 {
+                "paused"
+            } else {
+                "active"
+            }
+            .into(),
             vog_screened_on: vog.to_string(),
             user_id: None,
         };
@@ -129,7 +168,11 @@ pub async fn seed(
         let behind = rng.below(5) == 0;
         let mut on = start;
         loop {
-            let gap = if behind { weeks * 7 + 10 } else { weeks * 7 - rng.below(5) as i64 };
+            let gap = if behind {
+                weeks * 7 + 10
+            } else {
+                weeks * 7 - rng.below(5) as i64
+            };
             on = on.saturating_add(gap.days());
             if on > today {
                 break;
@@ -162,8 +205,7 @@ pub async fn seed(
                 about: format!("person:{}", person.0),
                 category: (*rng.pick(CATEGORIES)).into(),
                 urgency: urgency.into(),
-                text: "Signaal uit de landelijke demo: zorgen gemeld door de hoofdbewoner."
-                    .into(),
+                text: "Signaal uit de landelijke demo: zorgen gemeld door de hoofdbewoner.".into(),
             },
         )
         .await?;
