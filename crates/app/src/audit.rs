@@ -76,6 +76,10 @@ pub enum Subject {
     Person(PersonId),
     Stay(StayId),
     Referral(ReferralId),
+    /// A signal about a resident (one about a house names no one).
+    Signal(i64),
+    /// A buddy match of a resident.
+    Match(i64),
 }
 
 impl Subject {
@@ -85,6 +89,8 @@ impl Subject {
             Subject::Person(p) => crate::persons::exists(app, p).await.then_some(p),
             Subject::Stay(s) => app.db.stay(s).await.ok().map(|s| s.person_id),
             Subject::Referral(r) => app.db.referral(r).await.ok().map(|r| r.person_id),
+            Subject::Signal(s) => app.db.signal(s).await.ok().and_then(|s| s.person_id),
+            Subject::Match(m) => app.db.buddy_match(m).await.ok().map(|m| m.person_id),
         }
     }
 }

@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod buddies;
 mod caller;
 pub mod capacity;
 pub mod client;
@@ -28,8 +29,10 @@ pub mod persons;
 pub mod reports;
 pub mod secrets;
 pub mod seed;
+pub mod signals;
 pub mod stays;
 pub mod totp;
+pub mod volunteer_measures;
 pub mod volunteers;
 
 pub use caller::Caller;
@@ -85,6 +88,28 @@ pub struct App {
     session_clock: Clock,
     planner_cache: capacity::Cache,
     guidance: guidance::Settings,
+    settings: VolunteerSettings,
+}
+
+/// The policies of signals and buddies (`[volunteers]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VolunteerSettings {
+    /// How long a signal of each urgency may wait for an acknowledgement.
+    pub norms: nabij_domain::signal::Norms,
+    /// Years a VOG certificate counts.
+    pub vog_years: u8,
+    /// Default weeks between check-ins of a match.
+    pub check_in_weeks: u8,
+}
+
+impl Default for VolunteerSettings {
+    fn default() -> Self {
+        VolunteerSettings {
+            norms: nabij_domain::signal::Norms::default(),
+            vog_years: nabij_domain::buddy::VOG_YEARS,
+            check_in_weeks: nabij_domain::buddy::CHECK_IN_WEEKS,
+        }
+    }
 }
 
 impl std::fmt::Debug for App {
@@ -102,7 +127,14 @@ impl App {
             session_clock: Clock::system(),
             planner_cache: capacity::Cache::default(),
             guidance: guidance::Settings::default(),
+            settings: VolunteerSettings::default(),
         }
+    }
+
+    /// The same application with these policies for signals and buddies.
+    pub fn with_volunteer_settings(mut self, settings: VolunteerSettings) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Opens the database (creating a SQLite file when missing) and applies the embedded

@@ -299,6 +299,10 @@ async fn compute(
         None
     };
     let today = app.clock.today();
+    let volunteers = match view {
+        View::Summary => crate::volunteer_measures::tables(app, caller, scope).await?,
+        _ => Vec::new(),
+    };
     let scope = scope.clone();
     tokio::task::spawn_blocking(move || {
         build(
@@ -314,6 +318,10 @@ async fn compute(
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))
+    .map(|mut r| {
+        r.tables.extend(volunteers);
+        r
+    })
 }
 
 fn header(first: &[&str]) -> Vec<String> {

@@ -34,6 +34,9 @@ code_enum! {
     /// resident sees of the residents of their house), `access_log` (who looked at a file),
     /// `consent` (what a person allows partners to see), `guidance` (episodes and their intensity),
     /// `contact_log` (the professionals' reports), `plan` (recovery goals), `zrm` (assessments).
+    /// `consent` (what a person allows partners to see), `signal` (a concern filed about a
+    /// resident), `buddy_match` (a resident's buddy, their wish, check-ins and whether the
+    /// buddy may have their number).
     DataCategory {
         File = "file",
         Referral = "referral",
@@ -46,6 +49,8 @@ code_enum! {
         ContactLog = "contact_log",
         Plan = "plan",
         Zrm = "zrm",
+        Signal = "signal",
+        BuddyMatch = "buddy_match",
     }
 }
 

@@ -46,6 +46,8 @@ labels! {
         ContactLog => "contactlog",
         Plan => "plan van aanpak",
         Zrm => "zelfredzaamheid (ZRM)",
+        Signal => "signalering",
+        BuddyMatch => "maatjeskoppeling",
     }
     crate::access::Purpose {
         Referral => "aanmelding en plaatsing",
@@ -110,6 +112,47 @@ labels! {
         Temporary => "Tijdelijk",
         HomelessOrUnknown => "Dakloos / onbekend",
         Deceased => "Overleden",
+    }
+    crate::signal::SignalCategory {
+        Wellbeing => "welzijn",
+        Conflict => "conflict",
+        SubstanceUse => "middelengebruik",
+        Absence => "afwezigheid",
+        RentDebt => "huur/schulden",
+        Safety => "veiligheid",
+        Other => "overig",
+    }
+    crate::signal::Urgency {
+        Low => "laag",
+        Normal => "normaal",
+        High => "hoog",
+        Acute => "acuut",
+    }
+    crate::signal::SignalStatus {
+        Received => "ontvangen",
+        Acknowledged => "opgepakt",
+        Closed => "afgesloten",
+    }
+    crate::buddy::Interest {
+        Sport => "sport",
+        Music => "muziek",
+        Cooking => "koken",
+        Walking => "wandelen",
+        Creative => "creatief",
+        Paperwork => "administratie",
+        Language => "taal",
+        Games => "spelletjes",
+        Nature => "natuur",
+        Other => "anders",
+    }
+    crate::buddy::MatchPurpose {
+        Hobby => "hobby",
+        Paperwork => "administratie",
+        Company => "gezelschap",
+    }
+    crate::buddy::BuddyStatus {
+        Active => "actief",
+        Paused => "gepauzeerd",
     }
     crate::placement::Proximity {
         OwnNeighbourhood => "eigen buurt",

@@ -4,6 +4,7 @@
 //! tested with fixed dates.
 
 pub mod access;
+pub mod buddy;
 pub mod dates;
 pub mod geo;
 pub mod guidance;
@@ -18,6 +19,7 @@ pub mod person;
 pub mod placement;
 pub mod referral;
 pub mod schema;
+pub mod signal;
 pub mod stay;
 pub mod table;
 

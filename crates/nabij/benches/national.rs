@@ -447,6 +447,8 @@ async fn bench() -> anyhow::Result<()> {
         }
     }
 
+    rows.extend(volunteers(runs, &wanted).await?);
+
     let mut table = format!(
         "# Nabij national benchmark ({backend}, {runs} runs, {})\n\n\
          | what | median | p99 | target |\n| --- | ---: | ---: | --- |\n",
@@ -466,4 +468,154 @@ async fn bench() -> anyhow::Result<()> {
     std::fs::write(&out, &table)?;
     eprintln!("Geschreven naar {}", out.display());
     Ok(())
+}
+
+/// A small deterministic generator for the volunteers' parts (xorshift).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn interests(&mut self) -> nabij_domain::buddy::Interests {
+        nabij_domain::buddy::Interests(
+            (self.below(1 << nabij_domain::buddy::Interest::ALL.len())) as u16,
+        )
+    }
+    fn point(&mut self) -> nabij_domain::geo::GeoPoint {
+        nabij_domain::geo::GeoPoint {
+            lat: 51.5 + self.below(15_000) as f64 / 10_000.0,
+            lon: 4.0 + self.below(25_000) as f64 / 10_000.0,
+        }
+    }
+}
+
+/// The volunteers' parts: the best assignment of 1,000 waiting residents to 1,000 free
+/// buddy slots, suggestions for one resident among 10,000 buddies (both in the domain, as
+/// the use cases call them), and one escalation pass with 100,000 open signals (one
+/// statement over the partial index, on a fresh SQLite database).
+async fn volunteers(runs: usize, wanted: &dyn Fn(&str) -> bool) -> anyhow::Result<Vec<Row>> {
+    use nabij_domain::buddy::{Candidate, MatchPurpose, Wish, best_assignment, suggest};
+    let mut rows = Vec::new();
+    let mut rng = Lcg(0x5EED_B0DD);
+    let wish = |rng: &mut Lcg| Wish {
+        purpose: MatchPurpose::ALL[rng.below(3) as usize],
+        interests: rng.interests(),
+        location: rng.point(),
+    };
+    let candidate = |rng: &mut Lcg, id: i64| Candidate {
+        id,
+        interests: rng.interests(),
+        location: rng.point(),
+        free_slots: 1,
+    };
+    let mut time = |what: &str, target: &str, f: &mut dyn FnMut()| {
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            f();
+            times.push(t.elapsed());
+        }
+        let (median, p99) = spread(times);
+        eprintln!("{what}: {} / {}", ms(median), ms(p99));
+        rows.push(Row {
+            what: what.into(),
+            median: ms(median),
+            p99: ms(p99),
+            target: target.into(),
+        });
+    };
+    if wanted("maatjes toewijzing") {
+        let wishes: Vec<Wish> = (0..1000).map(|_| wish(&mut rng)).collect();
+        let cands: Vec<Candidate> = (0..1000).map(|i| candidate(&mut rng, i)).collect();
+        time(
+            "maatjes toewijzing 1.000 × 1.000",
+            "≤ 500 ms",
+            &mut || {
+                std::hint::black_box(best_assignment(&wishes, &cands));
+            },
+        );
+    }
+    if wanted("maatjes suggesties") {
+        let w = wish(&mut rng);
+        let cands: Vec<Candidate> = (0..10_000).map(|i| candidate(&mut rng, i)).collect();
+        time("maatjes suggesties uit 10.000", "≤ 10 ms", &mut || {
+            std::hint::black_box(suggest(&w, &cands, 10));
+        });
+    }
+    if wanted("escalatie") {
+        rows.push(escalation_pass(runs).await?);
+    }
+    Ok(rows)
+}
+
+async fn escalation_pass(runs: usize) -> anyhow::Result<Row> {
+    use jiff::SignedDuration;
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("signals.db");
+    let db = nabij_store::Db::connect(&nabij_store::DbOptions::new(format!(
+        "sqlite:{}",
+        path.display()
+    )))
+    .await?;
+    let at = nabij_domain::geo::GeoPoint {
+        lat: 52.09,
+        lon: 5.12,
+    };
+    let (_, n) = common::town(&db, ("GM0344", "Utrecht"), ("BU03440000", "Centrum"), at).await;
+    let now = Timestamp::now();
+    let home = db
+        .create_home(&common::pitstop("Pitstop", n, 4), now)
+        .await?;
+    // 100,000 open signals, due over the next 30 days; 1,000 due already.
+    {
+        let mut conn = rusqlite::Connection::open(&path)?;
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO signals (organisation_id, home_id, filed_by_role, category, urgency, text, filed_at, due_at) \
+                 VALUES (1, ?1, 'main_resident', 'other', 'low', 'benchmark', ?2, ?3)",
+            )?;
+            let text = |t: Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+            for i in 0..100_000i64 {
+                let due = if i < 1000 {
+                    now - SignedDuration::from_mins(1 + i % 60)
+                } else {
+                    now + SignedDuration::from_secs(i * 26)
+                };
+                insert.execute(rusqlite::params![home.0, text(now), text(due)])?;
+            }
+        }
+        tx.commit()?;
+    }
+    let mut times = Vec::new();
+    let mut first = 0;
+    for run in 0..runs.max(2) {
+        let t = Instant::now();
+        let done = db
+            .escalate_due_signals(now + SignedDuration::from_mins(run as i64))
+            .await?;
+        times.push(t.elapsed());
+        if run == 0 {
+            first = done.len();
+        }
+    }
+    let (median, p99) = spread(times);
+    eprintln!(
+        "escalatie: {} / {} (eerste ronde {first} geëscaleerd)",
+        ms(median),
+        ms(p99)
+    );
+    Ok(Row {
+        what: format!("escalatieronde, 100.000 open signalen (eerste ronde {first} geëscaleerd)"),
+        median: ms(median),
+        p99: ms(p99),
+        target: "≤ 100 ms".into(),
+    })
 }

@@ -44,6 +44,47 @@ impl Guidance {
             access_after_end_days: self.access_after_end_days.clamp(0, 3650),
             zrm_interval_months: self.zrm_interval_months.clamp(1, 24),
         }
+    pub volunteers: Volunteers,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volunteers {
+    pub acute_hours: u32,
+    pub high_hours: u32,
+    pub normal_hours: u32,
+    pub low_hours: u32,
+    pub escalation_every_seconds: u64,
+    pub vog_years: u8,
+    pub check_in_weeks: u8,
+}
+
+impl Volunteers {
+    /// The policies for the use cases, checked.
+    pub fn settings(&self) -> Result<nabij_app::VolunteerSettings> {
+        let norms = nabij_domain::signal::Norms {
+            acute_hours: self.acute_hours,
+            high_hours: self.high_hours,
+            normal_hours: self.normal_hours,
+            low_hours: self.low_hours,
+        };
+        norms
+            .check()
+            .map_err(|e| anyhow::anyhow!("volunteers: {}", e.message))?;
+        if !(1..=10).contains(&self.vog_years) {
+            anyhow::bail!("volunteers.vog_years must be between 1 and 10");
+        }
+        if !(1..=26).contains(&self.check_in_weeks) {
+            anyhow::bail!("volunteers.check_in_weeks must be between 1 and 26");
+        }
+        if !(1..=3600).contains(&self.escalation_every_seconds) {
+            anyhow::bail!("volunteers.escalation_every_seconds must be between 1 and 3600");
+        }
+        Ok(nabij_app::VolunteerSettings {
+            norms,
+            vog_years: self.vog_years,
+            check_in_weeks: self.check_in_weeks,
+        })
     }
 }
 
@@ -164,6 +205,7 @@ impl Config {
         if let Ok(v) = std::env::var("NABIJ_AUDIT_KEY_FILE") {
             cfg.audit.key_file = v;
         }
+        cfg.volunteers.settings()?;
         if !(1..=24 * 60).contains(&cfg.auth.idle_minutes) {
             anyhow::bail!("auth.idle_minutes must be between 1 and 1440");
         }

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 
 mod guidance;
 pub mod national;
+mod volunteers;
 
 /// How much demo data to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -1011,6 +1012,14 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
     }
     summary.referrals += 3;
     clock.set(now);
+    let mut neighbourhoods: Vec<NeighbourhoodId> = buurt_ids.values().copied().collect();
+    neighbourhoods.sort_by_key(|n| n.0);
+    let volunteers = volunteers::Volunteers {
+        main_resident: account(Role::MainResident),
+        buddy: account(Role::Buddy),
+        professional: account(Role::Professional),
+    };
+    volunteers::seed(app, &sys, now, pitstop_woerden, &neighbourhoods, volunteers).await?;
     Ok(summary)
 }
 

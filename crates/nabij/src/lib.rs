@@ -160,7 +160,7 @@ async fn open(cfg: &Config) -> Result<App> {
     let mut settings = DatabaseSettings::new(cfg.database.url.clone());
     settings.max_connections = cfg.database.max_connections;
     settings.audit_key_file = Some(cfg.audit_key_file());
-    App::open(&settings, Clock::system())
+    let app = App::open(&settings, Clock::system())
         .await
         .map(|app| app.with_guidance_settings(cfg.guidance.settings()))
         .with_context(|| {
@@ -168,7 +168,8 @@ async fn open(cfg: &Config) -> Result<App> {
                 "cannot open database {}",
                 nabij_app::redact_url(&cfg.database.url)
             )
-        })
+        })?;
+    Ok(app.with_volunteer_settings(cfg.volunteers.settings()?))
 }
 
 /// The system acting for a provider from the command line.
@@ -182,6 +183,8 @@ async fn serve(app: App, cfg: &Config) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let mut state = WebState::new(app);
+    state.escalation_every =
+        std::time::Duration::from_secs(cfg.volunteers.escalation_every_seconds);
     state.auth.idle_minutes = cfg.auth.idle_minutes;
     state.auth.secure_cookies = cfg.auth.secure_cookies;
     state.auth.trusted_proxies =

@@ -403,6 +403,16 @@ async fn every_page_of_every_role_meets_wcag_2_1_aa() {
 /// looked at their file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guidance_and_the_persons_own_page_in_a_real_browser() {
+/// Signs in through the form at `path` (the page asks first).
+async fn sign_in_at(c: &Client, base: &str, path: &str, username: &str, password: &str) {
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    fill(c, "username", username).await;
+    fill(c, "password", password).await;
+    click(c, Locator::Css("main form button[type=submit]")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_main_resident_files_an_acute_signal_on_a_phone_and_sees_it_picked_up() {
     let Some(driver_bin) = chromedriver() else {
         assert!(
             std::env::var("CI").is_err(),
@@ -456,6 +466,145 @@ async fn guidance_and_the_persons_own_page_in_a_real_browser() {
         "Huisbezoek: de brief van de woningcorporatie samen gelezen.",
     )
     .await;
+    use nabij_domain::access::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&DbOptions::new(format!(
+        "sqlite:{}",
+        dir.path().join("s.db").display()
+    )))
+    .await
+    .unwrap();
+    let now: jiff::Timestamp = "2026-03-02T22:05:00Z".parse().unwrap();
+    let today = jiff::civil::date(2026, 3, 2);
+    let (woerden, centrum) = common::town(
+        &db,
+        ("GM0632", "Woerden"),
+        ("BU06320001", "Woerden-Centrum"),
+        GeoPoint {
+            lat: 52.085,
+            lon: 4.883,
+        },
+    )
+    .await;
+    let home = db
+        .create_home(&common::pitstop("Pitstop Woerden", centrum, 2), now)
+        .await
+        .unwrap();
+    let password = "lang-genoeg-wachtwoord";
+    let mut ids = Vec::new();
+    for (username, name, role) in [
+        ("marloes", "Marloes Vink", Role::MainResident),
+        ("sander", "Sander de Wit", Role::Professional),
+    ] {
+        ids.push(
+            db.create_user(
+                &nabij_store::accounts::NewUser {
+                    organisation_id: 1,
+                    username: username.into(),
+                    display_name: name.into(),
+                    phone: Some("06-12345678".into()),
+                    role,
+                    password_hash: nabij_app::secrets::hash_password(password),
+                },
+                now,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    db.link_user_home(ids[0], home).await.unwrap();
+    let system = nabij_store::audit::Actor::system("test", now);
+    let (person, referral) = db
+        .create_referral(
+            &nabij_store::persons::NewPerson {
+                organisation_id: 1,
+                first_name: "Noor".into(),
+                last_name: "Bakker".into(),
+                gender: nabij_domain::person::Gender::Woman,
+                date_of_birth: None,
+                bsn: None,
+                phone: None,
+                household: nabij_domain::person::HouseholdSize::new(1).unwrap(),
+                needs: nabij_domain::person::Needs::default(),
+                own_municipality: woerden,
+                own_neighbourhood: Some(centrum),
+                avoid: vec![],
+            },
+            &nabij_store::referrals::NewReferral {
+                organisation_id: 1,
+                referred_by: None,
+                source: nabij_domain::referral::ReferralSource::SocialTeam,
+                urgency: nabij_domain::referral::Urgency::High,
+                situation: "Uit huis gezet".into(),
+            },
+            now,
+            &system,
+        )
+        .await
+        .unwrap();
+    let free = db.availability(today, 1, Some(home)).await.unwrap()[0].free_places[0];
+    db.place(
+        &nabij_store::stays::NewStay {
+            referral: Some(referral),
+            person,
+            home,
+            places: vec![free],
+            start: today,
+            planned_end: nabij_domain::stay::planned_end(today, 6),
+            placed_at: now,
+            proximity: nabij_domain::placement::Proximity::OwnNeighbourhood,
+            distance_km: 0.1,
+        },
+        &system,
+    )
+    .await
+    .unwrap();
+    db.assign_professional(person, ids[1], today, &system)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = Application::new(
+        listener,
+        WebState::new(App::new(db.clone(), Clock::fixed(now))),
+    );
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let (_driver, c, _profile) = browser(driver_bin).await;
+
+    // 23:05 on a phone: the main resident passes on an acute signal in one screen.
+    sign_in_at(&c, &base, "/mijn-huis", "marloes", password).await;
+    c.wait().for_element(Locator::Id("about")).await.unwrap();
+    choose(&c, "about", &format!("person:{person}")).await;
+    choose(&c, "category", "safety").await;
+    click(&c, Locator::Css("input[name=urgency][value=acute]")).await;
+    fill(&c, "text", "Noor is erg verward en wil niet praten.").await;
+    click(&c, Locator::Css("form.phone-form button[type=submit]")).await;
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
+    let mine = text(&c, Locator::Css("ul.signals")).await;
+    assert!(
+        mine.contains("Noor") && mine.contains("acuut") && mine.contains("ontvangen"),
+        "{mine}"
+    );
+    click(&c, Locator::Css("form[action='/uitloggen'] button")).await;
+
+    // The professional sees it in the inbox, unread, and acknowledges it.
+    sign_in_at(&c, &base, "/signalen", "sander", password).await;
+    c.wait()
+        .for_element(Locator::Css("p.unread"))
+        .await
+        .unwrap();
+    assert_eq!(
+        text(&c, Locator::Css("p.unread")).await,
+        "1 ongelezen signaal."
+    );
+    click(&c, Locator::LinkText("Noor")).await;
+    c.wait()
+        .for_element(Locator::Css("p.signal-text"))
+        .await
+        .unwrap();
     click(&c, Locator::Css("main form button[type=submit]")).await;
     c.wait()
         .for_element(Locator::Css("p.notice"))
@@ -504,5 +653,17 @@ async fn guidance_and_the_persons_own_page_in_a_real_browser() {
     let seen = text(&c, Locator::Css("ul.access-list")).await;
     assert!(seen.contains("(begeleider)"), "{seen}");
     assert!(!seen.contains("127.0.0.1"), "{seen}");
+    let facts = text(&c, Locator::Css("dl.facts")).await;
+    assert!(facts.contains("opgepakt"), "{facts}");
+    click(&c, Locator::Css("form[action='/uitloggen'] button")).await;
+
+    // The main resident sees "opgepakt".
+    sign_in_at(&c, &base, "/mijn-huis", "marloes", password).await;
+    c.wait()
+        .for_element(Locator::Css("ul.signals"))
+        .await
+        .unwrap();
+    let mine = text(&c, Locator::Css("ul.signals")).await;
+    assert!(mine.contains("opgepakt"), "{mine}");
     c.close().await.unwrap();
 }

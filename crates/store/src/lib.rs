@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 mod backup;
+pub mod buddies;
 pub mod bulk;
 pub mod capacity;
 pub mod clients;
@@ -24,9 +25,11 @@ mod placer;
 pub mod referrals;
 pub mod reports;
 pub mod retention;
+pub mod signals;
 pub mod stays;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod volunteer_reports;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

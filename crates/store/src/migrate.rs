@@ -71,6 +71,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_client_accounts.sql"),
         postgres: include_str!("../migrations/postgres/0012_client_accounts.sql"),
     },
+    Migration {
+        name: "0014_signals",
+        sqlite: include_str!("../migrations/sqlite/0014_signals.sql"),
+        postgres: include_str!("../migrations/postgres/0014_signals.sql"),
+    },
+    Migration {
+        name: "0015_buddies",
+        sqlite: include_str!("../migrations/sqlite/0015_buddies.sql"),
+        postgres: include_str!("../migrations/postgres/0015_buddies.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -553,6 +553,8 @@ async fn story_on_sqlite() {
             "0010_homes_and_capacity",
             "0011_guidance",
             "0012_client_accounts",
+            "0014_signals",
+            "0015_buddies",
         ]
     );
     story(db).await;

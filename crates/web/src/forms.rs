@@ -35,6 +35,14 @@ impl Form {
         self.values.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Adds a value to a repeated field (checkboxes).
+    pub fn push(&mut self, name: &str, value: impl Into<String>) {
+        self.values
+            .entry(name.to_string())
+            .or_default()
+            .push(value.into());
+    }
+
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         self.values.insert(name.to_string(), vec![value.into()]);
     }

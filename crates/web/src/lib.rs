@@ -12,6 +12,7 @@ mod api;
 mod assets;
 pub mod audit;
 pub mod auth;
+pub mod buddies;
 pub mod capacity;
 pub mod client;
 pub mod dashboard;
@@ -32,6 +33,7 @@ pub mod persons;
 pub mod reports;
 pub mod routes;
 pub mod server;
+pub mod signals;
 pub mod stays;
 pub mod volunteers;
 
@@ -46,6 +48,8 @@ pub struct WebState {
     pub app: App,
     pub auth: auth::AuthSettings,
     pub server: server::ServerSettings,
+    /// How often unacknowledged signals are checked for escalation.
+    pub escalation_every: std::time::Duration,
     /// Built from `server` by [`router`].
     lists: Arc<server::ListLimiter>,
 }
@@ -58,6 +62,7 @@ impl WebState {
             auth: auth::AuthSettings::default(),
             lists: Arc::new(server::ListLimiter::new(&server)),
             server,
+            escalation_every: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -88,6 +93,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     header_read_timeout: std::time::Duration,
+    /// The escalation job of signals runs beside the server.
+    escalation: (nabij_app::App, std::time::Duration),
 }
 
 impl Application {
@@ -95,6 +102,7 @@ impl Application {
         Self {
             listener,
             header_read_timeout: state.server.header_read_timeout,
+            escalation: (state.app.clone(), state.escalation_every),
             router: router(state),
         }
     }
@@ -105,13 +113,17 @@ impl Application {
 
     /// Serves until ctrl-c (or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        server::serve(
+        let (app, every) = self.escalation;
+        let job = tokio::spawn(nabij_app::signals::run_escalations(app, every));
+        let served = server::serve(
             self.listener,
             self.router,
             self.header_read_timeout,
             shutdown_signal(),
         )
-        .await
+        .await;
+        job.abort();
+        served
     }
 }
 

@@ -101,6 +101,16 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "contact" => "Het contact is vastgelegd.",
         "doel" => "Het plan van aanpak is bijgewerkt.",
         "zrm" => "De ZRM is vastgelegd.",
+        "signaal" => "Je signaal is doorgegeven. Je ziet hieronder wanneer het is opgepakt.",
+        "opgepakt" => "Het signaal is opgepakt.",
+        "signaal-afgesloten" => "Het signaal is afgesloten.",
+        "huisregels" => "De huisregels en noodnummers zijn opgeslagen.",
+        "maatje" => "Het maatje is opgeslagen.",
+        "gekoppeld" => "De koppeling is gemaakt.",
+        "beeindigd" => "De koppeling is beëindigd.",
+        "nummer" => "De afspraak over het eigen nummer is vastgelegd.",
+        "wens" => "De wens is vastgelegd.",
+        "contactmoment" => "Het contactmoment is vastgelegd. Dank je wel!",
         _ => return None,
     })
 }

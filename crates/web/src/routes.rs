@@ -137,6 +137,8 @@ impl RouteInfo {
             "/aanmeldingen" | "/api/v1/referrals" | "/onze-aanmeldingen" => {
                 Some(Subject::Referral(ReferralId(id)))
             }
+            "/signalen" | "/api/v1/signals" => Some(Subject::Signal(id)),
+            "/koppelingen" | "/mijn-maatje" | "/api/v1/matches" => Some(Subject::Match(id)),
             _ => None,
         }
     }
@@ -292,6 +294,8 @@ pub fn table() -> RouteTable {
     let t = crate::reports::routes(t);
     let t = crate::capacity::routes(t);
     let t = crate::volunteers::routes(t);
+    let t = crate::signals::routes(t);
+    let t = crate::buddies::routes(t);
     let t = crate::partners::routes(t);
     let t = crate::accounts::admin_routes(t);
     let t = crate::audit::routes(t);

@@ -34,3 +34,4 @@ mod privacy;
 mod reports;
 mod server;
 mod stays;
+mod volunteers;

@@ -34,6 +34,9 @@ struct Records {
     consent: i64,
     user: i64,
     token: i64,
+    signal: i64,
+    buddy: i64,
+    buddy_match: i64,
 }
 
 /// The test provider's records and another provider's.
@@ -171,6 +174,9 @@ async fn records_of(
         .create_api_token(user, "test", &format!("hash-{org}"), now)
         .await
         .unwrap();
+    // The test provider's buddy is the signed-in buddy, matched with the person.
+    let account = (org == 1).then(|| app.user(Role::Buddy));
+    let (signal, buddy, buddy_match) = volunteers_of(app, org, home, person, account).await;
     Records {
         person,
         referral,
@@ -181,7 +187,87 @@ async fn records_of(
         consent,
         user,
         token,
+        signal,
+        buddy,
+        buddy_match,
     }
+}
+
+/// A signal about the person (for the coordinators), a buddy (with `account`, capacity 3)
+/// and a match of the two.
+async fn volunteers_of(
+    app: &TestApp,
+    org: i64,
+    home: HomeId,
+    person: PersonId,
+    account: Option<i64>,
+) -> (i64, i64, i64) {
+    let signal = new_signal(app, org, home, person).await;
+    let buddy = new_buddy(app, org, account, 3).await;
+    let buddy_match = app
+        .db
+        .create_match(
+            &nabij_store::buddies::NewMatch {
+                organisation_id: org,
+                person_id: person,
+                buddy_id: buddy,
+                purpose: nabij_domain::buddy::MatchPurpose::Company,
+                started_on: app.clock.today(),
+                check_in_weeks: 4,
+                coordinator_id: None,
+            },
+            &system(app),
+        )
+        .await
+        .unwrap();
+    (signal, buddy, buddy_match)
+}
+
+async fn new_signal(app: &TestApp, org: i64, home: HomeId, person: PersonId) -> i64 {
+    let now = app.clock.now();
+    app.db
+        .file_signal(
+            &nabij_store::signals::NewSignal {
+                organisation_id: org,
+                home_id: Some(home),
+                person_id: Some(person),
+                filed_by: None,
+                filed_by_role: "main_resident".into(),
+                category: nabij_domain::signal::SignalCategory::Conflict,
+                urgency: nabij_domain::signal::Urgency::High,
+                text: "Ruzie in de keuken".into(),
+                professional_id: None,
+                filed_at: now,
+                due_at: now,
+            },
+            &system(app),
+        )
+        .await
+        .unwrap()
+}
+
+async fn new_buddy(app: &TestApp, org: i64, account: Option<i64>, capacity: i64) -> i64 {
+    app.db
+        .create_buddy(
+            &nabij_store::buddies::BuddyInput {
+                organisation_id: org,
+                user_id: account,
+                name: format!("Maatje {org}-{capacity}"),
+                phone: Some("06-11112222".into()),
+                interests: nabij_domain::buddy::Interests::of(&[
+                    nabij_domain::buddy::Interest::Cooking,
+                ]),
+                neighbourhood_id: app.centrum.0,
+                hours_per_week: 2,
+                availability: "zaterdag".into(),
+                capacity,
+                status: nabij_domain::buddy::BuddyStatus::Active,
+                vog_screened_on: Some(app.clock.today().saturating_sub(1.year())),
+            },
+            &system(app),
+        )
+        .await
+        .unwrap()
 }
 
 async fn world(app: &TestApp) -> World {
@@ -252,6 +338,18 @@ fn concrete(path: &str, r: &Records) -> String {
             p if p.starts_with("/api/v1/places/") => r.place.to_string(),
             p if p.starts_with("/blokkades/") => r.block.to_string(),
             p if p.starts_with("/beheer/gebruikers/") => r.user.to_string(),
+            p if p.starts_with("/signalen/") || p.starts_with("/api/v1/signals/") => {
+                r.signal.to_string()
+            }
+            p if p.starts_with("/maatjes/") || p.starts_with("/api/v1/buddies/") => {
+                r.buddy.to_string()
+            }
+            p if p.starts_with("/koppelingen/")
+                || p.starts_with("/mijn-maatje/")
+                || p.starts_with("/api/v1/matches/") =>
+            {
+                r.buddy_match.to_string()
+            }
             p if p.starts_with("/account/api-sleutels/") => r.token.to_string(),
             other => panic!("no record for the parameters of {other}"),
         }
@@ -405,6 +503,39 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/persons/{id}/goals/status", "CP"),
     ("GET", "/api/v1/persons/{id}/assessments", "CP"),
     ("POST", "/api/v1/persons/{id}/assessments", "CP"),
+    ("POST", "/mijn-huis/signaal", "H"),
+    ("GET", "/huizen/{id}/huisregels", "C"),
+    ("POST", "/huizen/{id}/huisregels", "C"),
+    ("GET", "/signalen", "CP"),
+    ("GET", "/signalen/{id}", "CP"),
+    ("POST", "/signalen/{id}/oppakken", "CP"),
+    ("POST", "/signalen/{id}/afsluiten", "CP"),
+    ("GET", "/api/v1/signals", "CP"),
+    ("POST", "/api/v1/signals", "CPHB"),
+    ("GET", "/api/v1/signals/mine", "CPHB"),
+    ("GET", "/api/v1/signals/{id}", "CP"),
+    ("POST", "/api/v1/signals/{id}/acknowledgement", "CP"),
+    ("POST", "/api/v1/signals/{id}/closing", "CP"),
+    ("GET", "/maatjes", "C"),
+    ("POST", "/maatjes", "C"),
+    ("GET", "/maatjes/{id}", "C"),
+    ("POST", "/maatjes/{id}", "C"),
+    ("GET", "/koppelingen", "C"),
+    ("POST", "/koppelingen", "C"),
+    ("POST", "/koppelingen/{id}/beeindigen", "C"),
+    ("POST", "/koppelingen/{id}/nummer", "C"),
+    ("GET", "/personen/{id}/maatje", "CP"),
+    ("POST", "/personen/{id}/maatje", "CP"),
+    ("POST", "/mijn-maatje/{id}/contactmoment", "B"),
+    ("POST", "/mijn-maatje/signaal", "B"),
+    ("GET", "/api/v1/buddies", "C"),
+    ("POST", "/api/v1/buddies", "C"),
+    ("GET", "/api/v1/buddies/{id}", "C"),
+    ("GET", "/api/v1/matches", "C"),
+    ("POST", "/api/v1/matches", "C"),
+    ("GET", "/api/v1/matches/proposal", "C"),
+    ("GET", "/api/v1/matches/mine", "B"),
+    ("POST", "/api/v1/matches/{id}/check-ins", "B"),
 ];
 
 fn letter(role: Role) -> char {
@@ -1012,6 +1143,207 @@ async fn audit_completeness(app: TestApp) {
         ),
     ];
     uses.extend(guidance_uses(&app, &w, p, p2, p3, q3).await);
+    // Volunteers: a second signal to acknowledge through the API, a second match to end, a
+    // waiting resident with a wish and a free buddy for the proposal.
+    let s_api = new_signal(&app, 1, app.pitstop, p).await;
+    let b1 = w.own.buddy;
+    let m2 = app
+        .db
+        .create_match(
+            &nabij_store::buddies::NewMatch {
+                organisation_id: 1,
+                person_id: p3,
+                buddy_id: b1,
+                purpose: nabij_domain::buddy::MatchPurpose::Hobby,
+                started_on: app.clock.today(),
+                check_in_weeks: 4,
+                coordinator_id: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    app.db
+        .set_wish(
+            p3,
+            nabij_domain::buddy::MatchPurpose::Company,
+            nabij_domain::buddy::Interests::default(),
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    new_buddy(&app, 1, None, 1).await;
+    let sig = w.own.signal;
+    let m1 = w.own.buddy_match;
+    uses.extend([
+        (
+            "POST",
+            "/mijn-huis/signaal",
+            Use {
+                form: form(&[
+                    ("about", &format!("person:{p}")),
+                    ("category", "wellbeing"),
+                    ("urgency", "acute"),
+                    ("text", "Hij komt zijn kamer niet uit"),
+                ]),
+                ..one(Role::MainResident, "/mijn-huis/signaal".into(), p)
+            },
+        ),
+        ("GET", "/signalen", list(Role::Coordinator, "/signalen", p)),
+        (
+            "GET",
+            "/signalen/{id}",
+            one(Role::Coordinator, format!("/signalen/{sig}"), p),
+        ),
+        (
+            "POST",
+            "/signalen/{id}/oppakken",
+            one(Role::Coordinator, format!("/signalen/{sig}/oppakken"), p),
+        ),
+        (
+            "POST",
+            "/signalen/{id}/afsluiten",
+            Use {
+                form: form(&[("note", "Gesprek gevoerd, afspraken gemaakt")]),
+                ..one(Role::Coordinator, format!("/signalen/{sig}/afsluiten"), p)
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/signals",
+            list(Role::Coordinator, "/api/v1/signals", p),
+        ),
+        (
+            "POST",
+            "/api/v1/signals",
+            Use {
+                json: Some(json!({"about": format!("person:{p}"), "category": "conflict", "urgency": "high", "text": "Ruzie"})),
+                ..one(Role::MainResident, "/api/v1/signals".into(), p)
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/signals/mine",
+            list(Role::MainResident, "/api/v1/signals/mine", p),
+        ),
+        (
+            "GET",
+            "/api/v1/signals/{id}",
+            one(Role::Coordinator, format!("/api/v1/signals/{s_api}"), p),
+        ),
+        (
+            "POST",
+            "/api/v1/signals/{id}/acknowledgement",
+            Use {
+                json: Some(json!({})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/signals/{s_api}/acknowledgement"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/signals/{id}/closing",
+            Use {
+                json: Some(json!({"note": "Opgelost"})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/signals/{s_api}/closing"),
+                    p,
+                )
+            },
+        ),
+        ("GET", "/koppelingen", list(Role::Coordinator, "/koppelingen", p)),
+        (
+            "POST",
+            "/koppelingen",
+            Use {
+                form: form(&[
+                    ("person_id", &p2.to_string()),
+                    ("buddy_id", &b1.to_string()),
+                    ("purpose", "company"),
+                ]),
+                ..one(Role::Coordinator, "/koppelingen".into(), p2)
+            },
+        ),
+        (
+            "POST",
+            "/koppelingen/{id}/beeindigen",
+            one(Role::Coordinator, format!("/koppelingen/{m2}/beeindigen"), p3),
+        ),
+        (
+            "POST",
+            "/koppelingen/{id}/nummer",
+            Use {
+                form: form(&[("agreed", "1")]),
+                ..one(Role::Coordinator, format!("/koppelingen/{m1}/nummer"), p)
+            },
+        ),
+        (
+            "GET",
+            "/personen/{id}/maatje",
+            one(Role::Coordinator, format!("/personen/{p}/maatje"), p),
+        ),
+        (
+            "POST",
+            "/personen/{id}/maatje",
+            Use {
+                form: form(&[("purpose", "hobby"), ("interests", "cooking")]),
+                ..one(Role::Professional, format!("/personen/{p}/maatje"), p)
+            },
+        ),
+        ("GET", "/mijn-maatje", list(Role::Buddy, "/mijn-maatje", p)),
+        (
+            "POST",
+            "/mijn-maatje/{id}/contactmoment",
+            Use {
+                form: form(&[("went", "good"), ("hours", "2"), ("note", "")]),
+                ..one(Role::Buddy, format!("/mijn-maatje/{m1}/contactmoment"), p)
+            },
+        ),
+        (
+            "POST",
+            "/mijn-maatje/signaal",
+            Use {
+                form: form(&[
+                    ("about", &format!("person:{p}")),
+                    ("category", "rent_debt"),
+                    ("urgency", "normal"),
+                    ("text", "Zorgen over schulden"),
+                ]),
+                ..one(Role::Buddy, "/mijn-maatje/signaal".into(), p)
+            },
+        ),
+        ("GET", "/api/v1/matches", list(Role::Coordinator, "/api/v1/matches", p)),
+        (
+            "POST",
+            "/api/v1/matches",
+            Use {
+                json: Some(json!({"person_id": p4.0, "buddy_id": b1, "purpose": "company"})),
+                ..one(Role::Coordinator, "/api/v1/matches".into(), p4)
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/matches/proposal",
+            list(Role::Coordinator, "/api/v1/matches/proposal", p3),
+        ),
+        (
+            "GET",
+            "/api/v1/matches/mine",
+            list(Role::Buddy, "/api/v1/matches/mine", p),
+        ),
+        (
+            "POST",
+            "/api/v1/matches/{id}/check-ins",
+            Use {
+                json: Some(json!({"went": "okay", "hours": "1"})),
+                ..one(Role::Buddy, format!("/api/v1/matches/{m1}/check-ins"), p)
+            },
+        ),
+    ]);
     // Creations make a new person: checked by what the log gains.
     let intake = [
         ("first_name", "Nieuw"),

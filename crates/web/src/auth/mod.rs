@@ -177,6 +177,8 @@ pub struct Current {
     pub role: Role,
     pub role_label: &'static str,
     pub csrf: String,
+    /// Open signals in the user's inbox they have not opened (professionals, coordinators).
+    pub signals_unread: i64,
 }
 
 tokio::task_local! {
@@ -359,11 +361,20 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
         Ok(v) => v,
         Err(r) => return r,
     };
+    let signals_unread = match &viewer {
+        Some(v) if !api && method == Method::GET => {
+            nabij_app::signals::unread(&state.app, &v.caller)
+                .await
+                .unwrap_or(0)
+        }
+        _ => 0,
+    };
     let current = viewer.as_ref().map(|v| Current {
         name: v.account().display_name.clone(),
         role: v.role(),
         role_label: nabij_domain::labels::Label::label(&v.role()),
         csrf: v.csrf().to_owned(),
+        signals_unread,
     });
     if route.access == Permission::Public {
         let mut req = req;

@@ -28,6 +28,8 @@ pub struct DashboardPage {
     pub received: Vec<String>,
     pub milestones: Vec<MilestoneLine>,
     pub no_place_total: i64,
+    /// Acute signals nobody acknowledged yet: (signal, about whom, filed when).
+    pub acute: Vec<(i64, String, String)>,
 }
 
 pub fn status_text(s: MilestoneStatus) -> (&'static str, &'static str, String) {
@@ -45,7 +47,13 @@ pub async fn show(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlErro
         return Ok(Redirect::to(start_page(viewer.role())).into_response());
     }
     let d = dashboard::show(&state.app, &viewer.caller).await?;
-    let persons = d.persons();
+    let mut persons = d.persons();
+    let acute_signals = nabij_app::signals::acute_open(&state.app, &viewer.caller).await?;
+    persons.extend(nabij_app::signals::persons_of(&acute_signals));
+    let acute = acute_signals
+        .into_iter()
+        .map(|s| (s.id, s.about, state.app.clock().local(s.filed_at)))
+        .collect();
     let mut milestones = Vec::new();
     for s in &d.milestone_stays.first {
         for m in s.pressing() {
@@ -73,6 +81,7 @@ pub async fn show(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlErro
         no_place_total: d.no_place_this_month.iter().map(|n| n.count).sum(),
         milestones,
         d,
+        acute,
     });
     Ok(shown(page, persons))
 }

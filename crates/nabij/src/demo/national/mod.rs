@@ -13,6 +13,7 @@ pub mod geography;
 pub mod guidance;
 pub mod history;
 pub mod homes;
+pub mod volunteers;
 
 use super::{DemoSummary, PROVIDER, Rng, organisations_and_accounts};
 use anyhow::Result;
@@ -258,6 +259,14 @@ pub async fn seed(app: &App, seed: u64, size: &Size) -> Result<DemoSummary> {
                 .push((Role::Client, invitation.username, invitation.code));
         }
     }
+    let active = summary.active_stays;
+    let counts = volunteers::Counts {
+        buddies: (active / 8).clamp(10, 900),
+        wishes: (active / 6).clamp(10, 1000),
+        signals: (active / 5).clamp(10, 3000),
+    };
+    let neighbourhoods: Vec<i64> = data.neighbourhoods.iter().map(|n| n.id).collect();
+    volunteers::seed(app, &sys, seed, now, &tz, &neighbourhoods, &counts).await?;
     clock.set(now);
     Ok(summary)
 }

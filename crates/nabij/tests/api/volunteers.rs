@@ -1,0 +1,595 @@
+//! Volunteers: a main resident's signal reaches the professional, escalates when nobody
+//! acts, is acknowledged and closed; bad input writes nothing; a main resident of another
+//! house and an unmatched buddy see nobody; no volunteer page shows what the role must not
+//! see; buddies are refused with reasons; the escalation job catches up after a restart.
+
+use crate::helpers::*;
+use jiff::{SignedDuration, ToSpan};
+use nabij_app::{App, Clock};
+use nabij_domain::access::Role;
+use nabij_domain::buddy::{BuddyStatus, Interest, Interests};
+use nabij_domain::ids::*;
+use nabij_domain::person::{Gender, HouseholdSize, Needs};
+use nabij_domain::referral::{ReferralSource, Urgency};
+use nabij_domain::stay::planned_end;
+use nabij_store::accounts::NewUser;
+use nabij_store::audit::{AccessFilter, Actor};
+use nabij_store::buddies::BuddyInput;
+use nabij_store::persons::NewPerson;
+use nabij_store::referrals::NewReferral;
+use nabij_store::stays::NewStay;
+use serde_json::{Value, json};
+
+fn system(app: &TestApp) -> Actor {
+    Actor::system("test", app.clock.now())
+}
+
+/// A resident placed in `home` with a surname, BSN, phone and situation no volunteer may see.
+async fn resident(app: &TestApp, first: &str, home: HomeId) -> PersonId {
+    let db = &app.db;
+    let today = app.clock.today();
+    let (person, referral) = db
+        .create_referral(
+            &NewPerson {
+                organisation_id: 1,
+                first_name: first.into(),
+                last_name: "Geheimnaam".into(),
+                gender: Gender::Woman,
+                date_of_birth: None,
+                bsn: Some(nabij_domain::person::Bsn::parse("111222333").unwrap()),
+                phone: Some("06-99998888".into()),
+                household: HouseholdSize::new(1).unwrap(),
+                needs: Needs::default(),
+                own_municipality: app.woerden,
+                own_neighbourhood: Some(app.centrum),
+                avoid: vec![],
+            },
+            &NewReferral {
+                organisation_id: 1,
+                referred_by: None,
+                source: ReferralSource::Municipality,
+                urgency: Urgency::High,
+                situation: "Geheime situatie met schulden".into(),
+            },
+            app.clock.now(),
+            &system(app),
+        )
+        .await
+        .unwrap();
+    let free = db.availability(today, 1, Some(home)).await.unwrap()[0].free_places[0];
+    db.place(
+        &NewStay {
+            referral: Some(referral),
+            person,
+            home,
+            places: vec![free],
+            start: today,
+            planned_end: planned_end(today, 6),
+            placed_at: app.clock.now(),
+            proximity: nabij_domain::placement::Proximity::OwnNeighbourhood,
+            distance_km: 0.1,
+        },
+        &system(app),
+    )
+    .await
+    .unwrap();
+    person
+}
+
+async fn user(app: &TestApp, name: &str, role: Role) -> i64 {
+    app.db
+        .create_user(
+            &NewUser {
+                organisation_id: 1,
+                username: name.into(),
+                display_name: format!("Gebruiker {name}"),
+                phone: Some("06-55554444".into()),
+                role,
+                password_hash: nabij_app::secrets::hash_password(PASSWORD),
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap()
+}
+
+fn app_of(app: &TestApp) -> App {
+    App::new(app.db.clone(), app.clock.clone())
+}
+
+async fn text(r: reqwest::Response) -> String {
+    r.text().await.unwrap()
+}
+
+/// JSON of a GET that must succeed.
+trait GetJson {
+    async fn get_json_page(&self, path: &str) -> Value;
+}
+
+impl GetJson for Session {
+    async fn get_json_page(&self, path: &str) -> Value {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.unwrap()
+    }
+}
+
+/// The whole story on both databases: a main resident files an acute signal, the
+/// professional does not act, it escalates to the coordinators once, the professional
+/// acknowledges it and closes it with a note the main resident never sees.
+async fn signal_story(app: TestApp) {
+    let person = resident(&app, "Fatima", app.pitstop).await;
+    let professional = app.user(Role::Professional);
+    app.db
+        .assign_professional(person, professional, app.clock.today(), &system(&app))
+        .await
+        .unwrap();
+    let main = app.session_as(Role::MainResident).await;
+    let page = text(main.get("/mijn-huis").await).await;
+    assert!(page.contains("Signaal doorgeven"));
+    assert!(page.contains(&format!("value=\"person:{person}\"")));
+
+    // Bad input: a Dutch error next to the field, nothing written.
+    let r = main
+        .post_form(
+            "/mijn-huis/signaal",
+            &[
+                ("about", &format!("person:{person}")),
+                ("category", "gezellig"),
+                ("urgency", "acute"),
+                ("text", "   "),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = text(r).await;
+    assert!(body.contains("vul in wat er aan de hand is"), "{body}");
+    assert!(body.contains("kies een soort signaal uit de lijst"));
+    assert_eq!(main.get_json_page("/api/v1/signals/mine").await["total"], 0);
+
+    let r = main
+        .post_form(
+            "/mijn-huis/signaal",
+            &[
+                ("about", &format!("person:{person}")),
+                ("category", "safety"),
+                ("urgency", "acute"),
+                ("text", "Ze is erg verward en wil niet praten"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = text(main.get("/mijn-huis").await).await;
+    assert!(page.contains("ontvangen"), "{page}");
+
+    // The professional sees it in the inbox, unread, with the count in the menu.
+    let prof = app.session_as(Role::Professional).await;
+    let inbox = text(prof.get("/signalen").await).await;
+    assert!(inbox.contains("Fatima"));
+    assert!(inbox.contains("1 ongelezen signaal"), "{inbox}");
+    assert!(inbox.contains("class=\"badge\">1"), "{inbox}");
+    let list = prof.get_json_page("/api/v1/signals").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(list["items"][0]["urgency"], "acute");
+    assert_eq!(list["items"][0]["for_coordinators"], false);
+    // Not the coordinators' business yet, but on their dashboard while acute.
+    let coord = app.session();
+    assert_eq!(coord.get_json_page("/api/v1/signals").await["total"], 0);
+    let dash = text(coord.get("/").await).await;
+    assert!(dash.contains("Acute signalen, nog niet opgepakt"));
+
+    // No acknowledgement within the hour: it escalates, once.
+    let a = app_of(&app);
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_mins(59));
+    assert!(nabij_app::signals::escalate(&a).await.unwrap().is_empty());
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_mins(2));
+    let escalated_at = app.clock.now();
+    // (The server's own job may have run this pass first: the moment is the same.)
+    nabij_app::signals::escalate(&a).await.unwrap();
+    assert_eq!(
+        app.db.signal(id).await.unwrap().escalated_at,
+        Some(escalated_at)
+    );
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_mins(10));
+    assert!(nabij_app::signals::escalate(&a).await.unwrap().is_empty());
+    let seen = coord.get_json_page("/api/v1/signals").await;
+    assert_eq!(seen["total"], 1);
+    assert_eq!(
+        seen["items"][0]["escalated_at"],
+        escalated_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    );
+
+    // Acknowledged by the professional: off the dashboard, "opgepakt" for the filer.
+    let r = prof
+        .post_form(&format!("/signalen/{id}/oppakken"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let again = prof
+        .post_form(&format!("/signalen/{id}/oppakken"), &[])
+        .await;
+    assert_eq!(again.status(), 409);
+    assert!(!text(coord.get("/").await).await.contains("Acute signalen"));
+    let page = text(main.get("/mijn-huis").await).await;
+    assert!(page.contains("opgepakt"), "{page}");
+
+    // Closing needs a note; the filer sees "afgesloten", never the note.
+    let r = prof
+        .post_form(&format!("/signalen/{id}/afsluiten"), &[("note", "")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        text(r)
+            .await
+            .contains("schrijf op wat er met het signaal is gedaan")
+    );
+    let r = prof
+        .post_form(
+            &format!("/signalen/{id}/afsluiten"),
+            &[("note", "Crisisdienst ingeschakeld, vertrouwelijk")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = text(main.get("/mijn-huis").await).await;
+    assert!(page.contains("afgesloten"));
+    assert!(!page.contains("Crisisdienst"));
+    let mine = main.get_json_page("/api/v1/signals/mine").await;
+    assert_eq!(mine["items"][0]["status"], "closed");
+    assert!(!mine.to_string().contains("Crisisdienst"));
+    assert!(mine["items"][0].get("text").is_none());
+    let shown = prof.get_json_page(&format!("/api/v1/signals/{id}")).await;
+    assert_eq!(
+        shown["follow_up"],
+        "Crisisdienst ingeschakeld, vertrouwelijk"
+    );
+    assert_eq!(shown["status"], "closed");
+}
+on_both!(signal_story);
+
+/// A signal about a resident without a professional, or about the house, goes to the
+/// coordinators straight away; it never waits for an escalation.
+async fn without_professional_to_coordinators(app: TestApp) {
+    let person = resident(&app, "Bram", app.pitstop).await;
+    let main = app.session_as(Role::MainResident).await;
+    for about in [format!("person:{person}"), format!("house:{}", app.pitstop)] {
+        let r = main
+            .post_json(
+                "/api/v1/signals",
+                &json!({"about": about, "category": "conflict", "urgency": "low", "text": "Lawaai"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    let seen = app.session().get_json_page("/api/v1/signals").await;
+    assert_eq!(seen["total"], 2);
+    assert!(
+        seen["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["for_coordinators"] == true && s["escalated_at"].is_null())
+    );
+    let prof = app.session_as(Role::Professional).await;
+    assert_eq!(prof.get_json_page("/api/v1/signals").await["total"], 0);
+}
+on_both!(without_professional_to_coordinators);
+
+/// A main resident of another house, and a buddy not matched, name someone: "not found",
+/// logged as denied, nothing written.
+async fn strangers_are_refused(app: TestApp) {
+    let person = resident(&app, "Chris", app.pitstop).await;
+    let other_main = user(&app, "hoofdbewoner-zeist", Role::MainResident).await;
+    app.db
+        .link_user_home(other_main, app.zeist_home)
+        .await
+        .unwrap();
+    let s = sign_in(&app.address, "hoofdbewoner-zeist", PASSWORD, None).await;
+    let page = text(s.get("/mijn-huis").await).await;
+    assert!(!page.contains("Chris"));
+    let body = json!({"about": format!("person:{person}"), "category": "conflict", "urgency": "high", "text": "Ruzie"});
+    let r = s.post_json("/api/v1/signals", &body).await;
+    assert_eq!(r.status(), 404);
+    let r = s
+        .post_json(
+            "/api/v1/signals",
+            &json!({"about": format!("house:{}", app.pitstop), "category": "conflict", "urgency": "high", "text": "Ruzie"}),
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+
+    let _ = user(&app, "los-maatje", Role::Buddy).await;
+    let b = sign_in(&app.address, "los-maatje", PASSWORD, None).await;
+    let r = b.post_json("/api/v1/signals", &body).await;
+    assert_eq!(r.status(), 404);
+    let page = text(b.get("/mijn-maatje").await).await;
+    assert!(page.contains("nog niet gekoppeld"));
+    assert!(!page.contains("Chris"));
+    assert_eq!(b.get_json_page("/api/v1/matches/mine").await, json!([]));
+
+    let log = app
+        .db
+        .access_log(
+            &AccessFilter {
+                person: Some(person),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    let denied: Vec<_> = log.iter().filter(|e| e.outcome == "denied").collect();
+    assert!(
+        denied
+            .iter()
+            .any(|e| e.role == "main_resident" && e.category == "signal")
+    );
+    assert!(
+        denied
+            .iter()
+            .any(|e| e.role == "buddy" && e.category == "signal")
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.outcome == "denied" || e.role == "system"),
+        "{log:?}"
+    );
+    assert_eq!(
+        app.session().get_json_page("/api/v1/signals").await["total"],
+        0
+    );
+}
+on_both!(strangers_are_refused);
+
+async fn buddy(
+    app: &TestApp,
+    name: &str,
+    account: Option<i64>,
+    vog_years_ago: i64,
+    capacity: i64,
+) -> i64 {
+    app.db
+        .create_buddy(
+            &BuddyInput {
+                organisation_id: 1,
+                user_id: account,
+                name: name.into(),
+                phone: Some("06-12121212".into()),
+                interests: Interests::of(&[Interest::Cooking, Interest::Paperwork]),
+                neighbourhood_id: app.centrum.0,
+                hours_per_week: 3,
+                availability: "woensdag".into(),
+                capacity,
+                status: BuddyStatus::Active,
+                vog_screened_on: Some(
+                    app.clock
+                        .today()
+                        .saturating_sub(vog_years_ago.years())
+                        .saturating_sub(10.days()),
+                ),
+            },
+            &system(app),
+        )
+        .await
+        .unwrap()
+}
+
+/// Matching: refused with the reason for an expired VOG and beyond capacity; the buddy's
+/// page shows a first name, the purpose and the coordinator's number, the resident's own
+/// number only while they agree; check-ins in one form; overdue check-ins for the
+/// coordinator; and nothing a volunteer must not see on any volunteer route.
+async fn buddies_and_what_volunteers_see(app: TestApp) {
+    let dana = resident(&app, "Dana", app.pitstop).await;
+    let eva = resident(&app, "Eva", app.pitstop).await;
+    let coord = app.session();
+    let expired = buddy(&app, "Oud Maatje", None, 3, 1).await;
+    let r = coord
+        .post_json(
+            "/api/v1/matches",
+            &json!({"person_id": dana.0, "buddy_id": expired, "purpose": "hobby"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        text(r)
+            .await
+            .contains("de VOG van dit maatje is verlopen op")
+    );
+
+    let account = app.user(Role::Buddy);
+    let kim = buddy(&app, "Kim", Some(account), 1, 1).await;
+    // The wish, then suggestions with a Dutch sentence.
+    let r = coord
+        .post_form(
+            &format!("/personen/{dana}/maatje"),
+            &[("purpose", "paperwork"), ("interests", "cooking")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = text(coord.get(&format!("/personen/{dana}/maatje")).await).await;
+    assert!(page.contains("Kim"), "{page}");
+    assert!(page.contains("Past bij het doel administratie"), "{page}");
+    assert!(
+        !page.contains("Oud Maatje"),
+        "expired VOG is never suggested"
+    );
+    let proposal = coord.get_json_page("/api/v1/matches/proposal").await;
+    assert_eq!(proposal[0]["buddy_id"], kim);
+    assert_eq!(proposal[0]["person_id"], dana.0);
+
+    let r = coord
+        .post_json(
+            "/api/v1/matches",
+            &json!({"person_id": dana.0, "buddy_id": kim}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", text(r).await);
+    let m: Value = coord.get_json_page("/api/v1/matches").await["items"][0].clone();
+    let match_id = m["id"].as_i64().unwrap();
+    let r = coord
+        .post_json(
+            "/api/v1/matches",
+            &json!({"person_id": eva.0, "buddy_id": kim, "purpose": "company"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(text(r).await.contains("maximum"));
+
+    // The buddy's page: first name, purpose, the coordinator's number.
+    let b = app.session_as(Role::Buddy).await;
+    let page = text(b.get("/mijn-maatje").await).await;
+    assert!(page.contains("Dana"));
+    assert!(page.contains("administratie"));
+    assert!(
+        page.contains("06-11112222"),
+        "the coordinator's number: {page}"
+    );
+    assert!(!page.contains("06-99998888"));
+    // With the resident's agreement, their own number; revoked, gone again.
+    let r = coord
+        .post_form(
+            &format!("/koppelingen/{match_id}/nummer"),
+            &[("agreed", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        text(b.get("/mijn-maatje").await)
+            .await
+            .contains("06-99998888")
+    );
+    let r = coord
+        .post_form(
+            &format!("/koppelingen/{match_id}/nummer"),
+            &[("agreed", "0")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        !text(b.get("/mijn-maatje").await)
+            .await
+            .contains("06-99998888")
+    );
+
+    // Check-ins: an error in Dutch, then logged; overdue after the weeks pass.
+    let r = b
+        .post_form(
+            &format!("/mijn-maatje/{match_id}/contactmoment"),
+            &[("went", "good"), ("hours", "x")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(text(r).await.contains("vul het aantal uren in"));
+    let r = b
+        .post_form(
+            &format!("/mijn-maatje/{match_id}/contactmoment"),
+            &[("went", "good"), ("hours", "2")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_hours(24 * 7 * 4 + 48));
+    let page = text(coord.get("/koppelingen").await).await;
+    assert!(page.contains("achterstallig"), "{page}");
+    assert!(text(b.get("/mijn-maatje").await).await.contains("te laat"));
+
+    // A buddy's signal reaches the coordinators (no professional).
+    let r = b
+        .post_form(
+            "/mijn-maatje/signaal",
+            &[
+                ("about", &format!("person:{dana}")),
+                ("category", "rent_debt"),
+                ("urgency", "normal"),
+                ("text", "Post stapelt zich op"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let eva_signal = json!({"about": format!("person:{eva}"), "category": "conflict", "urgency": "high", "text": "x"});
+    assert_eq!(
+        b.post_json("/api/v1/signals", &eva_signal).await.status(),
+        404
+    );
+
+    // No volunteer route shows a surname, BSN, situation, file data or the resident's number.
+    let main = app.session_as(Role::MainResident).await;
+    main.post_form(
+        "/mijn-huis/signaal",
+        &[
+            ("about", &format!("person:{eva}")),
+            ("category", "wellbeing"),
+            ("urgency", "low"),
+            ("text", "Stil"),
+        ],
+    )
+    .await;
+    for route in nabij_web::routes::table().routes {
+        if route.method != "GET" || route.path.contains('{') {
+            continue;
+        }
+        for (role, session) in [(Role::MainResident, &main), (Role::Buddy, &b)] {
+            if !matches!(route.access, nabij_web::routes::Permission::Roles(rs) if rs.contains(&role))
+            {
+                continue;
+            }
+            let body = text(session.get(route.path).await).await;
+            for secret in [
+                "Geheimnaam",
+                "111222333",
+                "Geheime situatie",
+                "06-99998888",
+                "Crisis",
+            ] {
+                assert!(
+                    !body.contains(secret),
+                    "{role:?} GET {} shows {secret}",
+                    route.path
+                );
+            }
+        }
+    }
+}
+on_both!(buddies_and_what_volunteers_see);
+
+/// A signal that fell due while the server was down escalates right after it starts again,
+/// at the moment of the restart, and only once.
+async fn escalation_catches_up_after_restart(app: TestApp) {
+    let person = resident(&app, "Gijs", app.pitstop).await;
+    let main = app.session_as(Role::MainResident).await;
+    let r = main
+        .post_json(
+            "/api/v1/signals",
+            &json!({"about": format!("person:{person}"), "category": "absence", "urgency": "high", "text": "Al twee dagen weg"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // The server is "down" for a day: a new one starts on the same database.
+    let restart = app.clock.now() + SignedDuration::from_hours(24);
+    let clock = Clock::fixed(restart);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut state = nabij_web::WebState::new(App::new(app.db.clone(), clock.clone()));
+    state.escalation_every = std::time::Duration::from_secs(3600);
+    tokio::spawn(nabij_web::Application::new(listener, state).run_until_stopped());
+    let mut escalated = None;
+    for _ in 0..100 {
+        escalated = app.db.signal(id).await.unwrap().escalated_at;
+        if escalated.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(escalated, Some(restart));
+    // Another pass later changes nothing.
+    clock.set(restart + SignedDuration::from_hours(5));
+    assert!(
+        nabij_app::signals::escalate(&App::new(app.db.clone(), clock))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(app.db.signal(id).await.unwrap().escalated_at, Some(restart));
+}
+on_both!(escalation_catches_up_after_restart);

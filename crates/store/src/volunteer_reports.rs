@@ -1,0 +1,114 @@
+//! The rows behind the measures of buddies and signals (domain.md §7), read with indexed
+//! predicates over one organisation and period; the measures are computed in one pass by
+//! the use case.
+
+use crate::convert::*;
+use crate::{Db, Result, StoreError};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use nabij_domain::signal::Urgency;
+
+/// A signal filed in the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignalFact {
+    pub urgency: Urgency,
+    pub filed_at: Timestamp,
+    pub due_at: Timestamp,
+    pub acknowledged_at: Option<Timestamp>,
+    pub escalated_at: Option<Timestamp>,
+}
+
+/// A check-in, with its match's start and rhythm (ordered by match, then date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckInFact {
+    pub match_id: i64,
+    pub started_on: Date,
+    pub weeks: i64,
+    pub on_date: Date,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VolunteerFacts {
+    pub signals: Vec<SignalFact>,
+    /// Residents in a stay during the period, and of them those with a buddy then.
+    pub residents: i64,
+    pub with_buddy: i64,
+    /// Every check-in of the matches of the organisation up to the period's end.
+    pub check_ins: Vec<CheckInFact>,
+}
+
+fn ts(s: String, col: &'static str) -> Result<Timestamp> {
+    s.parse().map_err(|_| StoreError::Corrupt {
+        column: col,
+        value: s,
+    })
+}
+
+impl Db {
+    #[tracing::instrument(skip_all)]
+    pub async fn volunteer_facts(
+        &self,
+        organisation: i64,
+        from: Date,
+        to: Date,
+        from_ts: Timestamp,
+        end_ts: Timestamp,
+    ) -> Result<VolunteerFacts> {
+        let mut facts = VolunteerFacts::default();
+        let rows = sqlx::query(
+            "SELECT urgency, filed_at, due_at, acknowledged_at, escalated_at FROM signals \
+             WHERE organisation_id = $1 AND filed_at >= $2 AND filed_at < $3",
+        )
+        .bind(organisation)
+        .bind(ts_text(from_ts))
+        .bind(ts_text(end_ts))
+        .fetch_all(self.reader())
+        .await?;
+        for r in &rows {
+            facts.signals.push(SignalFact {
+                urgency: get_code(r, "urgency", Urgency::parse)?,
+                filed_at: ts(get_string(r, "filed_at")?, "filed_at")?,
+                due_at: ts(get_string(r, "due_at")?, "due_at")?,
+                acknowledged_at: get_opt_string(r, "acknowledged_at")?
+                    .map(|s| ts(s, "acknowledged_at"))
+                    .transpose()?,
+                escalated_at: get_opt_string(r, "escalated_at")?
+                    .map(|s| ts(s, "escalated_at"))
+                    .transpose()?,
+            });
+        }
+        let (from, to) = (date_text(from), date_text(to));
+        let row = sqlx::query(
+            "SELECT COUNT(DISTINCT s.person_id) AS residents, \
+             COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM buddy_matches m WHERE m.person_id = s.person_id \
+               AND m.started_on <= $3 AND (m.ended_on IS NULL OR m.ended_on >= $2)) THEN s.person_id END) AS with_buddy \
+             FROM stays s JOIN persons p ON p.id = s.person_id \
+             WHERE p.organisation_id = $1 AND s.start_date <= $3 AND (s.exit_date IS NULL OR s.exit_date >= $2)",
+        )
+        .bind(organisation)
+        .bind(&from)
+        .bind(&to)
+        .fetch_one(self.reader())
+        .await?;
+        facts.residents = get_i64(&row, "residents")?;
+        facts.with_buddy = get_i64(&row, "with_buddy")?;
+        let rows = sqlx::query(
+            "SELECT c.match_id, m.started_on, m.check_in_weeks, c.on_date FROM buddy_check_ins c \
+             JOIN buddy_matches m ON m.id = c.match_id \
+             WHERE m.organisation_id = $1 AND c.on_date <= $2 ORDER BY c.match_id, c.on_date, c.id",
+        )
+        .bind(organisation)
+        .bind(&to)
+        .fetch_all(self.reader())
+        .await?;
+        for r in &rows {
+            facts.check_ins.push(CheckInFact {
+                match_id: get_i64(r, "match_id")?,
+                started_on: get_date(r, "started_on")?,
+                weeks: get_i64(r, "check_in_weeks")?,
+                on_date: get_date(r, "on_date")?,
+            });
+        }
+        Ok(facts)
+    }
+}
