@@ -21,6 +21,7 @@ mod error;
 pub mod geography;
 pub mod homes;
 pub mod intake;
+pub mod outflow;
 pub mod partners;
 pub mod persons;
 pub mod reports;

@@ -31,7 +31,8 @@ code_enum! {
     /// areas to avoid), `referral` (with its situation text), `stay` (place, clock,
     /// milestones, extensions, exit), `overview` (a name in a list), `residents` (what a main
     /// resident sees of the residents of their house), `access_log` (who looked at a file),
-    /// `consent` (what a person allows partners to see).
+    /// `consent` (what a person allows partners to see), `outflow` (housing offers and the
+    /// lease flip of an omklapwoning).
     DataCategory {
         File = "file",
         Referral = "referral",
@@ -40,6 +41,7 @@ code_enum! {
         Residents = "residents",
         AccessLog = "access_log",
         Consent = "consent",
+        Outflow = "outflow",
     }
 }
 

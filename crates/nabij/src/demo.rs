@@ -23,6 +23,7 @@ use nabij_domain::stay::{Destination, Milestone};
 use std::collections::HashMap;
 
 pub mod national;
+mod outflow;
 
 /// How much demo data to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -982,6 +983,7 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
     }
     summary.referrals += 3;
     clock.set(now);
+    outflow::seed(app, &sys, &mut summary, gemeente_leiden, sociaal_team, today).await?;
     Ok(summary)
 }
 

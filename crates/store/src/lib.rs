@@ -14,6 +14,7 @@ pub mod consents;
 mod convert;
 pub mod geography;
 pub mod homes;
+pub mod outflow;
 mod limits;
 mod migrate;
 mod paging;

@@ -20,6 +20,7 @@ mod forms;
 pub mod geography;
 pub mod homes;
 pub mod intake;
+pub mod outflow;
 mod meta;
 mod observe;
 mod openapi;

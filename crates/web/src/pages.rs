@@ -94,6 +94,16 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "begeleider" => "De begeleider is vastgelegd.",
         "toestemming" => "De toestemming is vastgelegd.",
         "ingetrokken" => "De toestemming is ingetrokken.",
+        "aanbod" => "Het aanbod is geregistreerd; een eenheid van het contingent is gereserveerd.",
+        "contingent" => "Het contingent is opgeslagen.",
+        "voorgesteld" => "Het aanbod is voorgesteld.",
+        "antwoord" => "Het antwoord is vastgelegd.",
+        "verhuisd" => "De verhuizing is vastgelegd; het verblijf is beëindigd.",
+        "aanbod-ingetrokken" => "Het aanbod is ingetrokken; de eenheid is vrijgegeven.",
+        "omklap" => "De omklapwoning is aangevraagd.",
+        "omklapstap" => "De stap is vastgelegd.",
+        "aangemeld" => "De aanmelding is verstuurd naar de coördinatoren.",
+        "gekoppeld" => "De koppeling aan het bekende dossier is bevestigd.",
         _ => return None,
     })
 }

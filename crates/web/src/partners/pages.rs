@@ -84,6 +84,7 @@ pub struct ShowPage {
     pub placed: Option<String>,
     pub ready_on: Option<String>,
     pub exit: Option<String>,
+    pub advice: Option<String>,
 }
 
 pub async fn show(
@@ -100,18 +101,14 @@ pub async fn show(
         referral_consent: d.referral_consent,
         housing_consent: d.housing_consent,
         name: d.referral.name.clone().unwrap_or_default(),
-        placed: d.placed.map(|p| {
-            format!(
-                "{} in {}, sinds {}",
-                p.home_kind.label(),
-                p.municipality_name,
-                labels::date(p.start)
-            )
-        }),
+        placed: d
+            .placed
+            .map(|p| format!("in {}, sinds {}", p.municipality_name, labels::date(p.start))),
         ready_on: d.ready_on.map(labels::date),
         exit: d
             .exit
             .map(|(date, dest)| format!("{} — {}", labels::date(date), dest.label())),
+        advice: d.advice.clone(),
     };
     Ok(shown(page(&page_data), d.referral.shown))
 }

@@ -12,6 +12,7 @@
 pub mod geography;
 pub mod history;
 pub mod homes;
+mod outflow;
 
 use super::{DemoSummary, PROVIDER, Rng, organisations_and_accounts};
 use anyhow::Result;
@@ -246,5 +247,6 @@ pub async fn seed(app: &App, seed: u64, size: &Size) -> Result<DemoSummary> {
         }
     }
     clock.set(now);
+    outflow::seed(app, &sys, &accounts, today).await?;
     Ok(summary)
 }
