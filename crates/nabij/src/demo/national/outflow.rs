@@ -69,7 +69,8 @@ pub(crate) async fn seed(app: &App, sys: &Caller, accounts: &DemoAccounts, today
         .await?;
         if i < ACCEPTED {
             let candidates = nabij_app::outflow::candidates(app, sys, offer.id).await?;
-            if let Some(c) = candidates.first() {
+            // Only where many wait: the waiting and the overdue stay visible.
+            if let Some(c) = candidates.first().filter(|_| candidates.len() > 20) {
                 nabij_app::outflow::propose(app, sys, offer.id, &MatchInput { person_id: c.candidate.person_id.0 }).await?;
                 let answer = if i % 3 == 0 {
                     AnswerInput {
