@@ -13,9 +13,9 @@ use crate::{App, AppError, Caller, Result, blank, parse_date};
 use jiff::civil::Date;
 use nabij_domain::RuleViolation;
 use nabij_domain::access::{Purpose, Role};
-use nabij_domain::labels::Label;
 use nabij_domain::home::{HomeKind, HouseRules};
 use nabij_domain::ids::*;
+use nabij_domain::labels::Label;
 use nabij_domain::outflow::*;
 use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_store::outflow::{NewOffer, QuotaFilter};
@@ -114,7 +114,13 @@ pub async fn quotas(app: &App, caller: &Caller, year: Option<i16>) -> Result<Vec
         Seat::Corporation(c) => f.corporation = Some(c),
         Seat::Covering(p) => f.covered_by = Some(p),
     }
-    Ok(app.db.quotas(&f).await?.into_iter().map(Quota::from).collect())
+    Ok(app
+        .db
+        .quotas(&f)
+        .await?
+        .into_iter()
+        .map(Quota::from)
+        .collect())
 }
 
 /// A quota as set by a coordinator: corporation × municipality × year, and its total.
@@ -143,7 +149,10 @@ pub async fn set_quota(app: &App, caller: &Caller, input: &QuotaInput) -> Result
         errors.push(RuleViolation::new("municipality_id", "kies een gemeente"));
     }
     if !(1900..=2199).contains(&input.year) {
-        errors.push(RuleViolation::new("year", "kies een jaar tussen 1900 en 2199"));
+        errors.push(RuleViolation::new(
+            "year",
+            "kies een jaar tussen 1900 en 2199",
+        ));
     }
     if !(0..=MAX_QUOTA).contains(&input.total) {
         errors.push(RuleViolation::new(
@@ -240,7 +249,12 @@ async fn view(
         (_, Some(p)) => {
             let consent = app
                 .db
-                .has_consent(p, caller.organisation.0, Purpose::Housing, app.clock.today())
+                .has_consent(
+                    p,
+                    caller.organisation.0,
+                    Purpose::Housing,
+                    app.clock.today(),
+                )
                 .await?;
             if consent {
                 (o.person_name.clone(), Some(p), None, None)
@@ -597,7 +611,10 @@ pub async fn answer(
     let mut errors = Vec::new();
     let answer = Answer::parse(&input.answer);
     if answer.is_none() {
-        errors.push(RuleViolation::new("answer", "kies geaccepteerd of geweigerd"));
+        errors.push(RuleViolation::new(
+            "answer",
+            "kies geaccepteerd of geweigerd",
+        ));
     }
     let reason = input.reason.trim();
     if let Err(e) = nabij_domain::limits::check("reason", reason, ANSWER_REASON) {
@@ -699,10 +716,15 @@ pub async fn withdraw(
     let (s, _) = visible_offer(app, caller, id).await?;
     let reason = input.reason.trim();
     if reason.is_empty() {
-        return Err(AppError::invalid("reason", "vul in waarom het aanbod vervalt"));
+        return Err(AppError::invalid(
+            "reason",
+            "vul in waarom het aanbod vervalt",
+        ));
     }
     nabij_domain::limits::check("reason", reason, ANSWER_REASON)?;
-    app.db.withdraw_offer(id, reason, &app.actor(caller)).await?;
+    app.db
+        .withdraw_offer(id, reason, &app.actor(caller))
+        .await?;
     view(app, caller, s, app.db.offer(id).await?).await
 }
 
@@ -752,7 +774,12 @@ async fn flip_view(
         (_, Some(p)) => {
             if app
                 .db
-                .has_consent(p, caller.organisation.0, Purpose::Housing, app.clock.today())
+                .has_consent(
+                    p,
+                    caller.organisation.0,
+                    Purpose::Housing,
+                    app.clock.today(),
+                )
                 .await?
             {
                 (f.resident_name.clone(), Some(p), None, None)
@@ -942,7 +969,10 @@ async fn request(
     {
         errors.push(e);
     }
-    let nb = app.db.neighbourhood(NeighbourhoodId(input.neighbourhood_id)).await;
+    let nb = app
+        .db
+        .neighbourhood(NeighbourhoodId(input.neighbourhood_id))
+        .await;
     if nb.is_err() {
         errors.push(RuleViolation::new("neighbourhood_id", "kies de buurt"));
     }
@@ -1159,10 +1189,16 @@ pub fn figure_period(from: Option<&str>, to: Option<&str>, today: Date) -> Resul
         None => to.saturating_sub(jiff::Span::new().years(1)),
     };
     if from >= to {
-        return Err(AppError::invalid("van", "het begin ligt niet vóór het einde"));
+        return Err(AppError::invalid(
+            "van",
+            "het begin ligt niet vóór het einde",
+        ));
     }
     if to > from.saturating_add(jiff::Span::new().years(5)) {
-        return Err(AppError::invalid("tot", "kies een periode van hoogstens vijf jaar"));
+        return Err(AppError::invalid(
+            "tot",
+            "kies een periode van hoogstens vijf jaar",
+        ));
     }
     Ok((from, to))
 }
@@ -1186,7 +1222,9 @@ pub async fn chain_figures(
         }
         (Some(caller.organisation.0), names)
     } else {
-        return Err(AppError::Forbidden("deze cijfers zijn voor de keten".into()));
+        return Err(AppError::Forbidden(
+            "deze cijfers zijn voor de keten".into(),
+        ));
     };
     let (rows, reasons) = app
         .db

@@ -50,6 +50,12 @@ pub struct PartnerReferralDetail {
     pub exit: Option<(Date, Destination)>,
     /// A referral closed without placement: the advice given, under consent for referral.
     pub advice: Option<String>,
+    /// Under consent for housing: household size and housing-relevant needs.
+    pub household: Option<(usize, nabij_domain::person::Needs)>,
+    pub care_consent: bool,
+    /// Under consent for care coordination: the professional's name and phone (never the
+    /// contact log).
+    pub professional: Option<(String, Option<String>)>,
 }
 
 fn require_partner(caller: &Caller) -> Result<()> {
@@ -118,6 +124,21 @@ pub async fn our_referral(
         .db
         .has_consent(r.person_id, org, Purpose::Housing, today)
         .await?;
+    let care_consent = app
+        .db
+        .has_consent(r.person_id, org, Purpose::CareCoordination, today)
+        .await?;
+    let household = if housing_consent {
+        let p = app.db.person(r.person_id).await?;
+        Some((p.household.get(), p.needs))
+    } else {
+        None
+    };
+    let professional = if care_consent {
+        app.db.professional_of(r.person_id).await?
+    } else {
+        None
+    };
     let stay = if referral_consent || housing_consent {
         app.db
             .stays(StayFilter {
@@ -136,7 +157,7 @@ pub async fn our_referral(
             received_at: r.received_at,
             state: r.state,
             name: referral_consent.then(|| r.person_name.clone()),
-            shown: (referral_consent || housing_consent).then_some(r.person_id),
+            shown: (referral_consent || housing_consent || care_consent).then_some(r.person_id),
         },
         referral_consent,
         housing_consent,
@@ -159,6 +180,9 @@ pub async fn our_referral(
             .close_reason
             .clone()
             .filter(|_| referral_consent && r.state == ReferralState::AdvisedElsewhere),
+        household,
+        care_consent,
+        professional,
     })
 }
 
@@ -358,4 +382,54 @@ pub async fn set_kind(
         .db
         .set_partner_kind(organisation.0, kind, municipalities)
         .await?)
+}
+
+/// A partner's kind and covered municipalities, as an administrator sends them.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartnerKindInput {
+    #[schemars(with = "nabij_domain::outflow::PartnerKind")]
+    pub kind: String,
+    /// For a municipality or social team: the municipalities it covers.
+    pub municipality_ids: Vec<i64>,
+}
+
+/// What a partner is, as answered after a change.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct PartnerKindView {
+    pub organisation_id: OrganisationId,
+    pub kind: nabij_domain::outflow::PartnerKind,
+    pub municipality_ids: Vec<MunicipalityId>,
+}
+
+/// Sets a partner's kind from an administrator's input.
+pub async fn set_kind_input(
+    app: &App,
+    caller: &Caller,
+    organisation: OrganisationId,
+    input: &PartnerKindInput,
+) -> Result<PartnerKindView> {
+    let Some(kind) = nabij_domain::outflow::PartnerKind::parse(&input.kind) else {
+        return Err(AppError::invalid(
+            "kind",
+            "kies gemeente, sociaal_team, woningcorporatie, zorgaanbieder of overig",
+        ));
+    };
+    if input.municipality_ids.len() > 500 {
+        return Err(AppError::invalid(
+            "municipality_ids",
+            "hoogstens 500 gemeenten",
+        ));
+    }
+    let ms: Vec<MunicipalityId> = input
+        .municipality_ids
+        .iter()
+        .map(|m| MunicipalityId(*m))
+        .collect();
+    set_kind(app, caller, organisation, kind, &ms).await?;
+    Ok(PartnerKindView {
+        organisation_id: organisation,
+        kind,
+        municipality_ids: ms,
+    })
 }

@@ -302,14 +302,14 @@ pub fn rank_ready(home: &OfferedHome, ready: &[ReadyPerson], today: Date) -> Vec
         .iter()
         .filter(|p| misfit(home, p).is_none())
         .map(|p| {
-            let nearness = if p.own_neighbourhood.is_some() && p.own_neighbourhood == home.neighbourhood
-            {
-                Nearness::OwnNeighbourhood
-            } else if p.own_municipality == home.municipality {
-                Nearness::OwnMunicipality
-            } else {
-                Nearness::Elsewhere
-            };
+            let nearness =
+                if p.own_neighbourhood.is_some() && p.own_neighbourhood == home.neighbourhood {
+                    Nearness::OwnNeighbourhood
+                } else if p.own_municipality == home.municipality {
+                    Nearness::OwnMunicipality
+                } else {
+                    Nearness::Elsewhere
+                };
             (nearness, days_between(p.ready_on, today).max(0), p)
         })
         .collect();
@@ -415,13 +415,23 @@ pub struct CriterionRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlipAction {
     /// The organisation holds the lease; the resident lives there on a usage agreement.
-    StartUse { resident: PersonId, from: Date },
-    StartReview { on: Date },
+    StartUse {
+        resident: PersonId,
+        from: Date,
+    },
+    StartReview {
+        on: Date,
+    },
     Record(CriterionRecord),
     /// The review did not pass: back to `in_use`, with the reasons.
-    ReviewFailed { on: Date, reasons: String },
+    ReviewFailed {
+        on: Date,
+        reasons: String,
+    },
     /// The lease is in the resident's name from `on`.
-    Flip { on: Date },
+    Flip {
+        on: Date,
+    },
 }
 
 /// What must happen outside the state machine after a flip.
@@ -651,7 +661,8 @@ mod tests {
     fn consent_dates_in_the_wrong_order_are_refused() {
         let today = date(2026, 5, 1);
         assert!(check_consent_dates(today, Some(today.saturating_add(1.years())), today).is_ok());
-        let e = check_consent_dates(today, Some(today.saturating_sub(1.days())), today).unwrap_err();
+        let e =
+            check_consent_dates(today, Some(today.saturating_sub(1.days())), today).unwrap_err();
         assert_eq!(e[0].field, "consent_until");
         let e = check_consent_dates(today.saturating_add(1.days()), None, today).unwrap_err();
         assert_eq!(e[0].field, "consent_given_on");
@@ -729,7 +740,7 @@ mod tests {
             neighbourhood: Some(NeighbourhoodId(10)),
         };
         let ready = vec![
-            person(1, 1, 2, None, date(2026, 1, 1)),     // elsewhere, long wait
+            person(1, 1, 2, None, date(2026, 1, 1)), // elsewhere, long wait
             person(2, 1, 1, Some(11), date(2026, 5, 1)), // own municipality
             person(3, 1, 1, Some(10), date(2026, 5, 30)), // own neighbourhood, short wait
             person(4, 6, 1, Some(10), date(2026, 1, 1)), // household too big
@@ -781,7 +792,11 @@ mod tests {
     #[test]
     fn the_flip_runs_from_request_to_flipped_and_ends_the_stay() {
         let f = Flip::requested();
-        let e = f.apply(&FlipAction::Flip { on: date(2026, 9, 1) }).unwrap_err();
+        let e = f
+            .apply(&FlipAction::Flip {
+                on: date(2026, 9, 1),
+            })
+            .unwrap_err();
         assert!(e.message.contains("aangevraagd"), "{}", e.message);
         let (f, _) = f
             .apply(&FlipAction::StartUse {
@@ -789,23 +804,41 @@ mod tests {
                 from: date(2026, 1, 1),
             })
             .unwrap();
-        let (f, _) = f.apply(&FlipAction::StartReview { on: date(2026, 8, 1) }).unwrap();
+        let (f, _) = f
+            .apply(&FlipAction::StartReview {
+                on: date(2026, 8, 1),
+            })
+            .unwrap();
         let (f, _) = f.apply(&record(Criterion::RentPaid, true)).unwrap();
-        let e = f.apply(&FlipAction::Flip { on: date(2026, 9, 1) }).unwrap_err();
+        let e = f
+            .apply(&FlipAction::Flip {
+                on: date(2026, 9, 1),
+            })
+            .unwrap_err();
         assert_eq!(e.field, "criteria");
         assert!(e.message.contains("geen overlast"), "{}", e.message);
         let mut f = f;
-        for c in [Criterion::NoNuisance, Criterion::GoalsMet, Criterion::CorporationAgrees] {
+        for c in [
+            Criterion::NoNuisance,
+            Criterion::GoalsMet,
+            Criterion::CorporationAgrees,
+        ] {
             f = f.apply(&record(c, true)).unwrap().0;
         }
-        let (f, effects) = f.apply(&FlipAction::Flip { on: date(2026, 9, 1) }).unwrap();
+        let (f, effects) = f
+            .apply(&FlipAction::Flip {
+                on: date(2026, 9, 1),
+            })
+            .unwrap();
         assert_eq!(f.state, FlipState::Flipped);
         assert!(effects.contains(&FlipEffect::EndStay {
             resident: PersonId(7),
             on: date(2026, 9, 1),
             destination: Destination::OwnLeaseViaFlip
         }));
-        assert!(effects.contains(&FlipEffect::CloseHome { on: date(2026, 9, 1) }));
+        assert!(effects.contains(&FlipEffect::CloseHome {
+            on: date(2026, 9, 1)
+        }));
     }
 
     #[test]
@@ -816,7 +849,11 @@ mod tests {
                 from: date(2026, 1, 1),
             })
             .unwrap();
-        let (f, _) = f.apply(&FlipAction::StartReview { on: date(2026, 8, 1) }).unwrap();
+        let (f, _) = f
+            .apply(&FlipAction::StartReview {
+                on: date(2026, 8, 1),
+            })
+            .unwrap();
         let (f, _) = f.apply(&record(Criterion::NoNuisance, false)).unwrap();
         assert!(
             f.apply(&FlipAction::ReviewFailed {
@@ -853,12 +890,14 @@ mod tests {
                     note: String::new(),
                 }
             )),
-            (day.clone(), prop_oneof![Just(""), Just("te veel huurachterstand")]).prop_map(
-                |(on, r)| FlipAction::ReviewFailed {
+            (
+                day.clone(),
+                prop_oneof![Just(""), Just("te veel huurachterstand")]
+            )
+                .prop_map(|(on, r)| FlipAction::ReviewFailed {
                     on,
                     reasons: r.into()
-                }
-            ),
+                }),
             day.prop_map(|on| FlipAction::Flip { on }),
         ]
     }

@@ -425,9 +425,12 @@ async fn outflow_parts(
     };
     if wanted(ranking) {
         // An open offer of a corporation of our own, in the first municipality.
-        let corporation =
-            nabij_app::accounts::create_organisation(app, sys, &format!("Bench corporatie {stamp}"))
-                .await?;
+        let corporation = nabij_app::accounts::create_organisation(
+            app,
+            sys,
+            &format!("Bench corporatie {stamp}"),
+        )
+        .await?;
         nabij_app::partners::set_kind(app, sys, corporation, PartnerKind::HousingCorporation, &[])
             .await?;
         let today = app.clock().today();
@@ -462,11 +465,17 @@ async fn outflow_parts(
         let mut found = 0;
         for _ in 0..runs {
             let t = Instant::now();
-            found = nabij_app::outflow::candidates(app, sys, offer.id).await?.len();
+            found = nabij_app::outflow::candidates(app, sys, offer.id)
+                .await?
+                .len();
             times.push(t.elapsed());
         }
         let (median, p99) = spread(times);
-        eprintln!("{ranking}: {} / {} ({found} kandidaten)", ms(median), ms(p99));
+        eprintln!(
+            "{ranking}: {} / {} ({found} kandidaten)",
+            ms(median),
+            ms(p99)
+        );
         rows.push(Row {
             what: format!("{ranking} ({found} kandidaten)"),
             median: ms(median),

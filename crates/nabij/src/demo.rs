@@ -983,7 +983,15 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
     }
     summary.referrals += 3;
     clock.set(now);
-    outflow::seed(app, &sys, &mut summary, gemeente_leiden, sociaal_team, today).await?;
+    outflow::seed(
+        app,
+        &sys,
+        &mut summary,
+        gemeente_leiden,
+        sociaal_team,
+        today,
+    )
+    .await?;
     Ok(summary)
 }
 

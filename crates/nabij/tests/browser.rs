@@ -254,11 +254,21 @@ async fn an_offered_home_is_matched_accepted_and_the_stay_ends_in_a_real_browser
         .create_home(&common::pitstop("Pitstop Woerden", centrum, 2), now)
         .await
         .unwrap();
-    let dunavie = db.create_organisation("Dunavie", Some(1), now).await.unwrap();
-    db.set_partner_kind(dunavie, nabij_domain::outflow::PartnerKind::HousingCorporation, &[])
+    let dunavie = db
+        .create_organisation("Dunavie", Some(1), now)
         .await
         .unwrap();
-    for (org, username, role) in [(1, "ria", Role::Coordinator), (dunavie, "joyce", Role::Partner)] {
+    db.set_partner_kind(
+        dunavie,
+        nabij_domain::outflow::PartnerKind::HousingCorporation,
+        &[],
+    )
+    .await
+    .unwrap();
+    for (org, username, role) in [
+        (1, "ria", Role::Coordinator),
+        (dunavie, "joyce", Role::Partner),
+    ] {
         db.create_user(
             &nabij_store::accounts::NewUser {
                 organisation_id: org,
@@ -304,7 +314,9 @@ async fn an_offered_home_is_matched_accepted_and_the_stay_ends_in_a_real_browser
     )
     .await
     .unwrap();
-    let stay = nabij_app::intake::place(&app, &sys, referral, home).await.unwrap();
+    let stay = nabij_app::intake::place(&app, &sys, referral, home)
+        .await
+        .unwrap();
     nabij_app::stays::ready(
         &app,
         &sys,
@@ -319,9 +331,7 @@ async fn an_offered_home_is_matched_accepted_and_the_stay_ends_in_a_real_browser
     let server = Application::new(listener, WebState::new(app));
     let base = format!("http://127.0.0.1:{}", server.port());
     tokio::spawn(server.run_until_stopped());
-    let set = |id: &str, value: &str| {
-        format!("document.getElementById('{id}').value = '{value}';")
-    };
+    let set = |id: &str, value: &str| format!("document.getElementById('{id}').value = '{value}';");
 
     // The corporation's housing consultant registers the offer.
     let (_driver, c, _profile) = browser(driver_bin).await;
@@ -343,9 +353,18 @@ async fn an_offered_home_is_matched_accepted_and_the_stay_ends_in_a_real_browser
     choose(&c, "municipality_id", &woerden.to_string()).await;
     fill(&c, "rooms", "2").await;
     fill(&c, "rent_euros", "640").await;
-    c.execute(&set("available_from", "2026-03-01"), vec![]).await.unwrap();
-    click(&c, Locator::Css("form[action='/woningaanbod'] button[type=submit]")).await;
-    c.wait().for_element(Locator::Id("offer-state")).await.unwrap();
+    c.execute(&set("available_from", "2026-03-01"), vec![])
+        .await
+        .unwrap();
+    click(
+        &c,
+        Locator::Css("form[action='/woningaanbod'] button[type=submit]"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Id("offer-state"))
+        .await
+        .unwrap();
     assert_eq!(text(&c, Locator::Id("offer-state")).await, "te koppelen");
     let offer_url = c.current_url().await.unwrap().path().to_string();
     c.close().await.unwrap();
@@ -356,22 +375,43 @@ async fn an_offered_home_is_matched_accepted_and_the_stay_ends_in_a_real_browser
     fill(&c, "username", "ria").await;
     fill(&c, "password", "lang-genoeg-wachtwoord").await;
     click(&c, Locator::Css("main form button[type=submit]")).await;
-    c.wait().for_element(Locator::Css("ol.cards li")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("ol.cards li"))
+        .await
+        .unwrap();
     let candidate = text(&c, Locator::Css("ol.cards li")).await;
     assert!(candidate.contains("Noor Bakker"), "{candidate}");
-    assert!(candidate.contains("woning ligt in de eigen gemeente"), "{candidate}");
+    assert!(
+        candidate.contains("woning ligt in de eigen gemeente"),
+        "{candidate}"
+    );
     click(&c, Locator::Css("ol.cards li button")).await;
     c.wait().for_element(Locator::Id("answer")).await.unwrap();
     assert_eq!(text(&c, Locator::Id("offer-state")).await, "voorgesteld");
     choose(&c, "answer", "accepted").await;
-    c.execute(&set("key_date", "2026-03-02"), vec![]).await.unwrap();
-    click(&c, Locator::Css("form[action$='/antwoord'] button[type=submit]")).await;
-    c.wait().for_element(Locator::Css("p.notice")).await.unwrap();
+    c.execute(&set("key_date", "2026-03-02"), vec![])
+        .await
+        .unwrap();
+    click(
+        &c,
+        Locator::Css("form[action$='/antwoord'] button[type=submit]"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
     assert_eq!(text(&c, Locator::Id("offer-state")).await, "geaccepteerd");
 
     // The stay has ended: own rented home.
-    c.goto(&format!("{base}/verblijven/{}", stay.stay.id)).await.unwrap();
-    let exit = text(&c, Locator::XPath("//dt[text()='Vertrek']/following-sibling::dd[1]")).await;
+    c.goto(&format!("{base}/verblijven/{}", stay.stay.id))
+        .await
+        .unwrap();
+    let exit = text(
+        &c,
+        Locator::XPath("//dt[text()='Vertrek']/following-sibling::dd[1]"),
+    )
+    .await;
     assert!(exit.contains("Eigen huurwoning"), "{exit}");
     c.close().await.unwrap();
 }

@@ -357,7 +357,15 @@ impl Db {
         .await?;
         let id = ReferralId(get_i64(&row, "id")?);
         if let Some(partner) = referral.referred_by {
-            insert_consent(&mut tx, person, partner, consent_given, consent_until, actor).await?;
+            insert_consent(
+                &mut tx,
+                person,
+                partner,
+                consent_given,
+                consent_until,
+                actor,
+            )
+            .await?;
         }
         append_one(
             &mut tx,
@@ -366,7 +374,9 @@ impl Db {
             person,
             DataCategory::Referral,
             AuditAction::Create,
-            format!("aanmelding {id} door ketenpartner, koppeling aan bekend dossier te bevestigen"),
+            format!(
+                "aanmelding {id} door ketenpartner, koppeling aan bekend dossier te bevestigen"
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -531,7 +541,11 @@ impl Db {
         for b in binds {
             q = q.bind(b);
         }
-        q.fetch_all(self.reader()).await?.iter().map(quota).collect()
+        q.fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(quota)
+            .collect()
     }
 
     // ------------------------------------------------------------ offers
@@ -1275,11 +1289,13 @@ async fn end_stay_in(
         )
     })?;
     let stay = StayId(get_i64(&r, "id")?);
-    sqlx::query("UPDATE stay_places SET released_on = $1 WHERE stay_id = $2 AND released_on IS NULL")
-        .bind(&on_text)
-        .bind(stay.0)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE stay_places SET released_on = $1 WHERE stay_id = $2 AND released_on IS NULL",
+    )
+    .bind(&on_text)
+    .bind(stay.0)
+    .execute(&mut **tx)
+    .await?;
     Ok(stay)
 }
 
@@ -1371,12 +1387,16 @@ impl Db {
         use std::collections::BTreeMap;
         let (f, t) = (date_text(from), date_text(to));
         let persons_scope = match scope.partner {
-            Some(_) => " AND p.own_municipality_id IN (SELECT municipality_id FROM partner_municipalities WHERE organisation_id = $4)",
+            Some(_) => {
+                " AND p.own_municipality_id IN (SELECT municipality_id FROM partner_municipalities WHERE organisation_id = $4)"
+            }
             None => " AND $4 = $4",
         };
         let partner = scope.partner.unwrap_or(0);
         let days = match self.backend() {
-            crate::Backend::Sqlite => "CAST(julianday(s.exit_date) - julianday(s.ready_on) AS INTEGER)",
+            crate::Backend::Sqlite => {
+                "CAST(julianday(s.exit_date) - julianday(s.ready_on) AS INTEGER)"
+            }
             crate::Backend::Postgres => "(CAST(s.exit_date AS DATE) - CAST(s.ready_on AS DATE))",
         };
         let days_now = match self.backend() {
@@ -1503,10 +1523,12 @@ impl Db {
             .iter()
             .filter(|q| (from.year()..=to.yesterday().unwrap_or(to).year()).contains(&q.year))
         {
-            let e = by.entry(q.municipality_id.0).or_insert_with(|| ChainFigures {
-                municipality_id: q.municipality_id.0,
-                ..Default::default()
-            });
+            let e = by
+                .entry(q.municipality_id.0)
+                .or_insert_with(|| ChainFigures {
+                    municipality_id: q.municipality_id.0,
+                    ..Default::default()
+                });
             e.quota_total += q.units.total;
             e.quota_used += q.units.used;
             e.quota_reserved += q.units.reserved;

@@ -366,9 +366,14 @@ mod tests {
             let homes = r.path.starts_with("/huizen/") || r.path.starts_with("/api/v1/homes/");
             // Offers and omklap homes are not a person's record.
             let homes = homes
-                || ["/woningaanbod/", "/omklapwoningen/", "/api/v1/offers/", "/api/v1/flips/"]
-                    .iter()
-                    .any(|p| r.path.starts_with(p));
+                || [
+                    "/woningaanbod/",
+                    "/omklapwoningen/",
+                    "/api/v1/offers/",
+                    "/api/v1/flips/",
+                ]
+                .iter()
+                .any(|p| r.path.starts_with(p));
             if r.person_data() && r.path.contains("{id}") && !homes {
                 let path = r.path.replace("{id}", "7").replace("{consent}", "3");
                 assert!(r.subject(&path).is_some(), "{} {}", r.method, r.path);

@@ -33,7 +33,9 @@ async fn partner_user(
         password_is_final: true,
     };
     let (id, username, password) = nabij_app::accounts::create_user(app, sys, &input).await?;
-    summary.users.push((Role::Partner, username.clone(), password));
+    summary
+        .users
+        .push((Role::Partner, username.clone(), password));
     Ok(Caller::user(
         id,
         username,
@@ -46,7 +48,12 @@ async fn partner_user(
     ))
 }
 
-fn intake(first: &str, last: &str, municipality: MunicipalityId, situation: &str) -> nabij_app::intake::IntakeInput {
+fn intake(
+    first: &str,
+    last: &str,
+    municipality: MunicipalityId,
+    situation: &str,
+) -> nabij_app::intake::IntakeInput {
     nabij_app::intake::IntakeInput {
         first_name: first.into(),
         last_name: last.into(),
@@ -80,11 +87,25 @@ async fn resident(
     let (_, referral) = nabij_app::intake::intake(
         app,
         sys,
-        &intake(name.0, name.1, k.municipality, "Huurschuld opgelost, eigen woning in zicht"),
+        &intake(
+            name.0,
+            name.1,
+            k.municipality,
+            "Huurschuld opgelost, eigen woning in zicht",
+        ),
     )
     .await?;
     let stay = nabij_app::intake::place(app, sys, referral, home).await?;
-    step(app, sys, flip, "in_use", Some(stay.stay.person_id.0), day, None).await
+    step(
+        app,
+        sys,
+        flip,
+        "in_use",
+        Some(stay.stay.person_id.0),
+        day,
+        None,
+    )
+    .await
 }
 
 async fn step(
@@ -173,17 +194,60 @@ pub(crate) async fn seed(
         municipality: katwijk,
         neighbourhood: kn,
     };
-    app.clock().set(at(today.saturating_sub(760.days()), 9, 0, &tz));
-    nabij_app::partners::set_kind(app, sys, gemeente_leiden, PartnerKind::Municipality, &[leiden]).await?;
-    nabij_app::partners::set_kind(app, sys, sociaal_team, PartnerKind::SocialTeam, &[woerden]).await?;
-    nabij_app::partners::set_kind(app, sys, dunavie_org, PartnerKind::HousingCorporation, &[]).await?;
-    let dunavie = partner_user(app, sys, summary, dunavie_org, "dunavie", "Joyce Meijer (Dunavie)").await?;
-    let team = partner_user(app, sys, summary, sociaal_team, "sociaalteam", "Bas Jansen (Sociaal team Woerden)").await?;
+    app.clock()
+        .set(at(today.saturating_sub(760.days()), 9, 0, &tz));
+    nabij_app::partners::set_kind(
+        app,
+        sys,
+        gemeente_leiden,
+        PartnerKind::Municipality,
+        &[leiden],
+    )
+    .await?;
+    nabij_app::partners::set_kind(app, sys, sociaal_team, PartnerKind::SocialTeam, &[woerden])
+        .await?;
+    nabij_app::partners::set_kind(app, sys, dunavie_org, PartnerKind::HousingCorporation, &[])
+        .await?;
+    let dunavie = partner_user(
+        app,
+        sys,
+        summary,
+        dunavie_org,
+        "dunavie",
+        "Joyce Meijer (Dunavie)",
+    )
+    .await?;
+    let team = partner_user(
+        app,
+        sys,
+        summary,
+        sociaal_team,
+        "sociaalteam",
+        "Bas Jansen (Sociaal team Woerden)",
+    )
+    .await?;
 
     // The lease flips in Katwijk: flipped (with a replacement now in use), one under review
     // after a review that did not pass, and one just requested.
-    let (first, first_home) = request(app, &dunavie, &k, "Omklap Katwijk Noordzeestraat", "Noordzeestraat 7", today.saturating_sub(700.days())).await?;
-    resident(app, sys, &k, first, first_home, ("Naima", "Bakker"), today.saturating_sub(700.days())).await?;
+    let (first, first_home) = request(
+        app,
+        &dunavie,
+        &k,
+        "Omklap Katwijk Noordzeestraat",
+        "Noordzeestraat 7",
+        today.saturating_sub(700.days()),
+    )
+    .await?;
+    resident(
+        app,
+        sys,
+        &k,
+        first,
+        first_home,
+        ("Naima", "Bakker"),
+        today.saturating_sub(700.days()),
+    )
+    .await?;
     let review = today.saturating_sub(480.days());
     step(app, sys, first, "flip_review", None, review, None).await?;
     for (c, note) in [
@@ -191,12 +255,40 @@ pub(crate) async fn seed(
         ("no_nuisance", "Geen meldingen bij de corporatie"),
         ("goals_met", "Budgetplan loopt, werk gevonden"),
     ] {
-        step(app, sys, first, "criterion", None, review.saturating_add(5.days()), Some((c, true, note))).await?;
+        step(
+            app,
+            sys,
+            first,
+            "criterion",
+            None,
+            review.saturating_add(5.days()),
+            Some((c, true, note)),
+        )
+        .await?;
     }
-    step(app, &dunavie, first, "criterion", None, review.saturating_add(9.days()), Some(("corporation_agrees", true, "Akkoord huurcommissie"))).await?;
-    step(app, sys, first, "flipped", None, review.saturating_add(30.days()), None).await?;
+    step(
+        app,
+        &dunavie,
+        first,
+        "criterion",
+        None,
+        review.saturating_add(9.days()),
+        Some(("corporation_agrees", true, "Akkoord huurcommissie")),
+    )
+    .await?;
+    step(
+        app,
+        sys,
+        first,
+        "flipped",
+        None,
+        review.saturating_add(30.days()),
+        None,
+    )
+    .await?;
     let replacement_from = review.saturating_add(60.days());
-    app.clock().set(at(review.saturating_add(30.days()), 14, 0, &tz));
+    app.clock()
+        .set(at(review.saturating_add(30.days()), 14, 0, &tz));
     let replacement = nabij_app::outflow::request_replacement(
         app,
         sys,
@@ -211,20 +303,94 @@ pub(crate) async fn seed(
         },
     )
     .await?;
-    resident(app, sys, &k, replacement.id, replacement.home_id, ("Ruud", "Smit"), replacement_from).await?;
+    resident(
+        app,
+        sys,
+        &k,
+        replacement.id,
+        replacement.home_id,
+        ("Ruud", "Smit"),
+        replacement_from,
+    )
+    .await?;
 
-    let (second, second_home) = request(app, &dunavie, &k, "Omklap Katwijk Duinstraat", "Duinstraat 3", today.saturating_sub(420.days())).await?;
-    resident(app, sys, &k, second, second_home, ("Linda", "Mulder"), today.saturating_sub(400.days())).await?;
+    let (second, second_home) = request(
+        app,
+        &dunavie,
+        &k,
+        "Omklap Katwijk Duinstraat",
+        "Duinstraat 3",
+        today.saturating_sub(420.days()),
+    )
+    .await?;
+    resident(
+        app,
+        sys,
+        &k,
+        second,
+        second_home,
+        ("Linda", "Mulder"),
+        today.saturating_sub(400.days()),
+    )
+    .await?;
     let first_review = today.saturating_sub(200.days());
     step(app, sys, second, "flip_review", None, first_review, None).await?;
-    step(app, sys, second, "criterion", None, first_review.saturating_add(3.days()), Some(("no_nuisance", false, "Twee meldingen van geluidsoverlast"))).await?;
-    step(app, sys, second, "review_failed", None, first_review.saturating_add(7.days()), Some(("", false, "Overlast eerst oplossen; over een half jaar opnieuw"))).await?;
+    step(
+        app,
+        sys,
+        second,
+        "criterion",
+        None,
+        first_review.saturating_add(3.days()),
+        Some(("no_nuisance", false, "Twee meldingen van geluidsoverlast")),
+    )
+    .await?;
+    step(
+        app,
+        sys,
+        second,
+        "review_failed",
+        None,
+        first_review.saturating_add(7.days()),
+        Some((
+            "",
+            false,
+            "Overlast eerst oplossen; over een half jaar opnieuw",
+        )),
+    )
+    .await?;
     let again = today.saturating_sub(12.days());
     step(app, sys, second, "flip_review", None, again, None).await?;
-    step(app, sys, second, "criterion", None, again.saturating_add(2.days()), Some(("rent_paid", true, "Huur twaalf maanden op tijd"))).await?;
-    step(app, sys, second, "criterion", None, again.saturating_add(2.days()), Some(("no_nuisance", true, "Sinds de afspraken geen meldingen"))).await?;
+    step(
+        app,
+        sys,
+        second,
+        "criterion",
+        None,
+        again.saturating_add(2.days()),
+        Some(("rent_paid", true, "Huur twaalf maanden op tijd")),
+    )
+    .await?;
+    step(
+        app,
+        sys,
+        second,
+        "criterion",
+        None,
+        again.saturating_add(2.days()),
+        Some(("no_nuisance", true, "Sinds de afspraken geen meldingen")),
+    )
+    .await?;
 
-    request(app, &dunavie, &k, "Omklap Katwijk Visserslaan", "Visserslaan 21", today.saturating_sub(5.days())).await?;
+    request(
+        app,
+        &dunavie,
+        &k,
+        "Omklap Katwijk Visserslaan",
+        "Visserslaan 21",
+        today.saturating_sub(5.days()),
+    )
+    .await?;
 
     // Quotas of Dunavie in every seed municipality, last year and this year.
     app.clock().set(now);
@@ -245,7 +411,14 @@ pub(crate) async fn seed(
     }
     // Offers for people ready to move on now: some declined first, then accepted.
     let quotas = nabij_app::outflow::quotas(app, sys, Some(today.year())).await?;
-    let streets = ["Lindenlaan 4", "Kastanjehof 12", "Beukenstraat 9", "Eikenpad 2", "Wilgenweg 31", "Populierenlaan 6"];
+    let streets = [
+        "Lindenlaan 4",
+        "Kastanjehof 12",
+        "Beukenstraat 9",
+        "Eikenpad 2",
+        "Wilgenweg 31",
+        "Populierenlaan 6",
+    ];
     for (i, q) in quotas.iter().take(streets.len()).enumerate() {
         let offer = nabij_app::outflow::register_offer(
             app,
@@ -270,12 +443,25 @@ pub(crate) async fn seed(
         }
         let mut tried = 0;
         for c in candidates.iter().take(2) {
-            nabij_app::outflow::propose(app, sys, offer.id, &MatchInput { person_id: c.candidate.person_id.0 }).await?;
+            nabij_app::outflow::propose(
+                app,
+                sys,
+                offer.id,
+                &MatchInput {
+                    person_id: c.candidate.person_id.0,
+                },
+            )
+            .await?;
             // Every other offer is declined once, then goes to the next candidate.
             let answer = if i % 2 == 0 && tried == 0 {
                 AnswerInput {
                     answer: "declined".into(),
-                    reason: ["Te ver van de kinderen", "Geen lift, trap te steil", "Huur te hoog voor het budget"][i % 3].into(),
+                    reason: [
+                        "Te ver van de kinderen",
+                        "Geen lift, trap te steil",
+                        "Huur te hoog voor het budget",
+                    ][i % 3]
+                        .into(),
                     key_date: None,
                 }
             } else if i == streets.len() - 1 {
@@ -304,7 +490,16 @@ pub(crate) async fn seed(
     let mut submitters = vec![(team, woerden, "Dewi", "Pranoto")];
     if let Some(u) = leiden_user {
         submitters.push((
-            Caller::user(u.id, u.username.clone(), u.display_name.clone(), Role::Partner, gemeente_leiden, OrganisationId(PROVIDER), "lokaal", "nabij demo"),
+            Caller::user(
+                u.id,
+                u.username.clone(),
+                u.display_name.clone(),
+                Role::Partner,
+                gemeente_leiden,
+                OrganisationId(PROVIDER),
+                "lokaal",
+                "nabij demo",
+            ),
             leiden,
             "Youssef",
             "Amrani",

@@ -144,12 +144,17 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
         .text()
         .await
         .unwrap();
-    assert!(page.contains("geplaatst") && page.contains("in Woerden"), "{page}");
+    assert!(
+        page.contains("geplaatst") && page.contains("in Woerden"),
+        "{page}"
+    );
     assert!(!page.contains("Pitstop Woerden"), "never the house");
 
     // A quota of two and an offer of the corporation under it: one unit reserved.
     let q = quota(&app, 2).await;
-    let r = partner.post_json("/api/v1/offers", &offer_body(&app, q, 1)).await;
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+        .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let first = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     assert_eq!(quota_use(&partner, q).await, (2, 0, 1));
@@ -195,14 +200,20 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "open");
-    assert_eq!(quota_use(&partner, q).await, (2, 0, 0), "the decline released the unit");
+    assert_eq!(
+        quota_use(&partner, q).await,
+        (2, 0, 0),
+        "the decline released the unit"
+    );
     let ranked: Value = app
         .get_json(&format!("/api/v1/offers/{first}/candidates"))
         .await;
     assert_eq!(ranked[0]["person_id"], person, "still on the ready list");
 
     // A second offer; with consent for housing the corporation sees the name.
-    let r = partner.post_json("/api/v1/offers", &offer_body(&app, q, 2)).await;
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 2))
+        .await;
     assert_eq!(r.status(), 201);
     let second = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     assert_eq!(quota_use(&partner, q).await, (2, 0, 1));
@@ -247,10 +258,14 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
     assert_eq!(quota_use(&partner, q).await, (2, 1, 0));
     // One more offer takes the last unit; then the quota is used up and an offer is
     // refused, with the reason at the field, and nothing is written.
-    let r = partner.post_json("/api/v1/offers", &offer_body(&app, q, 2)).await;
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 2))
+        .await;
     assert_eq!(r.status(), 201);
     assert_eq!(quota_use(&partner, q).await, (2, 1, 1));
-    let r = partner.post_json("/api/v1/offers", &offer_body(&app, q, 2)).await;
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 2))
+        .await;
     assert_eq!(r.status(), 422);
     let problem: Value = r.json().await.unwrap();
     assert!(
@@ -268,6 +283,50 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(quota_use(&partner, q).await, (2, 1, 1));
+
+    // Consent for housing shows the household; consent for care coordination the
+    // professional's name and phone, never the contact log.
+    let page = partner
+        .get(&format!("/onze-aanmeldingen/{referral}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2 personen"), "{page}");
+    assert!(
+        !page.contains("Begeleider"),
+        "no consent for care coordination"
+    );
+    let person_id = nabij_domain::ids::PersonId(person);
+    app.db
+        .assign_professional(
+            person_id,
+            app.user(Role::Professional),
+            app.clock.today(),
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    app.db
+        .record_consent(
+            &NewConsent {
+                person: person_id,
+                organisation_id: app.partner_org,
+                purpose: Purpose::CareCoordination,
+                given_on: app.clock.today(),
+                expires_on: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    let page = partner
+        .get(&format!("/onze-aanmeldingen/{referral}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Test professional, 06-11112222"), "{page}");
 }
 on_both!(partner_refers_and_the_person_moves_into_an_offered_home);
 
@@ -433,8 +492,16 @@ async fn the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock(app: TestAp
                 .await
         }
     };
-    assert_eq!(step(json!({"step": "in_use", "person_id": person, "on": t})).await.status(), 200);
-    assert_eq!(step(json!({"step": "flip_review", "on": t})).await.status(), 200);
+    assert_eq!(
+        step(json!({"step": "in_use", "person_id": person, "on": t}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        step(json!({"step": "flip_review", "on": t})).await.status(),
+        200
+    );
     assert_eq!(
         step(json!({"step": "criterion", "criterion": "no_nuisance", "met": false, "on": t, "note": "Twee klachten"}))
             .await
@@ -442,21 +509,44 @@ async fn the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock(app: TestAp
         200
     );
     // The review does not pass: back in use, with the reasons on record.
-    let r = step(json!({"step": "review_failed", "on": t, "reasons": "Klachten over geluidsoverlast"})).await;
+    let r =
+        step(json!({"step": "review_failed", "on": t, "reasons": "Klachten over geluidsoverlast"}))
+            .await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
-    assert_eq!((v["state"].as_str(), v["reviews_failed"].as_i64()), (Some("in_use"), Some(1)));
+    assert_eq!(
+        (v["state"].as_str(), v["reviews_failed"].as_i64()),
+        (Some("in_use"), Some(1))
+    );
 
     // The corporation sees the state, and the resident's name only under consent.
     let partner = app.session_as(Role::Partner).await;
-    let seen: Value = partner.get(&format!("/api/v1/flips/{id}")).await.json().await.unwrap();
+    let seen: Value = partner
+        .get(&format!("/api/v1/flips/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(seen["flip"]["state"], "in_use");
-    assert!(seen["flip"]["resident"].as_str().unwrap().starts_with("kandidaat "));
+    assert!(
+        seen["flip"]["resident"]
+            .as_str()
+            .unwrap()
+            .starts_with("kandidaat ")
+    );
 
     // The second review passes; the corporation records its own agreement.
-    assert_eq!(step(json!({"step": "flip_review", "on": t})).await.status(), 200);
+    assert_eq!(
+        step(json!({"step": "flip_review", "on": t})).await.status(),
+        200
+    );
     for c in ["rent_paid", "no_nuisance", "goals_met"] {
-        assert_eq!(step(json!({"step": "criterion", "criterion": c, "met": true, "on": t})).await.status(), 200);
+        assert_eq!(
+            step(json!({"step": "criterion", "criterion": c, "met": true, "on": t}))
+                .await
+                .status(),
+            200
+        );
     }
     let r = partner
         .post_json(
@@ -466,7 +556,10 @@ async fn the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock(app: TestAp
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let r = partner
-        .post_json(&format!("/api/v1/flips/{id}/steps"), &json!({"step": "flipped", "on": t}))
+        .post_json(
+            &format!("/api/v1/flips/{id}/steps"),
+            &json!({"step": "flipped", "on": t}),
+        )
         .await;
     assert_eq!(r.status(), 403, "only a coordinator flips");
     let r = step(json!({"step": "flipped", "on": t})).await;
@@ -514,8 +607,11 @@ async fn consent_decides_what_a_corporation_sees_and_another_organisation_sees_n
         &json!({"ready_on": app.clock.today().to_string()}),
     )
     .await;
-    app.post_json(&format!("/api/v1/offers/{offer}/match"), &json!({"person_id": person}))
-        .await;
+    app.post_json(
+        &format!("/api/v1/offers/{offer}/match"),
+        &json!({"person_id": person}),
+    )
+    .await;
     let name = || async {
         let v: Value = partner
             .get(&format!("/api/v1/offers/{offer}"))
@@ -557,7 +653,12 @@ async fn consent_decides_what_a_corporation_sees_and_another_organisation_sees_n
         .unwrap();
     assert_eq!(name().await, "Lotte de Vries");
     app.db
-        .revoke_consent(nabij_domain::ids::PersonId(person), id, today, &system(&app))
+        .revoke_consent(
+            nabij_domain::ids::PersonId(person),
+            id,
+            today,
+            &system(&app),
+        )
         .await
         .unwrap();
     assert!(name().await.starts_with("kandidaat"));
@@ -569,7 +670,13 @@ async fn consent_decides_what_a_corporation_sees_and_another_organisation_sees_n
         .unwrap();
     let quotas: Value = partner.get("/api/v1/quotas").await.json().await.unwrap();
     assert_eq!(quotas.as_array().unwrap().len(), 1);
-    assert_eq!(partner.get(&format!("/api/v1/offers/{offer}")).await.status(), 404);
+    assert_eq!(
+        partner
+            .get(&format!("/api/v1/offers/{offer}"))
+            .await
+            .status(),
+        404
+    );
     assert_eq!(partner.get("/api/v1/offers").await.status(), 403);
     // A care provider neither refers nor sees outflow.
     app.db
@@ -617,3 +724,87 @@ async fn a_known_person_is_not_filed_twice(app: TestApp) {
     assert_eq!(app.post_json(&link, &json!({})).await.status(), 409);
 }
 on_both!(a_known_person_is_not_filed_twice);
+
+async fn a_municipality_sees_its_figures_with_small_numbers_as_less_than_five(app: TestApp) {
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::Municipality, &[app.woerden])
+        .await
+        .unwrap();
+    // Three referrals and two placements in Woerden, one in Zeist (not covered).
+    for name in ["Anna", "Bert", "Cora"] {
+        app.refer(name).await;
+    }
+    let open: Value = app.get_json("/api/v1/referrals").await;
+    let ids: Vec<i64> = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(app.place(ids[0], app.pitstop).await.status(), 201);
+    assert_eq!(app.place(ids[1], app.pitstop).await.status(), 201);
+    let partner = app.session_as(Role::Partner).await;
+    let html = partner.get("/ketencijfers").await.text().await.unwrap();
+    assert!(html.contains("Gemeenten: Woerden."), "{html}");
+    let row = html
+        .split("<th scope=\"row\">Woerden</th>")
+        .nth(1)
+        .expect("a row for Woerden")
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains("&#60;5"), "{row}");
+    assert!(!row.contains(">3<") && !row.contains(">2<"), "{row}");
+    // The CSV download suppresses the same way.
+    let r = partner.get("/ketencijfers.csv?tabel=keten").await;
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    let line = csv.lines().find(|l| l.starts_with("Woerden")).unwrap();
+    assert_eq!(line, "Woerden;<5;<5;–;<5;<5", "{csv}");
+    // The coordinator sees the numbers themselves.
+    let html = app.get("/rapportage/uitstroom").await.text().await.unwrap();
+    let row = html
+        .split("<th scope=\"row\">Woerden</th>")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains(">3<") && row.contains(">2<"), "{row}");
+    // A period that ends before it starts is refused at the field.
+    let r = partner
+        .get("/ketencijfers?van=2026-05-01&tot=2026-04-01")
+        .await;
+    assert_eq!(r.status(), 422);
+}
+on_both!(a_municipality_sees_its_figures_with_small_numbers_as_less_than_five);
+
+async fn an_administrator_sets_a_partners_kind(app: TestApp) {
+    let admin = app.session_as(Role::Admin).await;
+    let url = format!("/api/v1/partners/{}/kind", app.partner_org);
+    let r = admin
+        .post_json(
+            &url,
+            &json!({"kind": "woningcorporatie", "municipality_ids": [app.woerden.0]}),
+        )
+        .await;
+    assert_eq!(r.status(), 422, "a corporation covers no municipalities");
+    let r = admin
+        .post_json(
+            &url,
+            &json!({"kind": "gemeente", "municipality_ids": [app.woerden.0]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (kind, ms) = app.db.partner_kind(app.partner_org).await.unwrap();
+    assert_eq!(
+        (kind, ms),
+        (Some(PartnerKind::Municipality), vec![app.woerden])
+    );
+    // The provider itself is no partner.
+    let r = admin
+        .post_json("/api/v1/partners/1/kind", &json!({"kind": "gemeente"}))
+        .await;
+    assert!(r.status().is_client_error());
+}
+on_both!(an_administrator_sets_a_partners_kind);

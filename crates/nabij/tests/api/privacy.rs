@@ -36,6 +36,7 @@ struct Records {
     token: i64,
     offer: i64,
     flip: i64,
+    partner: i64,
 }
 
 /// The test provider's records and another provider's.
@@ -186,6 +187,7 @@ async fn records_of(
         token,
         offer,
         flip,
+        partner,
     }
 }
 
@@ -261,6 +263,7 @@ fn concrete(path: &str, r: &Records) -> String {
             p if p.starts_with("/omklapwoningen/") || p.starts_with("/api/v1/flips/") => {
                 r.flip.to_string()
             }
+            p if p.starts_with("/api/v1/partners/") => r.partner.to_string(),
             p if p.starts_with("/blokkades/") => r.block.to_string(),
             p if p.starts_with("/beheer/gebruikers/") => r.user.to_string(),
             p if p.starts_with("/account/api-sleutels/") => r.token.to_string(),
@@ -418,6 +421,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/flips/{id}/steps", "CK"),
     ("POST", "/api/v1/flips/{id}/replacement", "CK"),
     ("POST", "/api/v1/partner/referrals", "K"),
+    ("POST", "/api/v1/partners/{id}/kind", "A"),
     ("POST", "/api/v1/referrals/{id}/link", "C"),
 ];
 
@@ -2384,18 +2388,17 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     let (fg2, pg2) = in_flip("Gert").await;
     // Referrals a partner filed on a known file, the link to confirm.
     let linked = || async {
-        db.create_linked_referral(
-            known,
-            &new_referral(1, Some(partner)),
-            today,
-            None,
-            &actor,
-        )
-        .await
-        .unwrap()
+        db.create_linked_referral(known, &new_referral(1, Some(partner)), today, None, &actor)
+            .await
+            .unwrap()
     };
     let (l1, l2) = (linked().await, linked().await);
-    let use_of = |role, path: String, person: PersonId, list: bool, form: Vec<(&'static str, String)>, body: Option<Value>| Use {
+    let use_of = |role,
+                  path: String,
+                  person: PersonId,
+                  list: bool,
+                  form: Vec<(&'static str, String)>,
+                  body: Option<Value>| Use {
         role,
         path,
         form,
@@ -2425,28 +2428,246 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
         "situation": "Huurachterstand, ontruiming gepland", "consent_given_on": t,
     });
     vec![
-        ("GET", "/woningaanbod", use_of(c, "/woningaanbod".into(), pa, true, vec![], None)),
-        ("GET", "/woningaanbod/{id}", use_of(c, format!("/woningaanbod/{}", o(oa)), pa, false, vec![], None)),
-        ("POST", "/woningaanbod/{id}/voorstellen", use_of(c, format!("/woningaanbod/{}/voorstellen", o(ob)), pb, false, vec![("person_id", pb.to_string())], None)),
-        ("POST", "/woningaanbod/{id}/antwoord", use_of(c, format!("/woningaanbod/{}/antwoord", o(oc)), pc, false, vec![("answer", "declined".into()), ("reason", "Te ver van school".into())], None)),
-        ("POST", "/woningaanbod/{id}/verhuizing", use_of(c, format!("/woningaanbod/{}/verhuizing", o(od)), pd, false, vec![], None)),
-        ("POST", "/woningaanbod/{id}/intrekken", use_of(c, format!("/woningaanbod/{}/intrekken", o(oe)), pe, false, vec![("withdraw_reason", "Woning verkocht".into())], None)),
-        ("GET", "/omklapwoningen", use_of(c, "/omklapwoningen".into(), pf, true, vec![], None)),
-        ("GET", "/omklapwoningen/{id}", use_of(c, format!("/omklapwoningen/{ff}"), pf, false, vec![], None)),
-        ("POST", "/omklapwoningen/{id}/stap", use_of(c, format!("/omklapwoningen/{fg}/stap"), pg, false, vec![("step", "in_use".into()), ("person_id", pg.to_string()), ("on", t.clone())], None)),
-        ("POST", "/onze-aanmeldingen", Use { role: Role::Partner, path: "/onze-aanmeldingen".into(), form: referral_form, json: None, person: None, list: false }),
-        ("POST", "/aanmeldingen/{id}/koppeling", use_of(c, format!("/aanmeldingen/{l1}/koppeling"), known, false, vec![], None)),
-        ("GET", "/api/v1/offers", use_of(c, "/api/v1/offers".into(), pa, true, vec![], None)),
-        ("GET", "/api/v1/offers/{id}", use_of(c, format!("/api/v1/offers/{}", o(oa)), pa, false, vec![], None)),
-        ("GET", "/api/v1/offers/{id}/candidates", use_of(c, format!("/api/v1/offers/{}/candidates", o(or)), pr, true, vec![], None)),
-        ("POST", "/api/v1/offers/{id}/match", use_of(c, format!("/api/v1/offers/{}/match", o(or2)), pr2, false, vec![], Some(json!({"person_id": pr2.0})))),
-        ("POST", "/api/v1/offers/{id}/answer", use_of(c, format!("/api/v1/offers/{}/answer", o(oc2)), pc2, false, vec![], Some(json!({"answer": "accepted", "key_date": t, "reason": ""})))),
-        ("POST", "/api/v1/offers/{id}/move", use_of(c, format!("/api/v1/offers/{}/move", o(od2)), pd2, false, vec![], Some(json!({})))),
-        ("POST", "/api/v1/offers/{id}/withdraw", use_of(c, format!("/api/v1/offers/{}/withdraw", o(oe2)), pe2, false, vec![], Some(json!({"reason": "Niet meer beschikbaar"})))),
-        ("GET", "/api/v1/flips", use_of(c, "/api/v1/flips".into(), pf, true, vec![], None)),
-        ("GET", "/api/v1/flips/{id}", use_of(c, format!("/api/v1/flips/{ff}"), pf, false, vec![], None)),
-        ("POST", "/api/v1/flips/{id}/steps", use_of(c, format!("/api/v1/flips/{fg2}/steps"), pg2, false, vec![], Some(json!({"step": "in_use", "person_id": pg2.0, "on": t})))),
-        ("POST", "/api/v1/partner/referrals", Use { role: Role::Partner, path: "/api/v1/partner/referrals".into(), form: vec![], json: Some(partner_json), person: None, list: false }),
-        ("POST", "/api/v1/referrals/{id}/link", use_of(c, format!("/api/v1/referrals/{l2}/link"), known, false, vec![], Some(json!({})))),
+        (
+            "GET",
+            "/woningaanbod",
+            use_of(c, "/woningaanbod".into(), pa, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/woningaanbod/{id}",
+            use_of(
+                c,
+                format!("/woningaanbod/{}", o(oa)),
+                pa,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/woningaanbod/{id}/voorstellen",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/voorstellen", o(ob)),
+                pb,
+                false,
+                vec![("person_id", pb.to_string())],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/woningaanbod/{id}/antwoord",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/antwoord", o(oc)),
+                pc,
+                false,
+                vec![
+                    ("answer", "declined".into()),
+                    ("reason", "Te ver van school".into()),
+                ],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/woningaanbod/{id}/verhuizing",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/verhuizing", o(od)),
+                pd,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/woningaanbod/{id}/intrekken",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/intrekken", o(oe)),
+                pe,
+                false,
+                vec![("withdraw_reason", "Woning verkocht".into())],
+                None,
+            ),
+        ),
+        (
+            "GET",
+            "/omklapwoningen",
+            use_of(c, "/omklapwoningen".into(), pf, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/omklapwoningen/{id}",
+            use_of(c, format!("/omklapwoningen/{ff}"), pf, false, vec![], None),
+        ),
+        (
+            "POST",
+            "/omklapwoningen/{id}/stap",
+            use_of(
+                c,
+                format!("/omklapwoningen/{fg}/stap"),
+                pg,
+                false,
+                vec![
+                    ("step", "in_use".into()),
+                    ("person_id", pg.to_string()),
+                    ("on", t.clone()),
+                ],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/onze-aanmeldingen",
+            Use {
+                role: Role::Partner,
+                path: "/onze-aanmeldingen".into(),
+                form: referral_form,
+                json: None,
+                person: None,
+                list: false,
+            },
+        ),
+        (
+            "POST",
+            "/aanmeldingen/{id}/koppeling",
+            use_of(
+                c,
+                format!("/aanmeldingen/{l1}/koppeling"),
+                known,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/offers",
+            use_of(c, "/api/v1/offers".into(), pa, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/api/v1/offers/{id}",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}", o(oa)),
+                pa,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/offers/{id}/candidates",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/candidates", o(or)),
+                pr,
+                true,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/match",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/match", o(or2)),
+                pr2,
+                false,
+                vec![],
+                Some(json!({"person_id": pr2.0})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/answer",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/answer", o(oc2)),
+                pc2,
+                false,
+                vec![],
+                Some(json!({"answer": "accepted", "key_date": t, "reason": ""})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/move",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/move", o(od2)),
+                pd2,
+                false,
+                vec![],
+                Some(json!({})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/withdraw",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/withdraw", o(oe2)),
+                pe2,
+                false,
+                vec![],
+                Some(json!({"reason": "Niet meer beschikbaar"})),
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/flips",
+            use_of(c, "/api/v1/flips".into(), pf, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/api/v1/flips/{id}",
+            use_of(c, format!("/api/v1/flips/{ff}"), pf, false, vec![], None),
+        ),
+        (
+            "POST",
+            "/api/v1/flips/{id}/steps",
+            use_of(
+                c,
+                format!("/api/v1/flips/{fg2}/steps"),
+                pg2,
+                false,
+                vec![],
+                Some(json!({"step": "in_use", "person_id": pg2.0, "on": t})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/partner/referrals",
+            Use {
+                role: Role::Partner,
+                path: "/api/v1/partner/referrals".into(),
+                form: vec![],
+                json: Some(partner_json),
+                person: None,
+                list: false,
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/referrals/{id}/link",
+            use_of(
+                c,
+                format!("/api/v1/referrals/{l2}/link"),
+                known,
+                false,
+                vec![],
+                Some(json!({})),
+            ),
+        ),
     ]
 }

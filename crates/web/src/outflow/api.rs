@@ -19,22 +19,38 @@ pub struct YearQuery {
     pub year: Option<i16>,
 }
 
-pub async fn quotas(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<YearQuery>) -> ApiResult {
+pub async fn quotas(
+    S(state): S<Web>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult {
     ok(&outflow::quotas(&state.app, &viewer.caller, q.year).await?)
 }
 
-pub async fn set_quota(S(state): S<Web>, viewer: Viewer, Body(input): Body<QuotaInput>) -> ApiResult {
+pub async fn set_quota(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Body(input): Body<QuotaInput>,
+) -> ApiResult {
     ok(&outflow::set_quota(&state.app, &viewer.caller, &input).await?)
 }
 
-pub async fn offers(S(state): S<Web>, viewer: Viewer, ApiQuery(q): ApiQuery<OfferQuery>) -> ApiResult {
+pub async fn offers(
+    S(state): S<Web>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<OfferQuery>,
+) -> ApiResult {
     let req = crate::paging::request(q.cursor.as_deref(), q.limit)?;
     let page = outflow::offers(&state.app, &viewer.caller, &req).await?;
     let persons: Vec<_> = page.items.iter().filter_map(|o| o.shown).collect();
     Ok(shown(ok(&page)?, persons))
 }
 
-pub async fn register(S(state): S<Web>, viewer: Viewer, Body(input): Body<OfferInput>) -> ApiResult {
+pub async fn register(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Body(input): Body<OfferInput>,
+) -> ApiResult {
     let o = outflow::register_offer(&state.app, &viewer.caller, &input).await?;
     created(format!("/api/v1/offers/{}", o.id), &o)
 }
@@ -131,7 +147,20 @@ pub async fn submit_referral(
     created(format!("/api/v1/partner/referrals/{}", s.referral_id), &s)
 }
 
-pub async fn confirm_link(S(state): S<Web>, viewer: Viewer, Path(id): Path<ReferralId>) -> ApiResult {
+pub async fn confirm_link(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<ReferralId>,
+) -> ApiResult {
     partners::confirm_link(&state.app, &viewer.caller, id).await?;
     ok(&serde_json::json!({ "confirmed": true }))
+}
+
+pub async fn set_partner_kind(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<nabij_domain::ids::OrganisationId>,
+    Body(input): Body<partners::PartnerKindInput>,
+) -> ApiResult {
+    ok(&partners::set_kind_input(&state.app, &viewer.caller, id, &input).await?)
 }

@@ -85,16 +85,20 @@ async fn page(
             None,
             q.get("van").cloned().unwrap_or_default(),
             q.get("tot").cloned().unwrap_or_default(),
-            Some(v.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")),
+            Some(
+                v.iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
         ),
         Err(e) => return Err(e.into()),
     };
-    let period = match (from.parse::<jiff::civil::Date>(), to.parse::<jiff::civil::Date>()) {
-        (Ok(a), Ok(b)) => format!(
-            "{} tot {}",
-            labels::date(a),
-            labels::date(b)
-        ),
+    let period = match (
+        from.parse::<jiff::civil::Date>(),
+        to.parse::<jiff::civil::Date>(),
+    ) {
+        (Ok(a), Ok(b)) => format!("{} tot {}", labels::date(a), labels::date(b)),
         _ => String::new(),
     };
     let p = FiguresPage {
@@ -122,7 +126,15 @@ pub async fn partner(
     viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    page(state, viewer, q, "ketencijfers", "Cijfers voor onze gemeenten", "/ketencijfers").await
+    page(
+        state,
+        viewer,
+        q,
+        "ketencijfers",
+        "Cijfers voor onze gemeenten",
+        "/ketencijfers",
+    )
+    .await
 }
 
 pub async fn internal(
@@ -130,7 +142,15 @@ pub async fn internal(
     viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    page(state, viewer, q, "rapportage", "Uitstroom en keten", "/rapportage/uitstroom").await
+    page(
+        state,
+        viewer,
+        q,
+        "rapportage",
+        "Uitstroom en keten",
+        "/rapportage/uitstroom",
+    )
+    .await
 }
 
 /// One table of the partner's figures as CSV, small numbers suppressed.

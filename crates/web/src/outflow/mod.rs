@@ -5,7 +5,7 @@ pub mod api;
 pub mod figures;
 pub mod pages;
 
-use crate::routes::{COORDINATOR, PARTNER, PLANNING, Permission, RouteTable, doc};
+use crate::routes::{ADMIN, COORDINATOR, PARTNER, PLANNING, Permission, RouteTable, doc};
 use axum::http::Method as M;
 use nabij_app::outflow::*;
 use nabij_app::partners::{PartnerReferralInput, Submitted};
@@ -52,5 +52,6 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .api(M::POST, "/api/v1/flips/{id}/steps", OUTFLOW, "Move the lease flip one step", doc::<FlipView>("outflow", 200).takes::<FlipStepInput>(), api::flip_step).in_transaction(Outflow, Change)
         .api(M::POST, "/api/v1/flips/{id}/replacement", OUTFLOW, "Request a replacement home after a flip", doc::<FlipView>("outflow", 201).takes::<FlipRequestInput>(), api::replacement)
         .api(M::POST, "/api/v1/partner/referrals", PARTNER, "A partner submits a referral with the person's consent", doc::<Submitted>("partners", 201).takes::<PartnerReferralInput>(), api::submit_referral).in_transaction(Referral, Create)
+        .api(M::POST, "/api/v1/partners/{id}/kind", ADMIN, "Set a partner's kind and covered municipalities", doc::<nabij_app::partners::PartnerKindView>("partners", 200).takes::<nabij_app::partners::PartnerKindInput>(), api::set_partner_kind)
         .api(M::POST, "/api/v1/referrals/{id}/link", COORDINATOR, "Confirm a partner's referral belongs to the known file", doc::<serde_json::Value>("intake", 200), api::confirm_link).in_transaction(Referral, Change)
 }

@@ -91,7 +91,11 @@ async fn offers_page(
         corporations,
         municipalities,
     };
-    let f = if p.form.has_errors() { p.form.clone() } else { p.quota_form.clone() };
+    let f = if p.form.has_errors() {
+        p.form.clone()
+    } else {
+        p.quota_form.clone()
+    };
     Ok(with_form(&p, &f, persons))
 }
 
@@ -103,7 +107,11 @@ pub async fn list(
     offers_page(&state, &viewer, &q, Form::default(), Form::default()).await
 }
 
-pub async fn register(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn register(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let input = OfferInput {
         corporation_id: opt_i64(&mut form, "corporation_id", "De corporatie"),
@@ -131,7 +139,11 @@ pub async fn register(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<R
     .await
 }
 
-pub async fn set_quota(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn set_quota(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let input = QuotaInput {
         corporation_id: opt_i64(&mut form, "corporation_id", "De corporatie").unwrap_or(0),
@@ -339,7 +351,12 @@ async fn flips_page(
     let neighbourhoods = nabij_app::geography::neighbourhoods(app)
         .await?
         .into_iter()
-        .map(|n| (n.id.0.to_string(), format!("{} ({})", n.name, n.municipality_name)))
+        .map(|n| {
+            (
+                n.id.0.to_string(),
+                format!("{} ({})", n.name, n.municipality_name),
+            )
+        })
         .collect();
     let persons: Vec<_> = flips.iter().filter_map(|f| f.shown).collect();
     let p = FlipsPage {
@@ -372,7 +389,11 @@ fn flip_request(form: &mut Form) -> FlipRequestInput {
     }
 }
 
-pub async fn request_flip(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn request_flip(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let input = flip_request(&mut form);
     let result = outflow::request_flip(&state.app, &viewer.caller, &input).await;
@@ -447,7 +468,10 @@ async fn flip_page(
         coordinator: viewer.role() == Role::Coordinator,
         d,
         form,
-        criteria: Criterion::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+        criteria: Criterion::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
     };
     Ok(with_form(&p, &p.form, persons))
 }
@@ -545,7 +569,11 @@ pub async fn new_referral(S(state): S<Web>, _viewer: Viewer) -> Result<Response,
     new_referral_page(&state, Form::default()).await
 }
 
-pub async fn submit_referral(S(state): S<Web>, viewer: Viewer, body: Bytes) -> Result<Response, HtmlError> {
+pub async fn submit_referral(
+    S(state): S<Web>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
     let mut form = Form::parse(&body);
     let input = PartnerReferralInput {
         first_name: form.value("first_name").into(),
@@ -586,5 +614,8 @@ pub async fn confirm_link(
     Path(id): Path<ReferralId>,
 ) -> Result<Response, HtmlError> {
     partners::confirm_link(&state.app, &viewer.caller, id).await?;
-    Ok(shown(see_other(&format!("/aanmeldingen/{id}"), "gekoppeld"), []))
+    Ok(shown(
+        see_other(&format!("/aanmeldingen/{id}"), "gekoppeld"),
+        [],
+    ))
 }

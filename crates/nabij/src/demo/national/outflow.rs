@@ -17,7 +17,12 @@ const OFFER_MUNICIPALITIES: usize = 60;
 const ACCEPTED: usize = 30;
 const FLIP_HOMES: usize = 20;
 
-pub(crate) async fn seed(app: &App, sys: &Caller, accounts: &DemoAccounts, today: Date) -> Result<()> {
+pub(crate) async fn seed(
+    app: &App,
+    sys: &Caller,
+    accounts: &DemoAccounts,
+    today: Date,
+) -> Result<()> {
     let orgs = nabij_app::accounts::organisations(app, sys).await?;
     let dunavie = orgs
         .iter()
@@ -29,11 +34,28 @@ pub(crate) async fn seed(app: &App, sys: &Caller, accounts: &DemoAccounts, today
         return Ok(());
     };
     nabij_app::partners::set_kind(app, sys, dunavie, PartnerKind::HousingCorporation, &[]).await?;
-    nabij_app::partners::set_kind(app, sys, accounts.gemeente_leiden, PartnerKind::Municipality, &[first.id]).await?;
-    nabij_app::partners::set_kind(app, sys, accounts.sociaal_team, PartnerKind::SocialTeam, &[first.id]).await?;
+    nabij_app::partners::set_kind(
+        app,
+        sys,
+        accounts.gemeente_leiden,
+        PartnerKind::Municipality,
+        &[first.id],
+    )
+    .await?;
+    nabij_app::partners::set_kind(
+        app,
+        sys,
+        accounts.sociaal_team,
+        PartnerKind::SocialTeam,
+        &[first.id],
+    )
+    .await?;
     let mut this_year = Vec::new();
     for (i, m) in municipalities.iter().enumerate() {
-        for (year, total) in [(today.year() - 1, 4 + (i % 5) as i64), (today.year(), 6 + (i % 7) as i64)] {
+        for (year, total) in [
+            (today.year() - 1, 4 + (i % 5) as i64),
+            (today.year(), 6 + (i % 7) as i64),
+        ] {
             let q = nabij_app::outflow::set_quota(
                 app,
                 sys,
@@ -71,7 +93,15 @@ pub(crate) async fn seed(app: &App, sys: &Caller, accounts: &DemoAccounts, today
             let candidates = nabij_app::outflow::candidates(app, sys, offer.id).await?;
             // Only where many wait: the waiting and the overdue stay visible.
             if let Some(c) = candidates.first().filter(|_| candidates.len() > 20) {
-                nabij_app::outflow::propose(app, sys, offer.id, &MatchInput { person_id: c.candidate.person_id.0 }).await?;
+                nabij_app::outflow::propose(
+                    app,
+                    sys,
+                    offer.id,
+                    &MatchInput {
+                        person_id: c.candidate.person_id.0,
+                    },
+                )
+                .await?;
                 let answer = if i % 3 == 0 {
                     AnswerInput {
                         answer: "declined".into(),
@@ -90,7 +120,12 @@ pub(crate) async fn seed(app: &App, sys: &Caller, accounts: &DemoAccounts, today
         }
     }
     let neighbourhoods = nabij_app::geography::neighbourhoods(app).await?;
-    for (i, n) in neighbourhoods.iter().step_by((neighbourhoods.len() / FLIP_HOMES).max(1)).take(FLIP_HOMES).enumerate() {
+    for (i, n) in neighbourhoods
+        .iter()
+        .step_by((neighbourhoods.len() / FLIP_HOMES).max(1))
+        .take(FLIP_HOMES)
+        .enumerate()
+    {
         nabij_app::outflow::request_flip(
             app,
             sys,
