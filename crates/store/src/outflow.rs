@@ -1006,6 +1006,7 @@ impl Db {
     /// Writes one step of a flip that the domain's state machine allowed: the new state,
     /// the event, and for `flipped` its effects (the stay ends with own lease via omklap,
     /// the home closes from that date); all in one transaction, guarded by the old state.
+    #[allow(clippy::too_many_arguments)]
     pub async fn apply_flip(
         &self,
         id: FlipId,

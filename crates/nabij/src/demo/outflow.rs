@@ -441,8 +441,7 @@ pub(crate) async fn seed(
         if candidates.len() <= 2 {
             continue;
         }
-        let mut tried = 0;
-        for c in candidates.iter().take(2) {
+        for (tried, c) in candidates.iter().take(2).enumerate() {
             nabij_app::outflow::propose(
                 app,
                 sys,
@@ -475,7 +474,6 @@ pub(crate) async fn seed(
                 }
             };
             nabij_app::outflow::answer(app, sys, offer.id, &answer).await?;
-            tried += 1;
             if answer.answer == "accepted" {
                 break;
             }

@@ -2307,7 +2307,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     // A person placed and ready to move on.
     let ready = |name: &'static str| async move {
         let (person, _, stay) = placed(app, 1, partner, big, name).await;
-        app.db.set_ready_on(stay, today, &actor).await.unwrap();
+        app.db.set_ready_on(stay, today, actor).await.unwrap();
         person
     };
     let offer = || async {
@@ -2324,7 +2324,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
                 accessible: false,
                 available_from: today,
             },
-            &actor,
+            actor,
         )
         .await
         .unwrap()
@@ -2335,7 +2335,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
         let o = offer().await;
         let stay = db.ready_to_move_on(1).await.unwrap();
         let stay = stay.iter().find(|r| r.ready.person == person).unwrap().stay;
-        db.propose_offer(o, person, stay, today, &actor)
+        db.propose_offer(o, person, stay, today, actor)
             .await
             .unwrap()
             .unwrap();
@@ -2344,7 +2344,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     // Accepted for today, not yet moved (as if the key date was recorded yesterday).
     let accepted = |name: &'static str| async move {
         let (o, person) = proposed(name).await;
-        db.accept_offer(o, today, today.yesterday().unwrap(), "", &actor)
+        db.accept_offer(o, today, today.yesterday().unwrap(), "", actor)
             .await
             .unwrap();
         (o, person)
@@ -2366,7 +2366,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     let in_flip = |name: &'static str| async move {
         let home = flip_home(app, 1, &format!("Omklap {name}")).await;
         let flip = db
-            .request_flip(home, 1, partner, today, None, &actor)
+            .request_flip(home, 1, partner, today, None, actor)
             .await
             .unwrap();
         let (person, _, _) = placed(app, 1, partner, home, name).await;
@@ -2380,7 +2380,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     };
     let (next, effects) = f.flip.apply(&action).unwrap();
     let stay = db.running_stay_in(pf, f.home_id).await.unwrap();
-    db.apply_flip(ff, f.flip.state, &next, &action, &effects, stay, &actor)
+    db.apply_flip(ff, f.flip.state, &next, &action, &effects, stay, actor)
         .await
         .unwrap()
         .unwrap();
@@ -2388,7 +2388,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     let (fg2, pg2) = in_flip("Gert").await;
     // Referrals a partner filed on a known file, the link to confirm.
     let linked = || async {
-        db.create_linked_referral(known, &new_referral(1, Some(partner)), today, None, &actor)
+        db.create_linked_referral(known, &new_referral(1, Some(partner)), today, None, actor)
             .await
             .unwrap()
     };
