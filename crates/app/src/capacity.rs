@@ -223,8 +223,7 @@ pub async fn calibrated(app: &App, caller: &Caller) -> Result<Calibration, AppEr
     let cal = calibrate(&history, &format!("Gekalibreerd op {today}"))
         .map_err(|e| AppError::NoHistory(e.to_string()))?;
     let ids: Vec<_> = h.municipalities.iter().map(|m| m.id).collect();
-    let first = h.first_referral.unwrap_or(today);
-    crate::outflow::with_offer_supply(app, caller.provider.0, &ids, first, today, cal).await
+    crate::outflow::with_offer_supply(app, caller.provider.0, &ids, today, cal).await
 }
 
 /// Simulates on a blocking thread, one run at a time.

@@ -1352,29 +1352,39 @@ pub async fn chain_figures(
     })
 }
 
-/// The planner's calibration with the outflow supply read from real offers and lease flips
-/// over the observed period, where the history has them.
+/// Offers and flips are the outflow supply only over a history this long…
+const MIN_SUPPLY_DAYS: i64 = 180;
+/// …with at least this many of them; else the estimate from exits stays.
+const MIN_SUPPLY_RECORDS: u64 = 10;
+
+/// The planner's calibration with the outflow supply read from real offers and lease flips,
+/// over the period since the first was recorded, where the history has enough of them
+/// (half a year, ten homes); else the estimate from exits after a wait stays.
 pub(crate) async fn with_offer_supply(
     app: &App,
     provider: i64,
     municipalities: &[MunicipalityId],
-    first: Date,
     today: Date,
     cal: nabij_planner::calibrate::Calibration,
 ) -> Result<nabij_planner::calibrate::Calibration> {
+    let Some(first) = app.db.first_outflow_record(provider).await? else {
+        return Ok(cal);
+    };
     let to = today.tomorrow().unwrap_or(today);
-    let supply = app.db.outflow_supply(provider, first, to).await?;
-    if supply.is_empty() {
+    let days = nabij_domain::stay::days_between(first, to);
+    if days < MIN_SUPPLY_DAYS {
         return Ok(cal);
     }
     let mut per: std::collections::HashMap<MunicipalityId, u64> = Default::default();
-    for (m, n) in supply {
+    for (m, n) in app.db.outflow_supply(provider, first, to).await? {
         *per.entry(m).or_default() += u64::try_from(n).unwrap_or(0);
+    }
+    if per.values().sum::<u64>() < MIN_SUPPLY_RECORDS {
+        return Ok(cal);
     }
     let offered: Vec<u64> = municipalities
         .iter()
         .map(|m| per.get(m).copied().unwrap_or(0))
         .collect();
-    let days = nabij_domain::stay::days_between(first, to);
     Ok(cal.with_offers(&offered, days))
 }

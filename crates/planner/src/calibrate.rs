@@ -392,5 +392,16 @@ mod tests {
         let again = Scenario::from_json(&s.to_json()).unwrap();
         assert_eq!(&again, s);
         again.network().unwrap();
+
+        // Real offers replace the estimate from exits, per municipality and per year.
+        assert_eq!(cal.outflow_offers, None);
+        let with = cal.clone().with_offers(&[12, 0], 730);
+        assert_eq!(with.outflow_offers, Some(12));
+        assert_eq!(with.scenario.municipalities[0].outflow_per_year, Some(6.0));
+        assert_eq!(with.scenario.municipalities[1].outflow_per_year, Some(0.0));
+        // Without any, the estimate stays.
+        let without = cal.with_offers(&[0, 0], 730);
+        assert_eq!(without.outflow_offers, None);
+        assert!(without.scenario.municipalities[1].outflow_per_year.unwrap() > 0.0);
     }
 }

@@ -1564,6 +1564,19 @@ impl Db {
 }
 
 impl Db {
+    /// The first day an offer was registered or a lease flipped (not withdrawn offers).
+    pub async fn first_outflow_record(&self, provider: i64) -> Result<Option<Date>> {
+        let r = sqlx::query(
+            "SELECT MIN(d) AS first FROM (SELECT MIN(SUBSTR(created_at, 1, 10)) AS d FROM offers \
+             WHERE provider_id = $1 AND state <> 'withdrawn' \
+             UNION ALL SELECT MIN(flipped_on) AS d FROM flips WHERE provider_id = $1) AS x",
+        )
+        .bind(provider)
+        .fetch_one(self.reader())
+        .await?;
+        get_opt_date(&r, "first")
+    }
+
     /// Homes offered for outflow per municipality from `from` up to `to`: offers registered
     /// (not withdrawn) and lease flips, for the planner's calibration.
     pub async fn outflow_supply(

@@ -505,6 +505,8 @@ pub(crate) async fn seed(
     }
     for (i, (caller, m, first, last)) in submitters.into_iter().enumerate() {
         app.clock().set(now - (2 + i as i64).hours());
+        // The day of sending (near midnight the day before the demo's today).
+        let sent = app.clock().today();
         nabij_app::partners::submit_referral(
             app,
             &caller,
@@ -516,8 +518,8 @@ pub(crate) async fn seed(
                 own_municipality_id: m.0,
                 urgency: "hoog".into(),
                 situation: "Dreigende huisuitzetting; huurschuld, regeling loopt".into(),
-                consent_given_on: today.to_string(),
-                consent_until: Some(today.saturating_add(6.months()).to_string()),
+                consent_given_on: sent.to_string(),
+                consent_until: Some(sent.saturating_add(6.months()).to_string()),
                 ..Default::default()
             },
         )

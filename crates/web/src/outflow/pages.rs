@@ -37,6 +37,7 @@ pub struct OffersPage {
     pub coordinator: bool,
     pub offers: Vec<OfferView>,
     pub quotas: Vec<Quota>,
+    pub can_offer: bool,
     pub pager: crate::paging::Pager,
     pub form: Form,
     pub quota_form: Form,
@@ -63,8 +64,25 @@ async fn offers_page(
     let app = &state.app;
     let size = q.get("per").and_then(|p| p.parse().ok());
     let req = crate::paging::request(q.get("na").map(String::as_str), size)?;
-    let page = outflow::offers(app, &viewer.caller, &req).await?;
-    let quotas = outflow::quotas(app, &viewer.caller, None).await?;
+    // A partner that neither offers homes nor covers municipalities sees an empty page
+    // that says so, not a refusal: the menu is per role.
+    let (page, can_offer) = match outflow::offers(app, &viewer.caller, &req).await {
+        Ok(p) => (p, true),
+        Err(AppError::Forbidden(_)) => (
+            nabij_domain::page::Page {
+                items: Vec::new(),
+                total: 0,
+                next: None,
+            },
+            false,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let quotas = match outflow::quotas(app, &viewer.caller, None).await {
+        Ok(q) => q,
+        Err(AppError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     let pager = crate::paging::Pager::new(&page, "/woningaanbod", "", crate::paging::offset(q));
     let coordinator = viewer.role() == Role::Coordinator;
     let mut corporations: Vec<(String, String)> = quotas
@@ -85,6 +103,7 @@ async fn offers_page(
         coordinator,
         offers: page.items,
         quotas,
+        can_offer,
         pager,
         form,
         quota_form,
@@ -330,6 +349,7 @@ pub struct FlipsPage {
     pub flash: Option<&'static str>,
     pub coordinator: bool,
     pub flips: Vec<FlipView>,
+    pub can_request: bool,
     pub form: Form,
     pub neighbourhoods: Vec<(String, String)>,
 }
@@ -347,7 +367,11 @@ async fn flips_page(
     form: Form,
 ) -> Result<Response, HtmlError> {
     let app = &state.app;
-    let flips = outflow::flips(app, &viewer.caller).await?;
+    let (flips, can_request) = match outflow::flips(app, &viewer.caller).await {
+        Ok(f) => (f, true),
+        Err(AppError::Forbidden(_)) => (Vec::new(), false),
+        Err(e) => return Err(e.into()),
+    };
     let neighbourhoods = nabij_app::geography::neighbourhoods(app)
         .await?
         .into_iter()
@@ -364,6 +388,7 @@ async fn flips_page(
         flash: flash_key,
         coordinator: viewer.role() == Role::Coordinator,
         flips,
+        can_request,
         form,
         neighbourhoods,
     };
