@@ -220,8 +220,10 @@ pub async fn calibrated(app: &App, caller: &Caller) -> Result<Calibration, AppEr
             })
             .collect(),
     };
-    calibrate(&history, &format!("Gekalibreerd op {today}"))
-        .map_err(|e| AppError::NoHistory(e.to_string()))
+    let cal = calibrate(&history, &format!("Gekalibreerd op {today}"))
+        .map_err(|e| AppError::NoHistory(e.to_string()))?;
+    let ids: Vec<_> = h.municipalities.iter().map(|m| m.id).collect();
+    crate::outflow::with_offer_supply(app, caller.provider.0, &ids, today, cal).await
 }
 
 /// Simulates on a blocking thread, one run at a time.

@@ -145,6 +145,16 @@ async fn validate(
             "een aanmelding wordt door een coördinator opgenomen".into(),
         ));
     }
+    validate_fields(app, caller, input).await
+}
+
+/// Checks every field of an intake for the caller's provider, whoever submits it (a
+/// coordinator, or a partner through [`crate::partners::submit_referral`]).
+pub(crate) async fn validate_fields(
+    app: &App,
+    caller: &Caller,
+    input: &IntakeInput,
+) -> Result<(NewPerson, NewReferral)> {
     let mut errors = Vec::new();
     let today = app.clock.today();
     let first_name = take(&mut errors, parse_name("first_name", &input.first_name));

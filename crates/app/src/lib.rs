@@ -24,6 +24,7 @@ pub mod geography;
 pub mod guidance;
 pub mod homes;
 pub mod intake;
+pub mod outflow;
 pub mod partners;
 pub mod persons;
 pub mod reports;

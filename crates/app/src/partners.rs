@@ -10,7 +10,6 @@ use crate::{App, AppError, Caller, Result};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::access::{Purpose, Role};
-use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
 use nabij_domain::page::{Page, PageRequest};
 use nabij_domain::referral::ReferralState;
@@ -30,10 +29,10 @@ pub struct PartnerReferral {
     pub shown: Option<PersonId>,
 }
 
-/// Where the person was placed, under consent for referral.
+/// Where the person was placed, under consent for referral: the municipality, never the
+/// house.
 #[derive(Debug, Clone)]
 pub struct Placement {
-    pub home_kind: HomeKind,
     pub municipality_name: String,
     pub start: Date,
 }
@@ -49,6 +48,14 @@ pub struct PartnerReferralDetail {
     pub ready_on: Option<Date>,
     /// Under consent for housing.
     pub exit: Option<(Date, Destination)>,
+    /// A referral closed without placement: the advice given, under consent for referral.
+    pub advice: Option<String>,
+    /// Under consent for housing: household size and housing-relevant needs.
+    pub household: Option<(usize, nabij_domain::person::Needs)>,
+    pub care_consent: bool,
+    /// Under consent for care coordination: the professional's name and phone (never the
+    /// contact log).
+    pub professional: Option<(String, Option<String>)>,
 }
 
 fn require_partner(caller: &Caller) -> Result<()> {
@@ -117,6 +124,21 @@ pub async fn our_referral(
         .db
         .has_consent(r.person_id, org, Purpose::Housing, today)
         .await?;
+    let care_consent = app
+        .db
+        .has_consent(r.person_id, org, Purpose::CareCoordination, today)
+        .await?;
+    let household = if housing_consent {
+        let p = app.db.person(r.person_id).await?;
+        Some((p.household.get(), p.needs))
+    } else {
+        None
+    };
+    let professional = if care_consent {
+        app.db.professional_of(r.person_id).await?
+    } else {
+        None
+    };
     let stay = if referral_consent || housing_consent {
         app.db
             .stays(StayFilter {
@@ -135,7 +157,7 @@ pub async fn our_referral(
             received_at: r.received_at,
             state: r.state,
             name: referral_consent.then(|| r.person_name.clone()),
-            shown: (referral_consent || housing_consent).then_some(r.person_id),
+            shown: (referral_consent || housing_consent || care_consent).then_some(r.person_id),
         },
         referral_consent,
         housing_consent,
@@ -143,7 +165,6 @@ pub async fn our_referral(
             .as_ref()
             .filter(|_| referral_consent)
             .map(|s| Placement {
-                home_kind: s.home_kind,
                 municipality_name: s.municipality_name.clone(),
                 start: s.start,
             }),
@@ -155,5 +176,260 @@ pub async fn our_referral(
             .as_ref()
             .filter(|_| housing_consent)
             .and_then(|s| s.exit_date.zip(s.destination)),
+        advice: r
+            .close_reason
+            .clone()
+            .filter(|_| referral_consent && r.state == ReferralState::AdvisedElsewhere),
+        household,
+        care_consent,
+        professional,
+    })
+}
+
+/// A referral as a partner submits it: the person, the situation, and the person's
+/// consent for referral (given on, until).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartnerReferralInput {
+    #[schemars(length(min = 1, max = nabij_domain::limits::PERSON_NAME))]
+    pub first_name: String,
+    #[schemars(length(min = 1, max = nabij_domain::limits::PERSON_NAME))]
+    pub last_name: String,
+    #[schemars(with = "nabij_domain::person::Gender")]
+    pub gender: String,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
+    pub date_of_birth: Option<String>,
+    pub bsn: Option<String>,
+    #[schemars(length(max = nabij_domain::limits::PHONE))]
+    pub phone: Option<String>,
+    pub household_size: i64,
+    pub needs_accessible: bool,
+    pub needs_pets: bool,
+    pub needs_women_only: bool,
+    pub own_municipality_id: i64,
+    pub own_neighbourhood_id: Option<i64>,
+    #[schemars(with = "nabij_domain::referral::Urgency")]
+    pub urgency: String,
+    #[schemars(length(min = 1, max = nabij_domain::limits::SITUATION))]
+    pub situation: String,
+    /// The person consented to this referral on this date…
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
+    pub consent_given_on: String,
+    /// …until this date (open-ended when absent).
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
+    pub consent_until: Option<String>,
+}
+
+/// What the partner gets back after submitting.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct Submitted {
+    pub referral_id: ReferralId,
+    /// The person was already known (BSN, or name and date of birth): the referral is
+    /// filed on that file and a coordinator confirms the link.
+    pub linked_to_known_file: bool,
+}
+
+/// A municipality, social team or housing corporation submits a referral itself, with the
+/// person's consent for referral. It lands in the coordinators' open referrals with the
+/// 24-hour clock running. A known person is not filed twice. Everything is checked before
+/// anything is written.
+#[tracing::instrument(skip_all)]
+pub async fn submit_referral(
+    app: &App,
+    caller: &Caller,
+    input: &PartnerReferralInput,
+) -> Result<Submitted> {
+    use nabij_domain::RuleViolation;
+    require_partner(caller)?;
+    let (kind, _) = app.db.partner_kind(caller.organisation.0).await?;
+    let Some(kind) = kind.filter(|k| k.refers()) else {
+        return Err(AppError::Forbidden(
+            "aanmelden doen gemeenten, sociale teams en woningcorporaties".into(),
+        ));
+    };
+    let today = app.clock.today();
+    let mut errors = Vec::new();
+    let given = match crate::blank(&Some(input.consent_given_on.clone())) {
+        None => {
+            errors.push(RuleViolation::new(
+                "consent_given_on",
+                "zonder toestemming van de persoon kan de aanmelding niet: vul in wanneer die gegeven is",
+            ));
+            None
+        }
+        Some(s) => crate::take(&mut errors, crate::parse_date("consent_given_on", s)),
+    };
+    let until = match crate::blank(&input.consent_until) {
+        None => Some(None),
+        Some(s) => crate::take(&mut errors, crate::parse_date("consent_until", s).map(Some)),
+    };
+    if let (Some(g), Some(u)) = (given, until)
+        && let Err(e) = nabij_domain::outflow::check_consent_dates(g, u, today)
+    {
+        errors.extend(e);
+    }
+    let intake = crate::intake::IntakeInput {
+        first_name: input.first_name.clone(),
+        last_name: input.last_name.clone(),
+        gender: input.gender.clone(),
+        date_of_birth: input.date_of_birth.clone(),
+        bsn: input.bsn.clone(),
+        phone: input.phone.clone(),
+        household_size: input.household_size,
+        needs_accessible: input.needs_accessible,
+        needs_pets: input.needs_pets,
+        needs_women_only: input.needs_women_only,
+        own_municipality_id: input.own_municipality_id,
+        own_neighbourhood_id: input.own_neighbourhood_id,
+        avoid_municipality_ids: vec![],
+        avoid_neighbourhood_ids: vec![],
+        source: kind.referral_source().code().into(),
+        urgency: input.urgency.clone(),
+        situation: input.situation.clone(),
+        referred_by_organisation_id: Some(caller.organisation.0),
+    };
+    let checked = crate::intake::validate_fields(app, caller, &intake).await;
+    let (person, referral) = match checked {
+        Ok(v) if errors.is_empty() => v,
+        Ok(_) => return Err(AppError::Invalid(errors)),
+        Err(AppError::Invalid(more)) => {
+            errors.extend(more);
+            return Err(AppError::Invalid(errors));
+        }
+        Err(e) => return Err(e),
+    };
+    let (Some(given), Some(until)) = (given, until) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let actor = app.actor(caller);
+    let known = app
+        .db
+        .known_person(
+            caller.provider.0,
+            person.bsn.as_ref().map(|b| b.as_str()),
+            &person.first_name,
+            &person.last_name,
+            person.date_of_birth,
+        )
+        .await?;
+    if let Some(existing) = known {
+        let id = app
+            .db
+            .create_linked_referral(existing, &referral, given, until, &actor)
+            .await?;
+        return Ok(Submitted {
+            referral_id: id,
+            linked_to_known_file: true,
+        });
+    }
+    let (person_id, id) = app
+        .db
+        .create_referral(&person, &referral, app.clock.now(), &actor)
+        .await?;
+    app.db
+        .record_referral_consent(person_id, caller.organisation.0, given, until, &actor)
+        .await?;
+    Ok(Submitted {
+        referral_id: id,
+        linked_to_known_file: false,
+    })
+}
+
+/// A coordinator confirms that a partner's referral belongs to the known file it was
+/// filed on.
+#[tracing::instrument(skip_all, fields(referral = id.0))]
+pub async fn confirm_link(app: &App, caller: &Caller, id: ReferralId) -> Result<()> {
+    crate::intake::visible(app, caller, id).await?;
+    Ok(app.db.confirm_link(id, &app.actor(caller)).await?)
+}
+
+/// Whether a coordinator still has to confirm that this referral belongs to its file.
+pub async fn link_to_confirm(app: &App, caller: &Caller, id: ReferralId) -> Result<bool> {
+    crate::intake::visible(app, caller, id).await?;
+    Ok(app.db.link_to_confirm(id).await?)
+}
+
+/// Sets a partner organisation's kind and the municipalities it covers (administrators).
+#[tracing::instrument(skip_all)]
+pub async fn set_kind(
+    app: &App,
+    caller: &Caller,
+    organisation: OrganisationId,
+    kind: nabij_domain::outflow::PartnerKind,
+    municipalities: &[MunicipalityId],
+) -> Result<()> {
+    if !(caller.is_system() || caller.role == Role::Admin) {
+        return Err(AppError::Forbidden(
+            "de soort ketenpartner legt een beheerder vast".into(),
+        ));
+    }
+    let org = app.db.organisation(organisation.0).await?;
+    if org.provider_id != Some(caller.provider.0) {
+        return Err(AppError::NotFound("organisatie"));
+    }
+    if !kind.covers_municipalities() && !municipalities.is_empty() {
+        return Err(AppError::invalid(
+            "municipality_ids",
+            "alleen een gemeente of sociaal team dekt gemeenten",
+        ));
+    }
+    for m in municipalities {
+        if app.db.municipality(*m).await.is_err() {
+            return Err(AppError::invalid("municipality_ids", "onbekende gemeente"));
+        }
+    }
+    Ok(app
+        .db
+        .set_partner_kind(organisation.0, kind, municipalities)
+        .await?)
+}
+
+/// A partner's kind and covered municipalities, as an administrator sends them.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartnerKindInput {
+    #[schemars(with = "nabij_domain::outflow::PartnerKind")]
+    pub kind: String,
+    /// For a municipality or social team: the municipalities it covers.
+    pub municipality_ids: Vec<i64>,
+}
+
+/// What a partner is, as answered after a change.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct PartnerKindView {
+    pub organisation_id: OrganisationId,
+    pub kind: nabij_domain::outflow::PartnerKind,
+    pub municipality_ids: Vec<MunicipalityId>,
+}
+
+/// Sets a partner's kind from an administrator's input.
+pub async fn set_kind_input(
+    app: &App,
+    caller: &Caller,
+    organisation: OrganisationId,
+    input: &PartnerKindInput,
+) -> Result<PartnerKindView> {
+    let Some(kind) = nabij_domain::outflow::PartnerKind::parse(&input.kind) else {
+        return Err(AppError::invalid(
+            "kind",
+            "kies gemeente, sociaal_team, woningcorporatie, zorgaanbieder of overig",
+        ));
+    };
+    if input.municipality_ids.len() > 500 {
+        return Err(AppError::invalid(
+            "municipality_ids",
+            "hoogstens 500 gemeenten",
+        ));
+    }
+    let ms: Vec<MunicipalityId> = input
+        .municipality_ids
+        .iter()
+        .map(|m| MunicipalityId(*m))
+        .collect();
+    set_kind(app, caller, organisation, kind, &ms).await?;
+    Ok(PartnerKindView {
+        organisation_id: organisation,
+        kind,
+        municipality_ids: ms,
     })
 }

@@ -37,6 +37,8 @@ code_enum! {
     /// `consent` (what a person allows partners to see), `signal` (a concern filed about a
     /// resident), `buddy_match` (a resident's buddy, their wish, check-ins and whether the
     /// buddy may have their number).
+    /// `consent` (what a person allows partners to see), `outflow` (housing offers and the
+    /// lease flip of an omklapwoning).
     DataCategory {
         File = "file",
         Referral = "referral",
@@ -51,6 +53,7 @@ code_enum! {
         Zrm = "zrm",
         Signal = "signal",
         BuddyMatch = "buddy_match",
+        Outflow = "outflow",
     }
 }
 

@@ -16,9 +16,13 @@ code_enum! {
 }
 
 impl HomeKind {
-    /// Default maximum stay in months (domain: six months for every kind unless configured).
+    /// Default maximum stay in months: six, except in an omklapwoning, whose resident is
+    /// not meant to leave (the lease flips after a review that starts around six months).
     pub fn default_max_stay_months(self) -> i8 {
-        6
+        match self {
+            HomeKind::FlipHome => crate::outflow::FLIP_HOME_MAX_STAY_MONTHS,
+            _ => 6,
+        }
     }
 }
 

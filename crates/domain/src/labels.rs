@@ -48,6 +48,7 @@ labels! {
         Zrm => "zelfredzaamheid (ZRM)",
         Signal => "signalering",
         BuddyMatch => "maatjeskoppeling",
+        Outflow => "uitstroom en woningaanbod",
     }
     crate::access::Purpose {
         Referral => "aanmelding en plaatsing",
@@ -254,5 +255,53 @@ mod tests {
             crate::stay::Destination::OwnLeaseViaFlip.label(),
             "Eigen huurcontract via omklap"
         );
+    }
+}
+
+labels! {
+    crate::outflow::PartnerKind {
+        Municipality => "Gemeente",
+        SocialTeam => "Sociaal team",
+        HousingCorporation => "Woningcorporatie",
+        CareProvider => "Zorgaanbieder",
+        Other => "Overig",
+    }
+    crate::outflow::PartnerField {
+        Name => "naam",
+        ReferralStatus => "status van de aanmelding",
+        ReadyOn => "uitstroomklaar sinds",
+        HouseholdSize => "grootte huishouden",
+        HousingNeeds => "woonwensen en -behoeften",
+        ExitDate => "vertrekdatum",
+        ProfessionalName => "naam begeleider",
+        ProfessionalPhone => "telefoon begeleider",
+        PlanGoals => "doelen van het plan",
+    }
+    crate::outflow::OfferState {
+        Open => "te koppelen",
+        Proposed => "voorgesteld",
+        Accepted => "geaccepteerd",
+        Withdrawn => "ingetrokken",
+    }
+    crate::outflow::Answer {
+        Accepted => "geaccepteerd",
+        Declined => "geweigerd",
+    }
+    crate::outflow::Nearness {
+        OwnNeighbourhood => "eigen buurt",
+        OwnMunicipality => "eigen gemeente",
+        Elsewhere => "elders",
+    }
+    crate::outflow::FlipState {
+        Requested => "aangevraagd",
+        InUse => "in gebruik",
+        FlipReview => "beoordeling omklap",
+        Flipped => "omgeklapt",
+    }
+    crate::outflow::Criterion {
+        RentPaid => "huur op tijd betaald",
+        NoNuisance => "geen overlast",
+        GoalsMet => "woon- en financiële doelen gehaald",
+        CorporationAgrees => "corporatie akkoord",
     }
 }

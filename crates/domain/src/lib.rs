@@ -13,6 +13,7 @@ pub mod ids;
 pub mod labels;
 pub mod limits;
 pub mod measures;
+pub mod outflow;
 pub mod page;
 pub mod period;
 pub mod person;

@@ -286,6 +286,7 @@ async fn bench() -> anyhow::Result<()> {
             target: CASELOAD_TARGET.into(),
         });
     }
+    outflow_parts(&app, &sys, &address, runs, &wanted, &mut rows).await?;
 
     // plan calibrate, through the use case.
     let mut times = Vec::new();
@@ -618,4 +619,135 @@ async fn escalation_pass(runs: usize) -> anyhow::Result<Row> {
         p99: ms(p99),
         target: "≤ 100 ms".into(),
     })
+/// Chain and outflow: ranking the ready persons for one offer (the use case, as the offer
+/// page calls it) and a municipality's aggregate page over 12 months (HTTP, as its policy
+/// officer opens it).
+async fn outflow_parts(
+    app: &App,
+    sys: &Caller,
+    address: &str,
+    runs: usize,
+    wanted: &dyn Fn(&str) -> bool,
+    rows: &mut Vec<Row>,
+) -> anyhow::Result<()> {
+    use nabij_domain::outflow::PartnerKind;
+    let ranking = "woningaanbod: kandidaten rangschikken voor één aanbod";
+    let figures = "ketencijfers: gemeente, 12 maanden";
+    if !wanted(ranking) && !wanted(figures) {
+        return Ok(());
+    }
+    let stamp = Timestamp::now().as_second();
+    let municipalities = nabij_app::geography::municipalities(app).await?;
+    let Some(m) = municipalities.first() else {
+        return Ok(());
+    };
+    if wanted(ranking) {
+        // An open offer of a corporation of our own, in the first municipality.
+        let corporation = nabij_app::accounts::create_organisation(
+            app,
+            sys,
+            &format!("Bench corporatie {stamp}"),
+        )
+        .await?;
+        nabij_app::partners::set_kind(app, sys, corporation, PartnerKind::HousingCorporation, &[])
+            .await?;
+        let today = app.clock().today();
+        let quota = nabij_app::outflow::set_quota(
+            app,
+            sys,
+            &nabij_app::outflow::QuotaInput {
+                corporation_id: corporation.0,
+                municipality_id: m.id.0,
+                year: today.year() as i64,
+                total: 10,
+            },
+        )
+        .await?;
+        let offer = nabij_app::outflow::register_offer(
+            app,
+            sys,
+            &nabij_app::outflow::OfferInput {
+                corporation_id: Some(corporation.0),
+                quota_id: quota.id.0,
+                address: "Benchmarkstraat 1".into(),
+                municipality_id: m.id.0,
+                neighbourhood_id: None,
+                rooms: 2,
+                rent_euros: 700,
+                accessible: false,
+                available_from: today.to_string(),
+            },
+        )
+        .await?;
+        let mut times = Vec::new();
+        let mut found = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            found = nabij_app::outflow::candidates(app, sys, offer.id)
+                .await?
+                .len();
+            times.push(t.elapsed());
+        }
+        let (median, p99) = spread(times);
+        eprintln!(
+            "{ranking}: {} / {} ({found} kandidaten)",
+            ms(median),
+            ms(p99)
+        );
+        rows.push(Row {
+            what: format!("{ranking} ({found} kandidaten)"),
+            median: ms(median),
+            p99: ms(p99),
+            target: "≤ 20 ms".into(),
+        });
+        nabij_app::outflow::withdraw(
+            app,
+            sys,
+            offer.id,
+            &nabij_app::outflow::WithdrawInput {
+                reason: "Benchmark".into(),
+            },
+        )
+        .await?;
+    }
+    if wanted(figures) {
+        // A municipality's policy officer, covering the first municipality.
+        let gemeente =
+            nabij_app::accounts::create_organisation(app, sys, &format!("Bench gemeente {stamp}"))
+                .await?;
+        nabij_app::partners::set_kind(app, sys, gemeente, PartnerKind::Municipality, &[m.id])
+            .await?;
+        let (_, username, password) = nabij_app::accounts::create_user(
+            app,
+            sys,
+            &nabij_app::accounts::NewUserInput {
+                username: format!("benchgemeente{stamp}"),
+                display_name: "Benchmark gemeente".into(),
+                phone: String::new(),
+                role: "partner".into(),
+                organisation_id: Some(gemeente.0),
+                password_is_final: true,
+            },
+        )
+        .await?;
+        let officer = common::sign_in(address, &username, &password, None).await;
+        let first = officer.get("/ketencijfers").await;
+        anyhow::ensure!(first.status() == 200, "ketencijfers: {}", first.status());
+        first.bytes().await?;
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            officer.get("/ketencijfers").await.bytes().await?;
+            times.push(t.elapsed());
+        }
+        let (median, p99) = spread(times);
+        eprintln!("{figures} ({}): {} / {}", m.name, ms(median), ms(p99));
+        rows.push(Row {
+            what: format!("{figures} ({})", m.name),
+            median: ms(median),
+            p99: ms(p99),
+            target: "≤ 100 ms".into(),
+        });
+    }
+    Ok(())
 }

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 mod guidance;
 pub mod national;
 mod volunteers;
+mod outflow;
 
 /// How much demo data to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -1020,6 +1021,15 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
         professional: account(Role::Professional),
     };
     volunteers::seed(app, &sys, now, pitstop_woerden, &neighbourhoods, volunteers).await?;
+    outflow::seed(
+        app,
+        &sys,
+        &mut summary,
+        gemeente_leiden,
+        sociaal_team,
+        today,
+    )
+    .await?;
     Ok(summary)
 }
 

@@ -228,6 +228,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                  {} keer uitstroom na wachten.",
                 cal.days_observed, cal.referrals, cal.stays, cal.censored, cal.outflow_exits
             );
+            eprintln!(
+                "Uitstroomaanbod: {}",
+                match cal.outflow_offers {
+                    Some(n) => format!("uit {n} echte woningaanbiedingen en omklappen"),
+                    None => "geschat uit uitstroom na wachten".into(),
+                }
+            );
             match out {
                 Some(path) => {
                     std::fs::write(&path, json + "\n")

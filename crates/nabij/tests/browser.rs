@@ -218,6 +218,204 @@ async fn referral_to_placement_in_a_real_browser() {
     c.close().await.unwrap();
 }
 
+/// A corporation registers an offer on a phone, the coordinator matches the person who is
+/// ready to move on, records the acceptance, and the stay ends: own rented home.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offered_home_is_matched_accepted_and_the_stay_ends_in_a_real_browser() {
+    use nabij_domain::access::Role;
+    let Some(driver_bin) = chromedriver() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: install chromium and chromium-driver"
+        );
+        eprintln!("chromedriver not installed: browser test skipped locally");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&DbOptions::new(format!(
+        "sqlite:{}",
+        dir.path().join("o.db").display()
+    )))
+    .await
+    .unwrap();
+    let now: jiff::Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+    let today = jiff::civil::date(2026, 3, 2);
+    let (woerden, centrum) = common::town(
+        &db,
+        ("GM0632", "Woerden"),
+        ("BU06320001", "Woerden-Centrum"),
+        GeoPoint {
+            lat: 52.085,
+            lon: 4.883,
+        },
+    )
+    .await;
+    let home = db
+        .create_home(&common::pitstop("Pitstop Woerden", centrum, 2), now)
+        .await
+        .unwrap();
+    let dunavie = db
+        .create_organisation("Dunavie", Some(1), now)
+        .await
+        .unwrap();
+    db.set_partner_kind(
+        dunavie,
+        nabij_domain::outflow::PartnerKind::HousingCorporation,
+        &[],
+    )
+    .await
+    .unwrap();
+    for (org, username, role) in [
+        (1, "ria", Role::Coordinator),
+        (dunavie, "joyce", Role::Partner),
+    ] {
+        db.create_user(
+            &nabij_store::accounts::NewUser {
+                organisation_id: org,
+                username: username.into(),
+                display_name: username.into(),
+                phone: None,
+                role,
+                password_hash: nabij_app::secrets::hash_password("lang-genoeg-wachtwoord"),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let app = App::new(db.clone(), Clock::fixed(now));
+    let sys = nabij_app::Caller::system("test", nabij_domain::ids::OrganisationId(1));
+    nabij_app::outflow::set_quota(
+        &app,
+        &sys,
+        &nabij_app::outflow::QuotaInput {
+            corporation_id: dunavie,
+            municipality_id: woerden.0,
+            year: 2026,
+            total: 3,
+        },
+    )
+    .await
+    .unwrap();
+    let (_, referral) = nabij_app::intake::intake(
+        &app,
+        &sys,
+        &nabij_app::intake::IntakeInput {
+            first_name: "Noor".into(),
+            last_name: "Bakker".into(),
+            gender: "vrouw".into(),
+            household_size: 1,
+            own_municipality_id: woerden.0,
+            source: "sociaal_team".into(),
+            urgency: "hoog".into(),
+            situation: "Uit huis gezet".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let stay = nabij_app::intake::place(&app, &sys, referral, home)
+        .await
+        .unwrap();
+    nabij_app::stays::ready(
+        &app,
+        &sys,
+        stay.stay.id,
+        &nabij_app::stays::ReadyInput {
+            ready_on: today.to_string(),
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = Application::new(listener, WebState::new(app));
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until_stopped());
+    let set = |id: &str, value: &str| format!("document.getElementById('{id}').value = '{value}';");
+
+    // The corporation's housing consultant registers the offer.
+    let (_driver, c, _profile) = browser(driver_bin).await;
+    c.goto(&format!("{base}/woningaanbod")).await.unwrap();
+    fill(&c, "username", "joyce").await;
+    fill(&c, "password", "lang-genoeg-wachtwoord").await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    c.wait().for_element(Locator::Id("quota_id")).await.unwrap();
+    let quota = c
+        .find(Locator::Css("#quota_id option:nth-child(2)"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    choose(&c, "quota_id", &quota).await;
+    fill(&c, "address", "Molenstraat 12").await;
+    choose(&c, "municipality_id", &woerden.to_string()).await;
+    fill(&c, "rooms", "2").await;
+    fill(&c, "rent_euros", "640").await;
+    c.execute(&set("available_from", "2026-03-01"), vec![])
+        .await
+        .unwrap();
+    click(
+        &c,
+        Locator::Css("form[action='/woningaanbod'] button[type=submit]"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Id("offer-state"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, Locator::Id("offer-state")).await, "te koppelen");
+    let offer_url = c.current_url().await.unwrap().path().to_string();
+    c.close().await.unwrap();
+
+    // The coordinator sees Noor ranked with the reason, proposes her and records "yes".
+    let (_driver2, c, _profile2) = browser(driver_bin).await;
+    c.goto(&format!("{base}{offer_url}")).await.unwrap();
+    fill(&c, "username", "ria").await;
+    fill(&c, "password", "lang-genoeg-wachtwoord").await;
+    click(&c, Locator::Css("main form button[type=submit]")).await;
+    c.wait()
+        .for_element(Locator::Css("ol.cards li"))
+        .await
+        .unwrap();
+    let candidate = text(&c, Locator::Css("ol.cards li")).await;
+    assert!(candidate.contains("Noor Bakker"), "{candidate}");
+    assert!(
+        candidate.contains("woning ligt in de eigen gemeente"),
+        "{candidate}"
+    );
+    click(&c, Locator::Css("ol.cards li button")).await;
+    c.wait().for_element(Locator::Id("answer")).await.unwrap();
+    assert_eq!(text(&c, Locator::Id("offer-state")).await, "voorgesteld");
+    choose(&c, "answer", "accepted").await;
+    c.execute(&set("key_date", "2026-03-02"), vec![])
+        .await
+        .unwrap();
+    click(
+        &c,
+        Locator::Css("form[action$='/antwoord'] button[type=submit]"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, Locator::Id("offer-state")).await, "geaccepteerd");
+
+    // The stay has ended: own rented home.
+    c.goto(&format!("{base}/verblijven/{}", stay.stay.id))
+        .await
+        .unwrap();
+    let exit = text(
+        &c,
+        Locator::XPath("//dt[text()='Vertrek']/following-sibling::dd[1]"),
+    )
+    .await;
+    assert!(exit.contains("Eigen huurwoning"), "{exit}");
+    c.close().await.unwrap();
+}
+
 /// axe-core, from `crates/nabij/tests/a11y` (`npm ci` there; `.ci/run` does it).
 fn axe_source() -> Option<String> {
     let path = concat!(

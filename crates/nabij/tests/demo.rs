@@ -70,7 +70,33 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
         );
         // One account per role, each able to sign in with the printed password.
         let roles: Vec<_> = s.users.iter().map(|(r, _, _)| *r).collect();
-        assert_eq!(roles, nabij_domain::access::Role::ALL);
+        let all = nabij_domain::access::Role::ALL;
+        assert_eq!(&roles[..all.len()], all);
+        // And users for the corporation and the social team of the chain.
+        assert!(
+            roles[all.len()..]
+                .iter()
+                .all(|r| *r == nabij_domain::access::Role::Partner)
+        );
+        // Dunavie's omklapwoningen in Katwijk in each state, quotas, offers answered.
+        let flips = db.flips(1, None).await.unwrap();
+        for state in nabij_domain::outflow::FlipState::ALL {
+            assert!(
+                flips.iter().any(|f| f.flip.state == *state),
+                "an omklapwoning {state:?}"
+            );
+        }
+        assert!(flips.iter().any(|f| f.flip.reviews_failed > 0));
+        let quotas = db
+            .quotas(&nabij_store::outflow::QuotaFilter {
+                provider: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(quotas.iter().any(|q| q.units.used > 0), "offers accepted");
+        let (offers, _) = db.offers_page(1, None, None, 100).await.unwrap();
+        assert!(offers.iter().any(|o| o.declines > 0), "offers declined");
         for (_, username, password) in &s.users {
             let user = db.user_by_username(username).await.unwrap().unwrap();
             assert!(nabij_app::secrets::verify_password(

@@ -60,6 +60,32 @@ pub struct Calibration {
     pub censored: usize,
     /// Exits that ended a wait for housing: what the outflow estimate rests on.
     pub outflow_exits: u64,
+    /// Housing offers and lease flips the outflow supply was read from instead, when the
+    /// history has them ([`Calibration::with_offers`]).
+    pub outflow_offers: Option<u64>,
+}
+
+impl Calibration {
+    /// Reads the outflow supply from real offers and lease flips: per municipality (in the
+    /// scenario's order) the homes offered over `days`, per year. Without any, the estimate
+    /// from exits stays.
+    pub fn with_offers(mut self, offered: &[u64], days: i64) -> Self {
+        let total: u64 = offered.iter().sum();
+        if total == 0 || days <= 0 || offered.len() != self.scenario.municipalities.len() {
+            return self;
+        }
+        for (m, n) in self.scenario.municipalities.iter_mut().zip(offered) {
+            m.outflow_per_year = Some(round(*n as f64 * 365.0 / days as f64, 2));
+        }
+        if self.scenario.outflow.is_none() {
+            self.scenario.outflow = Some(Outflow {
+                needs_home_share: 1.0,
+                extra_per_year: 0.0,
+            });
+        }
+        self.outflow_offers = Some(total);
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -251,6 +277,7 @@ pub fn calibrate(history: &History, name: &str) -> Result<Calibration, Calibrati
         stays: history.stays.len(),
         censored,
         outflow_exits,
+        outflow_offers: None,
     })
 }
 
@@ -365,5 +392,16 @@ mod tests {
         let again = Scenario::from_json(&s.to_json()).unwrap();
         assert_eq!(&again, s);
         again.network().unwrap();
+
+        // Real offers replace the estimate from exits, per municipality and per year.
+        assert_eq!(cal.outflow_offers, None);
+        let with = cal.clone().with_offers(&[12, 0], 730);
+        assert_eq!(with.outflow_offers, Some(12));
+        assert_eq!(with.scenario.municipalities[0].outflow_per_year, Some(6.0));
+        assert_eq!(with.scenario.municipalities[1].outflow_per_year, Some(0.0));
+        // Without any, the estimate stays.
+        let without = cal.with_offers(&[0, 0], 730);
+        assert_eq!(without.outflow_offers, None);
+        assert!(without.scenario.municipalities[1].outflow_per_year.unwrap() > 0.0);
     }
 }

@@ -19,6 +19,7 @@ pub mod guidance;
 pub mod homes;
 mod limits;
 mod migrate;
+pub mod outflow;
 mod paging;
 pub mod persons;
 mod placer;

@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_buddies.sql"),
         postgres: include_str!("../migrations/postgres/0015_buddies.sql"),
     },
+    Migration {
+        name: "0017_chain_and_outflow",
+        sqlite: include_str!("../migrations/sqlite/0017_chain_and_outflow.sql"),
+        postgres: include_str!("../migrations/postgres/0017_chain_and_outflow.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

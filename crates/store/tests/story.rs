@@ -555,6 +555,7 @@ async fn story_on_sqlite() {
             "0012_client_accounts",
             "0014_signals",
             "0015_buddies",
+            "0017_chain_and_outflow",
         ]
     );
     story(db).await;

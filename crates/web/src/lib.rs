@@ -26,6 +26,7 @@ pub mod intake;
 mod meta;
 mod observe;
 mod openapi;
+pub mod outflow;
 pub mod pages;
 pub mod paging;
 pub mod partners;

@@ -111,6 +111,16 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "nummer" => "De afspraak over het eigen nummer is vastgelegd.",
         "wens" => "De wens is vastgelegd.",
         "contactmoment" => "Het contactmoment is vastgelegd. Dank je wel!",
+        "aanbod" => "Het aanbod is geregistreerd; een eenheid van het contingent is gereserveerd.",
+        "contingent" => "Het contingent is opgeslagen.",
+        "voorgesteld" => "Het aanbod is voorgesteld.",
+        "antwoord" => "Het antwoord is vastgelegd.",
+        "verhuisd" => "De verhuizing is vastgelegd; het verblijf is beëindigd.",
+        "aanbod-ingetrokken" => "Het aanbod is ingetrokken; de eenheid is vrijgegeven.",
+        "omklap" => "De omklapwoning is aangevraagd.",
+        "omklapstap" => "De stap is vastgelegd.",
+        "aangemeld" => "De aanmelding is verstuurd naar de coördinatoren.",
+        "gekoppeld" => "De koppeling aan het bekende dossier is bevestigd.",
         _ => return None,
     })
 }

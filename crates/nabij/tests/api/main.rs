@@ -29,6 +29,7 @@ mod helpers;
 mod homes;
 mod intake_and_placement;
 mod lists;
+mod outflow;
 mod pages;
 mod privacy;
 mod reports;

@@ -279,6 +279,8 @@ async fn each_role_sees_the_menu_of_what_it_may_open() {
                 "/huizen Huizen",
                 "/rapportage Rapportage",
                 "/capaciteitsplanner Capaciteitsplanner",
+                "/woningaanbod Woningaanbod",
+                "/omklapwoningen Omklapwoningen",
                 "/account/api-sleutels Account",
             ],
         ),
@@ -306,6 +308,9 @@ async fn each_role_sees_the_menu_of_what_it_may_open() {
             "/onze-aanmeldingen",
             &[
                 "/onze-aanmeldingen Onze aanmeldingen",
+                "/woningaanbod Woningaanbod",
+                "/omklapwoningen Omklapwoningen",
+                "/ketencijfers Ketencijfers",
                 "/account/api-sleutels Account",
             ],
         ),

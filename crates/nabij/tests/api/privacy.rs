@@ -37,6 +37,9 @@ struct Records {
     signal: i64,
     buddy: i64,
     buddy_match: i64,
+    offer: i64,
+    flip: i64,
+    partner: i64,
 }
 
 /// The test provider's records and another provider's.
@@ -177,6 +180,7 @@ async fn records_of(
     // The test provider's buddy is the signed-in buddy, matched with the person.
     let account = (org == 1).then(|| app.user(Role::Buddy));
     let (signal, buddy, buddy_match) = volunteers_of(app, org, home, person, account).await;
+    let (offer, flip) = outflow_records(app, org, partner).await;
     Records {
         person,
         referral,
@@ -190,6 +194,9 @@ async fn records_of(
         signal,
         buddy,
         buddy_match,
+        offer,
+        flip,
+        partner,
     }
 }
 
@@ -336,6 +343,13 @@ fn concrete(path: &str, r: &Records) -> String {
             }
             p if p.starts_with("/huizen/") || p.starts_with("/api/v1/homes/") => r.home.to_string(),
             p if p.starts_with("/api/v1/places/") => r.place.to_string(),
+            p if p.starts_with("/woningaanbod/") || p.starts_with("/api/v1/offers/") => {
+                r.offer.to_string()
+            }
+            p if p.starts_with("/omklapwoningen/") || p.starts_with("/api/v1/flips/") => {
+                r.flip.to_string()
+            }
+            p if p.starts_with("/api/v1/partners/") => r.partner.to_string(),
             p if p.starts_with("/blokkades/") => r.block.to_string(),
             p if p.starts_with("/beheer/gebruikers/") => r.user.to_string(),
             p if p.starts_with("/signalen/") || p.starts_with("/api/v1/signals/") => {
@@ -536,6 +550,43 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/matches/proposal", "C"),
     ("GET", "/api/v1/matches/mine", "B"),
     ("POST", "/api/v1/matches/{id}/check-ins", "B"),
+    ("GET", "/woningaanbod", "CK"),
+    ("POST", "/woningaanbod", "CK"),
+    ("POST", "/contingenten", "C"),
+    ("GET", "/woningaanbod/{id}", "CK"),
+    ("POST", "/woningaanbod/{id}/voorstellen", "C"),
+    ("POST", "/woningaanbod/{id}/antwoord", "C"),
+    ("POST", "/woningaanbod/{id}/verhuizing", "C"),
+    ("POST", "/woningaanbod/{id}/intrekken", "CK"),
+    ("GET", "/omklapwoningen", "CK"),
+    ("POST", "/omklapwoningen", "CK"),
+    ("GET", "/omklapwoningen/{id}", "CK"),
+    ("POST", "/omklapwoningen/{id}/stap", "CK"),
+    ("POST", "/omklapwoningen/{id}/vervanging", "CK"),
+    ("GET", "/onze-aanmeldingen/nieuw", "K"),
+    ("POST", "/onze-aanmeldingen", "K"),
+    ("GET", "/ketencijfers", "K"),
+    ("GET", "/ketencijfers.csv", "K"),
+    ("GET", "/rapportage/uitstroom", "CA"),
+    ("POST", "/aanmeldingen/{id}/koppeling", "C"),
+    ("GET", "/api/v1/quotas", "CK"),
+    ("POST", "/api/v1/quotas", "C"),
+    ("GET", "/api/v1/offers", "CK"),
+    ("POST", "/api/v1/offers", "CK"),
+    ("GET", "/api/v1/offers/{id}", "CK"),
+    ("GET", "/api/v1/offers/{id}/candidates", "C"),
+    ("POST", "/api/v1/offers/{id}/match", "C"),
+    ("POST", "/api/v1/offers/{id}/answer", "C"),
+    ("POST", "/api/v1/offers/{id}/move", "C"),
+    ("POST", "/api/v1/offers/{id}/withdraw", "CK"),
+    ("GET", "/api/v1/flips", "CK"),
+    ("POST", "/api/v1/flips", "CK"),
+    ("GET", "/api/v1/flips/{id}", "CK"),
+    ("POST", "/api/v1/flips/{id}/steps", "CK"),
+    ("POST", "/api/v1/flips/{id}/replacement", "CK"),
+    ("POST", "/api/v1/partner/referrals", "K"),
+    ("POST", "/api/v1/partners/{id}/kind", "A"),
+    ("POST", "/api/v1/referrals/{id}/link", "C"),
 ];
 
 fn letter(role: Role) -> char {
@@ -1385,6 +1436,7 @@ async fn audit_completeness(app: TestApp) {
         },
     ));
 
+    uses.extend(outflow_uses(&app, p).await);
     let sessions = sessions(&app).await;
     let session = |role: Role| sessions.iter().find(|(r, _)| *r == role).unwrap().1.clone();
     for route in nabij_web::routes::table().routes {
@@ -1599,7 +1651,11 @@ async fn need_to_know_for_volunteers_partners_and_administrators(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Piet Achternaam") && html.contains("Pitstop in Woerden"));
+    assert!(html.contains("Piet Achternaam") && html.contains("in Woerden, sinds"));
+    assert!(
+        !html.contains("Pitstop in Woerden"),
+        "placed: the municipality, never the house"
+    );
     assert!(
         !html.contains("Uitstroomklaar"),
         "no consent for housing: no housing data"
@@ -2769,6 +2825,243 @@ async fn guidance_uses(
                 Role::Professional,
                 format!("/api/v1/persons/{p}/episodes"),
                 p,
+/// The partner of a provider as a housing corporation, with a quota, an open offer and an
+/// omklap home requested: the outflow records the routes' parameters name.
+async fn outflow_records(app: &TestApp, org: i64, partner: i64) -> (i64, i64) {
+    use nabij_domain::outflow::PartnerKind;
+    let db = &app.db;
+    let actor = system(app);
+    let today = app.clock.today();
+    db.set_partner_kind(partner, PartnerKind::HousingCorporation, &[])
+        .await
+        .unwrap();
+    let quota = db
+        .set_quota(org, partner, app.woerden, today.year(), 50, &actor)
+        .await
+        .unwrap()
+        .unwrap();
+    let offer = db
+        .register_offer(
+            &nabij_store::outflow::NewOffer {
+                provider: org,
+                corporation: partner,
+                quota,
+                address: format!("Aanbodstraat {org}"),
+                municipality: app.woerden,
+                neighbourhood: None,
+                rooms: 2,
+                rent_euros: 650,
+                accessible: false,
+                available_from: today,
+            },
+            &actor,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let home = flip_home(app, org, &format!("Omklapwoning {org}")).await;
+    let flip = db
+        .request_flip(home, org, partner, today, None, &actor)
+        .await
+        .unwrap();
+    (offer.0, flip.0)
+}
+
+async fn flip_home(app: &TestApp, org: i64, name: &str) -> HomeId {
+    app.db
+        .create_home(
+            &NewHome {
+                organisation_id: org,
+                name: name.into(),
+                kind: HomeKind::FlipHome,
+                address: format!("{name} 1"),
+                neighbourhood: app.centrum,
+                point: None,
+                rules: HouseRules::default(),
+                max_stay_months: 24,
+                landlord: None,
+                places: 1,
+                opened_on: None,
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap()
+}
+
+/// Uses of the outflow routes, each on its own person in the state the route needs.
+async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'static str, Use)> {
+    use nabij_domain::outflow::OfferId;
+    let db = &app.db;
+    let actor = &system(app);
+    let today = app.clock.today();
+    let partner = app.partner_org;
+    let quota = db
+        .quotas(&nabij_store::outflow::QuotaFilter {
+            provider: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    let big = db
+        .create_home(
+            &NewHome {
+                organisation_id: 1,
+                name: "Opvang De Brug".into(),
+                kind: HomeKind::ShelterHome,
+                address: "Brugstraat 1".into(),
+                neighbourhood: app.centrum,
+                point: None,
+                rules: HouseRules::default(),
+                max_stay_months: 6,
+                landlord: None,
+                places: 12,
+                opened_on: None,
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    // A person placed and ready to move on.
+    let ready = |name: &'static str| async move {
+        let (person, _, stay) = placed(app, 1, partner, big, name).await;
+        app.db.set_ready_on(stay, today, actor).await.unwrap();
+        person
+    };
+    let offer = || async {
+        db.register_offer(
+            &nabij_store::outflow::NewOffer {
+                provider: 1,
+                corporation: partner,
+                quota,
+                address: "Uitstroomweg 3".into(),
+                municipality: app.woerden,
+                neighbourhood: None,
+                rooms: 2,
+                rent_euros: 700,
+                accessible: false,
+                available_from: today,
+            },
+            actor,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+    };
+    let proposed = |name: &'static str| async move {
+        let person = ready(name).await;
+        let o = offer().await;
+        let stay = db.ready_to_move_on(1).await.unwrap();
+        let stay = stay.iter().find(|r| r.ready.person == person).unwrap().stay;
+        db.propose_offer(o, person, stay, today, actor)
+            .await
+            .unwrap()
+            .unwrap();
+        (o, person)
+    };
+    // Accepted for today, not yet moved (as if the key date was recorded yesterday).
+    let accepted = |name: &'static str| async move {
+        let (o, person) = proposed(name).await;
+        db.accept_offer(o, today, today.yesterday().unwrap(), "", actor)
+            .await
+            .unwrap();
+        (o, person)
+    };
+    let (oa, pa) = proposed("Anouk").await;
+    let pb = ready("Bram").await;
+    let ob = offer().await;
+    let (oc, pc) = proposed("Cas").await;
+    let (od, pd) = accepted("Daan").await;
+    let (oe, pe) = proposed("Eva").await;
+    let pr = ready("Roos").await;
+    let or = offer().await;
+    let pr2 = ready("Rik").await;
+    let or2 = offer().await;
+    let (oc2, pc2) = proposed("Cor").await;
+    let (od2, pd2) = accepted("Dirk").await;
+    let (oe2, pe2) = proposed("Els").await;
+    // Omklap homes: one in use, two requested with their resident placed.
+    let in_flip = |name: &'static str| async move {
+        let home = flip_home(app, 1, &format!("Omklap {name}")).await;
+        let flip = db
+            .request_flip(home, 1, partner, today, None, actor)
+            .await
+            .unwrap();
+        let (person, _, _) = placed(app, 1, partner, home, name).await;
+        (flip, person)
+    };
+    let (ff, pf) = in_flip("Fenna").await;
+    let f = db.flip(ff).await.unwrap();
+    let action = nabij_domain::outflow::FlipAction::StartUse {
+        resident: pf,
+        from: today,
+    };
+    let (next, effects) = f.flip.apply(&action).unwrap();
+    let stay = db.running_stay_in(pf, f.home_id).await.unwrap();
+    db.apply_flip(ff, f.flip.state, &next, &action, &effects, stay, actor)
+        .await
+        .unwrap()
+        .unwrap();
+    let (fg, pg) = in_flip("Gijs").await;
+    let (fg2, pg2) = in_flip("Gert").await;
+    // Referrals a partner filed on a known file, the link to confirm.
+    let linked = || async {
+        db.create_linked_referral(known, &new_referral(1, Some(partner)), today, None, actor)
+            .await
+            .unwrap()
+    };
+    let (l1, l2) = (linked().await, linked().await);
+    let use_of = |role,
+                  path: String,
+                  person: PersonId,
+                  list: bool,
+                  form: Vec<(&'static str, String)>,
+                  body: Option<Value>| Use {
+        role,
+        path,
+        form,
+        json: body,
+        person: Some(person),
+        list,
+    };
+    let c = Role::Coordinator;
+    let t = today.to_string();
+    let o = |o: OfferId| o.0;
+    let referral_form: Vec<(&'static str, String)> = [
+        ("first_name", "Nadia"),
+        ("last_name", "Aangemeld"),
+        ("gender", "vrouw"),
+        ("household_size", "1"),
+        ("own_municipality_id", &app.woerden.to_string()),
+        ("urgency", "hoog"),
+        ("situation", "Dreigende huisuitzetting"),
+        ("consent_given_on", &t),
+    ]
+    .iter()
+    .map(|(k, v)| (*k, v.to_string()))
+    .collect();
+    let partner_json = json!({
+        "first_name": "Nico", "last_name": "Aangemeld", "gender": "man", "household_size": 1,
+        "own_municipality_id": app.woerden.0, "urgency": "normaal",
+        "situation": "Huurachterstand, ontruiming gepland", "consent_given_on": t,
+    });
+    vec![
+        (
+            "GET",
+            "/woningaanbod",
+            use_of(c, "/woningaanbod".into(), pa, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/woningaanbod/{id}",
+            use_of(
+                c,
+                format!("/woningaanbod/{}", o(oa)),
+                pa,
+                false,
+                vec![],
+                None,
             ),
         ),
         (
@@ -2826,6 +3119,14 @@ async fn guidance_uses(
                 Role::Professional,
                 format!("/api/v1/persons/{p}/contacts"),
                 p,
+            "/woningaanbod/{id}/voorstellen",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/voorstellen", o(ob)),
+                pb,
+                false,
+                vec![("person_id", pb.to_string())],
+                None,
             ),
         ),
         (
@@ -2874,6 +3175,17 @@ async fn guidance_uses(
                 Role::Professional,
                 format!("/api/v1/persons/{p}/assessments"),
                 p,
+            "/woningaanbod/{id}/antwoord",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/antwoord", o(oc)),
+                pc,
+                false,
+                vec![
+                    ("answer", "declined".into()),
+                    ("reason", "Te ver van school".into()),
+                ],
+                None,
             ),
         ),
         (
@@ -2887,6 +3199,201 @@ async fn guidance_uses(
                     p,
                 )
             },
+        ),
+            "/woningaanbod/{id}/verhuizing",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/verhuizing", o(od)),
+                pd,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/woningaanbod/{id}/intrekken",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/intrekken", o(oe)),
+                pe,
+                false,
+                vec![("withdraw_reason", "Woning verkocht".into())],
+                None,
+            ),
+        ),
+        (
+            "GET",
+            "/omklapwoningen",
+            use_of(c, "/omklapwoningen".into(), pf, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/omklapwoningen/{id}",
+            use_of(c, format!("/omklapwoningen/{ff}"), pf, false, vec![], None),
+        ),
+        (
+            "POST",
+            "/omklapwoningen/{id}/stap",
+            use_of(
+                c,
+                format!("/omklapwoningen/{fg}/stap"),
+                pg,
+                false,
+                vec![
+                    ("step", "in_use".into()),
+                    ("person_id", pg.to_string()),
+                    ("on", t.clone()),
+                ],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/onze-aanmeldingen",
+            Use {
+                role: Role::Partner,
+                path: "/onze-aanmeldingen".into(),
+                form: referral_form,
+                json: None,
+                person: None,
+                list: false,
+            },
+        ),
+        (
+            "POST",
+            "/aanmeldingen/{id}/koppeling",
+            use_of(
+                c,
+                format!("/aanmeldingen/{l1}/koppeling"),
+                known,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/offers",
+            use_of(c, "/api/v1/offers".into(), pa, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/api/v1/offers/{id}",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}", o(oa)),
+                pa,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/offers/{id}/candidates",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/candidates", o(or)),
+                pr,
+                true,
+                vec![],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/match",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/match", o(or2)),
+                pr2,
+                false,
+                vec![],
+                Some(json!({"person_id": pr2.0})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/answer",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/answer", o(oc2)),
+                pc2,
+                false,
+                vec![],
+                Some(json!({"answer": "accepted", "key_date": t, "reason": ""})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/move",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/move", o(od2)),
+                pd2,
+                false,
+                vec![],
+                Some(json!({})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/withdraw",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/withdraw", o(oe2)),
+                pe2,
+                false,
+                vec![],
+                Some(json!({"reason": "Niet meer beschikbaar"})),
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/flips",
+            use_of(c, "/api/v1/flips".into(), pf, true, vec![], None),
+        ),
+        (
+            "GET",
+            "/api/v1/flips/{id}",
+            use_of(c, format!("/api/v1/flips/{ff}"), pf, false, vec![], None),
+        ),
+        (
+            "POST",
+            "/api/v1/flips/{id}/steps",
+            use_of(
+                c,
+                format!("/api/v1/flips/{fg2}/steps"),
+                pg2,
+                false,
+                vec![],
+                Some(json!({"step": "in_use", "person_id": pg2.0, "on": t})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/partner/referrals",
+            Use {
+                role: Role::Partner,
+                path: "/api/v1/partner/referrals".into(),
+                form: vec![],
+                json: Some(partner_json),
+                person: None,
+                list: false,
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/referrals/{id}/link",
+            use_of(
+                c,
+                format!("/api/v1/referrals/{l2}/link"),
+                known,
+                false,
+                vec![],
+                Some(json!({})),
+            ),
         ),
     ]
 }

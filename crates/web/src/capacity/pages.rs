@@ -582,7 +582,7 @@ fn facts(cal: &Calibration, mean_stay: f64) -> Vec<(String, String)> {
         facts.push((
             "Uitstroomwoningen per jaar".into(),
             format!(
-                "{} (geschat uit {} keer uitstroom na wachten)",
+                "{} ({})",
                 fmt_num(
                     s.municipalities
                         .iter()
@@ -590,7 +590,13 @@ fn facts(cal: &Calibration, mean_stay: f64) -> Vec<(String, String)> {
                         .sum::<f64>(),
                     1
                 ),
-                cal.outflow_exits
+                match cal.outflow_offers {
+                    Some(n) => format!("bron: {n} echte woningaanbiedingen en omklappen"),
+                    None => format!(
+                        "bron: geschat uit {} keer uitstroom na wachten",
+                        cal.outflow_exits
+                    ),
+                }
             ),
         ));
     }

@@ -200,6 +200,8 @@ pub struct ReferralPage {
     pub needs: String,
     pub flash: Option<&'static str>,
     pub form: Form,
+    /// A partner's referral filed on a known file: the coordinator confirms the link.
+    pub link_to_confirm: bool,
 }
 
 async fn referral_page(
@@ -217,6 +219,8 @@ async fn referral_page(
         excluded,
     } = intake::proposals(&state.app, &viewer.caller, id).await?;
     let clock = state.app.clock();
+    let link_to_confirm =
+        nabij_app::partners::link_to_confirm(&state.app, &viewer.caller, id).await?;
     let shown = if show_all { usize::MAX } else { 5 };
     let excluded = excluded
         .into_iter()
@@ -240,6 +244,7 @@ async fn referral_page(
         ranking,
         flash,
         form,
+        link_to_confirm,
     })
 }
 

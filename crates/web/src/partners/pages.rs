@@ -84,6 +84,10 @@ pub struct ShowPage {
     pub placed: Option<String>,
     pub ready_on: Option<String>,
     pub exit: Option<String>,
+    pub advice: Option<String>,
+    pub household: Option<String>,
+    pub care_consent: bool,
+    pub professional: Option<String>,
 }
 
 pub async fn show(
@@ -102,8 +106,7 @@ pub async fn show(
         name: d.referral.name.clone().unwrap_or_default(),
         placed: d.placed.map(|p| {
             format!(
-                "{} in {}, sinds {}",
-                p.home_kind.label(),
+                "in {}, sinds {}",
                 p.municipality_name,
                 labels::date(p.start)
             )
@@ -112,6 +115,19 @@ pub async fn show(
         exit: d
             .exit
             .map(|(date, dest)| format!("{} — {}", labels::date(date), dest.label())),
+        advice: d.advice.clone(),
+        household: d.household.map(|(n, needs)| {
+            let needs = crate::pages::needs_text(&needs);
+            format!(
+                "{n} {}; {needs}",
+                if n == 1 { "persoon" } else { "personen" }
+            )
+        }),
+        care_consent: d.care_consent,
+        professional: d.professional.clone().map(|(name, phone)| match phone {
+            Some(p) => format!("{name}, {p}"),
+            None => name,
+        }),
     };
     Ok(shown(page(&page_data), d.referral.shown))
 }

@@ -338,12 +338,15 @@ pub fn simulate(
             if end > planned && rng.chance(0.75) {
                 let decided_by = rng.pick(DECIDERS).to_string();
                 let why = rng.pick(EXTENSION_REASONS).to_string();
+                // Some running stays still wait for the decision: overdue now (omklap
+                // stays run 24 months and are rarely overdue). Draws nothing.
+                let undecided = !exited && h.kind != HomeKind::FlipHome && start.day() % 3 == 0;
                 for _ in 0..3 {
                     let decided = planned.saturating_sub(10.days());
                     let new_end = end
                         .saturating_add(14.days())
                         .min(planned.saturating_add(3.months()));
-                    if decided > today || new_end <= planned {
+                    if undecided || decided > today || new_end <= planned {
                         break;
                     }
                     extensions.push(BulkExtension {

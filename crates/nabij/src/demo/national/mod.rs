@@ -14,6 +14,7 @@ pub mod guidance;
 pub mod history;
 pub mod homes;
 pub mod volunteers;
+mod outflow;
 
 use super::{DemoSummary, PROVIDER, Rng, organisations_and_accounts};
 use anyhow::Result;
@@ -268,5 +269,6 @@ pub async fn seed(app: &App, seed: u64, size: &Size) -> Result<DemoSummary> {
     let neighbourhoods: Vec<i64> = data.neighbourhoods.iter().map(|n| n.id).collect();
     volunteers::seed(app, &sys, seed, now, &tz, &neighbourhoods, &counts).await?;
     clock.set(now);
+    outflow::seed(app, &sys, &accounts, today).await?;
     Ok(summary)
 }

@@ -1,0 +1,810 @@
+//! The chain and outflow through the API: a partner refers, the person is placed and gets
+//! ready, offers under a quota are declined and accepted, the stay ends and the quota shows
+//! the unit used; the omklap lease flip; consent for partners (given, expired, revoked);
+//! and bad input that writes nothing. On SQLite and PostgreSQL.
+
+use crate::helpers::*;
+use nabij_domain::access::{Purpose, Role};
+use nabij_domain::outflow::PartnerKind;
+use nabij_store::audit::Actor;
+use nabij_store::consents::NewConsent;
+use serde_json::{Value, json};
+
+/// The message of a problem+json's error at `field` ("" when there is none).
+fn field_error(problem: &Value, field: &str) -> String {
+    problem["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["field"] == field)
+        .and_then(|e| e["message"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn system(app: &TestApp) -> Actor {
+    Actor::system("test", app.clock.now())
+}
+
+async fn as_corporation(app: &TestApp) {
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::HousingCorporation, &[])
+        .await
+        .unwrap();
+}
+
+async fn large_home(app: &TestApp) -> nabij_domain::ids::HomeId {
+    app.db
+        .create_home(
+            &nabij_store::homes::NewHome {
+                organisation_id: 1,
+                name: "Opvanghuis Groot".into(),
+                kind: nabij_domain::home::HomeKind::ShelterHome,
+                address: "Lange Straat 1".into(),
+                neighbourhood: app.centrum,
+                point: None,
+                rules: Default::default(),
+                max_stay_months: 6,
+                landlord: None,
+                places: 8,
+                opened_on: None,
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap()
+}
+
+async fn quota(app: &TestApp, total: i64) -> i64 {
+    let year = app.clock.today().year();
+    let r = app
+        .post_json(
+            "/api/v1/quotas",
+            &json!({"corporation_id": app.partner_org, "municipality_id": app.woerden.0, "year": year, "total": total}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+fn offer_body(app: &TestApp, quota: i64, rooms: i64) -> Value {
+    json!({
+        "quota_id": quota, "address": "Molenstraat 12", "municipality_id": app.woerden.0,
+        "neighbourhood_id": app.centrum.0, "rooms": rooms, "rent_euros": 640, "accessible": false,
+        "available_from": app.clock.today().to_string()
+    })
+}
+
+fn partner_referral(app: &TestApp) -> Value {
+    json!({
+        "first_name": "Sanne", "last_name": "Visser", "gender": "vrouw", "date_of_birth": "1990-04-02",
+        "household_size": 2, "own_municipality_id": app.woerden.0, "urgency": "hoog",
+        "situation": "Ontruiming over drie dagen wegens huurschuld",
+        "consent_given_on": app.clock.today().to_string()
+    })
+}
+
+async fn quota_use(s: &Session, id: i64) -> (i64, i64, i64) {
+    let all: Value = s.get("/api/v1/quotas").await.json().await.unwrap();
+    let q = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == id)
+        .unwrap()
+        .clone();
+    (
+        q["total"].as_i64().unwrap(),
+        q["used"].as_i64().unwrap(),
+        q["reserved"].as_i64().unwrap(),
+    )
+}
+
+async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+
+    // The corporation refers someone facing eviction, with consent for the referral.
+    let r = partner
+        .post_json("/api/v1/partner/referrals", &partner_referral(&app))
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let submitted: Value = r.json().await.unwrap();
+    assert_eq!(submitted["linked_to_known_file"], false);
+    let referral = submitted["referral_id"].as_i64().unwrap();
+
+    // It is in the coordinators' open referrals, marked with the partner.
+    let open: Value = app.get_json("/api/v1/referrals").await;
+    let mine = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == referral)
+        .expect("the partner's referral is open for the coordinators")
+        .clone();
+    assert_eq!(mine["referred_by"], app.partner_org);
+    assert_eq!(mine["state"], "received");
+
+    // Placement, then ready to move on.
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let stay_id = stay["id"].as_i64().unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{stay_id}/ready"),
+            &json!({"ready_on": app.clock.today().to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+
+    // The partner sees the status: placed, in the municipality only.
+    let page = partner
+        .get(&format!("/onze-aanmeldingen/{referral}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("geplaatst") && page.contains("in Woerden"),
+        "{page}"
+    );
+    assert!(!page.contains("Pitstop Woerden"), "never the house");
+
+    // A quota of two and an offer of the corporation under it: one unit reserved.
+    let q = quota(&app, 2).await;
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let first = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(quota_use(&partner, q).await, (2, 0, 1));
+
+    // The ranking explains; the household of two fits one bedroom.
+    let ranked: Value = app
+        .get_json(&format!("/api/v1/offers/{first}/candidates"))
+        .await;
+    let top = &ranked.as_array().unwrap()[0];
+    assert_eq!(top["person_id"], person);
+    assert!(
+        top["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Huishouden van 2, past in 1 kamer; woning ligt in de eigen gemeente"),
+        "{top}"
+    );
+
+    // Proposed; without consent for housing the corporation sees a reference, not a name.
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{first}/match"),
+            &json!({"person_id": person}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let seen: Value = partner
+        .get(&format!("/api/v1/offers/{first}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let candidate = seen["offer"]["candidate"].as_str().unwrap();
+    assert!(candidate.starts_with("kandidaat "), "{candidate}");
+    assert!(!candidate.contains("Sanne"));
+
+    // Declined: the unit is released, the offer is back in matching, the person still ready.
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{first}/answer"),
+            &json!({"answer": "declined", "reason": "Te ver van het werk"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["state"], "open");
+    assert_eq!(
+        quota_use(&partner, q).await,
+        (2, 0, 0),
+        "the decline released the unit"
+    );
+    let ranked: Value = app
+        .get_json(&format!("/api/v1/offers/{first}/candidates"))
+        .await;
+    assert_eq!(ranked[0]["person_id"], person, "still on the ready list");
+
+    // A second offer; with consent for housing the corporation sees the name.
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 2))
+        .await;
+    assert_eq!(r.status(), 201);
+    let second = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(quota_use(&partner, q).await, (2, 0, 1));
+    app.db
+        .record_consent(
+            &NewConsent {
+                person: nabij_domain::ids::PersonId(person),
+                organisation_id: app.partner_org,
+                purpose: Purpose::Housing,
+                given_on: app.clock.today(),
+                expires_on: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    app.post_json(
+        &format!("/api/v1/offers/{second}/match"),
+        &json!({"person_id": person}),
+    )
+    .await;
+    let seen: Value = partner
+        .get(&format!("/api/v1/offers/{second}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["offer"]["candidate"], "Sanne Visser");
+
+    // Accepted with the key today: the stay ends, own rented home; the unit is used.
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{second}/answer"),
+            &json!({"answer": "accepted", "key_date": app.clock.today().to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let stay: Value = app.get_json(&format!("/api/v1/stays/{stay_id}")).await;
+    assert_eq!(stay["destination"], "own_rented_home");
+    assert_eq!(stay["exit_date"], app.clock.today().to_string());
+    // Used in the year of the key date; the declined first offer holds no unit.
+    assert_eq!(quota_use(&partner, q).await, (2, 1, 0));
+    // One more offer takes the last unit; then the quota is used up and an offer is
+    // refused, with the reason at the field, and nothing is written.
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 2))
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(quota_use(&partner, q).await, (2, 1, 1));
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 2))
+        .await;
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        field_error(&problem, "quota_id").contains("contingent is op"),
+        "{problem}"
+    );
+    let all: Value = partner.get("/api/v1/offers").await.json().await.unwrap();
+    assert_eq!(all["total"], 3);
+    // Withdrawing the first offer changes nothing; the quota stays used up.
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{first}/withdraw"),
+            &json!({"reason": "Woning aan iemand anders verhuurd"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(quota_use(&partner, q).await, (2, 1, 1));
+
+    // Consent for housing shows the household; consent for care coordination the
+    // professional's name and phone, never the contact log.
+    let page = partner
+        .get(&format!("/onze-aanmeldingen/{referral}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2 personen"), "{page}");
+    assert!(
+        !page.contains("Begeleider"),
+        "no consent for care coordination"
+    );
+    let person_id = nabij_domain::ids::PersonId(person);
+    app.db
+        .assign_professional(
+            person_id,
+            app.user(Role::Professional),
+            app.clock.today(),
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    app.db
+        .record_consent(
+            &NewConsent {
+                person: person_id,
+                organisation_id: app.partner_org,
+                purpose: Purpose::CareCoordination,
+                given_on: app.clock.today(),
+                expires_on: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    let page = partner
+        .get(&format!("/onze-aanmeldingen/{referral}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Test professional, 06-11112222"), "{page}");
+}
+on_both!(partner_refers_and_the_person_moves_into_an_offered_home);
+
+async fn bad_input_writes_nothing(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let today = app.clock.today();
+
+    // A partner referral without consent, or with consent dates in the wrong order.
+    let mut no_consent = partner_referral(&app);
+    no_consent["consent_given_on"] = json!("");
+    let r = partner
+        .post_json("/api/v1/partner/referrals", &no_consent)
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(field_error(&p, "consent_given_on").contains("toestemming"));
+    let mut wrong_order = partner_referral(&app);
+    wrong_order["consent_until"] = json!(today.yesterday().unwrap().to_string());
+    let r = partner
+        .post_json("/api/v1/partner/referrals", &wrong_order)
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(field_error(&p, "consent_until").contains("vóór"));
+    let open: Value = app.get_json("/api/v1/referrals").await;
+    assert_eq!(open["total"], 0, "nothing was filed");
+
+    // A match of someone not ready, or whose household does not fit.
+    let q = quota(&app, 5).await;
+    let offer: Value = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let offer = offer["id"].as_i64().unwrap();
+    let referral = app.refer("Karel").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/match"),
+            &json!({"person_id": person}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(field_error(&p, "person_id").contains("niet uitstroomklaar"));
+    let mut big = app.intake("Groot");
+    big["household_size"] = json!(4);
+    let r = app.post_json("/api/v1/referrals", &big).await;
+    let big_ref = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let large = large_home(&app).await;
+    let stay: Value = app.place(big_ref, large).await.json().await.unwrap();
+    let big_person = stay["person_id"].as_i64().unwrap();
+    let big_stay = stay["id"].as_i64().unwrap();
+    app.post_json(
+        &format!("/api/v1/stays/{big_stay}/ready"),
+        &json!({"ready_on": today.to_string()}),
+    )
+    .await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/match"),
+            &json!({"person_id": big_person}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(
+        field_error(&p, "person_id").contains("2 kamers nodig"),
+        "{p}"
+    );
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["state"], "open", "nothing changed");
+
+    // An illegal omklap transition, and a flip with a criterion missing.
+    let r = app
+        .post_json(
+            "/api/v1/flips",
+            &json!({"corporation_id": app.partner_org, "name": "Omklap Noordstraat", "address": "Noordstraat 4",
+                    "neighbourhood_id": app.centrum.0, "from": today.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let flip: Value = r.json().await.unwrap();
+    let flip_id = flip["id"].as_i64().unwrap();
+    let home = flip["home_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/flips/{flip_id}/steps"),
+            &json!({"step": "flipped", "on": today.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(
+        field_error(&p, "state").contains("van 'aangevraagd'"),
+        "{p}"
+    );
+    let r2 = app.refer("Omar").await;
+    let placed = app.place(r2, nabij_domain::ids::HomeId(home)).await;
+    assert_eq!(placed.status(), 201);
+    let omar: Value = placed.json().await.unwrap();
+    assert_eq!(
+        omar["planned_end"],
+        today.saturating_add(jiff::ToSpan::months(24)).to_string(),
+        "an omklapwoning's stay runs 24 months"
+    );
+    let omar = omar["person_id"].as_i64().unwrap();
+    for step in [
+        json!({"step": "in_use", "person_id": omar, "on": today.to_string()}),
+        json!({"step": "flip_review", "on": today.to_string()}),
+        json!({"step": "criterion", "criterion": "rent_paid", "met": true, "on": today.to_string()}),
+    ] {
+        let r = app
+            .post_json(&format!("/api/v1/flips/{flip_id}/steps"), &step)
+            .await;
+        assert_eq!(r.status(), 200, "{step}: {}", r.text().await.unwrap());
+    }
+    let r = app
+        .post_json(
+            &format!("/api/v1/flips/{flip_id}/steps"),
+            &json!({"step": "flipped", "on": today.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(field_error(&p, "criteria").contains("geen overlast"));
+    let f: Value = app.get_json(&format!("/api/v1/flips/{flip_id}")).await;
+    assert_eq!(f["flip"]["state"], "flip_review");
+}
+on_both!(bad_input_writes_nothing);
+
+async fn the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock(app: TestApp) {
+    as_corporation(&app).await;
+    let today = app.clock.today();
+    let t = today.to_string();
+    let r = app
+        .post_json(
+            "/api/v1/flips",
+            &json!({"corporation_id": app.partner_org, "name": "Omklap Dunavie", "address": "Zeeweg 8",
+                    "neighbourhood_id": app.centrum.0, "from": today.yesterday().unwrap().to_string()}),
+        )
+        .await;
+    let flip: Value = r.json().await.unwrap();
+    let id = flip["id"].as_i64().unwrap();
+    let home = flip["home_id"].as_i64().unwrap();
+    let referral = app.refer("Ilse").await;
+    let stay: Value = app
+        .place(referral, nabij_domain::ids::HomeId(home))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let stay_id = stay["id"].as_i64().unwrap();
+    let step = |body: Value| {
+        let app = &app;
+        async move {
+            app.post_json(&format!("/api/v1/flips/{id}/steps"), &body)
+                .await
+        }
+    };
+    assert_eq!(
+        step(json!({"step": "in_use", "person_id": person, "on": t}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        step(json!({"step": "flip_review", "on": t})).await.status(),
+        200
+    );
+    assert_eq!(
+        step(json!({"step": "criterion", "criterion": "no_nuisance", "met": false, "on": t, "note": "Twee klachten"}))
+            .await
+            .status(),
+        200
+    );
+    // The review does not pass: back in use, with the reasons on record.
+    let r =
+        step(json!({"step": "review_failed", "on": t, "reasons": "Klachten over geluidsoverlast"}))
+            .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["state"].as_str(), v["reviews_failed"].as_i64()),
+        (Some("in_use"), Some(1))
+    );
+
+    // The corporation sees the state, and the resident's name only under consent.
+    let partner = app.session_as(Role::Partner).await;
+    let seen: Value = partner
+        .get(&format!("/api/v1/flips/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["flip"]["state"], "in_use");
+    assert!(
+        seen["flip"]["resident"]
+            .as_str()
+            .unwrap()
+            .starts_with("kandidaat ")
+    );
+
+    // The second review passes; the corporation records its own agreement.
+    assert_eq!(
+        step(json!({"step": "flip_review", "on": t})).await.status(),
+        200
+    );
+    for c in ["rent_paid", "no_nuisance", "goals_met"] {
+        assert_eq!(
+            step(json!({"step": "criterion", "criterion": c, "met": true, "on": t}))
+                .await
+                .status(),
+            200
+        );
+    }
+    let r = partner
+        .post_json(
+            &format!("/api/v1/flips/{id}/steps"),
+            &json!({"step": "criterion", "criterion": "corporation_agrees", "met": true, "on": t}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = partner
+        .post_json(
+            &format!("/api/v1/flips/{id}/steps"),
+            &json!({"step": "flipped", "on": t}),
+        )
+        .await;
+    assert_eq!(r.status(), 403, "only a coordinator flips");
+    let r = step(json!({"step": "flipped", "on": t})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // The stay ended with own lease via omklap; the home is closed from today.
+    let stay: Value = app.get_json(&format!("/api/v1/stays/{stay_id}")).await;
+    assert_eq!(stay["destination"], "own_lease_via_flip");
+    let h: Value = app.get_json(&format!("/api/v1/homes/{home}")).await;
+    assert_eq!(h["home"]["closed_on"], t, "{h}");
+
+    // A replacement home in one step, in the same neighbourhood.
+    let r = app
+        .post_json(
+            &format!("/api/v1/flips/{id}/replacement"),
+            &json!({"name": "Omklap Dunavie 2", "address": "Zeeweg 10", "from": t}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let replacement: Value = r.json().await.unwrap();
+    assert_eq!(replacement["state"], "requested");
+    assert_eq!(replacement["replaces"], id);
+}
+on_both!(the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock);
+
+async fn consent_decides_what_a_corporation_sees_and_another_organisation_sees_nothing(
+    app: TestApp,
+) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let q = quota(&app, 5).await;
+    let offer: Value = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 2))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let offer = offer["id"].as_i64().unwrap();
+    let referral = app.refer("Lotte").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let stay_id = stay["id"].as_i64().unwrap();
+    app.post_json(
+        &format!("/api/v1/stays/{stay_id}/ready"),
+        &json!({"ready_on": app.clock.today().to_string()}),
+    )
+    .await;
+    app.post_json(
+        &format!("/api/v1/offers/{offer}/match"),
+        &json!({"person_id": person}),
+    )
+    .await;
+    let name = || async {
+        let v: Value = partner
+            .get(&format!("/api/v1/offers/{offer}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        v["offer"]["candidate"].as_str().unwrap().to_string()
+    };
+    assert!(name().await.starts_with("kandidaat"));
+    let today = app.clock.today();
+    // Consent for referral only does not unlock housing data.
+    let consent = |purpose, expires_on| NewConsent {
+        person: nabij_domain::ids::PersonId(person),
+        organisation_id: app.partner_org,
+        purpose,
+        given_on: today.yesterday().unwrap(),
+        expires_on,
+    };
+    app.db
+        .record_consent(&consent(Purpose::Referral, None), &system(&app))
+        .await
+        .unwrap();
+    assert!(name().await.starts_with("kandidaat"));
+    // Expired yesterday: still nothing.
+    app.db
+        .record_consent(
+            &consent(Purpose::Housing, Some(today.yesterday().unwrap())),
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    assert!(name().await.starts_with("kandidaat"));
+    // Given: the name. Revoked today: gone at once.
+    let id = app
+        .db
+        .record_consent(&consent(Purpose::Housing, None), &system(&app))
+        .await
+        .unwrap();
+    assert_eq!(name().await, "Lotte de Vries");
+    app.db
+        .revoke_consent(
+            nabij_domain::ids::PersonId(person),
+            id,
+            today,
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    assert!(name().await.starts_with("kandidaat"));
+
+    // A municipality sees the quotas of its municipalities, never an offer.
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::Municipality, &[app.woerden])
+        .await
+        .unwrap();
+    let quotas: Value = partner.get("/api/v1/quotas").await.json().await.unwrap();
+    assert_eq!(quotas.as_array().unwrap().len(), 1);
+    assert_eq!(
+        partner
+            .get(&format!("/api/v1/offers/{offer}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(partner.get("/api/v1/offers").await.status(), 403);
+    // A care provider neither refers nor sees outflow.
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::CareProvider, &[])
+        .await
+        .unwrap();
+    let r = partner
+        .post_json("/api/v1/partner/referrals", &partner_referral(&app))
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(partner.get("/api/v1/quotas").await.status(), 403);
+}
+on_both!(consent_decides_what_a_corporation_sees_and_another_organisation_sees_nothing);
+
+async fn a_known_person_is_not_filed_twice(app: TestApp) {
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::SocialTeam, &[app.woerden])
+        .await
+        .unwrap();
+    let partner = app.session_as(Role::Partner).await;
+    let first: Value = partner
+        .post_json("/api/v1/partner/referrals", &partner_referral(&app))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["linked_to_known_file"], false);
+    // Same name (other case) and date of birth: filed on the known file.
+    let mut again = partner_referral(&app);
+    again["first_name"] = json!("sanne");
+    let r = partner.post_json("/api/v1/partner/referrals", &again).await;
+    assert_eq!(r.status(), 201);
+    let second: Value = r.json().await.unwrap();
+    assert_eq!(second["linked_to_known_file"], true);
+    let a: Value = app
+        .get_json(&format!("/api/v1/referrals/{}", first["referral_id"]))
+        .await;
+    let b: Value = app
+        .get_json(&format!("/api/v1/referrals/{}", second["referral_id"]))
+        .await;
+    assert_eq!(a["person_id"], b["person_id"], "one file");
+    // The coordinator confirms the link, once.
+    let link = format!("/api/v1/referrals/{}/link", second["referral_id"]);
+    assert_eq!(app.post_json(&link, &json!({})).await.status(), 200);
+    assert_eq!(app.post_json(&link, &json!({})).await.status(), 409);
+}
+on_both!(a_known_person_is_not_filed_twice);
+
+async fn a_municipality_sees_its_figures_with_small_numbers_as_less_than_five(app: TestApp) {
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::Municipality, &[app.woerden])
+        .await
+        .unwrap();
+    // Three referrals and two placements in Woerden, one in Zeist (not covered).
+    for name in ["Anna", "Bert", "Cora"] {
+        app.refer(name).await;
+    }
+    let open: Value = app.get_json("/api/v1/referrals").await;
+    let ids: Vec<i64> = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(app.place(ids[0], app.pitstop).await.status(), 201);
+    assert_eq!(app.place(ids[1], app.pitstop).await.status(), 201);
+    let partner = app.session_as(Role::Partner).await;
+    let html = partner.get("/ketencijfers").await.text().await.unwrap();
+    assert!(html.contains("Gemeenten: Woerden."), "{html}");
+    let row = html
+        .split("<th scope=\"row\">Woerden</th>")
+        .nth(1)
+        .expect("a row for Woerden")
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains("&#60;5"), "{row}");
+    assert!(!row.contains(">3<") && !row.contains(">2<"), "{row}");
+    // The CSV download suppresses the same way.
+    let r = partner.get("/ketencijfers.csv?tabel=keten").await;
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    let line = csv.lines().find(|l| l.starts_with("Woerden")).unwrap();
+    assert_eq!(line, "Woerden;<5;<5;–;<5;<5", "{csv}");
+    // The coordinator sees the numbers themselves.
+    let html = app.get("/rapportage/uitstroom").await.text().await.unwrap();
+    let row = html
+        .split("<th scope=\"row\">Woerden</th>")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains(">3<") && row.contains(">2<"), "{row}");
+    // A period that ends before it starts is refused at the field.
+    let r = partner
+        .get("/ketencijfers?van=2026-05-01&tot=2026-04-01")
+        .await;
+    assert_eq!(r.status(), 422);
+}
+on_both!(a_municipality_sees_its_figures_with_small_numbers_as_less_than_five);
+
+async fn an_administrator_sets_a_partners_kind(app: TestApp) {
+    let admin = app.session_as(Role::Admin).await;
+    let url = format!("/api/v1/partners/{}/kind", app.partner_org);
+    let r = admin
+        .post_json(
+            &url,
+            &json!({"kind": "woningcorporatie", "municipality_ids": [app.woerden.0]}),
+        )
+        .await;
+    assert_eq!(r.status(), 422, "a corporation covers no municipalities");
+    let r = admin
+        .post_json(
+            &url,
+            &json!({"kind": "gemeente", "municipality_ids": [app.woerden.0]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (kind, ms) = app.db.partner_kind(app.partner_org).await.unwrap();
+    assert_eq!(
+        (kind, ms),
+        (Some(PartnerKind::Municipality), vec![app.woerden])
+    );
+    // The provider itself is no partner.
+    let r = admin
+        .post_json("/api/v1/partners/1/kind", &json!({"kind": "gemeente"}))
+        .await;
+    assert!(r.status().is_client_error());
+}
+on_both!(an_administrator_sets_a_partners_kind);
