@@ -377,7 +377,8 @@ pub(crate) enum Arg<'a> {
     T(&'a str),
 }
 
-/// Pool connections report queries may hold at once (PostgreSQL).
+/// Report queries running at once: blocking threads on SQLite, pool connections on
+/// PostgreSQL.
 const REPORT_CONNECTIONS: usize = 2;
 static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REPORT_CONNECTIONS);
 
@@ -656,6 +657,14 @@ impl Db {
             owned.push(Owned::I(m));
         }
         async move {
+            // Report queries take at most REPORT_CONNECTIONS threads (SQLite) or pool
+            // connections (PostgreSQL, where reads and writes share the pool) at once,
+            // however many reports run: placements and pages always find a core and a
+            // connection.
+            let _slot = REPORT_SLOTS
+                .acquire()
+                .await
+                .map_err(|e| crate::StoreError::Config(e.to_string()))?;
             if let Some(path) = self.sqlite_path() {
                 let path = path.to_owned();
                 return tokio::task::spawn_blocking(move || {
@@ -664,12 +673,6 @@ impl Db {
                 .await
                 .map_err(|e| crate::StoreError::Writer(format!("report query: {e}")))?;
             }
-            // On PostgreSQL reads and writes share one pool: report queries take at most
-            // REPORT_CONNECTIONS of its connections, so placements and pages always find one.
-            let _slot = REPORT_SLOTS
-                .acquire()
-                .await
-                .map_err(|e| crate::StoreError::Config(e.to_string()))?;
             let mut q = sqlx::query(&sql);
             for a in &owned {
                 q = match a {
