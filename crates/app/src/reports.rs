@@ -287,17 +287,27 @@ async fn compute(
     page: Option<PageRequest>,
 ) -> Result<Report> {
     let org = caller.provider.0;
-    let homes = app
-        .db
-        .report_homes(org, scope.municipality.as_ref().map(|m| m.0))
-        .await?;
-    let names: HashMap<i64, String> = app.db.municipality_names().await?.into_iter().collect();
-    let current = facts(app, caller, scope, &scope.period).await?;
-    let previous = if view == View::Summary {
-        Some(facts(app, caller, scope, &scope.previous).await?)
-    } else {
-        None
+    // The homes, the names and both periods' facts are read at once.
+    let previous = async {
+        if view == View::Summary {
+            facts(app, caller, scope, &scope.previous).await.map(Some)
+        } else {
+            Ok(None)
+        }
     };
+    let (homes, names, current, previous) = tokio::try_join!(
+        async {
+            Ok::<_, AppError>(
+                app.db
+                    .report_homes(org, scope.municipality.as_ref().map(|m| m.0))
+                    .await?,
+            )
+        },
+        async { Ok::<_, AppError>(app.db.municipality_names().await?) },
+        facts(app, caller, scope, &scope.period),
+        previous,
+    )?;
+    let names: HashMap<i64, String> = names.into_iter().collect();
     let today = app.clock.today();
     let volunteers = match view {
         View::Summary => crate::volunteer_measures::tables(app, caller, scope).await?,
@@ -379,10 +389,19 @@ fn build(
         .as_ref()
         .map_or("het hele netwerk".to_string(), |m| m.1.clone());
 
-    let per_municipality = |tables: &mut Vec<Table>| {
-        let t = tally_with(current, &nights, &info, period, today, |a: At| {
-            Some(a.municipality)
-        });
+    // The summary and the municipality view add the facts up once, per municipality and
+    // month (`None`: facts about today); every coarser table is a sum of those groups.
+    let fine = || {
+        tally_with(current, &nights, &info, period, today, |a: At| {
+            Some((a.municipality, a.month))
+        })
+    };
+    type Fine = HashMap<(i64, Option<Month>), Tally>;
+    let per_municipality = |tables: &mut Vec<Table>, fine: &Fine| {
+        let mut t: HashMap<i64, Tally> = HashMap::new();
+        for ((m, _), g) in fine {
+            t.entry(*m).or_default().absorb(g);
+        }
         let mut rows: Vec<(String, i64, &Tally)> =
             t.iter().map(|(m, t)| (name_of(*m), *m, t)).collect();
         rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -398,8 +417,7 @@ fn build(
         }
         tables.push(tb);
     };
-    let per_month = |tables: &mut Vec<Table>| {
-        let t = tally_with(current, &nights, &info, period, today, |a: At| a.month);
+    let months_table = |tables: &mut Vec<Table>, t: &HashMap<Month, Tally>| {
         let mut tb = table(
             "per-maand",
             format!("Per maand, {area}"),
@@ -413,13 +431,23 @@ fn build(
         }
         tables.push(tb);
     };
+    let per_month = |tables: &mut Vec<Table>, fine: &Fine| {
+        let mut t: HashMap<Month, Tally> = HashMap::new();
+        for ((_, month), g) in fine {
+            if let Some(month) = month {
+                t.entry(*month).or_default().absorb(g);
+            }
+        }
+        months_table(tables, &t);
+    };
     let matrices =
-        |tables: &mut Vec<Table>| {
-            let t = tally_with(current, &nights, &info, period, today, |a: At| {
-                a.month.map(|m| (a.municipality, m))
-            });
+        |tables: &mut Vec<Table>, t: &Fine| {
             let months = period.months();
-            let mut munis: Vec<(String, i64)> = t.keys().map(|(m, _)| (name_of(*m), *m)).collect();
+            let mut munis: Vec<(String, i64)> = t
+                .keys()
+                .filter(|(_, mo)| mo.is_some())
+                .map(|(m, _)| (name_of(*m), *m))
+                .collect();
             munis.sort();
             munis.dedup();
             let columns: Vec<String> = std::iter::once("Gemeente".to_string())
@@ -437,7 +465,7 @@ fn build(
             );
             let empty = Tally::default();
             for (name, m) in &munis {
-                let cell = |month: &Month| t.get(&(*m, *month)).unwrap_or(&empty);
+                let cell = |month: &Month| t.get(&(*m, Some(*month))).unwrap_or(&empty);
                 let has_places = months.iter().any(|mo| cell(mo).available_nights > 0);
                 if has_places {
                     let mut row = vec![Cell::text(name.clone())];
@@ -456,16 +484,17 @@ fn build(
 
     match view {
         View::Summary => {
-            let all = |facts: &Facts, p: &Period| {
-                tally(facts, &info, p, today, |_| Some(()))
-                    .remove(&())
-                    .unwrap_or_default()
-            };
-            let now = tally_with(current, &nights, &info, period, today, |_| Some(()))
-                .remove(&())
-                .unwrap_or_default();
+            let fine = fine();
+            let mut now = Tally::default();
+            for g in fine.values() {
+                now.absorb(g);
+            }
             let before = previous
-                .map(|f| all(f, &scope.previous))
+                .map(|f| {
+                    tally(f, &info, &scope.previous, today, |_| Some(()))
+                        .remove(&())
+                        .unwrap_or_default()
+                })
                 .unwrap_or_default();
             let mut tb = table(
                 "samenvatting",
@@ -483,15 +512,19 @@ fn build(
                 tb.push(vec![Cell::text(m.name), a, b]);
             }
             tables.push(tb);
-            per_municipality(&mut tables);
-            per_month(&mut tables);
-            matrices(&mut tables);
+            per_municipality(&mut tables, &fine);
+            per_month(&mut tables, &fine);
+            matrices(&mut tables, &fine);
         }
         View::Municipalities => {
-            per_municipality(&mut tables);
-            matrices(&mut tables);
+            let fine = fine();
+            per_municipality(&mut tables, &fine);
+            matrices(&mut tables, &fine);
         }
-        View::Months => per_month(&mut tables),
+        View::Months => {
+            let t = tally_with(current, &nights, &info, period, today, |a: At| a.month);
+            months_table(&mut tables, &t);
+        }
         View::Kinds => {
             let t = tally_with(current, &nights, &info, period, today, |a: At| a.kind);
             let mut tb = table(

@@ -86,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_chain_and_outflow.sql"),
         postgres: include_str!("../migrations/postgres/0017_chain_and_outflow.sql"),
     },
+    Migration {
+        name: "0020_report_covering_indexes",
+        sqlite: include_str!("../migrations/sqlite/0020_report_covering_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0020_report_covering_indexes.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

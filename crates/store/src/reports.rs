@@ -4,11 +4,12 @@ use crate::convert::*;
 use crate::stays::parse_proximity;
 use crate::{Db, Result};
 use jiff::Timestamp;
+use jiff::ToSpan;
 use jiff::civil::Date;
 use nabij_domain::home::HomeKind;
 use nabij_domain::ids::*;
 use nabij_domain::measures::{
-    Ended, Facts, OnPlace, PlaceSpan, Placed, PlacementFact, StayFact, place_nights,
+    Ended, Facts, OnPlace, PlaceSpan, Placed, PlacementFact, RETURN_MONTHS, StayFact, place_nights,
 };
 use nabij_domain::period::Period;
 use nabij_domain::stay::Destination;
@@ -298,6 +299,13 @@ enum Owned {
     T(String),
 }
 
+thread_local! {
+    /// The read-only connection of this blocking thread to the SQLite file, kept between
+    /// report queries (opening one and reading the schema costs more than many queries).
+    static READER: std::cell::RefCell<Option<(String, rusqlite::Connection)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Runs a report query straight on the SQLite file, read-only, on this (blocking) thread.
 fn read_sqlite<T>(
     path: &str,
@@ -305,6 +313,24 @@ fn read_sqlite<T>(
     args: &[Owned],
     decode: &dyn Fn(&dyn Cells) -> Result<T>,
 ) -> Result<Vec<T>> {
+    READER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(p, _)| p != path) {
+            *slot = Some((path.to_owned(), open_reader(path)?));
+        }
+        let Some((_, conn)) = slot.as_ref() else {
+            return Err(direct_error(rusqlite::Error::InvalidQuery));
+        };
+        let out = query_sqlite(conn, sql, args, decode);
+        if out.is_err() {
+            // A connection that failed once is not trusted again.
+            *slot = None;
+        }
+        out
+    })
+}
+
+fn open_reader(path: &str) -> Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         path,
@@ -313,7 +339,19 @@ fn read_sqlite<T>(
     .map_err(direct_error)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(direct_error)?;
-    let mut stmt = conn.prepare(sql).map_err(direct_error)?;
+    // Pages are read from the mapped file, not copied through the page cache.
+    conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16000;")
+        .map_err(direct_error)?;
+    Ok(conn)
+}
+
+fn query_sqlite<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Owned],
+    decode: &dyn Fn(&dyn Cells) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(direct_error)?;
     for (i, a) in args.iter().enumerate() {
         let name = format!("${}", i + 1);
         let Some(index) = stmt.parameter_index(&name).map_err(direct_error)? else {
@@ -339,7 +377,8 @@ pub(crate) enum Arg<'a> {
     T(&'a str),
 }
 
-/// Pool connections report queries may hold at once (PostgreSQL).
+/// Report queries running at once: blocking threads on SQLite, pool connections on
+/// PostgreSQL.
 const REPORT_CONNECTIONS: usize = 2;
 static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REPORT_CONNECTIONS);
 
@@ -406,107 +445,153 @@ impl Db {
         .collect()
     }
 
-    /// The facts of one period: every query is bounded by the period through an index
-    /// (start date, exit date, decision time, event time), never the whole history. The
-    /// queries run at once on the read pool; each row is decoded as it arrives.
+    /// The homes of an organisation and their municipalities: which rows a report keeps.
+    async fn homes_of(&self, organisation: i64) -> Result<HashMap<i64, i64>> {
+        self.decoded(
+            "SELECT h.id, n.municipality_id FROM homes h CROSS JOIN neighbourhoods n \
+             WHERE h.organisation_id = $1 AND n.id = h.neighbourhood_id"
+                .into(),
+            &[Arg::I(organisation)],
+            None,
+            |r: &dyn Cells| Ok((r.int("id")?, r.int("municipality_id")?)),
+        )
+        .await
+        .map(|v| v.into_iter().collect())
+    }
+
+    /// The facts of one period. Each query reads one range of an index bounded by the
+    /// period (start date, exit date, decision time, event time) that holds every column it
+    /// needs (0020), never the whole history; which homes belong to the scope is read once
+    /// and rows of other homes are dropped as they arrive, so no row is joined to its home.
+    /// The queries run at once; each row is decoded as it arrives.
     #[tracing::instrument(skip_all, fields(from = %scope.period.from, to = %scope.period.to))]
     pub async fn report_facts(&self, scope: &FactScope<'_>) -> Result<Facts> {
         let p = scope.period;
         let (from, to) = (date_text(p.from), date_text(p.to));
         let (from_ts, end_ts) = (ts_text(scope.from_ts), ts_text(scope.end_ts));
         let today = date_text(scope.today);
+        // A return is looked for only after exits at least six calendar months before
+        // today; a few days more keep every month end in (the measure decides exactly).
+        let observable = date_text(
+            scope
+                .today
+                .saturating_sub(RETURN_MONTHS[0].months())
+                .saturating_add(4.days()),
+        );
         let org = scope.organisation;
         let muni = scope.municipality;
+        let homes = std::sync::Arc::new(self.homes_of(org).await?);
+        let scoped = {
+            let homes = homes.clone();
+            move |home: i64| {
+                homes
+                    .get(&home)
+                    .is_some_and(|m| muni.is_none_or(|x| *m == x))
+            }
+        };
         let tz = scope.tz.clone();
         let tz2 = tz.clone();
         let tz3 = tz.clone();
-        let hs = HomesScope(muni);
-        let period = [Arg::I(org), Arg::T(&from), Arg::T(&to)];
-        let instants = [Arg::I(org), Arg::T(&from_ts), Arg::T(&end_ts)];
-        let overdue_args = [Arg::I(org), Arg::T(&today)];
+        let dates = [Arg::T(&from), Arg::T(&to)];
+        let instants = [Arg::T(&from_ts), Arg::T(&end_ts)];
 
         // Placements: stays that started in the period, with their referral.
+        let keep = scoped.clone();
         let placed = self.decoded(
-            format!(
-                "SELECT s.home_id, s.start_date, r.received_at, s.placed_at, s.proximity, s.distance_km \
-                 FROM stays s JOIN referrals r ON r.id = s.referral_id JOIN homes h ON h.id = s.home_id \
-                 WHERE {} AND s.start_date >= $2 AND s.start_date <= $3",
-                hs.homes_in_scope(4)
-            ),
-            &period,
-            muni,
+            "SELECT s.home_id, s.start_date, r.received_at, s.placed_at, s.proximity, s.distance_km \
+             FROM stays s CROSS JOIN referrals r \
+             WHERE s.start_date >= $1 AND s.start_date <= $2 AND r.id = s.referral_id"
+                .into(),
+            &dates,
+            None,
             move |r: &dyn Cells| {
+                let home = r.int("home_id")?;
+                if !keep(home) {
+                    return Ok(None);
+                }
                 let received = instant(r, "received_at")?;
                 let placed = instant(r, "placed_at")?;
-                Ok(Placed {
-                    home: r.int("home_id")?,
+                Ok(Some(Placed {
+                    home,
                     start: day(r, "start_date")?,
                     hours: placed.duration_since(received).as_secs_f64() / 3600.0,
                     same_day: tz.to_datetime(received).date() == tz.to_datetime(placed).date(),
                     proximity: code(r, "proximity", parse_proximity)?,
                     distance_km: r.real("distance_km")?,
-                })
+                }))
             },
         );
         // Exits in the period.
+        let keep = scoped.clone();
         let ended = self.decoded(
-            format!(
-                "SELECT s.person_id, s.home_id, s.start_date, s.ready_on, s.exit_date, s.destination \
-                 FROM stays s JOIN homes h ON h.id = s.home_id \
-                 WHERE {} AND s.exit_date >= $2 AND s.exit_date <= $3",
-                hs.homes_in_scope(4)
-            ),
-            &period,
-            muni,
+            "SELECT s.person_id, s.home_id, s.start_date, s.ready_on, s.exit_date, s.destination \
+             FROM stays s WHERE s.exit_date >= $1 AND s.exit_date <= $2"
+                .into(),
+            &dates,
+            None,
             move |r: &dyn Cells| {
-                Ok(Ended {
+                let home = r.int("home_id")?;
+                if !keep(home) {
+                    return Ok(None);
+                }
+                Ok(Some(Ended {
                     person: r.int("person_id")?,
-                    home: r.int("home_id")?,
+                    home,
                     start: day(r, "start_date")?,
                     ready_on: opt_day(r, "ready_on")?,
                     exit: day(r, "exit_date")?,
                     destination: code(r, "destination", Destination::parse)?,
-                })
+                }))
             },
         );
         // Later stays of those who left for a permanent destination in the period: a new
-        // stay anywhere in the network counts as a return.
+        // stay anywhere in the organisation's network counts as a return. One row per
+        // (exit, later stay); a later stay seen through two exits is kept once.
+        let keep = scoped.clone();
+        let network = homes.clone();
         let later = self.decoded(
             format!(
-                "SELECT s.person_id, s.start_date FROM stays s JOIN homes h2 ON h2.id = s.home_id \
-                 WHERE h2.organisation_id = $1 AND s.start_date > $2 AND s.person_id IN \
-                 (SELECT x.person_id FROM stays x JOIN homes h ON h.id = x.home_id \
-                  WHERE {} AND x.exit_date >= $2 AND x.exit_date <= $3 AND x.destination IN {PERMANENT})",
-                hs.homes_in_scope(4)
+                "SELECT x.home_id AS exit_home, s.id, s.person_id, s.start_date, s.home_id \
+                 FROM stays x CROSS JOIN stays s \
+                 WHERE x.exit_date >= $1 AND x.exit_date <= $2 AND x.exit_date <= $3 \
+                 AND x.destination IN {PERMANENT} AND s.person_id = x.person_id AND s.start_date > $1"
             ),
-            &period,
-            muni,
-            move |r: &dyn Cells| Ok((r.int("person_id")?, day(r, "start_date")?)),
+            &[Arg::T(&from), Arg::T(&to), Arg::T(&observable)],
+            None,
+            move |r: &dyn Cells| {
+                if !keep(r.int("exit_home")?) || !network.contains_key(&r.int("home_id")?) {
+                    return Ok(None);
+                }
+                Ok(Some((r.int("id")?, r.int("person_id")?, day(r, "start_date")?)))
+            },
         );
         // Extension decisions in the period.
+        let keep = scoped.clone();
         let extensions = self.decoded(
-            format!(
-                "SELECT s.home_id, x.decided_at FROM stay_extensions x JOIN stays s ON s.id = x.stay_id \
-                 JOIN homes h ON h.id = s.home_id WHERE {} AND x.decided_at >= $2 AND x.decided_at < $3",
-                hs.homes_in_scope(4)
-            ),
+            "SELECT s.home_id, x.decided_at FROM stay_extensions x CROSS JOIN stays s \
+             WHERE x.decided_at >= $1 AND x.decided_at < $2 AND s.id = x.stay_id"
+                .into(),
             &instants,
-            muni,
+            None,
             move |r: &dyn Cells| {
+                let home = r.int("home_id")?;
+                if !keep(home) {
+                    return Ok(None);
+                }
                 let at = instant(r, "decided_at")?;
-                Ok((r.int("home_id")?, tz2.to_datetime(at).date()))
+                Ok(Some((home, tz2.to_datetime(at).date())))
             },
         );
         // Stays past their planned end today.
+        let keep = scoped.clone();
         let overdue = self.decoded(
-            format!(
-                "SELECT s.home_id FROM stays s JOIN homes h ON h.id = s.home_id \
-                 WHERE {} AND s.exit_date IS NULL AND s.planned_end < $2",
-                hs.homes_in_scope(3)
-            ),
-            &overdue_args,
-            muni,
-            move |r: &dyn Cells| r.int("home_id"),
+            "SELECT s.home_id FROM stays s WHERE s.exit_date IS NULL AND s.planned_end < $1".into(),
+            &[Arg::T(&today)],
+            None,
+            move |r: &dyn Cells| {
+                let home = r.int("home_id")?;
+                Ok(keep(home).then_some(home))
+            },
         );
         // No place in the own area: counted by the person's own municipality.
         let filter = if muni.is_some() {
@@ -516,10 +601,11 @@ impl Db {
         };
         let no_place = self.decoded(
             format!(
-                "SELECT e.municipality_id, e.occurred_at FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
-                 WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{filter}"
+                "SELECT e.municipality_id, e.occurred_at FROM no_place_events e CROSS JOIN referrals r \
+                 WHERE e.occurred_at >= $2 AND e.occurred_at < $3 AND r.id = e.referral_id \
+                 AND r.organisation_id = $1{filter}"
             ),
-            &instants,
+            &[Arg::I(org), Arg::T(&from_ts), Arg::T(&end_ts)],
             muni,
             move |r: &dyn Cells| {
                 let at = instant(r, "occurred_at")?;
@@ -527,16 +613,20 @@ impl Db {
             },
         );
         let occupancy = self.occupancy_facts(org, muni, &from, &to);
-        let (placed, ended, mut later_starts, extensions, overdue_now, no_place, occupancy) = tokio::try_join!(
+        let (placed, ended, later, extensions, overdue_now, no_place, occupancy) = tokio::try_join!(
             placed, ended, later, extensions, overdue, no_place, occupancy
         )?;
+        let mut later: Vec<(i64, i64, Date)> = later.into_iter().flatten().collect();
+        later.sort_unstable_by_key(|l| l.0);
+        later.dedup_by_key(|l| l.0);
+        let mut later_starts: Vec<(i64, Date)> = later.into_iter().map(|l| (l.1, l.2)).collect();
         later_starts.sort_unstable();
         Ok(Facts {
-            placed,
-            ended,
+            placed: placed.into_iter().flatten().collect(),
+            ended: ended.into_iter().flatten().collect(),
             later_starts,
-            extensions,
-            overdue_now,
+            extensions: extensions.into_iter().flatten().collect(),
+            overdue_now: overdue_now.into_iter().flatten().collect(),
             no_place,
             ..occupancy
         })
@@ -544,13 +634,18 @@ impl Db {
 
     /// Runs a report query: on SQLite straight from the file on a blocking thread, on
     /// PostgreSQL through the read pool, decoding each row as it arrives.
-    pub(crate) async fn decoded<T: Send + Unpin + 'static>(
-        &self,
+    pub(crate) fn decoded<'s, T, F>(
+        &'s self,
         sql: String,
         args: &[Arg<'_>],
         municipality: Option<i64>,
-        decode: impl Fn(&dyn Cells) -> Result<T> + Send + Sync + 'static,
-    ) -> Result<Vec<T>> {
+        decode: F,
+    ) -> impl Future<Output = Result<Vec<T>>> + Send + use<'s, T, F>
+    where
+        T: Send + Unpin + 'static,
+        F: Fn(&dyn Cells) -> Result<T> + Send + Sync + 'static,
+    {
+        // The arguments are owned before the query starts, so the caller's may be temporaries.
         let mut owned: Vec<Owned> = args
             .iter()
             .map(|a| match a {
@@ -561,30 +656,36 @@ impl Db {
         if let Some(m) = municipality {
             owned.push(Owned::I(m));
         }
-        if let Some(path) = self.sqlite_path() {
-            let path = path.to_owned();
-            return tokio::task::spawn_blocking(move || read_sqlite(&path, &sql, &owned, &decode))
+        async move {
+            // Report queries take at most REPORT_CONNECTIONS threads (SQLite) or pool
+            // connections (PostgreSQL, where reads and writes share the pool) at once,
+            // however many reports run: placements and pages always find a core and a
+            // connection.
+            let _slot = REPORT_SLOTS
+                .acquire()
+                .await
+                .map_err(|e| crate::StoreError::Config(e.to_string()))?;
+            if let Some(path) = self.sqlite_path() {
+                let path = path.to_owned();
+                return tokio::task::spawn_blocking(move || {
+                    read_sqlite(&path, &sql, &owned, &decode)
+                })
                 .await
                 .map_err(|e| crate::StoreError::Writer(format!("report query: {e}")))?;
+            }
+            let mut q = sqlx::query(&sql);
+            for a in &owned {
+                q = match a {
+                    Owned::I(i) => q.bind(*i),
+                    Owned::T(t) => q.bind(t.as_str()),
+                };
+            }
+            Ok(
+                q.try_map(|r: AnyRow| decode(&r).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+                    .fetch_all(self.reader())
+                    .await?,
+            )
         }
-        // On PostgreSQL reads and writes share one pool: report queries take at most
-        // REPORT_CONNECTIONS of its connections, so placements and pages always find one.
-        let _slot = REPORT_SLOTS
-            .acquire()
-            .await
-            .map_err(|e| crate::StoreError::Config(e.to_string()))?;
-        let mut q = sqlx::query(&sql);
-        for a in &owned {
-            q = match a {
-                Owned::I(i) => q.bind(*i),
-                Owned::T(t) => q.bind(t.as_str()),
-            };
-        }
-        Ok(
-            q.try_map(|r: AnyRow| decode(&r).map_err(|e| sqlx::Error::Decode(Box::new(e))))
-                .fetch_all(self.reader())
-                .await?,
-        )
     }
 
     /// The places in service during `[from, to]` (dates as text, inclusive), the stays
@@ -622,21 +723,19 @@ impl Db {
                 })
             },
         );
-        // Stays that ended in or after the period, or run still: read through the
-        // exit-date index, stays first (CROSS JOIN keeps SQLite from starting at the homes
-        // and reading every stay of each; PostgreSQL plans it as an inner join). The start
-        // date is compared as an expression so no index on it competes with the exit date.
+        // Stays that ended in or after the period, or run still, read through the exit-date
+        // index (the start date compared as an expression, so no index on it competes).
+        // Rows of places outside the scope are passed over where the places are counted.
         let held = |cond: &str| {
             self.decoded(
                 format!(
                     "SELECT sp.place_id, s.start_date, sp.released_on FROM stays s \
-                     CROSS JOIN stay_places sp CROSS JOIN homes h \
-                     WHERE sp.stay_id = s.id AND h.id = s.home_id AND {} AND {cond} \
-                     AND (sp.released_on IS NULL OR sp.released_on > $2)",
-                    hs.homes_in_scope(4)
+                     CROSS JOIN stay_places sp \
+                     WHERE {cond} AND sp.stay_id = s.id \
+                     AND (sp.released_on IS NULL OR sp.released_on > $1)"
                 ),
-                &args,
-                muni,
+                &[Arg::T(from), Arg::T(to)],
+                None,
                 move |r: &dyn Cells| {
                     Ok(OnPlace {
                         place: r.int("place_id")?,
@@ -646,8 +745,8 @@ impl Db {
                 },
             )
         };
-        let held_ended = held("s.exit_date >= $2 AND s.start_date || '' <= $3");
-        let held_running = held("s.exit_date IS NULL AND s.start_date || '' <= $3");
+        let held_ended = held("s.exit_date >= $1 AND s.start_date || '' <= $2");
+        let held_running = held("s.exit_date IS NULL AND s.start_date || '' <= $2");
         let blocks = self.decoded(
             format!(
                 "SELECT b.place_id, b.from_date, b.until_date FROM place_blocks b \

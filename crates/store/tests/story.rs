@@ -556,6 +556,7 @@ async fn story_on_sqlite() {
             "0014_signals",
             "0015_buddies",
             "0017_chain_and_outflow",
+            "0020_report_covering_indexes",
         ]
     );
     story(db).await;
