@@ -159,8 +159,9 @@ pub struct CapacityFingerprint(pub Vec<i64>);
 
 impl Db {
     /// Changes when a stay begins or ends, a referral arrives, a home or place is added,
-    /// changed, closed or retired, or a block is set or ended (every such change is a
-    /// `home_changes` row); ready dates are caught by the day changing.
+    /// changed, closed or retired, a block is set or ended (every such change is a
+    /// `home_changes` row), or a stay's start, ready, exit date or destination changes (a
+    /// trigger counts those in `data_revisions`, in the change's own transaction).
     pub async fn capacity_fingerprint(&self) -> Result<CapacityFingerprint> {
         let r = sqlx::query(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM stays) AS stays, \
@@ -169,7 +170,8 @@ impl Db {
              (SELECT COALESCE(MAX(id), 0) FROM homes) AS homes, \
              (SELECT COALESCE(MAX(id), 0) FROM places) AS places, \
              (SELECT COALESCE(MAX(id), 0) FROM home_changes) AS changes, \
-             (SELECT COALESCE(MAX(id), 0) FROM place_blocks) AS blocks",
+             (SELECT COALESCE(MAX(id), 0) FROM place_blocks) AS blocks, \
+             (SELECT COALESCE(MAX(revision), 0) FROM data_revisions WHERE name = 'stay_dates') AS stay_dates",
         )
         .fetch_one(self.reader())
         .await?;
@@ -182,6 +184,7 @@ impl Db {
                 "places",
                 "changes",
                 "blocks",
+                "stay_dates",
             ]
             .into_iter()
             .map(|c| get_i64(&r, c))

@@ -25,6 +25,7 @@ pub mod retention;
 pub mod stays;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod upkeep;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -61,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_homes_and_capacity.sql"),
         postgres: include_str!("../migrations/postgres/0010_homes_and_capacity.sql"),
     },
+    Migration {
+        name: "0022_planner_revisions",
+        sqlite: include_str!("../migrations/sqlite/0022_planner_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0022_planner_revisions.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.
