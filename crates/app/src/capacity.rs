@@ -36,6 +36,17 @@ use tokio::sync::Semaphore;
 pub struct Cache {
     entries: Arc<Mutex<HashMap<i64, Cached>>>,
     reports: Arc<Mutex<VecDeque<(String, Arc<Report>)>>>,
+    /// The dashboard's free places per municipality, per organisation, with the day and
+    /// the fingerprint they were counted on (see [`crate::dashboard`]).
+    pub(crate) free_places: Arc<Mutex<HashMap<i64, FreePlaces>>>,
+}
+
+/// Free places per municipality as counted on a day, with the data fingerprint then.
+#[derive(Debug, Clone)]
+pub(crate) struct FreePlaces {
+    pub day: Date,
+    pub fingerprint: CapacityFingerprint,
+    pub rows: Arc<Vec<nabij_store::geography::MunicipalityFree>>,
 }
 
 /// How many simulation reports are kept (each a few hundred kilobytes at national scale).

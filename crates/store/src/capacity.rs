@@ -77,9 +77,12 @@ impl Db {
                 *places.entry(get_i64(r, "municipality_id")?).or_default() += n;
             }
         }
+        // Per person first, in the (organisation, person) index's order, then per
+        // municipality: one person lookup per person instead of one per referral.
         let referrals: HashMap<i64, i64> = sqlx::query(
-            "SELECT pe.own_municipality_id, COUNT(*) AS n FROM referrals r \
-             JOIN persons pe ON pe.id = r.person_id WHERE r.organisation_id = $1 \
+            "SELECT pe.own_municipality_id, CAST(SUM(c.n) AS BIGINT) AS n FROM \
+             (SELECT r.person_id, COUNT(*) AS n FROM referrals r WHERE r.organisation_id = $1 \
+             GROUP BY r.person_id) c JOIN persons pe ON pe.id = c.person_id \
              GROUP BY pe.own_municipality_id",
         )
         .bind(organisation)

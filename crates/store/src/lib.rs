@@ -16,6 +16,7 @@ pub mod geography;
 pub mod homes;
 mod limits;
 mod migrate;
+mod overview;
 mod paging;
 pub mod persons;
 mod placer;

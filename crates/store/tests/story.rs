@@ -552,6 +552,7 @@ async fn story_on_sqlite() {
             "0009_list_indexes",
             "0010_homes_and_capacity",
             "0022_planner_revisions",
+            "0023_list_counts",
         ]
     );
     story(db).await;
