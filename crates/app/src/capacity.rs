@@ -35,7 +35,7 @@ use tokio::sync::Semaphore;
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     entries: Arc<Mutex<HashMap<i64, Cached>>>,
-    reports: Arc<Mutex<VecDeque<(String, Arc<Report>)>>>,
+    reports: Arc<Mutex<KeptReports>>,
     /// The dashboard's free places per municipality, per organisation, with the day and
     /// the fingerprint they were counted on (see [`crate::dashboard`]).
     pub(crate) free_places: Arc<Mutex<HashMap<i64, FreePlaces>>>,
@@ -48,6 +48,10 @@ pub(crate) struct FreePlaces {
     pub fingerprint: CapacityFingerprint,
     pub rows: Arc<Vec<nabij_store::geography::MunicipalityFree>>,
 }
+
+/// Simulation reports by what was simulated (the scenario as JSON and the run settings),
+/// oldest first.
+type KeptReports = VecDeque<(String, Arc<Report>)>;
 
 /// How many simulation reports are kept (each a few hundred kilobytes at national scale).
 pub const REPORTS_KEPT: usize = 16;
