@@ -3,11 +3,18 @@
 //!
 //! **Caching.** Calibrating reads the whole history; the planner page would do it on every
 //! visit. [`cached`] keeps the calibrated starting point per organisation in the [`App`]
-//! and reuses it while a data fingerprint is unchanged: the highest ids of stays,
-//! referrals, homes, places, home changes and blocks, and the number of running stays
-//! (each a primary-key or index lookup). A placement, an exit, a new referral, a new or
-//! changed home or place, or a block set or ended changes the fingerprint; a ready date
-//! set does not, and is picked up the next day, as the cache is also keyed by today. `nabij plan calibrate` always calibrates afresh ([`calibrated`]).
+//! and reuses it while a data fingerprint is unchanged and for that day only: the highest
+//! ids of stays, referrals, homes, places, home changes and blocks, the number of running
+//! stays, and a revision a trigger counts up whenever a stay's start, ready or exit date or
+//! destination changes (each a primary-key or index lookup). A placement, an exit, a ready
+//! date set or moved, a new referral, a new or changed home or place, or a block set or
+//! ended changes the fingerprint. `nabij plan calibrate` always calibrates afresh
+//! ([`calibrated`]).
+//!
+//! A simulation is a pure function of its scenario and run settings (it is seeded), so
+//! [`simulate_scenario`] keeps the last few reports and answers the same what-if, above all
+//! the page's first view of the calibrated network, without simulating again. A changed
+//! calibration is a changed scenario, so a report is never reused for other data.
 
 use crate::{App, AppError, Caller};
 use jiff::Timestamp;
@@ -19,15 +26,35 @@ use nabij_planner::scenario::RunSettings;
 use nabij_planner::size::{Sizing, size};
 use nabij_planner::{Network, Report, RunOptions, simulate};
 use nabij_store::capacity::CapacityFingerprint;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
-/// Calibrated starting points per organisation, reused while the data is unchanged.
+/// Calibrated starting points per organisation, reused while the data is unchanged, and
+/// the reports of the last simulations.
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     entries: Arc<Mutex<HashMap<i64, Cached>>>,
+    reports: Arc<Mutex<KeptReports>>,
+    /// The dashboard's free places per municipality, per organisation, with the day and
+    /// the fingerprint they were counted on (see [`crate::dashboard`]).
+    pub(crate) free_places: Arc<Mutex<HashMap<i64, FreePlaces>>>,
 }
+
+/// Free places per municipality as counted on a day, with the data fingerprint then.
+#[derive(Debug, Clone)]
+pub(crate) struct FreePlaces {
+    pub day: Date,
+    pub fingerprint: CapacityFingerprint,
+    pub rows: Arc<Vec<nabij_store::geography::MunicipalityFree>>,
+}
+
+/// Simulation reports by what was simulated (the scenario as JSON and the run settings),
+/// oldest first.
+type KeptReports = VecDeque<(String, Arc<Report>)>;
+
+/// How many simulation reports are kept (each a few hundred kilobytes at national scale).
+pub const REPORTS_KEPT: usize = 16;
 
 /// A calibration, when it was made, and what it was made from.
 #[derive(Debug, Clone)]
@@ -236,6 +263,50 @@ pub async fn simulate_network(net: Network, options: RunOptions) -> Report {
     tokio::task::spawn_blocking(move || simulate(&net, options, &|_| {}))
         .await
         .expect("a simulation does not panic")
+}
+
+/// The report of a scenario simulated with these options: the one kept from an earlier
+/// run of exactly this scenario and these options when there is one, else simulated (on a
+/// blocking thread, one run at a time) and kept.
+#[tracing::instrument(skip_all)]
+pub async fn simulate_scenario(
+    app: &App,
+    scenario: &nabij_planner::Scenario,
+    options: RunOptions,
+) -> Result<Arc<Report>, nabij_planner::scenario::ScenarioError> {
+    let net = scenario.network()?;
+    // The scenario as its file says it, and what the options change of the outcome.
+    let key = format!(
+        "{}|{}|{}",
+        serde_json::to_string(scenario).unwrap_or_default(),
+        options.replications,
+        options.seed
+    );
+    let kept = || {
+        app.planner_cache
+            .reports
+            .lock()
+            .expect("the planner cache is never poisoned")
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+    };
+    if let Some(report) = kept() {
+        return Ok(report);
+    }
+    let report = Arc::new(simulate_network(net, options).await);
+    let mut reports = app
+        .planner_cache
+        .reports
+        .lock()
+        .expect("the planner cache is never poisoned");
+    if !reports.iter().any(|(k, _)| *k == key) {
+        if reports.len() >= REPORTS_KEPT {
+            reports.pop_front();
+        }
+        reports.push_back((key, report.clone()));
+    }
+    Ok(report)
 }
 
 /// Sizes on a blocking thread, one run at a time.

@@ -88,6 +88,42 @@ impl Dashboard {
     }
 }
 
+/// Free places per municipality today. Counting them visits every place of the network
+/// (23,000 at national scale), so the count is kept per organisation and reused while the
+/// day and the data fingerprint of the planner are unchanged: every placement, exit, block
+/// set or ended, and change of a home or place changes that fingerprint
+/// ([`nabij_store::capacity::CapacityFingerprint`]). The fingerprint is read before the
+/// count, so a change in between makes the next view count again.
+async fn free_places(
+    app: &App,
+    org: i64,
+    today: Date,
+) -> Result<std::sync::Arc<Vec<nabij_store::geography::MunicipalityFree>>> {
+    let fingerprint = app.db.capacity_fingerprint().await?;
+    let cache = &app.planner_cache.free_places;
+    if let Some(hit) = cache
+        .lock()
+        .expect("the dashboard cache is never poisoned")
+        .get(&org)
+        .filter(|c| c.day == today && c.fingerprint == fingerprint)
+    {
+        return Ok(hit.rows.clone());
+    }
+    let rows = std::sync::Arc::new(app.db.free_places_by_municipality(org, today).await?);
+    cache
+        .lock()
+        .expect("the dashboard cache is never poisoned")
+        .insert(
+            org,
+            crate::capacity::FreePlaces {
+                day: today,
+                fingerprint,
+                rows: rows.clone(),
+            },
+        );
+    Ok(rows)
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn show(app: &App, caller: &Caller) -> Result<Dashboard> {
     if !caller.acts_as(Role::Coordinator) {
@@ -99,14 +135,12 @@ pub async fn show(app: &App, caller: &Caller) -> Result<Dashboard> {
     let now = app.clock.now();
     let org = caller.provider.0;
     let first = PageRequest::first(SHOWN);
-    let municipalities: Vec<MunicipalityFree> = app
-        .db
-        .free_places_by_municipality(org, today)
+    let municipalities: Vec<MunicipalityFree> = free_places(app, org, today)
         .await?
-        .into_iter()
+        .iter()
         .map(|m| MunicipalityFree {
             municipality_id: m.municipality_id,
-            municipality: m.municipality,
+            municipality: m.municipality.clone(),
             homes: m.homes,
             places: m.places,
             free: m.free,
@@ -165,6 +199,6 @@ pub async fn show(app: &App, caller: &Caller) -> Result<Dashboard> {
         milestone_stays: stays(Attention::Milestone { today }).await?,
         open_referrals: referrals(None).await?,
         breaches: referrals(Some(breach_before)).await?,
-        no_place_this_month: app.db.no_place_counts(org, since).await?,
+        no_place_this_month: app.db.recent_no_place_counts(org, since).await?,
     })
 }

@@ -328,33 +328,8 @@ pub async fn detail(app: &App, caller: &Caller, id: HomeId) -> Result<HomeDetail
     })
 }
 
-/// A new home as the API sends it.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewHomeInput {
-    #[schemars(length(max = nabij_domain::limits::HOME_NAME))]
-    pub name: String,
-    #[schemars(with = "nabij_domain::home::HomeKind")]
-    pub kind: String,
-    #[schemars(length(max = nabij_domain::limits::ADDRESS))]
-    pub address: String,
-    pub neighbourhood_id: i64,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    #[serde(default)]
-    pub women_only: bool,
-    #[serde(default)]
-    pub accessible: bool,
-    #[serde(default)]
-    pub pets_allowed: bool,
-    pub max_stay_months: Option<i64>,
-    #[schemars(length(max = nabij_domain::limits::LANDLORD))]
-    pub landlord: Option<String>,
-    pub places: i64,
-}
-
-/// A home as the pages and the API send it to open it (with `places`) or change it. In the
-/// API it is what a new home takes.
+/// A home as the pages, the API and the demo send it to open it (with `places`) or change
+/// it: the one input of a home. In the API it is what a new home takes (`NewHomeInput`).
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "NewHomeInput")]
 #[serde(deny_unknown_fields)]
@@ -384,26 +359,6 @@ pub struct HomeInput {
     /// the future.
     #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub opened_on: Option<String>,
-}
-
-impl From<&NewHomeInput> for HomeInput {
-    fn from(i: &NewHomeInput) -> Self {
-        HomeInput {
-            name: i.name.clone(),
-            kind: i.kind.clone(),
-            address: i.address.clone(),
-            neighbourhood_id: i.neighbourhood_id,
-            lat: i.lat,
-            lon: i.lon,
-            women_only: i.women_only,
-            accessible: i.accessible,
-            pets_allowed: i.pets_allowed,
-            max_stay_months: i.max_stay_months,
-            landlord: i.landlord.clone(),
-            places: i.places,
-            opened_on: None,
-        }
-    }
 }
 
 /// Changes to a home; what is absent stays as it is.
@@ -512,11 +467,6 @@ async fn checked(
         }),
         _ => Err(errors),
     }
-}
-
-/// Opens a home with its places, from today.
-pub async fn create(app: &App, caller: &Caller, input: &NewHomeInput) -> Result<HomeDetail> {
-    open(app, caller, &input.into()).await
 }
 
 /// Opens a home with its places, from its opening date.

@@ -46,3 +46,10 @@ pub async fn drop_everything(app: &App, caller: &Caller) -> Result<()> {
     system_only(caller)?;
     Ok(app.db.drop_everything().await?)
 }
+
+/// Settles the database after a load: on SQLite the write-ahead log is copied into the
+/// file and truncated, on PostgreSQL the planner's statistics are gathered.
+pub async fn settle(app: &App, caller: &Caller) -> Result<()> {
+    system_only(caller)?;
+    Ok(app.db.settle().await?)
+}

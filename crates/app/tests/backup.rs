@@ -1,7 +1,7 @@
 //! A backup taken while placements go on is consistent: every stay in the copy is whole,
 //! no place is taken twice, and the copy's access log verifies with the key.
 
-use nabij_app::homes::NewHomeInput;
+use nabij_app::homes::HomeInput;
 use nabij_app::intake::IntakeInput;
 use nabij_app::{App, Caller, Clock, DatabaseSettings};
 use nabij_domain::geo::GeoPoint;
@@ -31,7 +31,7 @@ async fn a_backup_during_placements_restores_whole_and_verified() {
         .await
         .unwrap();
     for h in 0..10 {
-        let home = NewHomeInput {
+        let home = HomeInput {
             name: format!("Huis {h}"),
             kind: "opvangwoning".into(),
             address: "Straat 1".into(),
@@ -44,8 +44,9 @@ async fn a_backup_during_placements_restores_whole_and_verified() {
             max_stay_months: None,
             landlord: None,
             places: 8,
+            opened_on: None,
         };
-        nabij_app::homes::create(&app, &sys, &home).await.unwrap();
+        nabij_app::homes::open(&app, &sys, &home).await.unwrap();
     }
     // Placements keep coming while the copy is made.
     let placing = {

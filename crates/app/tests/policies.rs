@@ -3,7 +3,7 @@
 //! consent, what a main resident sees of their house.
 
 use nabij_app::accounts::{self, Account, NewUserInput};
-use nabij_app::homes::{self, NewHomeInput};
+use nabij_app::homes::{self, HomeInput};
 use nabij_app::intake::{self, IntakeInput};
 use nabij_app::persons::{self, ConsentInput};
 use nabij_app::stays::{self, ExitInput, ReadyInput};
@@ -79,7 +79,7 @@ async fn world() -> World {
         nabij_app::geography::add_neighbourhood(&app, &sys, woerden, None, "Centrum", point)
             .await
             .unwrap();
-    let home = |name: &str| NewHomeInput {
+    let home = |name: &str| HomeInput {
         name: name.into(),
         kind: "pitstop".into(),
         address: "Straat 1".into(),
@@ -92,13 +92,14 @@ async fn world() -> World {
         max_stay_months: None,
         landlord: None,
         places: 2,
+        opened_on: None,
     };
-    let pitstop = homes::create(&app, &sys, &home("Pitstop"))
+    let pitstop = homes::open(&app, &sys, &home("Pitstop"))
         .await
         .unwrap()
         .home
         .id;
-    let second = homes::create(&app, &sys, &home("Tweede huis"))
+    let second = homes::open(&app, &sys, &home("Tweede huis"))
         .await
         .unwrap()
         .home

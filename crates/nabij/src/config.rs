@@ -134,6 +134,8 @@ pub struct Server {
     pub request_timeout_seconds: u64,
     pub list_requests_per_minute: u32,
     pub list_request_burst: u32,
+    pub list_pages_per_minute: u32,
+    pub list_page_burst: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -233,6 +235,9 @@ impl Config {
             anyhow::bail!(
                 "server.list_requests_per_minute and list_request_burst must be at least 1"
             );
+        }
+        if cfg.server.list_pages_per_minute == 0 || cfg.server.list_page_burst == 0 {
+            anyhow::bail!("server.list_pages_per_minute and list_page_burst must be at least 1");
         }
         if cfg.retention.access_log_years < 5 {
             anyhow::bail!("retention.access_log_years must be at least 5 (NEN 7513)");

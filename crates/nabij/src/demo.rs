@@ -8,7 +8,7 @@
 use anyhow::Result;
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, ToSpan};
-use nabij_app::homes::{BlockInput, NewHomeInput};
+use nabij_app::homes::{BlockInput, HomeInput};
 use nabij_app::intake::IntakeInput;
 use nabij_app::persons::ConsentInput;
 use nabij_app::stays::{ExitInput, ExtensionInput, MilestoneInput, ReadyInput};
@@ -42,11 +42,14 @@ pub enum Scale {
 
 /// Fills an empty database with the demo data of `scale` up to the app's (fixed) clock.
 pub async fn seed_scale(app: &App, seed: u64, scale: Scale) -> Result<DemoSummary> {
-    match scale {
-        Scale::Regional => self::seed(app, seed).await,
-        Scale::National => national::seed(app, seed, &national::Size::national()).await,
-        Scale::Test => national::seed(app, seed, &national::Size::test()).await,
-    }
+    let summary = match scale {
+        Scale::Regional => self::seed(app, seed).await?,
+        Scale::National => national::seed(app, seed, &national::Size::national()).await?,
+        Scale::Test => national::seed(app, seed, &national::Size::test()).await?,
+    };
+    // No write-ahead log as large as the data is left beside a SQLite file.
+    nabij_app::seed::settle(app, &Caller::system("nabij demo", OrganisationId(PROVIDER))).await?;
+    Ok(summary)
 }
 
 /// SplitMix64: small, fast, and the same sequence on every platform.
@@ -683,7 +686,7 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
     summary.municipalities = MUNIS.len();
     let mut pitstop_woerden = None;
     for h in HOMES {
-        let input = NewHomeInput {
+        let input = HomeInput {
             name: h.name.into(),
             kind: h.kind.code().into(),
             address: h.address.into(),
@@ -696,8 +699,9 @@ pub async fn seed(app: &App, seed: u64) -> Result<DemoSummary> {
             max_stay_months: Some(h.kind.default_max_stay_months().into()),
             landlord: h.landlord.map(Into::into),
             places: h.places as i64,
+            opened_on: None,
         };
-        let home = nabij_app::homes::create(app, &sys, &input).await?.home.id;
+        let home = nabij_app::homes::open(app, &sys, &input).await?.home.id;
         if h.name == "Pitstop Woerden" {
             pitstop_woerden = Some(home);
             for role in [Role::MainResident, Role::Buddy] {

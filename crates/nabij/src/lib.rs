@@ -197,6 +197,8 @@ async fn serve(app: App, cfg: &Config) -> Result<()> {
         request_timeout: secs(cfg.server.request_timeout_seconds),
         list_requests_per_minute: cfg.server.list_requests_per_minute,
         list_request_burst: cfg.server.list_request_burst,
+        list_pages_per_minute: cfg.server.list_pages_per_minute,
+        list_page_burst: cfg.server.list_page_burst,
     };
     let server = Application::new(listener, state);
     println!("Nabij luistert op http://{listen}/ (stoppen met Ctrl-C)");

@@ -194,6 +194,15 @@ async fn national_test_demo(dir: &std::path::Path, seed: u64) -> nabij::demo::De
     let s = nabij::demo::seed_scale(&app, seed, nabij::demo::Scale::Test)
         .await
         .unwrap();
+    // The load's write-ahead log is in the file: none is left as large as the data.
+    let wal = dir.join("n.db-wal");
+    let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(
+        left,
+        0,
+        "{} holds {left} bytes after the demo",
+        wal.display()
+    );
     let check = db.verify_access_log().await.unwrap();
     assert!(check.first_broken.is_none(), "{check:?}");
     db.close().await;
@@ -431,10 +440,10 @@ async fn the_bulk_path_writes_the_rows_the_use_cases_write() {
     )
     .await
     .unwrap();
-    let home = nabij_app::homes::create(
+    let home = nabij_app::homes::open(
         &app,
         &sys,
-        &nabij_app::homes::NewHomeInput {
+        &nabij_app::homes::HomeInput {
             name: "Pitstop Leiden".into(),
             kind: "pitstop".into(),
             address: "Breestraat 1".into(),
@@ -447,6 +456,7 @@ async fn the_bulk_path_writes_the_rows_the_use_cases_write() {
             max_stay_months: Some(6),
             landlord: None,
             places: 2,
+            opened_on: None,
         },
     )
     .await

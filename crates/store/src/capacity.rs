@@ -77,9 +77,12 @@ impl Db {
                 *places.entry(get_i64(r, "municipality_id")?).or_default() += n;
             }
         }
+        // Per person first, in the (organisation, person) index's order, then per
+        // municipality: one person lookup per person instead of one per referral.
         let referrals: HashMap<i64, i64> = sqlx::query(
-            "SELECT pe.own_municipality_id, COUNT(*) AS n FROM referrals r \
-             JOIN persons pe ON pe.id = r.person_id WHERE r.organisation_id = $1 \
+            "SELECT pe.own_municipality_id, CAST(SUM(c.n) AS BIGINT) AS n FROM \
+             (SELECT r.person_id, COUNT(*) AS n FROM referrals r WHERE r.organisation_id = $1 \
+             GROUP BY r.person_id) c JOIN persons pe ON pe.id = c.person_id \
              GROUP BY pe.own_municipality_id",
         )
         .bind(organisation)
@@ -159,8 +162,9 @@ pub struct CapacityFingerprint(pub Vec<i64>);
 
 impl Db {
     /// Changes when a stay begins or ends, a referral arrives, a home or place is added,
-    /// changed, closed or retired, or a block is set or ended (every such change is a
-    /// `home_changes` row); ready dates are caught by the day changing.
+    /// changed, closed or retired, a block is set or ended (every such change is a
+    /// `home_changes` row), or a stay's start, ready, exit date or destination changes (a
+    /// trigger counts those in `data_revisions`, in the change's own transaction).
     pub async fn capacity_fingerprint(&self) -> Result<CapacityFingerprint> {
         let r = sqlx::query(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM stays) AS stays, \
@@ -169,7 +173,8 @@ impl Db {
              (SELECT COALESCE(MAX(id), 0) FROM homes) AS homes, \
              (SELECT COALESCE(MAX(id), 0) FROM places) AS places, \
              (SELECT COALESCE(MAX(id), 0) FROM home_changes) AS changes, \
-             (SELECT COALESCE(MAX(id), 0) FROM place_blocks) AS blocks",
+             (SELECT COALESCE(MAX(id), 0) FROM place_blocks) AS blocks, \
+             (SELECT COALESCE(MAX(revision), 0) FROM data_revisions WHERE name = 'stay_dates') AS stay_dates",
         )
         .fetch_one(self.reader())
         .await?;
@@ -182,6 +187,7 @@ impl Db {
                 "places",
                 "changes",
                 "blocks",
+                "stay_dates",
             ]
             .into_iter()
             .map(|c| get_i64(&r, c))

@@ -20,6 +20,7 @@ pub mod homes;
 mod limits;
 mod migrate;
 pub mod outflow;
+mod overview;
 mod paging;
 pub mod persons;
 mod placer;
@@ -31,6 +32,7 @@ pub mod stays;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod volunteer_reports;
+mod upkeep;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -91,6 +91,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_report_covering_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0020_report_covering_indexes.sql"),
     },
+    Migration {
+        name: "0022_planner_revisions",
+        sqlite: include_str!("../migrations/sqlite/0022_planner_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0022_planner_revisions.sql"),
+    },
+    Migration {
+        name: "0023_list_counts",
+        sqlite: include_str!("../migrations/sqlite/0023_list_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0023_list_counts.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

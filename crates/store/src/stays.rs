@@ -116,10 +116,15 @@ impl StayFilter {
             w.int("s.person_id = {}", p.0);
         }
         if let Some(o) = self.organisation {
-            // Unary plus keeps SQLite from starting at every person of the organisation and
-            // looking up their stays: it reads the stays through their own (partial, date)
-            // indexes and the person by key. PostgreSQL plans the same either way.
-            w.int("+pe.organisation_id = {}", o);
+            // A stay carries its person's organisation (0023), so a list of an organisation
+            // is one range of the stays' own (organisation, …) indexes, and so is its count.
+            // For one person's or one home's stays, their own index is the narrower start:
+            // the unary plus keeps SQLite from starting at the whole organisation.
+            if self.person.is_some() || self.home.is_some() {
+                w.int("+s.organisation_id = {}", o);
+            } else {
+                w.int("s.organisation_id = {}", o);
+            }
         }
         match self.attention {
             Some(Attention::Overdue { today }) => {
@@ -149,13 +154,13 @@ impl StayFilter {
     }
 
     /// The tables a count needs: the home and its neighbourhood only to filter by
-    /// municipality.
+    /// municipality; otherwise the stays' own indexes alone.
     fn count_from(&self) -> &'static str {
         if self.municipality.is_some() {
-            "FROM stays s JOIN persons pe ON pe.id = s.person_id JOIN homes h ON h.id = s.home_id \
+            "FROM stays s JOIN homes h ON h.id = s.home_id \
              JOIN neighbourhoods n ON n.id = h.neighbourhood_id"
         } else {
-            "FROM stays s JOIN persons pe ON pe.id = s.person_id"
+            "FROM stays s"
         }
     }
 

@@ -557,6 +557,8 @@ async fn story_on_sqlite() {
             "0015_buddies",
             "0017_chain_and_outflow",
             "0020_report_covering_indexes",
+            "0022_planner_revisions",
+            "0023_list_counts",
         ]
     );
     story(db).await;

@@ -38,6 +38,12 @@ pub struct ServerSettings {
     pub list_requests_per_minute: u32,
     /// Per user: how many of those may come at once.
     pub list_request_burst: u32,
+    /// Per user: further pages of a listing already started (requests that carry the
+    /// cursor of a page before), per minute. Counted apart from the first pages, so a
+    /// client paging through a long list is not refused after ten pages.
+    pub list_pages_per_minute: u32,
+    /// Per user: how many further pages may come at once.
+    pub list_page_burst: u32,
 }
 
 impl Default for ServerSettings {
@@ -48,6 +54,8 @@ impl Default for ServerSettings {
             request_timeout: Duration::from_secs(60),
             list_requests_per_minute: 60,
             list_request_burst: 10,
+            list_pages_per_minute: 300,
+            list_page_burst: 60,
         }
     }
 }
@@ -238,25 +246,58 @@ pub async fn catch_panic(req: Request, next: Next) -> Response {
 
 /// How often each user may ask for lists of persons: every list shown writes one
 /// access-log entry per person on it, so a loop of list requests would flood the log.
-pub(crate) struct ListLimiter(governor::DefaultKeyedRateLimiter<i64>);
+///
+/// Two buckets per user. Starting a listing (a first page: no cursor) draws from the
+/// strict one (`list_requests_per_minute`, `list_request_burst`): that is what a loop of
+/// list requests does. The further pages of a listing (the request carries the cursor of
+/// the page before) draw from their own, larger bucket (`list_pages_per_minute`,
+/// `list_page_burst`): a client reading a long list to its end shows each person once, so
+/// it is no flood, and must not be refused halfway. The second bucket still bounds what a
+/// client that makes up cursors can ask.
+pub(crate) struct ListLimiter {
+    first_pages: governor::DefaultKeyedRateLimiter<i64>,
+    further_pages: governor::DefaultKeyedRateLimiter<i64>,
+}
+
+fn keyed(per_minute: u32, burst: u32) -> governor::DefaultKeyedRateLimiter<i64> {
+    let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute).allow_burst(burst))
+}
 
 impl ListLimiter {
     pub(crate) fn new(s: &ServerSettings) -> Self {
-        let per_minute = NonZeroU32::new(s.list_requests_per_minute).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(s.list_request_burst).unwrap_or(NonZeroU32::MIN);
-        ListLimiter(governor::RateLimiter::keyed(
-            governor::Quota::per_minute(per_minute).allow_burst(burst),
-        ))
+        ListLimiter {
+            first_pages: keyed(s.list_requests_per_minute, s.list_request_burst),
+            further_pages: keyed(s.list_pages_per_minute, s.list_page_burst),
+        }
     }
 
-    /// Counts a list request of `user`; `Err(seconds)` to wait when over the limit.
-    pub(crate) fn check(&self, user: i64) -> Result<(), u64> {
+    /// Counts a list request of `user`, a further page of a listing when `further`;
+    /// `Err(seconds)` to wait when over the limit.
+    pub(crate) fn check(&self, user: i64, further: bool) -> Result<(), u64> {
         use governor::clock::Clock;
-        self.0.check_key(&user).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.0.clock().now());
+        let limiter = if further {
+            &self.further_pages
+        } else {
+            &self.first_pages
+        };
+        limiter.check_key(&user).map_err(|not_until| {
+            let wait = not_until.wait_time_from(limiter.clock().now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
         })
     }
+}
+
+/// Whether a request asks for a further page of a listing: it carries a non-empty cursor
+/// (`na` in the pages, `cursor` in the API).
+pub(crate) fn continues_a_listing(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        q.split('&').any(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            matches!(key, "na" | "cursor") && !value.is_empty()
+        })
+    })
 }
 
 #[cfg(test)]
@@ -266,6 +307,39 @@ mod tests {
     use axum::routing::get;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
+
+    #[test]
+    fn a_further_page_is_one_that_carries_a_cursor() {
+        assert!(continues_a_listing(Some("na=abc&vanaf=50")));
+        assert!(continues_a_listing(Some("limit=500&cursor=eyJr")));
+        assert!(!continues_a_listing(Some("filter=alle")));
+        assert!(!continues_a_listing(Some("na=&filter=alle")));
+        assert!(!continues_a_listing(Some("naam=x")));
+        assert!(!continues_a_listing(None));
+    }
+
+    #[test]
+    fn further_pages_draw_from_their_own_bucket() {
+        let limiter = ListLimiter::new(&ServerSettings {
+            list_requests_per_minute: 2,
+            list_request_burst: 2,
+            list_pages_per_minute: 5,
+            list_page_burst: 5,
+            ..ServerSettings::default()
+        });
+        assert!(limiter.check(1, false).is_ok());
+        assert!(limiter.check(1, false).is_ok());
+        assert!(limiter.check(1, false).is_err(), "a third listing waits");
+        for _ in 0..5 {
+            assert!(limiter.check(1, true).is_ok(), "its pages go on");
+        }
+        let wait = limiter.check(1, true).unwrap_err();
+        assert!((1..=60).contains(&wait), "{wait}");
+        assert!(
+            limiter.check(2, false).is_ok(),
+            "another user is not held back"
+        );
+    }
 
     async fn boom() -> &'static str {
         panic!("kapot in de test")

@@ -296,8 +296,15 @@ async fn a_resident_keeps_their_place_and_home_in_service(app: TestApp) {
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("1 bewoner woont hier nog"), "{body}");
-    // The page says the same next to the date, which it keeps.
+    // The page says the same next to the date, which it keeps. It is about dates, not
+    // people: the resident is not named there, and nothing is written to the access log.
     let date = later(&app, 30);
+    let logged = app
+        .db
+        .access_log(&nabij_store::audit::AccessFilter::default(), 100_000)
+        .await
+        .unwrap()
+        .len();
     let r = app
         .post_form(
             &format!("/huizen/{home}/sluiten"),
@@ -308,6 +315,34 @@ async fn a_resident_keeps_their_place_and_home_in_service(app: TestApp) {
     let html = r.text().await.unwrap();
     assert!(html.contains("1 bewoner woont hier nog"), "{html}");
     assert!(html.contains(&format!("value=\"{date}\"")));
+    assert!(!html.contains("Sanne"), "{html}");
+    assert!(html.contains("bezet, sinds"), "{html}");
+    let r = app
+        .post_form(
+            &format!("/huizen/{home}/buiten-gebruik"),
+            &[
+                ("retire_place_id", place.to_string().as_str()),
+                ("retired_on", date.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(!r.text().await.unwrap().contains("Sanne"));
+    let after = app
+        .db
+        .access_log(&nabij_store::audit::AccessFilter::default(), 100_000)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, logged, "a refused change of a home logs no view");
+    // The home's own page names her, and logs that.
+    let html = app
+        .get(&format!("/huizen/{home}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Sanne"), "{html}");
     // After the planned end (six months) the home can close.
     let r = app
         .post_json(
@@ -505,7 +540,11 @@ fn calibrated_at(html: &str) -> String {
 on_both!(the_planner_calibrates_on_places_in_service_and_reuses_its_calibration);
 async fn the_planner_calibrates_on_places_in_service_and_reuses_its_calibration(app: TestApp) {
     let referral = app.refer("Noor").await;
-    assert_eq!(app.place(referral, app.pitstop).await.status(), 201);
+    let placed = app.place(referral, app.pitstop).await;
+    assert_eq!(placed.status(), 201);
+    let noor_stay = placed.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
     app.clock.set(app.clock.now() + days(40));
     let small = "/capaciteitsplanner?herhalingen=2&jaren=1";
 
@@ -541,7 +580,29 @@ async fn the_planner_calibrates_on_places_in_service_and_reuses_its_calibration(
     let other = app.refer("Joris").await;
     assert_eq!(app.place(other, app.pitstop).await.status(), 201);
     let html = app.get(small).await.text().await.unwrap();
-    assert_ne!(calibrated_at(&html), second);
+    let third = calibrated_at(&html);
+    assert_ne!(third, second);
+    let running = fact(&html, "Lopende verblijven (nog niet uitstroomklaar)");
+    assert_eq!(running, "2", "{html}");
+
+    // A ready date set the same day is seen at once too: Noor no longer counts as staying
+    // on without a ready date.
+    app.clock
+        .set(app.clock.now() + jiff::SignedDuration::from_mins(5));
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{noor_stay}/ready"),
+            &json!({"ready_on": today(&app).to_string()}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let html = app.get(small).await.text().await.unwrap();
+    assert_ne!(calibrated_at(&html), third);
+    assert_eq!(
+        fact(&html, "Lopende verblijven (nog niet uitstroomklaar)"),
+        "1",
+        "{html}"
+    );
 
     // A what-if too large to simulate is refused in Dutch, with nothing run.
     let r = app

@@ -457,9 +457,13 @@ pub async fn gate(State(state): State<Arc<WebState>>, req: Request, next: Next) 
         );
     }
 
-    // A list of persons writes an access-log entry per person: limited per user.
+    // A list of persons writes an access-log entry per person: limited per user, the further
+    // pages of a listing apart from the listings started (see `server::ListLimiter`).
     if route.rate_limited
-        && let Err(retry_after) = state.lists.check(viewer.account().id.0)
+        && let Err(retry_after) = state.lists.check(
+            viewer.account().id.0,
+            crate::server::continues_a_listing(req.uri().query()),
+        )
     {
         let e = WebError::RateLimited { retry_after };
         return if api {

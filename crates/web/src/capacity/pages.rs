@@ -10,7 +10,7 @@ use axum::extract::{Query, State as S};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use nabij_app::AppError;
-use nabij_app::capacity::{cached, run_settings, simulate_network, size_network, sizing_fits};
+use nabij_app::capacity::{cached, run_settings, simulate_scenario, size_network, sizing_fits};
 use nabij_planner::calibrate::Calibration;
 use nabij_planner::erlang::erlang_b;
 use nabij_planner::scenario::Outflow;
@@ -496,14 +496,18 @@ pub async fn show(
         .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?;
     let changed =
         scenario.municipalities != base.municipalities || scenario.outflow != base.outflow;
-    let report = simulate_network(net.clone(), options).await;
+    // The same what-if on the same calibration is answered from the reports kept.
+    let report = simulate_scenario(&state.app, &scenario, options)
+        .await
+        .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?;
     let baseline = if changed {
         let mut base = base.clone();
         base.run = scenario.run.clone();
-        let base_net = base
-            .network()
-            .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?;
-        Some(simulate_network(base_net, options).await)
+        Some(
+            simulate_scenario(&state.app, &base, options)
+                .await
+                .map_err(|e| crate::error::WebError::bad_request(e.to_string()))?,
+        )
     } else {
         None
     };

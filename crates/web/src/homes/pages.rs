@@ -252,8 +252,16 @@ async fn home_page(
     flash: Option<&'static str>,
     form: Form,
     posted: &'static str,
+    names: Names,
 ) -> Result<HomePage, HtmlError> {
-    let detail: HomeDetail = homes::detail(&state.app, &viewer.caller, id).await?;
+    let mut detail: HomeDetail = homes::detail(&state.app, &viewer.caller, id).await?;
+    if names == Names::Hidden {
+        for o in detail.places.iter_mut().filter_map(|p| p.occupant.as_mut()) {
+            o.first_name = None;
+            o.stay_id = None;
+            o.person_id = None;
+        }
+    }
     let persons = detail.persons();
     let today = state.app.clock().today();
     let app = &state.app;
@@ -329,11 +337,31 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let today = state.app.clock().today();
-    let p = home_page(&state, &viewer, id, home_flash(&q), fresh_form(today), "").await?;
+    let p = home_page(
+        &state,
+        &viewer,
+        id,
+        home_flash(&q),
+        fresh_form(today),
+        "",
+        Names::Shown,
+    )
+    .await?;
     Ok(shown(page(&p), p.persons.clone()))
 }
 
-/// The home page again with a posted form's errors and input.
+/// Whether the home page names who lives in each place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// As the role may know: the page is a view of the residents, logged by the gate.
+    Shown,
+    /// Only "bezet, sinds …": a refused change of the home is no view of its residents.
+    Hidden,
+}
+
+/// The home page again with a posted form's errors and input. A refused closing or
+/// retirement is about dates, not people: the residents it shows are not named, so
+/// answering a form writes no access-log entry.
 async fn again(
     state: &Web,
     viewer: &Viewer,
@@ -341,7 +369,7 @@ async fn again(
     form: Form,
     posted: &'static str,
 ) -> Result<Response, HtmlError> {
-    let p = home_page(state, viewer, id, None, form, posted).await?;
+    let p = home_page(state, viewer, id, None, form, posted, Names::Hidden).await?;
     Ok(with_form(&p, &p.form, p.persons.clone()))
 }
 
