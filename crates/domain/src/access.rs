@@ -33,11 +33,9 @@ code_enum! {
     /// milestones, extensions, exit), `overview` (a name in a list), `residents` (what a main
     /// resident sees of the residents of their house), `access_log` (who looked at a file),
     /// `consent` (what a person allows partners to see), `guidance` (episodes and their intensity),
-    /// `contact_log` (the professionals' reports), `plan` (recovery goals), `zrm` (assessments).
-    /// `consent` (what a person allows partners to see), `signal` (a concern filed about a
-    /// resident), `buddy_match` (a resident's buddy, their wish, check-ins and whether the
-    /// buddy may have their number).
-    /// `consent` (what a person allows partners to see), `outflow` (housing offers and the
+    /// `contact_log` (the professionals' reports), `plan` (recovery goals), `zrm` (assessments),
+    /// `signal` (a concern filed about a resident), `buddy_match` (a resident's buddy, their wish,
+    /// check-ins and whether the buddy may have their number), `outflow` (housing offers and the
     /// lease flip of an omklapwoning).
     DataCategory {
         File = "file",

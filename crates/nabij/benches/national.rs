@@ -685,6 +685,8 @@ async fn escalation_pass(runs: usize) -> anyhow::Result<Row> {
         p99: ms(p99),
         target: "≤ 100 ms".into(),
     })
+}
+
 /// Chain and outflow: ranking the ready persons for one offer (the use case, as the offer
 /// page calls it) and a municipality's aggregate page over 12 months (HTTP, as its policy
 /// officer opens it).

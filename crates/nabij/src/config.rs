@@ -17,6 +17,7 @@ pub struct Config {
     pub retention: Retention,
     #[serde(default)]
     pub guidance: Guidance,
+    pub volunteers: Volunteers,
 }
 
 /// Guidance and recovery: how long a professional keeps access after an episode ended, and
@@ -44,9 +45,11 @@ impl Guidance {
             access_after_end_days: self.access_after_end_days.clamp(0, 3650),
             zrm_interval_months: self.zrm_interval_months.clamp(1, 24),
         }
-    pub volunteers: Volunteers,
+    }
 }
 
+/// Signals and buddies: the acknowledgement norms, the escalation rhythm, VOG validity and
+/// check-ins.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Volunteers {

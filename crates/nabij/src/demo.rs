@@ -24,8 +24,8 @@ use std::collections::HashMap;
 
 mod guidance;
 pub mod national;
-mod volunteers;
 mod outflow;
+mod volunteers;
 
 /// How much demo data to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -31,8 +31,8 @@ pub mod signals;
 pub mod stays;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod volunteer_reports;
 mod upkeep;
+pub mod volunteer_reports;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

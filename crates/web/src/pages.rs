@@ -120,7 +120,7 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "omklap" => "De omklapwoning is aangevraagd.",
         "omklapstap" => "De stap is vastgelegd.",
         "aangemeld" => "De aanmelding is verstuurd naar de coördinatoren.",
-        "gekoppeld" => "De koppeling aan het bekende dossier is bevestigd.",
+        "dossier-gekoppeld" => "De koppeling aan het bekende dossier is bevestigd.",
         _ => return None,
     })
 }

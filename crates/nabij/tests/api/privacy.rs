@@ -2825,6 +2825,128 @@ async fn guidance_uses(
                 Role::Professional,
                 format!("/api/v1/persons/{p}/episodes"),
                 p,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/episodes",
+            Use {
+                json: Some(json!({"professional_id": professional, "hours_per_week": "3"})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{q3}/episodes"),
+                    q3,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/resumption",
+            Use {
+                json: Some(json!({"hours_per_week": "1,5"})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{}/resumption", former[1]),
+                    former[1],
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/intensity",
+            Use {
+                json: Some(json!({"hours_per_week": "5", "reason": "stabiel"})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/intensity"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/episode-end",
+            Use {
+                json: Some(json!({})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{p3}/episode-end"),
+                    p3,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/contacts",
+            one(
+                Role::Professional,
+                format!("/api/v1/persons/{p}/contacts"),
+                p,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/contacts",
+            Use {
+                json: Some(json!({"kind": "phone", "text": "Gebeld"})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/contacts"),
+                    p,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/goals",
+            one(Role::Professional, format!("/api/v1/persons/{p}/goals"), p),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/goals",
+            Use {
+                json: Some(
+                    json!({"title": "Werk zoeken", "domain": "work_education", "owner": "person"}),
+                ),
+                ..one(Role::Professional, format!("/api/v1/persons/{p}/goals"), p)
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/goals/status",
+            Use {
+                json: Some(json!({"goal_id": goal, "status": "achieved"})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/goals/status"),
+                    p,
+                )
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/assessments",
+            one(
+                Role::Professional,
+                format!("/api/v1/persons/{p}/assessments"),
+                p,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/assessments",
+            Use {
+                json: Some(json!({"moment": "periodic", "scores": json_scores})),
+                ..one(
+                    Role::Professional,
+                    format!("/api/v1/persons/{p}/assessments"),
+                    p,
+                )
+            },
+        ),
+    ]
+}
+
 /// The partner of a provider as a housing corporation, with a quota, an open offer and an
 /// omklap home requested: the outflow records the routes' parameters name.
 async fn outflow_records(app: &TestApp, org: i64, partner: i64) -> (i64, i64) {
@@ -3066,59 +3188,6 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
         ),
         (
             "POST",
-            "/api/v1/persons/{id}/episodes",
-            Use {
-                json: Some(json!({"professional_id": professional, "hours_per_week": "3"})),
-                ..one(
-                    Role::Coordinator,
-                    format!("/api/v1/persons/{q3}/episodes"),
-                    q3,
-                )
-            },
-        ),
-        (
-            "POST",
-            "/api/v1/persons/{id}/resumption",
-            Use {
-                json: Some(json!({"hours_per_week": "1,5"})),
-                ..one(
-                    Role::Coordinator,
-                    format!("/api/v1/persons/{}/resumption", former[1]),
-                    former[1],
-                )
-            },
-        ),
-        (
-            "POST",
-            "/api/v1/persons/{id}/intensity",
-            Use {
-                json: Some(json!({"hours_per_week": "5", "reason": "stabiel"})),
-                ..one(
-                    Role::Professional,
-                    format!("/api/v1/persons/{p}/intensity"),
-                    p,
-                )
-            },
-        ),
-        (
-            "POST",
-            "/api/v1/persons/{id}/episode-end",
-            Use {
-                json: Some(json!({})),
-                ..one(
-                    Role::Coordinator,
-                    format!("/api/v1/persons/{p3}/episode-end"),
-                    p3,
-                )
-            },
-        ),
-        (
-            "GET",
-            "/api/v1/persons/{id}/contacts",
-            one(
-                Role::Professional,
-                format!("/api/v1/persons/{p}/contacts"),
-                p,
             "/woningaanbod/{id}/voorstellen",
             use_of(
                 c,
@@ -3131,50 +3200,6 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
         ),
         (
             "POST",
-            "/api/v1/persons/{id}/contacts",
-            Use {
-                json: Some(json!({"kind": "phone", "text": "Gebeld"})),
-                ..one(
-                    Role::Professional,
-                    format!("/api/v1/persons/{p}/contacts"),
-                    p,
-                )
-            },
-        ),
-        (
-            "GET",
-            "/api/v1/persons/{id}/goals",
-            one(Role::Professional, format!("/api/v1/persons/{p}/goals"), p),
-        ),
-        (
-            "POST",
-            "/api/v1/persons/{id}/goals",
-            Use {
-                json: Some(
-                    json!({"title": "Werk zoeken", "domain": "work_education", "owner": "person"}),
-                ),
-                ..one(Role::Professional, format!("/api/v1/persons/{p}/goals"), p)
-            },
-        ),
-        (
-            "POST",
-            "/api/v1/persons/{id}/goals/status",
-            Use {
-                json: Some(json!({"goal_id": goal, "status": "achieved"})),
-                ..one(
-                    Role::Professional,
-                    format!("/api/v1/persons/{p}/goals/status"),
-                    p,
-                )
-            },
-        ),
-        (
-            "GET",
-            "/api/v1/persons/{id}/assessments",
-            one(
-                Role::Professional,
-                format!("/api/v1/persons/{p}/assessments"),
-                p,
             "/woningaanbod/{id}/antwoord",
             use_of(
                 c,
@@ -3190,16 +3215,6 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
         ),
         (
             "POST",
-            "/api/v1/persons/{id}/assessments",
-            Use {
-                json: Some(json!({"moment": "periodic", "scores": json_scores})),
-                ..one(
-                    Role::Professional,
-                    format!("/api/v1/persons/{p}/assessments"),
-                    p,
-                )
-            },
-        ),
             "/woningaanbod/{id}/verhuizing",
             use_of(
                 c,

@@ -640,7 +640,7 @@ pub async fn confirm_link(
 ) -> Result<Response, HtmlError> {
     partners::confirm_link(&state.app, &viewer.caller, id).await?;
     Ok(shown(
-        see_other(&format!("/aanmeldingen/{id}"), "gekoppeld"),
+        see_other(&format!("/aanmeldingen/{id}"), "dossier-gekoppeld"),
         [],
     ))
 }

@@ -13,8 +13,8 @@ pub mod geography;
 pub mod guidance;
 pub mod history;
 pub mod homes;
-pub mod volunteers;
 mod outflow;
+pub mod volunteers;
 
 use super::{DemoSummary, PROVIDER, Rng, organisations_and_accounts};
 use anyhow::Result;
