@@ -279,13 +279,19 @@ async fn each_role_sees_the_menu_of_what_it_may_open() {
                 "/huizen Huizen",
                 "/rapportage Rapportage",
                 "/capaciteitsplanner Capaciteitsplanner",
+                "/signalen Signalen",
+                "/maatjes Maatjes",
                 "/account/api-sleutels Account",
             ],
         ),
         (
             Role::Professional,
             "/personen",
-            &["/personen Mijn cliënten", "/account/api-sleutels Account"],
+            &[
+                "/personen Mijn cliënten",
+                "/signalen Signalen",
+                "/account/api-sleutels Account",
+            ],
         ),
         (
             Role::MainResident,
