@@ -281,6 +281,8 @@ async fn each_role_sees_the_menu_of_what_it_may_open() {
                 "/capaciteitsplanner Capaciteitsplanner",
                 "/woningaanbod Woningaanbod",
                 "/omklapwoningen Omklapwoningen",
+                "/signalen Signalen",
+                "/maatjes Maatjes",
                 "/account/api-sleutels Account",
             ],
         ),
@@ -290,6 +292,7 @@ async fn each_role_sees_the_menu_of_what_it_may_open() {
             &[
                 "/personen Mijn cliënten",
                 "/caseload Caseload",
+                "/signalen Signalen",
                 "/account/api-sleutels Account",
             ],
         ),
