@@ -397,8 +397,11 @@ async fn an_offered_home_is_matched_accepted_and_the_stay_ends_in_a_real_browser
         Locator::Css("form[action$='/antwoord'] button[type=submit]"),
     )
     .await;
+    // The page before carries a notice too: wait for the answer's own page.
     c.wait()
-        .for_element(Locator::Css("p.notice"))
+        .for_element(Locator::XPath(
+            "//*[@id='offer-state' and normalize-space()='geaccepteerd']",
+        ))
         .await
         .unwrap();
     assert_eq!(text(&c, Locator::Id("offer-state")).await, "geaccepteerd");
