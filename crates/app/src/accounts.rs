@@ -29,6 +29,9 @@ pub struct Account {
     pub username: String,
     pub display_name: String,
     pub phone: Option<String>,
+    /// Where signal notices go; shown to administrators only.
+    #[serde(skip)]
+    pub email: Option<String>,
     pub role: Role,
     pub organisation_id: OrganisationId,
     pub organisation_name: String,
@@ -47,6 +50,7 @@ impl From<nabij_store::accounts::User> for Account {
             username: u.username,
             display_name: u.display_name,
             phone: u.phone,
+            email: u.email,
             role: u.role,
             organisation_id: OrganisationId(u.organisation_id),
             organisation_name: u.organisation_name,
@@ -474,6 +478,8 @@ pub struct NewUserInput {
     pub username: String,
     pub display_name: String,
     pub phone: String,
+    /// Optional: where notices of new signals go.
+    pub email: String,
     pub role: String,
     pub organisation_id: Option<i64>,
     /// The password is chosen by the user already (a demo account); otherwise it is
@@ -513,6 +519,7 @@ pub async fn create_user(
     if let Some(p) = &phone {
         crate::take(&mut errors, limits::check("phone", p, limits::PHONE));
     }
+    let email = crate::take(&mut errors, crate::mail::parse_address(&input.email)).flatten();
     // A cliënt account belongs to a person: it is made by an invitation from the file.
     let role = Role::parse(&input.role).filter(|r| *r != Role::Client);
     if role.is_none() {
@@ -543,6 +550,9 @@ pub async fn create_user(
     };
     match app.db.create_user(&new, app.clock.now()).await {
         Ok(id) => {
+            if email.is_some() {
+                app.db.set_user_email(id, email.as_deref()).await?;
+            }
             if !input.password_is_final {
                 app.db.require_password_change(id).await?;
             }
@@ -604,6 +614,8 @@ pub struct UserChange {
     pub role: String,
     pub organisation_id: Option<i64>,
     pub active: bool,
+    /// Where notices of new signals go; empty clears it.
+    pub email: String,
 }
 
 /// Changes a user. An administrator cannot switch off or demote their own account.
@@ -629,11 +641,17 @@ pub async fn update_user(
             "je kunt je eigen beheerdersaccount niet uitzetten of een andere rol geven",
         ));
     }
-    match (role, org) {
-        (Some(role), Some(org)) if errors.is_empty() => Ok(app
-            .db
-            .update_user(account.id.0, role, org, change.active)
-            .await?),
+    let email = crate::take(&mut errors, crate::mail::parse_address(&change.email));
+    match (role, org, email) {
+        (Some(role), Some(org), Some(email)) if errors.is_empty() => {
+            app.db
+                .update_user(account.id.0, role, org, change.active)
+                .await?;
+            Ok(app
+                .db
+                .set_user_email(account.id.0, email.as_deref())
+                .await?)
+        }
         _ => Err(AppError::Invalid(errors)),
     }
 }

@@ -24,6 +24,7 @@ pub mod geography;
 pub mod guidance;
 pub mod homes;
 pub mod intake;
+pub mod mail;
 pub mod outflow;
 pub mod partners;
 pub mod persons;
@@ -90,6 +91,8 @@ pub struct App {
     planner_cache: capacity::Cache,
     guidance: guidance::Settings,
     settings: VolunteerSettings,
+    /// Where signal notices go by e-mail, when `[mail]` is configured.
+    outbox: Option<mail::Outbox>,
 }
 
 /// The policies of signals and buddies (`[volunteers]` in the configuration).
@@ -129,7 +132,15 @@ impl App {
             planner_cache: capacity::Cache::default(),
             guidance: guidance::Settings::default(),
             settings: VolunteerSettings::default(),
+            outbox: None,
         }
+    }
+
+    /// The same application sending signal notices by e-mail through this relay. Starts
+    /// the sender on the current Tokio runtime.
+    pub fn with_mail(mut self, settings: mail::MailSettings) -> Self {
+        self.outbox = Some(mail::Outbox::start(settings));
+        self
     }
 
     /// The same application with these policies for signals and buddies.

@@ -244,12 +244,14 @@ async fn subject(
                 About::House(h) => Ok((org, Some(h), None)),
             }
         }
-        (Role::Professional, About::Person(p)) => {
-            if app.db.professional_id_of(p).await? != Some(caller.user_id()) {
-                return refused(Some(p)).await;
+        (Role::Professional, About::Person(p)) => match app.db.person(p).await {
+            Ok(person)
+                if crate::persons::may_see(app, caller, person.organisation_id, p).await? =>
+            {
+                Ok((org, None, Some(p)))
             }
-            Ok((org, None, Some(p)))
-        }
+            _ => refused(Some(p)).await,
+        },
         (Role::Coordinator, About::Person(p)) => match app.db.person(p).await {
             Ok(person) if person.organisation_id == org => Ok((org, None, Some(p))),
             _ => refused(Some(p)).await,
@@ -304,8 +306,14 @@ pub async fn file(app: &App, caller: &Caller, input: &SignalInput) -> Result<i64
         return Err(AppError::Invalid(errors));
     };
     let (organisation_id, home_id, person_id) = subject(app, caller, about).await?;
+    // A professional's own signal about their client goes to the coordinators: a concern
+    // routed back to the one who raised it would reach nobody new.
     let professional_id = match person_id {
-        Some(p) => app.db.professional_id_of(p).await?,
+        Some(p) => app
+            .db
+            .professional_id_of(p)
+            .await?
+            .filter(|pro| caller.user != Some(nabij_domain::ids::UserId(*pro))),
         None => None,
     };
     let now = app.clock.now();
@@ -329,7 +337,71 @@ pub async fn file(app: &App, caller: &Caller, input: &SignalInput) -> Result<i64
             &app.actor(caller),
         )
         .await?;
+    notify_routed(app, id, organisation_id, professional_id, urgency).await;
     Ok(id)
+}
+
+/// Queues one notice per recipient with an address: the professional the signal went to,
+/// else the coordinators. A failure here is logged; the signal is stored already.
+async fn notify_routed(
+    app: &App,
+    id: i64,
+    organisation: i64,
+    professional: Option<i64>,
+    urgency: Urgency,
+) {
+    let Some(outbox) = &app.outbox else { return };
+    let to = match professional {
+        Some(p) => app.db.emails_of(&[p]).await,
+        None => coordinator_emails(app, organisation).await,
+    };
+    match to {
+        Ok(to) => {
+            let link = outbox.signal_link(id);
+            for address in to {
+                outbox.queue(crate::mail::signal_routed(&address, urgency, &link));
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, signal = id, "no notice for a new signal"),
+    }
+}
+
+async fn coordinator_emails(app: &App, organisation: i64) -> nabij_store::Result<Vec<String>> {
+    let ids = app.db.coordinator_ids(organisation).await?;
+    app.db.emails_of(&ids).await
+}
+
+/// Queues one notice per coordinator with an address for each escalated signal.
+async fn notify_escalated(app: &App, done: &[Escalated]) {
+    let Some(outbox) = &app.outbox else { return };
+    let mut by_org: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for e in done {
+        by_org.entry(e.organisation_id).or_default().push(e.id);
+    }
+    for (org, ids) in by_org {
+        match coordinator_emails(app, org).await {
+            Ok(to) => {
+                for id in ids {
+                    let link = outbox.signal_link(id);
+                    for address in &to {
+                        outbox.queue(crate::mail::signal_escalated(address, &link));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "no notices for escalated signals"),
+        }
+    }
+}
+
+/// The resident a professional or coordinator files a signal about from the file: their
+/// name, for the form's heading. Anyone the caller may not open is "not found".
+#[tracing::instrument(skip_all, fields(person = person.0))]
+pub async fn about_person(app: &App, caller: &Caller, person: PersonId) -> Result<String> {
+    if !matches!(caller.role, Role::Professional | Role::Coordinator) {
+        return Err(AppError::NotFound("persoon"));
+    }
+    let p = crate::persons::visible(app, caller, person).await?;
+    Ok(format!("{} {}", p.first_name, p.last_name))
 }
 
 /// The caller's own filed signals, newest first: status only.
@@ -450,6 +522,7 @@ pub async fn escalate(app: &App) -> Result<Vec<Escalated>> {
     let done = app.db.escalate_due_signals(app.clock.now()).await?;
     if !done.is_empty() {
         tracing::info!(count = done.len(), "signals escalated to coordinators");
+        notify_escalated(app, &done).await;
     }
     Ok(done)
 }

@@ -113,6 +113,7 @@ async fn world() -> World {
             username: role.code().replace('_', "-"),
             display_name: format!("Test {}", role.code()),
             phone: "06-11111111".into(),
+            email: String::new(),
             role: role.code().into(),
             organisation_id: Some(if *role == Role::Partner { partner.0 } else { 1 }),
             password_is_final: true,

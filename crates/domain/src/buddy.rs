@@ -302,7 +302,13 @@ pub fn best_assignment(wishes: &[Wish], candidates: &[Candidate]) -> Vec<Pair> {
     if wishes.is_empty() || slots.is_empty() {
         return Vec::new();
     }
-    let weight = |w: usize, s: usize| fit(&wishes[w], &candidates[slots[s]]).score.max(0);
+    // Each resident×buddy score once: a buddy's slots share one column of scores.
+    let scores: Vec<i64> = wishes
+        .iter()
+        .flat_map(|w| candidates.iter().map(move |c| fit(w, c).score.max(0)))
+        .collect();
+    let per_wish = candidates.len();
+    let weight = |w: usize, s: usize| scores[w * per_wish + slots[s]];
     let transposed = wishes.len() > slots.len();
     let (rows, cols) = if transposed {
         (slots.len(), wishes.len())
@@ -311,12 +317,10 @@ pub fn best_assignment(wishes: &[Wish], candidates: &[Candidate]) -> Vec<Pair> {
     };
     let mut data = Vec::with_capacity(rows * cols);
     for r in 0..rows {
-        for c in 0..cols {
-            data.push(if transposed {
-                weight(c, r)
-            } else {
-                weight(r, c)
-            });
+        if transposed {
+            data.extend((0..cols).map(|c| weight(c, r)));
+        } else {
+            data.extend((0..cols).map(|c| weight(r, c)));
         }
     }
     let Ok(matrix) = Matrix::from_vec(rows, cols, data) else {

@@ -18,6 +18,54 @@ pub struct Config {
     #[serde(default)]
     pub guidance: Guidance,
     pub volunteers: Volunteers,
+    #[serde(default)]
+    pub mail: Mail,
+}
+
+/// Notices of signals by e-mail through an SMTP relay; off while `host` is empty.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mail {
+    pub host: String,
+    pub port: u16,
+    pub from: String,
+    pub base_url: String,
+    pub username: String,
+    pub password: String,
+    pub timeout_seconds: u64,
+}
+
+impl std::fmt::Debug for Mail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mail")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("from", &self.from)
+            .field("base_url", &self.base_url)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mail {
+    /// The relay's settings, checked; `None` when mail is off.
+    pub fn settings(&self) -> Result<Option<nabij_app::mail::MailSettings>> {
+        if self.host.trim().is_empty() {
+            return Ok(None);
+        }
+        let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+        let settings = nabij_app::mail::MailSettings {
+            host: self.host.trim().to_owned(),
+            port: self.port,
+            from: self.from.clone(),
+            base_url: self.base_url.clone(),
+            username: some(&self.username),
+            password: some(&self.password),
+            timeout: std::time::Duration::from_secs(self.timeout_seconds.clamp(1, 300)),
+        };
+        settings.check().map_err(|e| anyhow::anyhow!(e))?;
+        Ok(Some(settings))
+    }
 }
 
 /// Guidance and recovery: how long a professional keeps access after an episode ended, and
@@ -210,7 +258,11 @@ impl Config {
         if let Ok(v) = std::env::var("NABIJ_AUDIT_KEY_FILE") {
             cfg.audit.key_file = v;
         }
+        if let Ok(v) = std::env::var("NABIJ_MAIL_PASSWORD") {
+            cfg.mail.password = v;
+        }
         cfg.volunteers.settings()?;
+        cfg.mail.settings()?;
         if !(1..=24 * 60).contains(&cfg.auth.idle_minutes) {
             anyhow::bail!("auth.idle_minutes must be between 1 and 1440");
         }

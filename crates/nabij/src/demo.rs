@@ -1107,6 +1107,7 @@ pub(crate) async fn organisations_and_accounts(
             username: username.into(),
             display_name: name.into(),
             phone: phone.into(),
+            email: String::new(),
             role: role.code().into(),
             organisation_id: Some(org.0),
             // Demo accounts sign in with the printed password as it is.

@@ -182,6 +182,13 @@ async fn serve(app: App, cfg: &Config) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
+    let app = match cfg.mail.settings()? {
+        Some(mail) => {
+            tracing::info!(host = %mail.host, port = mail.port, "signal notices by e-mail");
+            app.with_mail(mail)
+        }
+        None => app,
+    };
     let mut state = WebState::new(app);
     state.escalation_every =
         std::time::Duration::from_secs(cfg.volunteers.escalation_every_seconds);
@@ -272,6 +279,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 username,
                 display_name: name,
                 phone: String::new(),
+                email: String::new(),
                 role,
                 organisation_id: Some(organisation.0),
                 password_is_final: false,

@@ -35,6 +35,9 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub phone: Option<String>,
+    /// Where signal notices go; for administrators only.
+    #[serde(skip)]
+    pub email: Option<String>,
     pub role: Role,
     #[serde(skip)]
     pub password_hash: String,
@@ -68,7 +71,7 @@ pub struct Session {
 }
 
 const USER_COLUMNS: &str = "u.id, u.organisation_id, o.name AS organisation_name, \
-    COALESCE(o.provider_id, o.id) AS provider_id, u.username, u.display_name, u.phone, u.role, \
+    COALESCE(o.provider_id, o.id) AS provider_id, u.username, u.display_name, u.phone, u.email, u.role, \
     u.password_hash, u.active, u.totp_enabled, u.totp_secret, u.must_change_password";
 
 /// Users in list order: active ones first, then by name.
@@ -93,6 +96,7 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User> {
         username: get_string(r, "username")?,
         display_name: get_string(r, "display_name")?,
         phone: get_opt_string(r, "phone")?,
+        email: get_opt_string(r, "email")?,
         role: get_code(r, "role", Role::parse)?,
         password_hash: get_string(r, "password_hash")?,
         active: get_bool(r, "active")?,
@@ -302,6 +306,33 @@ impl Db {
             self.end_sessions_of(id).await?;
         }
         Ok(())
+    }
+
+    /// Sets or clears the address signal notices go to.
+    pub async fn set_user_email(&self, id: i64, email: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email)
+            .bind(id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// The addresses of the active users among `ids` who have one.
+    pub async fn emails_of(&self, ids: &[i64]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let r = sqlx::query(
+                "SELECT email FROM users WHERE id = $1 AND active = 1 AND email IS NOT NULL",
+            )
+            .bind(*id)
+            .fetch_optional(self.reader())
+            .await?;
+            if let Some(r) = r {
+                out.push(get_string(&r, "email")?);
+            }
+        }
+        Ok(out)
     }
 
     /// Sets a new password and ends every session of the user.

@@ -101,6 +101,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_list_counts.sql"),
         postgres: include_str!("../migrations/postgres/0023_list_counts.sql"),
     },
+    Migration {
+        name: "0035_user_email",
+        sqlite: include_str!("../migrations/sqlite/0035_user_email.sql"),
+        postgres: include_str!("../migrations/postgres/0035_user_email.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -103,6 +103,7 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "zrm" => "De ZRM is vastgelegd.",
         "signaal" => "Je signaal is doorgegeven. Je ziet hieronder wanneer het is opgepakt.",
         "opgepakt" => "Het signaal is opgepakt.",
+        "signaal-doorgegeven" => "Het signaal is doorgegeven.",
         "signaal-afgesloten" => "Het signaal is afgesloten.",
         "huisregels" => "De huisregels en noodnummers zijn opgeslagen.",
         "maatje" => "Het maatje is opgeslagen.",

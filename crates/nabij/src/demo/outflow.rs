@@ -28,6 +28,7 @@ async fn partner_user(
         username: username.into(),
         display_name: name.into(),
         phone: String::new(),
+        email: String::new(),
         role: Role::Partner.code().into(),
         organisation_id: Some(org.0),
         password_is_final: true,

@@ -79,6 +79,12 @@ pub async fn spawn_app_postgres() -> Option<TestApp> {
     Some(spawn_on(db, None, |_| {}).await)
 }
 
+/// The same app on a fresh PostgreSQL database with its web settings changed by `configure`.
+pub async fn spawn_app_postgres_with(configure: impl FnOnce(&mut WebState)) -> Option<TestApp> {
+    let db = nabij_store::testing::postgres_from_env().await?;
+    Some(spawn_on(db, None, configure).await)
+}
+
 async fn spawn_on(
     db: Db,
     dir: Option<tempfile::TempDir>,

@@ -521,6 +521,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/huizen/{id}/huisregels", "C"),
     ("POST", "/huizen/{id}/huisregels", "C"),
     ("GET", "/signalen", "CP"),
+    ("GET", "/personen/{id}/signaal", "CP"),
+    ("POST", "/personen/{id}/signaal", "CP"),
     ("GET", "/signalen/{id}", "CP"),
     ("POST", "/signalen/{id}/oppakken", "CP"),
     ("POST", "/signalen/{id}/afsluiten", "CP"),
@@ -1241,6 +1243,23 @@ async fn audit_completeness(app: TestApp) {
             },
         ),
         ("GET", "/signalen", list(Role::Coordinator, "/signalen", p)),
+        (
+            "GET",
+            "/personen/{id}/signaal",
+            one(Role::Coordinator, format!("/personen/{p}/signaal"), p),
+        ),
+        (
+            "POST",
+            "/personen/{id}/signaal",
+            Use {
+                form: form(&[
+                    ("category", "conflict"),
+                    ("urgency", "normal"),
+                    ("text", "Onrust in de gedeelde keuken"),
+                ]),
+                ..one(Role::Coordinator, format!("/personen/{p}/signaal"), p)
+            },
+        ),
         (
             "GET",
             "/signalen/{id}",

@@ -593,3 +593,445 @@ async fn escalation_catches_up_after_restart(app: TestApp) {
     assert_eq!(app.db.signal(id).await.unwrap().escalated_at, Some(restart));
 }
 on_both!(escalation_catches_up_after_restart);
+
+/// A mail as the test's SMTP listener received it.
+#[derive(Debug, Clone)]
+struct Mail {
+    to: Vec<String>,
+    data: String,
+}
+
+/// A small SMTP server on a free port of 127.0.0.1, speaking just enough SMTP for one mail
+/// per connection; what it receives lands in the returned list.
+async fn smtp_listener() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Mail>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let received = inbox.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let received = received.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.ok()?;
+                let mut to = Vec::new();
+                while let Some(line) = lines.next_line().await.ok()? {
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 test\r\n",
+                        "MAIL" | "RSET" | "NOOP" => b"250 ok\r\n",
+                        "RCPT" => {
+                            let addr = line.split(':').nth(1).unwrap_or("").trim();
+                            to.push(addr.trim_matches(['<', '>']).to_owned());
+                            b"250 ok\r\n"
+                        }
+                        "DATA" => {
+                            write.write_all(b"354 go on\r\n").await.ok()?;
+                            let mut data = String::new();
+                            while let Some(l) = lines.next_line().await.ok()? {
+                                if l == "." {
+                                    break;
+                                }
+                                data.push_str(&l);
+                                data.push('\n');
+                            }
+                            received.lock().unwrap().push(Mail {
+                                to: std::mem::take(&mut to),
+                                data,
+                            });
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.ok()?;
+                            return Some(());
+                        }
+                        _ => b"502 not here\r\n",
+                    };
+                    write.write_all(answer).await.ok()?;
+                }
+                Some(())
+            });
+        }
+    });
+    (port, inbox)
+}
+
+fn mail_to(port: u16) -> nabij_app::mail::MailSettings {
+    nabij_app::mail::MailSettings {
+        host: "127.0.0.1".into(),
+        port,
+        from: "Nabij <nabij@example.org>".into(),
+        base_url: "https://nabij.example.org".into(),
+        username: None,
+        password: None,
+        timeout: std::time::Duration::from_secs(5),
+    }
+}
+
+/// Waits (at most ten seconds) until the listener holds `n` mails.
+async fn mails(inbox: &std::sync::Mutex<Vec<Mail>>, n: usize) -> Vec<Mail> {
+    for _ in 0..200 {
+        if inbox.lock().unwrap().len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    inbox.lock().unwrap().clone()
+}
+
+/// A main resident files a signal: the professional, and only they, gets one mail with the
+/// link and no care data; when it escalates, each coordinator with an address gets one.
+async fn mail_says_only_that_there_is_a_signal(
+    app: TestApp,
+    inbox: std::sync::Arc<std::sync::Mutex<Vec<Mail>>>,
+) {
+    let person = resident(&app, "Fatima", app.pitstop).await;
+    let professional = app.user(Role::Professional);
+    app.db
+        .assign_professional(person, professional, app.clock.today(), &system(&app))
+        .await
+        .unwrap();
+    app.db
+        .set_user_email(professional, Some("begeleider@pitstop.nl"))
+        .await
+        .unwrap();
+    app.db
+        .set_user_email(app.user(Role::Coordinator), Some("coordinator@pitstop.nl"))
+        .await
+        .unwrap();
+    let main = app.session_as(Role::MainResident).await;
+    let r = main
+        .post_form(
+            "/mijn-huis/signaal",
+            &[
+                ("about", &format!("person:{person}")),
+                ("category", "substance_use"),
+                ("urgency", "acute"),
+                ("text", "Ze gebruikt weer en slaapt niet"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let id = app
+        .session_as(Role::Professional)
+        .await
+        .get_json_page("/api/v1/signals")
+        .await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let got = mails(&inbox, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].to, vec!["begeleider@pitstop.nl".to_owned()]);
+    let link = format!("https://nabij.example.org/signalen/{id}");
+    let body = got[0].data.to_lowercase();
+    assert!(got[0].data.contains(&link), "{}", got[0].data);
+    assert!(body.contains("acuut"));
+    for secret in [
+        "fatima",
+        "geheimnaam",
+        "gebruikt weer",
+        "middelengebruik",
+        "substance_use",
+        "pitstop woerden",
+    ] {
+        assert!(!body.contains(secret), "the mail shows {secret}: {body}");
+    }
+
+    // Nobody acknowledges it within the hour: the server's job escalates it, and the
+    // coordinator gets one mail; the professional no second one.
+    app.clock
+        .set(app.clock.now() + SignedDuration::from_mins(61));
+    let got = mails(&inbox, 2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1].to, vec!["coordinator@pitstop.nl".to_owned()]);
+    assert!(got[1].data.contains(&link));
+    assert!(!got[1].data.to_lowercase().contains("fatima"));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        inbox.lock().unwrap().len(),
+        2,
+        "one mail per recipient per event"
+    );
+}
+
+mod mail_says_only_that_there_is_a_signal {
+    use super::*;
+
+    fn configure(port: u16) -> impl FnOnce(&mut nabij_web::WebState) {
+        move |state| {
+            state.app = state.app.clone().with_mail(mail_to(port));
+            state.escalation_every = std::time::Duration::from_millis(100);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite() {
+        let (port, inbox) = smtp_listener().await;
+        let app = spawn_app_with(configure(port)).await;
+        super::mail_says_only_that_there_is_a_signal(app, inbox).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgres() {
+        let (port, inbox) = smtp_listener().await;
+        if let Some(app) = spawn_app_postgres_with(configure(port)).await {
+            super::mail_says_only_that_there_is_a_signal(app, inbox).await;
+        }
+    }
+}
+
+/// With the mail relay down, or one that accepts and never answers, filing a signal still
+/// answers at once and the signal is stored and routed.
+async fn a_signal_outlives_a_broken_mail_relay(app: TestApp) {
+    let person = resident(&app, "Henk", app.pitstop).await;
+    let professional = app.user(Role::Professional);
+    app.db
+        .assign_professional(person, professional, app.clock.today(), &system(&app))
+        .await
+        .unwrap();
+    app.db
+        .set_user_email(professional, Some("begeleider@pitstop.nl"))
+        .await
+        .unwrap();
+    let main = app.session_as(Role::MainResident).await;
+    for text in ["Hij is gevallen", "Hij is weer gevallen"] {
+        let r = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            main.post_json(
+                "/api/v1/signals",
+                &json!({"about": format!("person:{person}"), "category": "wellbeing", "urgency": "high", "text": text}),
+            ),
+        )
+        .await
+        .expect("filing waits for no mail relay");
+        assert_eq!(r.status(), 201);
+    }
+    let prof = app.session_as(Role::Professional).await;
+    let inbox = prof.get_json_page("/api/v1/signals").await;
+    assert_eq!(inbox["total"], 2);
+    assert_eq!(inbox["items"][0]["for_coordinators"], false);
+    assert_eq!(main.get_json_page("/api/v1/signals/mine").await["total"], 2);
+}
+
+mod a_signal_outlives_a_broken_mail_relay {
+    use super::*;
+
+    /// A port nobody listens on: the connection is refused.
+    async fn closed_port() -> u16 {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        l.local_addr().unwrap().port()
+    }
+
+    /// A relay that accepts connections and never says a word.
+    async fn silent_relay() -> u16 {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = l.accept().await {
+                held.push(s);
+            }
+        });
+        port
+    }
+
+    fn configure(port: u16) -> impl FnOnce(&mut nabij_web::WebState) {
+        move |state| {
+            let mut settings = mail_to(port);
+            settings.timeout = std::time::Duration::from_secs(60);
+            state.app = state.app.clone().with_mail(settings);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite() {
+        let app = spawn_app_with(configure(closed_port().await)).await;
+        super::a_signal_outlives_a_broken_mail_relay(app).await;
+        let app = spawn_app_with(configure(silent_relay().await)).await;
+        super::a_signal_outlives_a_broken_mail_relay(app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgres() {
+        if let Some(app) = spawn_app_postgres_with(configure(closed_port().await)).await {
+            super::a_signal_outlives_a_broken_mail_relay(app).await;
+        }
+    }
+}
+
+/// A professional files a signal from a client's file: one screen, Dutch errors next to the
+/// fields and nothing written on bad input; their own signal goes to the coordinators, and
+/// a person outside their caseload is "not found".
+async fn a_professional_files_from_the_file(app: TestApp) {
+    let person = resident(&app, "Ilse", app.pitstop).await;
+    let stranger = resident(&app, "Jan", app.pitstop).await;
+    let professional = app.user(Role::Professional);
+    app.db
+        .assign_professional(person, professional, app.clock.today(), &system(&app))
+        .await
+        .unwrap();
+    let prof = app.session_as(Role::Professional).await;
+    let file = text(prof.get(&format!("/personen/{person}")).await).await;
+    assert!(file.contains(&format!("href=\"/personen/{person}/signaal\"")));
+    let page = text(prof.get(&format!("/personen/{person}/signaal")).await).await;
+    assert!(
+        page.contains("Signaal doorgeven over Ilse Geheimnaam"),
+        "{page}"
+    );
+
+    let r = prof
+        .post_form(
+            &format!("/personen/{person}/signaal"),
+            &[
+                ("category", "kwaad"),
+                ("urgency", "heel hoog"),
+                ("text", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = text(r).await;
+    assert!(body.contains("vul in wat er aan de hand is"), "{body}");
+    assert!(
+        body.contains("kies een soort signaal uit de lijst"),
+        "{body}"
+    );
+    assert!(body.contains("id=\"urgency-error\""), "{body}");
+    assert_eq!(
+        app.session().get_json_page("/api/v1/signals").await["total"],
+        0
+    );
+
+    let r = prof
+        .post_form(
+            &format!("/personen/{person}/signaal"),
+            &[
+                ("category", "rent_debt"),
+                ("urgency", "high"),
+                ("text", "Huurachterstand van drie maanden"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/personen/{person}?melding=signaal-doorgegeven")
+    );
+    let coord = app.session().get_json_page("/api/v1/signals").await;
+    assert_eq!(coord["total"], 1);
+    assert_eq!(coord["items"][0]["for_coordinators"], true);
+    assert_eq!(coord["items"][0]["category"], "rent_debt");
+
+    // Someone outside the caseload: not found, logged as denied, nothing written.
+    assert_eq!(
+        prof.get(&format!("/personen/{stranger}/signaal"))
+            .await
+            .status(),
+        404
+    );
+    let r = prof
+        .post_form(
+            &format!("/personen/{stranger}/signaal"),
+            &[
+                ("category", "conflict"),
+                ("urgency", "low"),
+                ("text", "Ruzie"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        app.session().get_json_page("/api/v1/signals").await["total"],
+        1
+    );
+    let log = app
+        .db
+        .access_log(
+            &AccessFilter {
+                person: Some(stranger),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert!(
+        log.iter().any(|e| e.outcome == "denied"
+            && e.user_id == Some(professional)
+            && e.category == "signal"),
+        "{log:?}"
+    );
+}
+on_both!(a_professional_files_from_the_file);
+
+/// An administrator gives a user an e-mail address: a Dutch error for a bad one, nothing
+/// changed; a good one is kept and shown on the user's page.
+async fn an_administrator_sets_an_email_address(app: TestApp) {
+    let admin = app.session_as(Role::Admin).await;
+    let id = app.user(Role::Professional);
+    let r = admin
+        .post_form(
+            &format!("/beheer/gebruikers/{id}"),
+            &[
+                ("role", "professional"),
+                ("organisation_id", "1"),
+                ("active", "1"),
+                ("email", "begeleider@"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = text(r).await;
+    assert!(body.contains("vul een geldig e-mailadres in"), "{body}");
+    assert_eq!(app.db.user(id).await.unwrap().email, None);
+    let r = admin
+        .post_form(
+            &format!("/beheer/gebruikers/{id}"),
+            &[
+                ("role", "professional"),
+                ("organisation_id", "1"),
+                ("active", "1"),
+                ("email", "Begeleider@Pitstop.nl"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.db.user(id).await.unwrap().email.as_deref(),
+        Some("begeleider@pitstop.nl")
+    );
+    let page = text(admin.get(&format!("/beheer/gebruikers/{id}")).await).await;
+    assert!(page.contains("value=\"begeleider@pitstop.nl\""), "{page}");
+
+    // A new account with a bad address is not made.
+    let r = admin
+        .post_form(
+            "/beheer/gebruikers",
+            &[
+                ("username", "nieuw.maatje"),
+                ("display_name", "Nieuw Maatje"),
+                ("role", "buddy"),
+                ("organisation_id", "1"),
+                ("email", "geen adres"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(text(r).await.contains("vul een geldig e-mailadres in"));
+    let r = admin
+        .post_form(
+            "/beheer/gebruikers",
+            &[
+                ("username", "nieuw.maatje"),
+                ("display_name", "Nieuw Maatje"),
+                ("role", "buddy"),
+                ("organisation_id", "1"),
+                ("email", "maatje@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+}
+on_both!(an_administrator_sets_an_email_address);

@@ -115,6 +115,7 @@ pub async fn create_user(
         username: form.value("username").into(),
         display_name: form.value("display_name").into(),
         phone: form.value("phone").into(),
+        email: form.value("email").into(),
         role: form.value("role").into(),
         organisation_id: form.int("organisation_id", "Organisatie"),
         password_is_final: false,
@@ -164,6 +165,10 @@ async fn user_page(
     form: Form,
 ) -> Result<UserPage, HtmlError> {
     let f = accounts::user(&state.app, &viewer.caller, id).await?;
+    let mut form = form;
+    if !form.has_errors() {
+        form.set("email", f.account.email.clone().unwrap_or_default());
+    }
     Ok(UserPage {
         nav: "beheer",
         linked: f.linked,
@@ -207,6 +212,7 @@ pub async fn update_user(
         role: form.value("role").into(),
         organisation_id: form.int("organisation_id", "Organisatie"),
         active: form.checked("active"),
+        email: form.value("email").into(),
     };
     let result = accounts::update_user(&state.app, &viewer.caller, id, &change).await;
     after_post(

@@ -19,6 +19,8 @@ pub(crate) const FILERS: Permission = Permission::Roles(&[
 #[rustfmt::skip]
 pub(crate) fn routes(t: RouteTable) -> RouteTable {
     t.page(M::GET, "/signalen", FILES, "Signalen", pages::inbox).on_view(Signal, View).menu("Signalen", "signalen")
+        .page(M::GET, "/personen/{id}/signaal", FILES, "Signaal doorgeven over een bewoner", pages::person_form).on_view(Signal, View)
+        .page(M::POST, "/personen/{id}/signaal", FILES, "Signaal doorgeven over een bewoner", pages::file_about_person).in_transaction(Signal, Create)
         .page(M::GET, "/signalen/{id}", FILES, "Signaal", pages::show).on_view(Signal, View)
         .page(M::POST, "/signalen/{id}/oppakken", FILES, "Signaal oppakken", pages::acknowledge).in_transaction(Signal, Change)
         .page(M::POST, "/signalen/{id}/afsluiten", FILES, "Signaal afsluiten", pages::close).in_transaction(Signal, Change)

@@ -12,8 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{Query, State as S};
 use axum::response::Response;
 use nabij_app::signals::{self, InboxSignal};
+use nabij_domain::ids::PersonId;
 use nabij_domain::labels::Label;
-use nabij_domain::signal::{SignalStatus, Urgency};
+use nabij_domain::signal::{SignalCategory, SignalStatus, Urgency};
 use std::collections::HashMap;
 
 /// A signal as the pages show it.
@@ -146,6 +147,73 @@ pub async fn close(
         |_| format!("/signalen/{id}"),
         "signaal-afgesloten",
         |form| signal_page(&state, &viewer, id, form, None),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "signal_new.html")]
+pub struct NewSignalPage {
+    pub nav: &'static str,
+    pub id: PersonId,
+    pub name: String,
+    pub categories: Vec<(&'static str, &'static str)>,
+    pub urgencies: Vec<(&'static str, &'static str)>,
+    pub form: Form,
+}
+
+async fn new_signal_page(
+    state: &Web,
+    viewer: &Viewer,
+    id: PersonId,
+    form: Form,
+) -> Result<Response, HtmlError> {
+    let name = signals::about_person(&state.app, &viewer.caller, id).await?;
+    let t = NewSignalPage {
+        nav: "personen",
+        id,
+        name,
+        categories: SignalCategory::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
+        urgencies: Urgency::ALL.iter().map(|u| (u.code(), u.label())).collect(),
+        form,
+    };
+    Ok(with_form(&t, &t.form, [id]))
+}
+
+/// "Signaal doorgeven" from a file: one screen, routed like a volunteer's signal.
+pub async fn person_form(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+) -> Result<Response, HtmlError> {
+    let mut form = Form::default();
+    form.set("urgency", "normal");
+    new_signal_page(&state, &viewer, id, form).await
+}
+
+pub async fn file_about_person(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let form = Form::parse(&body);
+    let input = signals::SignalInput {
+        about: signals::About::Person(id).code(),
+        category: form.value("category").into(),
+        urgency: form.value("urgency").into(),
+        text: form.value("text").into(),
+    };
+    let result = signals::file(&state.app, &viewer.caller, &input).await;
+    crate::pages::after_post(
+        result,
+        form,
+        |_| format!("/personen/{id}"),
+        "signaal-doorgegeven",
+        |form| new_signal_page(&state, &viewer, id, form),
     )
     .await
 }
