@@ -86,12 +86,13 @@ async fn measure(name: &str, db: Db) {
     }
     // The first pass escalates the 1,000 due; the next ones find nothing new.
     assert_eq!(first, DUE as usize);
+    let first_pass = passes[0];
     let rest = &mut passes[1..];
     rest.sort();
     let median: Duration = rest[rest.len() / 2];
     eprintln!(
         "{name}: escalation pass over {OPEN} open signals: first pass ({DUE} escalated) {:?}, later passes median {:?}, max {:?}",
-        passes[0],
+        first_pass,
         median,
         rest[rest.len() - 1]
     );
