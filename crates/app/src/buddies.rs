@@ -471,7 +471,13 @@ pub async fn best_assignment(app: &App, caller: &Caller) -> Result<Vec<ProposedP
         })
         .collect();
     let cands = candidates(app, &buddies);
-    let pairs = buddy::best_assignment(&domain_wishes, &cands);
+    // A thousand by a thousand takes a quarter of a second: not on an async worker.
+    let (domain_wishes, cands, pairs) = tokio::task::spawn_blocking(move || {
+        let pairs = buddy::best_assignment(&domain_wishes, &cands);
+        (domain_wishes, cands, pairs)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(pairs
         .into_iter()
         .map(|p| {

@@ -364,4 +364,25 @@ mod tests {
             .contains("secret")
         );
     }
+
+    #[test]
+    fn mail_is_off_until_a_relay_is_named_and_then_checked() {
+        let d: Config = toml::from_str(DEFAULT_CONFIG).unwrap();
+        assert!(d.mail.settings().unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("n.toml");
+        std::fs::write(
+            &f,
+            "[mail]\nhost = \"localhost\"\nfrom = \"Nabij <nabij@example.org>\"\n\
+             base_url = \"https://nabij.example.org\"\npassword = \"geheim\"\nusername = \"nabij\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        let m = c.mail.settings().unwrap().unwrap();
+        assert_eq!((m.host.as_str(), m.port), ("localhost", 25));
+        assert_eq!(m.timeout, std::time::Duration::from_secs(10));
+        assert!(!format!("{:?} {:?}", c.mail, m).contains("geheim"));
+        std::fs::write(&f, "[mail]\nhost = \"localhost\"\nfrom = \"nabij\"\n").unwrap();
+        assert!(Config::load(Some(&f)).is_err());
+    }
 }

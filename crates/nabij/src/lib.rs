@@ -105,6 +105,9 @@ pub enum UserCommand {
         /// Organisation id (default: the first provider).
         #[arg(long, default_value_t = 1)]
         organisation: i64,
+        /// Where notices of new signals go (optional; see `[mail]`).
+        #[arg(long, default_value = "")]
+        email: String,
     },
     /// Make a personal API key for a user, printed once (as under Account → API-sleutels).
     Token {
@@ -263,6 +266,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     name,
                     role,
                     organisation,
+                    email,
                 },
         } => {
             if nabij_domain::access::Role::parse(&role).is_none() {
@@ -279,7 +283,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 username,
                 display_name: name,
                 phone: String::new(),
-                email: String::new(),
+                email,
                 role,
                 organisation_id: Some(organisation.0),
                 password_is_final: false,
