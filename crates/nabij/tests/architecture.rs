@@ -60,3 +60,24 @@ fn web_and_the_binary_reach_the_data_only_through_the_app() {
     assert!(app.iter().any(|d| d == "nabij-store"));
     assert!(!app.iter().any(|d| d == "nabij-web" || d == "axum"));
 }
+
+/// Mail goes to an SMTP relay in plain SMTP (ADR 0007): no TLS stack is built in for it.
+#[test]
+fn no_tls_stack_is_built_in() {
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("Cargo.lock");
+    let text = std::fs::read_to_string(lock).unwrap();
+    for name in ["rustls", "native-tls", "openssl", "boring"] {
+        assert!(
+            !text.lines().any(|l| l
+                .strip_prefix("name = \"")
+                .is_some_and(|n| n.starts_with(name))),
+            "Cargo.lock holds {name}"
+        );
+    }
+    assert!(text.contains("name = \"lettre\""));
+}
