@@ -310,7 +310,12 @@ async fn compute(
     let names: HashMap<i64, String> = names.into_iter().collect();
     let today = app.clock.today();
     let volunteers = match view {
-        View::Summary => crate::volunteer_measures::tables(app, caller, scope).await?,
+        View::Summary => {
+            let mut t = crate::volunteer_measures::tables(app, caller, scope).await?;
+            let recovery = crate::guidance::recovery_report(app, caller, scope).await?;
+            t.extend(crate::guidance::recovery_tables(&recovery));
+            t
+        }
         _ => Vec::new(),
     };
     let scope = scope.clone();
@@ -619,7 +624,7 @@ impl Report {
 /// The view a report table belongs to (for exports by table id).
 pub fn view_of_table(id: &str) -> Option<View> {
     Some(match id {
-        "samenvatting" => View::Summary,
+        "samenvatting" | "signalen" | "maatjes" | "herstel-zrm" | "herstel-uren" => View::Summary,
         "per-gemeente"
         | "bezetting-per-gemeente-per-maand"
         | "geen-plek-per-gemeente-per-maand" => View::Municipalities,

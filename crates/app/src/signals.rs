@@ -245,7 +245,7 @@ async fn subject(
             }
         }
         (Role::Professional, About::Person(p)) => {
-            if app.db.professional_id_of(p).await? != Some(caller.user_id()) {
+            if app.db.professional_id_of(p, app.clock.today()).await? != Some(caller.user_id()) {
                 return refused(Some(p)).await;
             }
             Ok((org, None, Some(p)))
@@ -305,7 +305,7 @@ pub async fn file(app: &App, caller: &Caller, input: &SignalInput) -> Result<i64
     };
     let (organisation_id, home_id, person_id) = subject(app, caller, about).await?;
     let professional_id = match person_id {
-        Some(p) => app.db.professional_id_of(p).await?,
+        Some(p) => app.db.professional_id_of(p, app.clock.today()).await?,
         None => None,
     };
     let now = app.clock.now();

@@ -101,6 +101,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_list_counts.sql"),
         postgres: include_str!("../migrations/postgres/0023_list_counts.sql"),
     },
+    Migration {
+        name: "0030_recovery_indexes",
+        sqlite: include_str!("../migrations/sqlite/0030_recovery_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0030_recovery_indexes.sql"),
+    },
+    Migration {
+        name: "0031_intensity_in_order",
+        sqlite: include_str!("../migrations/sqlite/0031_intensity_in_order.sql"),
+        postgres: include_str!("../migrations/postgres/0031_intensity_in_order.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.
