@@ -611,7 +611,9 @@ async fn member_of(app: &App, caller: &Caller, input: &MemberInput) -> Result<i6
             "deze gebruiker bestaat niet; kies een begeleider uit de lijst",
         ));
     };
-    if !(user.active && user.role == Role::Professional && user.organisation_id == caller.provider.0)
+    if !(user.active
+        && user.role == Role::Professional
+        && user.organisation_id == caller.provider.0)
     {
         return Err(AppError::invalid(
             FIELD,
@@ -643,14 +645,22 @@ pub async fn add_professional(
 ) -> Result<GuidanceView> {
     let episode = episode_to_staff(app, caller, id).await?;
     let professional = member_of(app, caller, input).await?;
-    if current_members(app, &episode).await?.contains(&professional) {
+    if current_members(app, &episode)
+        .await?
+        .contains(&professional)
+    {
         return Err(AppError::invalid(
             "professional_id",
             "deze begeleider staat al op de begeleiding",
         ));
     }
     app.db
-        .add_episode_professional(&episode, professional, app.clock.today(), &app.actor(caller))
+        .add_episode_professional(
+            &episode,
+            professional,
+            app.clock.today(),
+            &app.actor(caller),
+        )
         .await?;
     guidance(app, caller, id).await
 }
@@ -673,14 +683,22 @@ pub async fn remove_professional(
             "dit is de vaste begeleider: kies eerst een andere vaste begeleider",
         ));
     }
-    if !current_members(app, &episode).await?.contains(&professional) {
+    if !current_members(app, &episode)
+        .await?
+        .contains(&professional)
+    {
         return Err(AppError::invalid(
             "professional_id",
             "deze begeleider staat niet op de begeleiding",
         ));
     }
     app.db
-        .remove_episode_professional(&episode, professional, app.clock.today(), &app.actor(caller))
+        .remove_episode_professional(
+            &episode,
+            professional,
+            app.clock.today(),
+            &app.actor(caller),
+        )
         .await?;
     guidance(app, caller, id).await
 }
@@ -702,7 +720,12 @@ pub async fn change_lead(
         ));
     }
     app.db
-        .set_episode_lead(&episode, professional, app.clock.today(), &app.actor(caller))
+        .set_episode_lead(
+            &episode,
+            professional,
+            app.clock.today(),
+            &app.actor(caller),
+        )
         .await?;
     guidance(app, caller, id).await
 }

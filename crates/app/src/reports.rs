@@ -295,7 +295,17 @@ async fn compute(
             Ok(None)
         }
     };
-    let (homes, names, current, previous) = tokio::try_join!(
+    // The recovery measures (summary only) are read beside them.
+    let recovery = async {
+        if view == View::Summary {
+            crate::guidance::recovery_report(app, caller, scope)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (homes, names, current, previous, recovery) = tokio::try_join!(
         async {
             Ok::<_, AppError>(
                 app.db
@@ -306,14 +316,14 @@ async fn compute(
         async { Ok::<_, AppError>(app.db.municipality_names().await?) },
         facts(app, caller, scope, &scope.period),
         previous,
+        recovery,
     )?;
     let names: HashMap<i64, String> = names.into_iter().collect();
     let today = app.clock.today();
     let volunteers = match view {
         View::Summary => {
             let mut t = crate::volunteer_measures::tables(app, caller, scope).await?;
-            let recovery = crate::guidance::recovery_report(app, caller, scope).await?;
-            t.extend(crate::guidance::recovery_tables(&recovery));
+            t.extend(recovery.iter().flat_map(crate::guidance::recovery_tables));
             t
         }
         _ => Vec::new(),

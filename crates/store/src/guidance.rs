@@ -1169,7 +1169,10 @@ fn zrm_changes(r: &AnyRow) -> Result<ZrmChanges> {
     for (i, d) in ZrmDomain::ALL.iter().enumerate() {
         let code = d.code();
         let get = |suffix: &str| -> Result<i64> {
-            Ok(sqlx::Row::try_get::<i64, _>(r, format!("{code}_{suffix}").as_str())?)
+            Ok(sqlx::Row::try_get::<i64, _>(
+                r,
+                format!("{code}_{suffix}").as_str(),
+            )?)
         };
         c.sum[i] = get("sum")?;
         c.improved[i] = get("up")?;
@@ -1189,7 +1192,11 @@ impl Db {
     /// (migration 0030) and is added up in SQL; a person's first and latest assessments are
     /// found by their own index, never by scanning the history.
     #[tracing::instrument(skip_all)]
-    pub async fn recovery_facts(&self, scope: &RecoveryScope, days: &[Date]) -> Result<RecoveryFacts> {
+    pub async fn recovery_facts(
+        &self,
+        scope: &RecoveryScope,
+        days: &[Date],
+    ) -> Result<RecoveryFacts> {
         let from = date_text(scope.from);
         let to = date_text(scope.to);
         let persons = scope.persons();
@@ -1266,10 +1273,7 @@ impl Db {
             .await?;
             let mut found = std::collections::HashMap::new();
             for r in &rows {
-                found.insert(
-                    get_string(r, "day")?,
-                    (get_i64(r, "n")?, get_i64(r, "q")?),
-                );
+                found.insert(get_string(r, "day")?, (get_i64(r, "n")?, get_i64(r, "q")?));
             }
             for d in days {
                 let (episodes, quarter_hours) =

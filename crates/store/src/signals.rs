@@ -388,7 +388,11 @@ impl Db {
 
     /// The person's professional on `today`: the lead of their running episode (aftercare
     /// included), if any.
-    pub async fn professional_id_of(&self, person: PersonId, today: jiff::civil::Date) -> Result<Option<i64>> {
+    pub async fn professional_id_of(
+        &self,
+        person: PersonId,
+        today: jiff::civil::Date,
+    ) -> Result<Option<i64>> {
         let row = sqlx::query(
             "SELECT lead_professional_id AS professional_id FROM guidance_episodes \
              WHERE person_id = $1 AND (ended_on IS NULL OR ended_on >= $2) ORDER BY started_on DESC, id DESC LIMIT 1",

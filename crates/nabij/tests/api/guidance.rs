@@ -632,11 +632,12 @@ on_both!(the_caseload_shows_open_signals_per_client);
 async fn the_coordinator_and_the_lead_change_who_guides(app: TestApp) {
     let lead = app.session_as(Role::Professional).await;
     let p = guided(&app, "Carla").await;
-    let (ilse, ilse_session) = app
-        .another_user(1, Role::Professional, "ilse")
-        .await;
+    let (ilse, ilse_session) = app.another_user(1, Role::Professional, "ilse").await;
     assert_eq!(
-        ilse_session.get(&format!("/personen/{p}/begeleiding")).await.status(),
+        ilse_session
+            .get(&format!("/personen/{p}/begeleiding"))
+            .await
+            .status(),
         404,
         "not on the episode: not found"
     );
@@ -645,8 +646,14 @@ async fn the_coordinator_and_the_lead_change_who_guides(app: TestApp) {
     // Bad input: each with its own Dutch message on the field, nothing written.
     for (who, says) in [
         (json!(999_999), "bestaat niet"),
-        (json!(app.user(Role::Coordinator)), "geen begeleider van deze organisatie"),
-        (json!(app.user(Role::Professional)), "staat al op de begeleiding"),
+        (
+            json!(app.user(Role::Coordinator)),
+            "geen begeleider van deze organisatie",
+        ),
+        (
+            json!(app.user(Role::Professional)),
+            "staat al op de begeleiding",
+        ),
     ] {
         let r = lead.post_json(&add, &json!({"professional_id": who})).await;
         assert_eq!(r.status(), 422);
@@ -670,10 +677,15 @@ async fn the_coordinator_and_the_lead_change_who_guides(app: TestApp) {
     );
 
     // The lead adds Ilse: she may open the file at once, and the change is logged.
-    let r = lead.post_json(&add, &json!({"professional_id": ilse})).await;
+    let r = lead
+        .post_json(&add, &json!({"professional_id": ilse}))
+        .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     assert_eq!(
-        ilse_session.get(&format!("/personen/{p}/begeleiding")).await.status(),
+        ilse_session
+            .get(&format!("/personen/{p}/begeleiding"))
+            .await
+            .status(),
         200
     );
     let log = app
@@ -746,7 +758,10 @@ async fn the_coordinator_and_the_lead_change_who_guides(app: TestApp) {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("vaste begeleider"));
     let r = ilse_session
-        .post_json(&removal, &json!({"professional_id": app.user(Role::Professional)}))
+        .post_json(
+            &removal,
+            &json!({"professional_id": app.user(Role::Professional)}),
+        )
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 
@@ -757,7 +772,11 @@ async fn the_coordinator_and_the_lead_change_who_guides(app: TestApp) {
     assert_eq!(lead.get(&file).await.status(), 200);
     app.clock.set(start_time() + days(31));
     assert_eq!(lead.get(&file).await.status(), 404);
-    assert_eq!(ilse_session.get(&file).await.status(), 200, "the lead keeps it");
+    assert_eq!(
+        ilse_session.get(&file).await.status(),
+        200,
+        "the lead keeps it"
+    );
     // And the caseload of the former lead no longer lists Carla.
     let caseload: Value = lead.get("/api/v1/caseload").await.json().await.unwrap();
     assert!(
@@ -783,18 +802,23 @@ async fn recovery_measures_are_exact_inside_and_suppressed_outside(app: TestApp)
     let earlier = today.saturating_sub(jiff::ToSpan::days(60));
     // Six persons with an intake: five assessed again (finances up by one), of whom two
     // left with an exit assessment.
-    for (i, name) in ["Ada", "Bo", "Cas", "Dirk", "Eva", "Fleur"].iter().enumerate() {
+    for (i, name) in ["Ada", "Bo", "Cas", "Dirk", "Eva", "Fleur"]
+        .iter()
+        .enumerate()
+    {
         let referral = app.refer(name).await;
-        let r: Value = app
-            .get_json(&format!("/api/v1/referrals/{referral}"))
-            .await;
+        let r: Value = app.get_json(&format!("/api/v1/referrals/{referral}")).await;
         let p = nabij_domain::ids::PersonId(r["person_id"].as_i64().unwrap());
         app.db
             .add_assessment(p, earlier, ZrmMoment::Intake, &zrm_scores(2, 3), &actor)
             .await
             .unwrap();
         if i < 5 {
-            let moment = if i < 2 { ZrmMoment::Exit } else { ZrmMoment::Periodic };
+            let moment = if i < 2 {
+                ZrmMoment::Exit
+            } else {
+                ZrmMoment::Periodic
+            };
             app.db
                 .add_assessment(p, today, moment, &zrm_scores(3, 3), &actor)
                 .await
@@ -829,7 +853,10 @@ async fn recovery_measures_are_exact_inside_and_suppressed_outside(app: TestApp)
     assert_eq!(cells[1], "5", "{line}");
     assert_eq!(cells[2], "1,00", "{line}");
     assert_eq!(cells[7], "<5", "{line}");
-    assert_eq!(cells[8], "–", "the mean of a suppressed count is hidden: {line}");
+    assert_eq!(
+        cells[8], "–",
+        "the mean of a suppressed count is hidden: {line}"
+    );
     let hours = app
         .get("/rapportage/export.csv?tabel=herstel-uren&periode=12-maanden")
         .await
@@ -886,7 +913,9 @@ async fn the_database_refuses_overlapping_intensity_periods(app: TestApp) {
     // Moving a recorded change is refused too.
     let err = nabij_store::testing::raw_execute(
         &app.db,
-        &format!("UPDATE intensity_changes SET from_date = '{before}' WHERE episode_id = {episode}"),
+        &format!(
+            "UPDATE intensity_changes SET from_date = '{before}' WHERE episode_id = {episode}"
+        ),
     )
     .await
     .expect_err("a recorded change keeps its date");
@@ -895,9 +924,12 @@ async fn the_database_refuses_overlapping_intensity_periods(app: TestApp) {
     nabij_store::testing::raw_execute(&app.db, &insert(latest))
         .await
         .unwrap();
-    nabij_store::testing::raw_execute(&app.db, &insert(latest.saturating_add(jiff::ToSpan::days(1))))
-        .await
-        .unwrap();
+    nabij_store::testing::raw_execute(
+        &app.db,
+        &insert(latest.saturating_add(jiff::ToSpan::days(1))),
+    )
+    .await
+    .unwrap();
     let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
     assert_eq!(g["episodes"][0]["intensity"].as_array().unwrap().len(), 4);
 }

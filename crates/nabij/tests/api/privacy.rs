@@ -501,7 +501,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/personen/{id}/begeleiding/begeleiders/eraf", "CP"),
     ("POST", "/personen/{id}/begeleiding/vaste-begeleider", "CP"),
     ("POST", "/api/v1/persons/{id}/episode-professionals", "CP"),
-    ("POST", "/api/v1/persons/{id}/episode-professionals/removal", "CP"),
+    (
+        "POST",
+        "/api/v1/persons/{id}/episode-professionals/removal",
+        "CP",
+    ),
     ("POST", "/api/v1/persons/{id}/episode-lead", "CP"),
     ("GET", "/personen/{id}/contacten", "CP"),
     ("POST", "/personen/{id}/contacten", "CP"),
