@@ -1134,14 +1134,22 @@ pub struct RecoveryScope {
 }
 
 impl RecoveryScope {
-    /// The condition on a joined `persons pe`.
-    fn persons(&self) -> String {
-        match self.municipality {
-            Some(m) => format!(
-                "pe.organisation_id = {} AND pe.own_municipality_id = {m}",
+    /// The join and condition that keep rows of the scope's persons, given the alias of the
+    /// table whose `person_id` is joined; empty when every person in the database is in
+    /// scope (a database of one organisation, no municipality), so no row is joined to its
+    /// person. The unary plus keeps SQLite from starting at the organisation's persons.
+    fn persons(&self, alias: &str, everyone: bool) -> String {
+        match (self.municipality, everyone) {
+            (None, true) => String::new(),
+            (None, false) => format!(
+                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {}",
                 self.organisation
             ),
-            None => format!("pe.organisation_id = {}", self.organisation),
+            (Some(m), _) => format!(
+                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {} \
+                 AND +pe.own_municipality_id = {m}",
+                self.organisation
+            ),
         }
     }
 }
@@ -1199,111 +1207,129 @@ impl Db {
     ) -> Result<RecoveryFacts> {
         let from = date_text(scope.from);
         let to = date_text(scope.to);
-        let persons = scope.persons();
+        // Two index ends: whether the organisation holds every person.
+        let bounds = sqlx::query(
+            "SELECT MIN(organisation_id) AS lo, MAX(organisation_id) AS hi FROM persons",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        let everyone = get_opt_i64(&bounds, "lo")? == Some(scope.organisation)
+            && get_opt_i64(&bounds, "hi")? == Some(scope.organisation);
         let aggregates = change_aggregates();
-        let assessed = sqlx::query(&format!(
+        let assessed_sql = format!(
             "SELECT COUNT(*) AS n FROM (SELECT DISTINCT a.person_id FROM zrm_assessments a \
-             WHERE a.assessed_on >= $1 AND a.assessed_on <= $2) t \
-             JOIN persons pe ON pe.id = t.person_id WHERE {persons}"
-        ))
-        .bind(&from)
-        .bind(&to)
-        .fetch_one(self.reader())
-        .await?;
-        // The latest assessment in the period is the latest up to its end.
-        let to_latest = sqlx::query(&format!(
-            "SELECT {aggregates} FROM ( \
-               SELECT t.person_id, t.last_id, {FIRST_ASSESSMENT} AS first_id FROM ( \
-                 SELECT a.person_id, MAX(a.id) AS last_id FROM zrm_assessments a \
-                 JOIN (SELECT a2.person_id, MAX(a2.assessed_on) AS on_day FROM zrm_assessments a2 \
-                       WHERE a2.assessed_on >= $1 AND a2.assessed_on <= $2 GROUP BY a2.person_id) m \
-                   ON m.person_id = a.person_id AND a.assessed_on = m.on_day \
-                 GROUP BY a.person_id) t \
-               JOIN persons pe ON pe.id = t.person_id WHERE {persons}) p \
-             JOIN zrm_assessments f ON f.id = p.first_id \
-             JOIN zrm_assessments l ON l.id = p.last_id \
-             WHERE p.first_id <> p.last_id"
-        ))
-        .bind(&from)
-        .bind(&to)
-        .fetch_one(self.reader())
-        .await?;
-        let to_exit = sqlx::query(&format!(
-            "SELECT {aggregates} FROM ( \
+             WHERE a.assessed_on >= $1 AND a.assessed_on <= $2) t{}",
+            scope.persons("t", everyone)
+        );
+        // The latest assessment in the period is the latest up to its end; each person's
+        // first and latest are found once, through their own index.
+        let to_latest_sql = format!(
+            "WITH p AS MATERIALIZED ( \
+               SELECT t.person_id, {FIRST_ASSESSMENT} AS first_id, \
+                 (SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id AND x.assessed_on <= $2 \
+                  ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1) AS last_id \
+               FROM (SELECT DISTINCT a.person_id FROM zrm_assessments a \
+                     WHERE a.assessed_on >= $1 AND a.assessed_on <= $2) t{}) \
+             SELECT {aggregates} FROM p JOIN zrm_assessments f ON f.id = p.first_id \
+             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id",
+            scope.persons("t", everyone)
+        );
+        let to_exit_sql = format!(
+            "WITH p AS MATERIALIZED ( \
                SELECT t.person_id, t.last_id, {FIRST_ASSESSMENT} AS first_id FROM ( \
                  SELECT a.person_id, MAX(a.id) AS last_id FROM zrm_assessments a \
                  WHERE a.assessed_on >= $1 AND a.assessed_on <= $2 AND a.moment = 'exit' \
-                 GROUP BY a.person_id) t \
-               JOIN persons pe ON pe.id = t.person_id WHERE {persons}) p \
-             JOIN zrm_assessments f ON f.id = p.first_id \
-             JOIN zrm_assessments l ON l.id = p.last_id \
-             WHERE p.first_id <> p.last_id"
-        ))
-        .bind(&from)
-        .bind(&to)
-        .fetch_one(self.reader())
-        .await?;
-        let mut hours = Vec::with_capacity(days.len());
-        if let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) {
-            let values = days
-                .iter()
-                .map(|d| format!("('{}')", date_text(*d)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            // The episodes alive somewhere between the first and the last day: ended on or
-            // after the first (one range of the end index), or still running.
-            let episodes = format!(
-                "SELECT e.id, e.started_on, e.ended_on FROM guidance_episodes e JOIN persons pe ON pe.id = e.person_id \
-                 WHERE e.ended_on >= $1 AND e.started_on <= $2 AND {persons} \
-                 UNION ALL \
-                 SELECT e.id, e.started_on, e.ended_on FROM guidance_episodes e JOIN persons pe ON pe.id = e.person_id \
-                 WHERE e.ended_on IS NULL AND e.started_on <= $2 AND {persons}"
-            );
-            let rows = sqlx::query(&format!(
-                "WITH days(d) AS (VALUES {values}), eps AS ({episodes}) \
-                 SELECT days.d AS day, COUNT(*) AS n, CAST(COALESCE(SUM(( \
-                   SELECT i.quarter_hours FROM intensity_changes i WHERE i.episode_id = eps.id AND i.from_date <= days.d \
-                   ORDER BY i.from_date DESC, i.id DESC LIMIT 1)), 0) AS BIGINT) AS q \
-                 FROM days JOIN eps ON eps.started_on <= days.d AND (eps.ended_on IS NULL OR eps.ended_on >= days.d) \
-                 GROUP BY days.d"
-            ))
-            .bind(date_text(*first))
-            .bind(date_text(*last))
-            .fetch_all(self.reader())
-            .await?;
-            let mut found = std::collections::HashMap::new();
-            for r in &rows {
-                found.insert(get_string(r, "day")?, (get_i64(r, "n")?, get_i64(r, "q")?));
+                 GROUP BY a.person_id) t{}) \
+             SELECT {aggregates} FROM p JOIN zrm_assessments f ON f.id = p.first_id \
+             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id",
+            scope.persons("t", everyone)
+        );
+        let resumptions_sql = format!(
+            "SELECT substr(e.started_on, 1, 7) AS month, COUNT(*) AS n FROM guidance_episodes e{} \
+             WHERE e.resumes_episode_id IS NOT NULL AND e.started_on >= $1 AND e.started_on <= $2 \
+             GROUP BY substr(e.started_on, 1, 7) ORDER BY month",
+            scope.persons("e", everyone)
+        );
+        // Per day, the episodes running then: those ending on or after it (one range of the
+        // end index) and those still running, each with the intensity in force that day.
+        let persons_e = scope.persons("e", everyone);
+        let hours_sql = days
+            .iter()
+            .map(|d| {
+                let d = date_text(*d);
+                let hours = format!(
+                    "(SELECT i.quarter_hours FROM intensity_changes i WHERE i.episode_id = e.id \
+                     AND i.from_date <= '{d}' ORDER BY i.from_date DESC, i.id DESC LIMIT 1)"
+                );
+                format!(
+                    "SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
+                     FROM guidance_episodes e{persons_e} WHERE e.ended_on >= '{d}' AND e.started_on <= '{d}' \
+                     UNION ALL \
+                     SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
+                     FROM guidance_episodes e{persons_e} WHERE e.ended_on IS NULL AND e.started_on <= '{d}'"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let hours_sql = format!(
+            "SELECT day, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(q) AS BIGINT) AS q FROM ({hours_sql}) h GROUP BY day"
+        );
+        let by_period = |sql: &str| {
+            let sql = sql.to_string();
+            let (from, to) = (from.clone(), to.clone());
+            async move {
+                sqlx::query(&sql)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(self.reader())
+                    .await
             }
-            for d in days {
+        };
+        let hours_rows = async {
+            if days.is_empty() {
+                Ok(Vec::new())
+            } else {
+                sqlx::query(&hours_sql).fetch_all(self.reader()).await
+            }
+        };
+        // The five queries run at once, each on its own reading connection.
+        let (assessed, to_latest, to_exit, resumptions, hours_rows) = tokio::try_join!(
+            by_period(&assessed_sql),
+            by_period(&to_latest_sql),
+            by_period(&to_exit_sql),
+            by_period(&resumptions_sql),
+            hours_rows,
+        )?;
+        let one = |rows: &[AnyRow]| -> Result<AnyRow> {
+            rows.first()
+                .cloned()
+                .ok_or(StoreError::NotFound("uitkomst"))
+        };
+        let mut found = std::collections::HashMap::new();
+        for r in &hours_rows {
+            found.insert(get_string(r, "day")?, (get_i64(r, "n")?, get_i64(r, "q")?));
+        }
+        let hours = days
+            .iter()
+            .map(|d| {
                 let (episodes, quarter_hours) =
                     found.get(&date_text(*d)).copied().unwrap_or((0, 0));
-                hours.push(HoursOnDay {
+                HoursOnDay {
                     day: *d,
                     episodes,
                     quarter_hours,
-                });
-            }
-        }
-        let resumptions = sqlx::query(&format!(
-            "SELECT substr(e.started_on, 1, 7) AS month, COUNT(*) AS n FROM guidance_episodes e \
-             JOIN persons pe ON pe.id = e.person_id \
-             WHERE e.resumes_episode_id IS NOT NULL AND e.started_on >= $1 AND e.started_on <= $2 AND {persons} \
-             GROUP BY substr(e.started_on, 1, 7) ORDER BY month"
-        ))
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(|r| Ok((get_string(r, "month")?, get_i64(r, "n")?)))
-        .collect::<Result<Vec<_>>>()?;
+                }
+            })
+            .collect();
         Ok(RecoveryFacts {
-            assessed: get_i64(&assessed, "n")?,
-            to_latest: zrm_changes(&to_latest)?,
-            to_exit: zrm_changes(&to_exit)?,
+            assessed: get_i64(&one(&assessed)?, "n")?,
+            to_latest: zrm_changes(&one(&to_latest)?)?,
+            to_exit: zrm_changes(&one(&to_exit)?)?,
             hours,
-            resumptions,
+            resumptions: resumptions
+                .iter()
+                .map(|r| Ok((get_string(r, "month")?, get_i64(r, "n")?)))
+                .collect::<Result<Vec<_>>>()?,
         })
     }
 }

@@ -826,6 +826,48 @@ async fn recovery_measures_are_exact_inside_and_suppressed_outside(app: TestApp)
         }
     }
 
+    // Another organisation's client, assessed twice, counts only there.
+    let other = app
+        .db
+        .create_organisation("Andere aanbieder", None, app.clock.now())
+        .await
+        .unwrap();
+    let (stranger, _) = app
+        .db
+        .create_referral(
+            &nabij_store::persons::NewPerson {
+                organisation_id: other,
+                first_name: "Gijs".into(),
+                last_name: "Elders".into(),
+                gender: nabij_domain::person::Gender::Man,
+                date_of_birth: None,
+                bsn: None,
+                phone: None,
+                household: nabij_domain::person::HouseholdSize::new(1).unwrap(),
+                needs: nabij_domain::person::Needs::default(),
+                own_municipality: app.woerden,
+                own_neighbourhood: Some(app.centrum),
+                avoid: vec![],
+            },
+            &nabij_store::referrals::NewReferral {
+                organisation_id: other,
+                referred_by: None,
+                source: nabij_domain::referral::ReferralSource::Municipality,
+                urgency: nabij_domain::referral::Urgency::High,
+                situation: "Elders".into(),
+            },
+            app.clock.now(),
+            &actor,
+        )
+        .await
+        .unwrap();
+    for (on, moment) in [(earlier, ZrmMoment::Intake), (today, ZrmMoment::Exit)] {
+        app.db
+            .add_assessment(stranger, on, moment, &zrm_scores(1, 1), &actor)
+            .await
+            .unwrap();
+    }
+
     // Inside: exact counts, on /rapportage and /rapportage/herstel.
     let html = app.get("/rapportage").await.text().await.unwrap();
     let at = html
