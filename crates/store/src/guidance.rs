@@ -1253,27 +1253,32 @@ impl Db {
         // Per day, the episodes running then: those ending on or after it (one range of the
         // end index) and those still running, each with the intensity in force that day.
         let persons_e = scope.persons("e", everyone);
-        let hours_sql = days
-            .iter()
-            .map(|d| {
-                let d = date_text(*d);
-                let hours = format!(
-                    "(SELECT i.quarter_hours FROM intensity_changes i WHERE i.episode_id = e.id \
-                     AND i.from_date <= '{d}' ORDER BY i.from_date DESC, i.id DESC LIMIT 1)"
-                );
-                format!(
-                    "SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
-                     FROM guidance_episodes e{persons_e} WHERE e.ended_on >= '{d}' AND e.started_on <= '{d}' \
-                     UNION ALL \
-                     SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
-                     FROM guidance_episodes e{persons_e} WHERE e.ended_on IS NULL AND e.started_on <= '{d}'"
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
-        let hours_sql = format!(
-            "SELECT day, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(q) AS BIGINT) AS q FROM ({hours_sql}) h GROUP BY day"
-        );
+        let hours_sql = |days: &[Date]| {
+            let each = days
+                .iter()
+                .map(|d| {
+                    let d = date_text(*d);
+                    let hours = format!(
+                        "(SELECT i.quarter_hours FROM intensity_changes i WHERE i.episode_id = e.id \
+                         AND i.from_date <= '{d}' ORDER BY i.from_date DESC, i.id DESC LIMIT 1)"
+                    );
+                    format!(
+                        "SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
+                         FROM guidance_episodes e{persons_e} WHERE e.ended_on >= '{d}' AND e.started_on <= '{d}' \
+                         UNION ALL \
+                         SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
+                         FROM guidance_episodes e{persons_e} WHERE e.ended_on IS NULL AND e.started_on <= '{d}'"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            format!(
+                "SELECT day, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(q) AS BIGINT) AS q FROM ({each}) h GROUP BY day"
+            )
+        };
+        // The days in two halves, read at once: the longest part of the report.
+        let (early, late) = days.split_at(days.len() / 2);
+        let (early_sql, late_sql) = (hours_sql(early), hours_sql(late));
         let by_period = |sql: &str| {
             let sql = sql.to_string();
             let (from, to) = (from.clone(), to.clone());
@@ -1285,20 +1290,24 @@ impl Db {
                     .await
             }
         };
-        let hours_rows = async {
-            if days.is_empty() {
-                Ok(Vec::new())
-            } else {
-                sqlx::query(&hours_sql).fetch_all(self.reader()).await
+        let hours_of = |days: &[Date], sql: String| {
+            let empty = days.is_empty();
+            async move {
+                if empty {
+                    Ok(Vec::new())
+                } else {
+                    sqlx::query(&sql).fetch_all(self.reader()).await
+                }
             }
         };
-        // The five queries run at once, each on its own reading connection.
-        let (assessed, to_latest, to_exit, resumptions, hours_rows) = tokio::try_join!(
+        // The queries run at once, each on its own reading connection.
+        let (assessed, to_latest, to_exit, resumptions, early_rows, late_rows) = tokio::try_join!(
             by_period(&assessed_sql),
             by_period(&to_latest_sql),
             by_period(&to_exit_sql),
             by_period(&resumptions_sql),
-            hours_rows,
+            hours_of(early, early_sql),
+            hours_of(late, late_sql),
         )?;
         let one = |rows: &[AnyRow]| -> Result<AnyRow> {
             rows.first()
@@ -1306,7 +1315,7 @@ impl Db {
                 .ok_or(StoreError::NotFound("uitkomst"))
         };
         let mut found = std::collections::HashMap::new();
-        for r in &hours_rows {
+        for r in early_rows.iter().chain(&late_rows) {
             found.insert(get_string(r, "day")?, (get_i64(r, "n")?, get_i64(r, "q")?));
         }
         let hours = days
