@@ -327,7 +327,8 @@ async fn may_record_for(app: &App, caller: &Caller, person: PersonId) -> Result<
         Ok(p) if p.organisation_id == caller.provider.0 => match caller.role {
             _ if caller.acts_as(Role::Coordinator) => true,
             Role::Professional => {
-                app.db.professional_id_of(person).await? == Some(caller.user_id())
+                app.db.professional_id_of(person, app.clock.today()).await?
+                    == Some(caller.user_id())
             }
             _ => false,
         },

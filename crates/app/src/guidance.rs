@@ -156,6 +156,7 @@ pub struct IntensityView {
 /// A professional of an episode.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EpisodeMember {
+    pub professional_id: i64,
     pub name: String,
     pub lead: bool,
     #[schemars(with = "nabij_domain::schema::IsoDate")]
@@ -168,6 +169,7 @@ pub struct EpisodeMember {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EpisodeView {
     pub id: i64,
+    pub lead_professional_id: i64,
     pub lead_name: String,
     pub lead_phone: Option<String>,
     #[schemars(with = "nabij_domain::schema::IsoDate")]
@@ -194,6 +196,9 @@ pub struct GuidanceView {
     pub open_stay: bool,
     /// Resumptions of this person's guidance.
     pub resumptions: i64,
+    /// The caller may add, remove and change the professionals of the running episode: a
+    /// coordinator, or its lead.
+    pub may_change_professionals: bool,
 }
 
 async fn episode_views(app: &App, person: PersonId) -> Result<Vec<EpisodeView>> {
@@ -211,12 +216,14 @@ async fn episode_views(app: &App, person: PersonId) -> Result<Vec<EpisodeView>> 
             .collect();
         out.push(EpisodeView {
             id: e.id,
+            lead_professional_id: e.lead_professional_id,
             status: EpisodeStatus::of(&e, today),
             hours_now: rules::hours_on(&history, today.min(e.ended_on.unwrap_or(today))),
             professionals: members
                 .iter()
                 .filter(|m| m.episode_id == e.id)
                 .map(|m| EpisodeMember {
+                    professional_id: m.professional_id,
                     name: m.name.clone(),
                     lead: m.professional_id == e.lead_professional_id,
                     joined_on: m.joined_on,
@@ -261,7 +268,12 @@ pub async fn guidance(app: &App, caller: &Caller, id: PersonId) -> Result<Guidan
     require_file_role(caller)?;
     let person = crate::persons::visible(app, caller, id).await?;
     let episodes = episode_views(app, person.id).await?;
+    let running = episodes.iter().rev().find(|e| e.status.is_open());
+    let may_change_professionals = running.is_some_and(|e| {
+        caller.acts_as(Role::Coordinator) || e.lead_professional_id == caller.user_id()
+    });
     Ok(GuidanceView {
+        may_change_professionals,
         person_id: person.id,
         person_name: format!("{} {}", person.first_name, person.last_name),
         resumptions: episodes
@@ -563,6 +575,159 @@ pub async fn change_intensity(
         }
         _ => Err(AppError::Invalid(errors)),
     }
+}
+
+/// A professional to add to, remove from or lead the running episode.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct MemberInput {
+    /// The professional's user id.
+    pub professional_id: Option<i64>,
+}
+
+/// The running episode, for a change of who guides: by a coordinator or its lead.
+async fn episode_to_staff(app: &App, caller: &Caller, id: PersonId) -> Result<Episode> {
+    require_file_role(caller)?;
+    let person = crate::persons::visible(app, caller, id).await?;
+    let episode = open_episode(app, person.id).await?;
+    if !caller.acts_as(Role::Coordinator) && episode.lead_professional_id != caller.user_id() {
+        return Err(AppError::Forbidden(
+            "de coördinator of de vaste begeleider bepaalt wie er begeleidt".into(),
+        ));
+    }
+    Ok(episode)
+}
+
+/// The professional named in a [`MemberInput`]: a known, active professional of the
+/// caller's organisation, each failure with its own Dutch message.
+async fn member_of(app: &App, caller: &Caller, input: &MemberInput) -> Result<i64> {
+    const FIELD: &str = "professional_id";
+    let Some(id) = input.professional_id else {
+        return Err(AppError::invalid(FIELD, "kies een begeleider"));
+    };
+    let Ok(user) = app.db.user(id).await else {
+        return Err(AppError::invalid(
+            FIELD,
+            "deze gebruiker bestaat niet; kies een begeleider uit de lijst",
+        ));
+    };
+    if !(user.active
+        && user.role == Role::Professional
+        && user.organisation_id == caller.provider.0)
+    {
+        return Err(AppError::invalid(
+            FIELD,
+            "deze gebruiker is geen begeleider van deze organisatie",
+        ));
+    }
+    Ok(user.id)
+}
+
+/// The professionals on an episode now (not those who left).
+async fn current_members(app: &App, episode: &Episode) -> Result<Vec<i64>> {
+    Ok(app
+        .db
+        .episode_professionals_of(episode.person_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.episode_id == episode.id && m.left_on.is_none())
+        .map(|m| m.professional_id)
+        .collect())
+}
+
+/// Adds a professional to the running episode: from today they may open the file.
+#[tracing::instrument(skip_all, fields(person = id.0))]
+pub async fn add_professional(
+    app: &App,
+    caller: &Caller,
+    id: PersonId,
+    input: &MemberInput,
+) -> Result<GuidanceView> {
+    let episode = episode_to_staff(app, caller, id).await?;
+    let professional = member_of(app, caller, input).await?;
+    if current_members(app, &episode)
+        .await?
+        .contains(&professional)
+    {
+        return Err(AppError::invalid(
+            "professional_id",
+            "deze begeleider staat al op de begeleiding",
+        ));
+    }
+    app.db
+        .add_episode_professional(
+            &episode,
+            professional,
+            app.clock.today(),
+            &app.actor(caller),
+        )
+        .await?;
+    guidance(app, caller, id).await
+}
+
+/// Takes a professional off the running episode. Like anyone whose involvement ended, they
+/// keep access for `access_after_end_days` ([`professional_may_open`]). The lead is changed
+/// first, never removed.
+#[tracing::instrument(skip_all, fields(person = id.0))]
+pub async fn remove_professional(
+    app: &App,
+    caller: &Caller,
+    id: PersonId,
+    input: &MemberInput,
+) -> Result<GuidanceView> {
+    let episode = episode_to_staff(app, caller, id).await?;
+    let professional = member_of(app, caller, input).await?;
+    if professional == episode.lead_professional_id {
+        return Err(AppError::invalid(
+            "professional_id",
+            "dit is de vaste begeleider: kies eerst een andere vaste begeleider",
+        ));
+    }
+    if !current_members(app, &episode)
+        .await?
+        .contains(&professional)
+    {
+        return Err(AppError::invalid(
+            "professional_id",
+            "deze begeleider staat niet op de begeleiding",
+        ));
+    }
+    app.db
+        .remove_episode_professional(
+            &episode,
+            professional,
+            app.clock.today(),
+            &app.actor(caller),
+        )
+        .await?;
+    guidance(app, caller, id).await
+}
+
+/// Makes another professional the lead of the running episode; the former lead stays on it.
+#[tracing::instrument(skip_all, fields(person = id.0))]
+pub async fn change_lead(
+    app: &App,
+    caller: &Caller,
+    id: PersonId,
+    input: &MemberInput,
+) -> Result<GuidanceView> {
+    let episode = episode_to_staff(app, caller, id).await?;
+    let professional = member_of(app, caller, input).await?;
+    if professional == episode.lead_professional_id {
+        return Err(AppError::invalid(
+            "professional_id",
+            "deze begeleider is al de vaste begeleider",
+        ));
+    }
+    app.db
+        .set_episode_lead(
+            &episode,
+            professional,
+            app.clock.today(),
+            &app.actor(caller),
+        )
+        .await?;
+    guidance(app, caller, id).await
 }
 
 /// Ending the running episode, or letting it run on as aftercare.
@@ -1199,6 +1364,10 @@ pub struct CaseloadLine {
     pub open_goals: i64,
     /// A ZRM is due (none yet, or the interval has passed).
     pub zrm_due: bool,
+    /// Signals about the client in the professional's inbox that are not closed.
+    pub open_signals: i64,
+    /// The most urgent of those signals.
+    pub most_urgent_signal: Option<nabij_domain::signal::Urgency>,
 }
 
 /// The caller's own clients today, by name: for a professional, the persons of running
@@ -1218,21 +1387,23 @@ pub async fn caseload(app: &App, caller: &Caller, req: &PageRequest) -> Result<P
         .persons_page(caller.provider.0, Some(&ids), None, req)
         .await?;
     let shown: Vec<PersonId> = page.items.iter().map(|p| p.id).collect();
-    let facts = app.db.caseload_facts(&shown, today).await?;
+    let facts = app
+        .db
+        .caseload_facts(&shown, caller.user_id(), today)
+        .await?;
+    let mut stays: std::collections::HashMap<PersonId, nabij_store::stays::Stay> = app
+        .db
+        .active_stays_of(&shown)
+        .await?
+        .into_iter()
+        .map(|s| (s.person_id, s))
+        .collect();
     let interval = app.guidance.zrm_interval_months;
     let mut lines = Vec::with_capacity(page.items.len());
     for p in &page.items {
         let f = facts.get(&p.id).cloned().unwrap_or_default();
-        let stay = app
-            .db
-            .stays(StayFilter {
-                person: Some(p.id),
-                active: Some(true),
-                ..Default::default()
-            })
-            .await?
-            .into_iter()
-            .next()
+        let stay = stays
+            .remove(&p.id)
             .map(|s| StayView::of(Stay::from(s), today));
         let next = stay.as_ref().and_then(|s| {
             s.milestones
@@ -1267,6 +1438,8 @@ pub async fn caseload(app: &App, caller: &Caller, req: &PageRequest) -> Result<P
             last_contact: f.last_contact,
             open_goals: f.open_goals,
             zrm_due,
+            open_signals: f.open_signals,
+            most_urgent_signal: f.most_urgent,
         });
     }
     Ok(Page {
@@ -1276,23 +1449,24 @@ pub async fn caseload(app: &App, caller: &Caller, req: &PageRequest) -> Result<P
     })
 }
 
-/// The change of one ZRM domain over the persons assessed more than once.
+/// The change of one ZRM domain over a period's persons.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DomainChange {
     pub domain: ZrmDomain,
-    /// Persons with an intake and a later assessment.
+    /// Persons whose latest assessment in the period follows their intake.
     pub persons: i64,
     /// Mean change from intake to the latest assessment.
     pub mean_to_latest: Option<f64>,
     pub improved: i64,
     pub same: i64,
     pub worse: i64,
-    /// Persons with an exit assessment, and their mean change from intake to exit.
+    /// Persons with an exit assessment in the period, and their mean change intake → exit.
     pub exits: i64,
     pub mean_to_exit: Option<f64>,
+    pub improved_at_exit: i64,
 }
 
-/// Guidance on the first day of a month.
+/// Guidance on a day of each month of the period (its first day, or the period's first).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HoursMonth {
     /// `YYYY-MM`.
@@ -1300,84 +1474,202 @@ pub struct HoursMonth {
     pub episodes: i64,
     pub hours_per_week: f64,
     pub mean_hours_per_week: Option<f64>,
-    /// Resumptions started in the month.
+    /// Resumptions started in the month (within the period).
     pub resumptions: i64,
 }
 
-/// Recovery measures (domain.md §7): ZRM change per domain, guidance hours over time and
-/// resumptions; exact counts, for coordinators and administrators.
+/// Recovery measures of a period (domain.md §7): ZRM change per domain, guidance hours per
+/// week over time and resumptions; exact counts, for coordinators and administrators.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RecoveryReport {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
+    pub from: Date,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
+    pub to: Date,
+    /// Persons with a ZRM assessment in the period.
     pub persons_assessed: i64,
     pub domains: Vec<DomainChange>,
     pub months: Vec<HoursMonth>,
     pub resumptions: i64,
 }
 
-/// The recovery measures over the last twelve months (hours and resumptions) and every
-/// ZRM trajectory.
+/// The recovery measures over a report's period (and municipality: the persons whose own
+/// area it is), for the caller's organisation.
 #[tracing::instrument(skip_all)]
-pub async fn recovery_report(app: &App, caller: &Caller) -> Result<RecoveryReport> {
-    if !(caller.acts_as(Role::Coordinator) || caller.role == Role::Admin) {
+pub async fn recovery_report(
+    app: &App,
+    caller: &Caller,
+    scope: &crate::reports::Scope,
+) -> Result<RecoveryReport> {
+    if !(caller.acts_as(Role::Coordinator) || caller.acts_as(Role::Admin)) {
         return Err(AppError::Forbidden(
             "de rapportage is voor coördinatoren en beheerders".into(),
         ));
     }
-    let trajectories = app.db.zrm_trajectories().await?;
-    let mut domains = Vec::new();
-    for (i, d) in ZrmDomain::ALL.iter().enumerate() {
-        let (mut n, mut sum, mut up, mut same, mut down) = (0i64, 0i64, 0, 0, 0);
-        let (mut exits, mut exit_sum) = (0i64, 0i64);
-        for t in trajectories.iter().filter(|t| t.repeated) {
-            let change = rules::progress(&t.first, &t.latest)[i] as i64;
-            n += 1;
-            sum += change;
-            match change {
-                c if c > 0 => up += 1,
-                0 => same += 1,
-                _ => down += 1,
+    let period = &scope.period;
+    let months = period.months();
+    let days: Vec<Date> = months
+        .iter()
+        .map(|m| m.first_day().max(period.from))
+        .collect();
+    let facts = app
+        .db
+        .recovery_facts(
+            &nabij_store::guidance::RecoveryScope {
+                organisation: caller.provider.0,
+                municipality: scope.municipality.as_ref().map(|m| m.0),
+                from: period.from,
+                to: period.to,
+            },
+            &days,
+        )
+        .await?;
+    Ok(recovery_of(period, &months, &facts))
+}
+
+/// The report from the database's sums.
+fn recovery_of(
+    period: &nabij_domain::period::Period,
+    months: &[nabij_domain::period::Month],
+    f: &nabij_store::guidance::RecoveryFacts,
+) -> RecoveryReport {
+    let mean = |sum: i64, n: i64| (n > 0).then(|| sum as f64 / n as f64);
+    let domains = ZrmDomain::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let (l, e) = (&f.to_latest, &f.to_exit);
+            DomainChange {
+                domain: *d,
+                persons: l.persons,
+                mean_to_latest: mean(l.sum[i], l.persons),
+                improved: l.improved[i],
+                same: l.persons - l.improved[i] - l.worse[i],
+                worse: l.worse[i],
+                exits: e.persons,
+                mean_to_exit: mean(e.sum[i], e.persons),
+                improved_at_exit: e.improved[i],
             }
-            if let Some(e) = &t.exit {
-                exits += 1;
-                exit_sum += rules::progress(&t.first, e)[i] as i64;
+        })
+        .collect();
+    let months: Vec<HoursMonth> = months
+        .iter()
+        .zip(&f.hours)
+        .map(|(m, h)| {
+            let key = m.key();
+            let hours = h.quarter_hours as f64 / 4.0;
+            HoursMonth {
+                resumptions: f
+                    .resumptions
+                    .iter()
+                    .find(|(month, _)| *month == key)
+                    .map_or(0, |r| r.1),
+                month: key,
+                episodes: h.episodes,
+                hours_per_week: hours,
+                mean_hours_per_week: (h.episodes > 0).then(|| hours / h.episodes as f64),
             }
-        }
-        domains.push(DomainChange {
-            domain: *d,
-            persons: n,
-            mean_to_latest: (n > 0).then(|| sum as f64 / n as f64),
-            improved: up,
-            same,
-            worse: down,
-            exits,
-            mean_to_exit: (exits > 0).then(|| exit_sum as f64 / exits as f64),
-        });
-    }
-    let today = app.clock.today();
-    let this_month = today.first_of_month();
-    let mut months = Vec::new();
-    let mut total_resumptions = 0;
-    for back in (0..12).rev() {
-        let m = this_month.saturating_sub(back.months());
-        let next = m.saturating_add(1.month());
-        let h = app.db.guidance_hours_on(m).await?;
-        let resumptions = app.db.resumptions_between(m, next).await?;
-        total_resumptions += resumptions;
-        let hours = h.quarter_hours as f64 / 4.0;
-        months.push(HoursMonth {
-            month: format!("{:04}-{:02}", m.year(), m.month()),
-            episodes: h.episodes,
-            hours_per_week: hours,
-            mean_hours_per_week: (h.episodes > 0).then(|| hours / h.episodes as f64),
-            resumptions,
-        });
-    }
-    Ok(RecoveryReport {
-        persons_assessed: trajectories.len() as i64,
+        })
+        .collect();
+    RecoveryReport {
+        from: period.from,
+        to: period.to,
+        persons_assessed: f.assessed,
         domains,
         months,
-        resumptions: total_resumptions,
+        resumptions: f.resumptions.iter().map(|r| r.1).sum(),
+    }
+}
+
+/// The recovery measures as the API serves them: the report tables, suppressed ("<5"), like
+/// every report the API serves.
+pub async fn recovery_answer(
+    app: &App,
+    caller: &Caller,
+    scope: &crate::reports::Scope,
+) -> Result<crate::reports::ReportAnswer> {
+    let r = recovery_report(app, caller, scope).await?;
+    Ok(crate::reports::ReportAnswer {
+        period: scope.period,
+        previous: scope.previous,
+        municipality: scope.municipality.as_ref().map(|m| m.0),
+        tables: recovery_tables(&r)
+            .iter()
+            .map(nabij_domain::table::Table::suppressed)
+            .collect(),
+        total: None,
+        next: None,
     })
+}
+
+/// The recovery measures as report tables, exact: `/rapportage` shows them so, and every
+/// export and partner view suppresses them at its last step ([`Table::suppressed`]).
+pub fn recovery_tables(r: &RecoveryReport) -> Vec<nabij_domain::table::Table> {
+    use nabij_domain::labels::Label;
+    use nabij_domain::table::{Cell, Table};
+    let period = nabij_domain::period::Period {
+        from: r.from,
+        to: r.to,
+    }
+    .label();
+    let mut zrm = Table::new(
+        "herstel-zrm",
+        format!("Herstel: ZRM-verandering per domein, {period}"),
+        &[
+            "Domein",
+            "Personen intake → laatste",
+            "Gemiddelde verandering",
+            "Vooruit",
+            "Gelijk",
+            "Achteruit",
+            "Aandeel vooruit",
+            "Personen intake → uitstroom",
+            "Gemiddelde verandering bij uitstroom",
+            "Vooruit bij uitstroom",
+        ],
+    );
+    for d in &r.domains {
+        zrm.push(vec![
+            Cell::text(d.domain.label()),
+            Cell::count(d.persons),
+            Cell::figure(d.mean_to_latest, d.persons, 2),
+            Cell::count(d.improved),
+            Cell::count(d.same),
+            Cell::count(d.worse),
+            Cell::share(d.improved, d.persons),
+            Cell::count(d.exits),
+            Cell::figure(d.mean_to_exit, d.exits, 2),
+            Cell::count(d.improved_at_exit),
+        ]);
+    }
+    let mut hours = Table::new(
+        "herstel-uren",
+        format!("Herstel: begeleiding in uren per week en hervattingen, {period}"),
+        &[
+            "Maand",
+            "Lopende begeleidingen",
+            "Uren per week",
+            "Gemiddeld per begeleiding",
+            "Hervattingen",
+        ],
+    );
+    for m in &r.months {
+        hours.push(vec![
+            Cell::text(&m.month),
+            Cell::count(m.episodes),
+            Cell::figure(Some(m.hours_per_week), m.episodes, 1),
+            Cell::figure(m.mean_hours_per_week, m.episodes, 2),
+            Cell::count(m.resumptions),
+        ]);
+    }
+    hours.push(vec![
+        Cell::text("Hele periode"),
+        Cell::text(""),
+        Cell::text(""),
+        Cell::text(""),
+        Cell::count(r.resumptions),
+    ]);
+    vec![zrm, hours]
 }
 
 pub use nabij_store::guidance::{

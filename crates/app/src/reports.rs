@@ -295,7 +295,17 @@ async fn compute(
             Ok(None)
         }
     };
-    let (homes, names, current, previous) = tokio::try_join!(
+    // The recovery measures (summary only) are read beside them.
+    let recovery = async {
+        if view == View::Summary {
+            crate::guidance::recovery_report(app, caller, scope)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (homes, names, current, previous, recovery) = tokio::try_join!(
         async {
             Ok::<_, AppError>(
                 app.db
@@ -306,11 +316,16 @@ async fn compute(
         async { Ok::<_, AppError>(app.db.municipality_names().await?) },
         facts(app, caller, scope, &scope.period),
         previous,
+        recovery,
     )?;
     let names: HashMap<i64, String> = names.into_iter().collect();
     let today = app.clock.today();
     let volunteers = match view {
-        View::Summary => crate::volunteer_measures::tables(app, caller, scope).await?,
+        View::Summary => {
+            let mut t = crate::volunteer_measures::tables(app, caller, scope).await?;
+            t.extend(recovery.iter().flat_map(crate::guidance::recovery_tables));
+            t
+        }
         _ => Vec::new(),
     };
     let scope = scope.clone();
@@ -619,7 +634,7 @@ impl Report {
 /// The view a report table belongs to (for exports by table id).
 pub fn view_of_table(id: &str) -> Option<View> {
     Some(match id {
-        "samenvatting" => View::Summary,
+        "samenvatting" | "signalen" | "maatjes" | "herstel-zrm" | "herstel-uren" => View::Summary,
         "per-gemeente"
         | "bezetting-per-gemeente-per-maand"
         | "geen-plek-per-gemeente-per-maand" => View::Municipalities,

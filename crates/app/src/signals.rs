@@ -311,7 +311,7 @@ pub async fn file(app: &App, caller: &Caller, input: &SignalInput) -> Result<i64
     let professional_id = match person_id {
         Some(p) => app
             .db
-            .professional_id_of(p)
+            .professional_id_of(p, app.clock.today())
             .await?
             .filter(|pro| caller.user != Some(nabij_domain::ids::UserId(*pro))),
         None => None,

@@ -54,7 +54,7 @@ const TARGETS: &[(&str, &str, &str)] = &[
     ("begeleiding persoon", "/personen/1/begeleiding", "≤ 20 ms"),
     ("plan persoon", "/personen/1/plan", "≤ 20 ms"),
     ("zrm persoon", "/personen/1/zrm", "≤ 20 ms"),
-    ("rapportage herstel", "/rapportage/herstel", "≤ 1000 ms"),
+    ("rapportage herstel", "/rapportage/herstel", "≤ 300 ms"),
     ("API dashboard", "/api/v1/dashboard", "≤ 50 ms"),
     (
         "verblijven, mijlpaal",

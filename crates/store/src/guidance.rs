@@ -125,6 +125,10 @@ pub struct CaseloadFacts {
     pub open_goals: i64,
     pub latest_assessment: Option<Date>,
     pub quarter_hours: Option<i64>,
+    /// Signals about the client that are not closed, in the professional's inbox.
+    pub open_signals: i64,
+    /// The most urgent of them.
+    pub most_urgent: Option<nabij_domain::signal::Urgency>,
 }
 
 const EPISODE_COLUMNS: &str = "e.id, e.person_id, e.lead_professional_id, u.display_name AS lead_name, u.phone AS lead_phone, \
@@ -515,6 +519,98 @@ impl Db {
         Ok(())
     }
 
+    /// A professional leaves an episode on `on` (not its lead): they keep access only as
+    /// the access policy allows for ended involvement.
+    pub async fn remove_episode_professional(
+        &self,
+        episode: &Episode,
+        professional: i64,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
+        let on = stored_date("on", on)?;
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE episode_professionals SET left_on = $1 WHERE episode_id = $2 AND professional_id = $3 \
+             AND left_on IS NULL AND professional_id <> (SELECT lead_professional_id FROM guidance_episodes WHERE id = $2)",
+        )
+        .bind(&on)
+        .bind(episode.id)
+        .bind(professional)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "deze begeleider staat niet (meer) op de begeleiding".into(),
+            ));
+        }
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            episode.person_id,
+            DataCategory::Guidance,
+            AuditAction::Change,
+            format!(
+                "begeleiding {}: begeleider {professional} van de begeleiding af op {on}",
+                episode.id
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes `professional` the lead of an episode from `on`. They join it if they were not
+    /// on it; the former lead stays on it as one of its professionals.
+    pub async fn set_episode_lead(
+        &self,
+        episode: &Episode,
+        professional: i64,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
+        let on = stored_date("on", on)?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO episode_professionals (episode_id, professional_id, joined_on) VALUES ($1, $2, $3) \
+             ON CONFLICT (episode_id, professional_id) DO UPDATE SET left_on = NULL",
+        )
+        .bind(episode.id)
+        .bind(professional)
+        .bind(&on)
+        .execute(&mut *tx)
+        .await?;
+        let r = sqlx::query(
+            "UPDATE guidance_episodes SET lead_professional_id = $1 WHERE id = $2 AND lead_professional_id = $3",
+        )
+        .bind(professional)
+        .bind(episode.id)
+        .bind(episode.lead_professional_id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "de vaste begeleider is intussen gewijzigd; bekijk de begeleiding opnieuw".into(),
+            ));
+        }
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            episode.person_id,
+            DataCategory::Guidance,
+            AuditAction::Change,
+            format!(
+                "begeleiding {}: vaste begeleider {professional} vanaf {on} (was {})",
+                episode.id, episode.lead_professional_id
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Ends an episode on `ended_on`; with `aftercare_from`, it ran on as aftercare from then.
     pub async fn end_episode(
         &self,
@@ -897,10 +993,12 @@ impl Db {
     }
 
     /// For each of `persons` (at most a page of them): last contact, open goals, latest
-    /// assessment and the intensity of the running episode; one grouped query each.
+    /// assessment, the intensity of the running episode and the open signals routed to
+    /// `professional`; one grouped query each.
     pub async fn caseload_facts(
         &self,
         persons: &[PersonId],
+        professional: i64,
         today: Date,
     ) -> Result<std::collections::HashMap<PersonId, CaseloadFacts>> {
         let mut out: std::collections::HashMap<PersonId, CaseloadFacts> = persons
@@ -962,111 +1060,286 @@ impl Db {
                 f.quarter_hours = Some(get_i64(&r, "quarter_hours")?);
             }
         }
+        // The open signals that the professional's inbox shows for each client, with the
+        // most urgent one ranked 1 (low) to 4 (acute).
+        for r in sqlx::query(&format!(
+            "SELECT person_id, COUNT(*) AS n, MAX(CASE urgency WHEN 'acute' THEN 4 WHEN 'high' THEN 3 \
+             WHEN 'normal' THEN 2 ELSE 1 END) AS top FROM signals \
+             WHERE person_id IN ({list}) AND professional_id = $1 AND closed_at IS NULL GROUP BY person_id"
+        ))
+        .bind(professional)
+        .fetch_all(self.reader())
+        .await?
+        {
+            let p = PersonId(get_i64(&r, "person_id")?);
+            if let Some(f) = out.get_mut(&p) {
+                use nabij_domain::signal::Urgency;
+                f.open_signals = get_i64(&r, "n")?;
+                f.most_urgent = match get_i64(&r, "top")? {
+                    4 => Some(Urgency::Acute),
+                    3 => Some(Urgency::High),
+                    2 => Some(Urgency::Normal),
+                    _ => Some(Urgency::Low),
+                };
+            }
+        }
         Ok(out)
     }
 }
 
-/// One person's ZRM for the recovery measures: the first assessment, the latest, and the
-/// latest exit assessment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ZrmTrajectory {
-    pub first: Scores,
-    pub latest: Scores,
-    pub exit: Option<Scores>,
-    /// More than one assessment.
-    pub repeated: bool,
+/// The change of the 13 ZRM domains over a group of persons, summed per domain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZrmChanges {
+    /// Persons in the group.
+    pub persons: i64,
+    /// Per domain, in [`ZrmDomain::ALL`] order: the summed change, and how many improved and
+    /// how many went back.
+    pub sum: [i64; 13],
+    pub improved: [i64; 13],
+    pub worse: [i64; 13],
 }
 
 /// Guidance running on a day: episodes and the hours per week in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoursOnDay {
+    pub day: Date,
     pub episodes: i64,
     pub quarter_hours: i64,
 }
 
+/// The recovery measures of a period, added up by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryFacts {
+    /// Persons with an assessment in the period.
+    pub assessed: i64,
+    /// Persons whose latest assessment up to the period's end falls in it and follows an
+    /// earlier one: first assessment → that latest one.
+    pub to_latest: ZrmChanges,
+    /// Persons with an exit assessment in the period: first assessment → that exit one.
+    pub to_exit: ZrmChanges,
+    /// On each of the given days.
+    pub hours: Vec<HoursOnDay>,
+    /// Resumptions started in the period, by month (`YYYY-MM`).
+    pub resumptions: Vec<(String, i64)>,
+}
+
+/// Which persons' guidance a measure counts: an organisation's, optionally of the persons of
+/// one municipality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecoveryScope {
+    pub organisation: i64,
+    pub municipality: Option<i64>,
+    pub from: Date,
+    pub to: Date,
+}
+
+impl RecoveryScope {
+    /// The join and condition that keep rows of the scope's persons, given the alias of the
+    /// table whose `person_id` is joined; empty when every person in the database is in
+    /// scope (a database of one organisation, no municipality), so no row is joined to its
+    /// person. The unary plus keeps SQLite from starting at the organisation's persons.
+    fn persons(&self, alias: &str, everyone: bool) -> String {
+        match (self.municipality, everyone) {
+            (None, true) => String::new(),
+            (None, false) => format!(
+                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {}",
+                self.organisation
+            ),
+            (Some(m), _) => format!(
+                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {} \
+                 AND +pe.own_municipality_id = {m}",
+                self.organisation
+            ),
+        }
+    }
+}
+
+/// `COUNT(*)` and, per domain, the summed change from `f` to `l` and how many went up and
+/// down; every aggregate is a BIGINT and 0 over no rows, on both backends.
+fn change_aggregates() -> String {
+    let mut out = vec!["COUNT(*) AS n".to_string()];
+    for d in ZrmDomain::ALL {
+        let c = d.code();
+        out.push(format!(
+            "CAST(COALESCE(SUM(l.{c} - f.{c}), 0) AS BIGINT) AS {c}_sum, \
+             CAST(COALESCE(SUM(CASE WHEN l.{c} > f.{c} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {c}_up, \
+             CAST(COALESCE(SUM(CASE WHEN l.{c} < f.{c} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {c}_down"
+        ));
+    }
+    out.join(", ")
+}
+
+fn zrm_changes(r: &AnyRow) -> Result<ZrmChanges> {
+    let mut c = ZrmChanges {
+        persons: get_i64(r, "n")?,
+        ..Default::default()
+    };
+    for (i, d) in ZrmDomain::ALL.iter().enumerate() {
+        let code = d.code();
+        let get = |suffix: &str| -> Result<i64> {
+            Ok(sqlx::Row::try_get::<i64, _>(
+                r,
+                format!("{code}_{suffix}").as_str(),
+            )?)
+        };
+        c.sum[i] = get("sum")?;
+        c.improved[i] = get("up")?;
+        c.worse[i] = get("down")?;
+    }
+    Ok(c)
+}
+
+/// A person's first assessment ever (the intake), for a correlated subquery over `t`.
+const FIRST_ASSESSMENT: &str = "(SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id \
+     ORDER BY x.assessed_on, x.id LIMIT 1)";
+
 impl Db {
-    /// Every person's ZRM trajectory; the rows read are only each person's first, latest and
-    /// exit assessments.
-    pub async fn zrm_trajectories(&self) -> Result<Vec<ZrmTrajectory>> {
-        let cols = score_columns();
-        let sql = format!(
-            "SELECT id, person_id, assessed_on, moment, assessed_by, {cols}, n, rn_first, rn_last FROM ( \
-               SELECT id, person_id, assessed_on, moment, assessed_by, {cols}, \
-                 COUNT(*) OVER (PARTITION BY person_id) AS n, \
-                 ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY assessed_on, id) AS rn_first, \
-                 ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY assessed_on DESC, id DESC) AS rn_last \
-               FROM zrm_assessments) a \
-             WHERE rn_first = 1 OR rn_last = 1 OR moment = 'exit' ORDER BY person_id, assessed_on, id"
+    /// The recovery measures of a period (domain.md §7): ZRM change per domain intake →
+    /// latest and intake → exit, the guidance running on each of `days` with its hours, and
+    /// the resumptions by month. Each query starts at the period's range of an index
+    /// (migration 0030) and is added up in SQL; a person's first and latest assessments are
+    /// found by their own index, never by scanning the history.
+    #[tracing::instrument(skip_all)]
+    pub async fn recovery_facts(
+        &self,
+        scope: &RecoveryScope,
+        days: &[Date],
+    ) -> Result<RecoveryFacts> {
+        let from = date_text(scope.from);
+        let to = date_text(scope.to);
+        // Two index ends: whether the organisation holds every person.
+        let bounds = sqlx::query(
+            "SELECT MIN(organisation_id) AS lo, MAX(organisation_id) AS hi FROM persons",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        let everyone = get_opt_i64(&bounds, "lo")? == Some(scope.organisation)
+            && get_opt_i64(&bounds, "hi")? == Some(scope.organisation);
+        let aggregates = change_aggregates();
+        let assessed_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT a.person_id FROM zrm_assessments a \
+             WHERE a.assessed_on >= $1 AND a.assessed_on <= $2) t{}",
+            scope.persons("t", everyone)
         );
-        let rows = sqlx::query(&sql).fetch_all(self.reader()).await?;
-        let mut out: Vec<ZrmTrajectory> = Vec::new();
-        let mut current: Option<(i64, ZrmTrajectory)> = None;
-        for r in &rows {
-            let a = assessment_row(r)?;
-            let first = get_i64(r, "rn_first")? == 1;
-            let last = get_i64(r, "rn_last")? == 1;
-            let n = get_i64(r, "n")?;
-            match &mut current {
-                Some((p, t)) if *p == a.person_id.0 => {
-                    if last {
-                        t.latest = a.scores;
-                    }
-                    if a.moment == ZrmMoment::Exit {
-                        t.exit = Some(a.scores);
-                    }
-                }
-                _ => {
-                    if let Some((_, t)) = current.take() {
-                        out.push(t);
-                    }
-                    debug_assert!(first);
-                    current = Some((
-                        a.person_id.0,
-                        ZrmTrajectory {
-                            first: a.scores,
-                            latest: a.scores,
-                            exit: (a.moment == ZrmMoment::Exit && n > 1).then_some(a.scores),
-                            repeated: n > 1,
-                        },
-                    ));
+        // The latest assessment in the period is the latest up to its end; each person's
+        // first and latest are found once, through their own index.
+        let to_latest_sql = format!(
+            "WITH p AS MATERIALIZED ( \
+               SELECT t.person_id, {FIRST_ASSESSMENT} AS first_id, \
+                 (SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id AND x.assessed_on <= $2 \
+                  ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1) AS last_id \
+               FROM (SELECT DISTINCT a.person_id FROM zrm_assessments a \
+                     WHERE a.assessed_on >= $1 AND a.assessed_on <= $2) t{}) \
+             SELECT {aggregates} FROM p JOIN zrm_assessments f ON f.id = p.first_id \
+             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id",
+            scope.persons("t", everyone)
+        );
+        let to_exit_sql = format!(
+            "WITH p AS MATERIALIZED ( \
+               SELECT t.person_id, t.last_id, {FIRST_ASSESSMENT} AS first_id FROM ( \
+                 SELECT a.person_id, MAX(a.id) AS last_id FROM zrm_assessments a \
+                 WHERE a.assessed_on >= $1 AND a.assessed_on <= $2 AND a.moment = 'exit' \
+                 GROUP BY a.person_id) t{}) \
+             SELECT {aggregates} FROM p JOIN zrm_assessments f ON f.id = p.first_id \
+             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id",
+            scope.persons("t", everyone)
+        );
+        let resumptions_sql = format!(
+            "SELECT substr(e.started_on, 1, 7) AS month, COUNT(*) AS n FROM guidance_episodes e{} \
+             WHERE e.resumes_episode_id IS NOT NULL AND e.started_on >= $1 AND e.started_on <= $2 \
+             GROUP BY substr(e.started_on, 1, 7) ORDER BY month",
+            scope.persons("e", everyone)
+        );
+        // Per day, the episodes running then: those ending on or after it (one range of the
+        // end index) and those still running, each with the intensity in force that day.
+        let persons_e = scope.persons("e", everyone);
+        let hours_sql = |days: &[Date]| {
+            let each = days
+                .iter()
+                .map(|d| {
+                    let d = date_text(*d);
+                    let hours = format!(
+                        "(SELECT i.quarter_hours FROM intensity_changes i WHERE i.episode_id = e.id \
+                         AND i.from_date <= '{d}' ORDER BY i.from_date DESC, i.id DESC LIMIT 1)"
+                    );
+                    format!(
+                        "SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
+                         FROM guidance_episodes e{persons_e} WHERE e.ended_on >= '{d}' AND e.started_on <= '{d}' \
+                         UNION ALL \
+                         SELECT '{d}' AS day, COUNT(*) AS n, COALESCE(SUM({hours}), 0) AS q \
+                         FROM guidance_episodes e{persons_e} WHERE e.ended_on IS NULL AND e.started_on <= '{d}'"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            format!(
+                "SELECT day, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(q) AS BIGINT) AS q FROM ({each}) h GROUP BY day"
+            )
+        };
+        // The days in two halves, read at once: the longest part of the report.
+        let (early, late) = days.split_at(days.len() / 2);
+        let (early_sql, late_sql) = (hours_sql(early), hours_sql(late));
+        let by_period = |sql: &str| {
+            let sql = sql.to_string();
+            let (from, to) = (from.clone(), to.clone());
+            async move {
+                sqlx::query(&sql)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(self.reader())
+                    .await
+            }
+        };
+        let hours_of = |days: &[Date], sql: String| {
+            let empty = days.is_empty();
+            async move {
+                if empty {
+                    Ok(Vec::new())
+                } else {
+                    sqlx::query(&sql).fetch_all(self.reader()).await
                 }
             }
+        };
+        // The queries run at once, each on its own reading connection.
+        let (assessed, to_latest, to_exit, resumptions, early_rows, late_rows) = tokio::try_join!(
+            by_period(&assessed_sql),
+            by_period(&to_latest_sql),
+            by_period(&to_exit_sql),
+            by_period(&resumptions_sql),
+            hours_of(early, early_sql),
+            hours_of(late, late_sql),
+        )?;
+        let one = |rows: &[AnyRow]| -> Result<AnyRow> {
+            rows.first()
+                .cloned()
+                .ok_or(StoreError::NotFound("uitkomst"))
+        };
+        let mut found = std::collections::HashMap::new();
+        for r in early_rows.iter().chain(&late_rows) {
+            found.insert(get_string(r, "day")?, (get_i64(r, "n")?, get_i64(r, "q")?));
         }
-        if let Some((_, t)) = current {
-            out.push(t);
-        }
-        Ok(out)
-    }
-
-    /// Episodes running on `day` and the sum of the hours per week in force then.
-    pub async fn guidance_hours_on(&self, day: Date) -> Result<HoursOnDay> {
-        let d = date_text(day);
-        let r = sqlx::query(
-            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(( \
-               SELECT i.quarter_hours FROM intensity_changes i WHERE i.episode_id = e.id AND i.from_date <= $1 \
-               ORDER BY i.from_date DESC, i.id DESC LIMIT 1)), 0) AS BIGINT) AS q \
-             FROM guidance_episodes e WHERE e.started_on <= $1 AND (e.ended_on IS NULL OR e.ended_on >= $1)",
-        )
-        .bind(&d)
-        .fetch_one(self.reader())
-        .await?;
-        Ok(HoursOnDay {
-            episodes: get_i64(&r, "n")?,
-            quarter_hours: get_i64(&r, "q")?,
+        let hours = days
+            .iter()
+            .map(|d| {
+                let (episodes, quarter_hours) =
+                    found.get(&date_text(*d)).copied().unwrap_or((0, 0));
+                HoursOnDay {
+                    day: *d,
+                    episodes,
+                    quarter_hours,
+                }
+            })
+            .collect();
+        Ok(RecoveryFacts {
+            assessed: get_i64(&one(&assessed)?, "n")?,
+            to_latest: zrm_changes(&one(&to_latest)?)?,
+            to_exit: zrm_changes(&one(&to_exit)?)?,
+            hours,
+            resumptions: resumptions
+                .iter()
+                .map(|r| Ok((get_string(r, "month")?, get_i64(r, "n")?)))
+                .collect::<Result<Vec<_>>>()?,
         })
-    }
-
-    /// Resumptions started from `from` up to (not including) `until`.
-    pub async fn resumptions_between(&self, from: Date, until: Date) -> Result<i64> {
-        let r = sqlx::query(
-            "SELECT COUNT(*) AS n FROM guidance_episodes WHERE resumes_episode_id IS NOT NULL \
-             AND started_on >= $1 AND started_on < $2",
-        )
-        .bind(date_text(from))
-        .bind(date_text(until))
-        .fetch_one(self.reader())
-        .await?;
-        get_i64(&r, "n")
     }
 }
 

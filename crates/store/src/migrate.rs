@@ -102,6 +102,16 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0023_list_counts.sql"),
     },
     Migration {
+        name: "0030_recovery_indexes",
+        sqlite: include_str!("../migrations/sqlite/0030_recovery_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0030_recovery_indexes.sql"),
+    },
+    Migration {
+        name: "0031_intensity_in_order",
+        sqlite: include_str!("../migrations/sqlite/0031_intensity_in_order.sql"),
+        postgres: include_str!("../migrations/postgres/0031_intensity_in_order.sql"),
+    },
+    Migration {
         name: "0035_user_email",
         sqlite: include_str!("../migrations/sqlite/0035_user_email.sql"),
         postgres: include_str!("../migrations/postgres/0035_user_email.sql"),

@@ -386,12 +386,19 @@ impl Db {
             .collect()
     }
 
-    /// The person's active professional, if any.
-    pub async fn professional_id_of(&self, person: PersonId) -> Result<Option<i64>> {
+    /// The person's professional on `today`: the lead of their running episode (aftercare
+    /// included), if any.
+    pub async fn professional_id_of(
+        &self,
+        person: PersonId,
+        today: jiff::civil::Date,
+    ) -> Result<Option<i64>> {
         let row = sqlx::query(
-            "SELECT professional_id FROM guidance WHERE person_id = $1 AND ended_on IS NULL ORDER BY id DESC LIMIT 1",
+            "SELECT lead_professional_id AS professional_id FROM guidance_episodes \
+             WHERE person_id = $1 AND (ended_on IS NULL OR ended_on >= $2) ORDER BY started_on DESC, id DESC LIMIT 1",
         )
         .bind(person.0)
+        .bind(crate::convert::date_text(today))
         .fetch_optional(self.reader())
         .await?;
         row.map(|r| get_i64(&r, "professional_id")).transpose()

@@ -385,6 +385,28 @@ impl Db {
             .collect()
     }
 
+    /// The running stays of some persons (a page of a caseload), in one query.
+    pub async fn active_stays_of(&self, persons: &[PersonId]) -> Result<Vec<Stay>> {
+        if persons.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = persons
+            .iter()
+            .map(|p| p.0.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "{} {STAY_FROM} WHERE s.exit_date IS NULL AND s.person_id IN ({list}) ORDER BY s.id",
+            self.stay_list_columns(),
+        );
+        sqlx::query(&sql)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(stay_with_labels)
+            .collect()
+    }
+
     /// One page of the stays that match, with the exact number that match.
     #[tracing::instrument(skip_all)]
     pub async fn stays_page(&self, f: &StayFilter, req: &PageRequest) -> Result<Page<Stay>> {

@@ -559,6 +559,8 @@ async fn story_on_sqlite() {
             "0020_report_covering_indexes",
             "0022_planner_revisions",
             "0023_list_counts",
+            "0030_recovery_indexes",
+            "0031_intensity_in_order",
             "0035_user_email",
         ]
     );

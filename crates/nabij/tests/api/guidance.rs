@@ -540,3 +540,439 @@ async fn retention_blanks_the_guidance_texts(app: TestApp) {
     assert_eq!(g["episodes"][0]["intensity"][0]["hours_per_week"], 2.0);
 }
 on_both!(retention_blanks_the_guidance_texts);
+
+/// Places a person in the pitstop and starts their guidance with the test professional as
+/// lead.
+async fn guided(app: &TestApp, first: &str) -> i64 {
+    let referral = app.refer(first).await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let p = stay["person_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{p}/episodes"),
+            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "4"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    p
+}
+
+async fn the_caseload_shows_open_signals_per_client(app: TestApp) {
+    let professional = app.session_as(Role::Professional).await;
+    let resident = app.session_as(Role::MainResident).await;
+    let anna = guided(&app, "Anna").await;
+    let bart = guided(&app, "Bart").await;
+    let mut filed = Vec::new();
+    for (p, urgency) in [(anna, "normal"), (anna, "acute"), (bart, "low")] {
+        let r = resident
+            .post_json(
+                "/api/v1/signals",
+                &json!({"about": format!("person:{p}"), "category": "wellbeing", "urgency": urgency, "text": "Zorgen"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let v: Value = r.json().await.unwrap();
+        filed.push(v["id"].as_i64().unwrap());
+    }
+    // Bart's signal is handled and closed: it no longer counts.
+    let bart_signal = filed[2];
+    let r = professional
+        .post_json(
+            &format!("/api/v1/signals/{bart_signal}/acknowledgement"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = professional
+        .post_json(
+            &format!("/api/v1/signals/{bart_signal}/closing"),
+            &json!({"note": "Besproken, opgelost"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    let caseload: Value = professional
+        .get("/api/v1/caseload")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let line = |p: i64| {
+        caseload["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["person_id"] == p)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line(anna)["open_signals"], 2);
+    assert_eq!(line(anna)["most_urgent_signal"], "acute");
+    assert_eq!(line(bart)["open_signals"], 0);
+    assert_eq!(line(bart)["most_urgent_signal"], Value::Null);
+
+    let html = professional.get("/caseload").await.text().await.unwrap();
+    let card = |name: &str| {
+        let at = html.find(&format!("{name} Achternaam")).unwrap_or_else(|| {
+            html.find(name)
+                .unwrap_or_else(|| panic!("{name} on the caseload: {html}"))
+        });
+        let end = html[at..].find("</li>").unwrap() + at;
+        html[at..end].to_string()
+    };
+    let a = card("Anna");
+    assert!(a.contains("href=\"/signalen\""), "{a}");
+    assert!(a.contains("2 open"), "{a}");
+    assert!(a.contains("acuut"), "{a}");
+    let b = card("Bart");
+    assert!(b.contains("Open signalen</dt><dd>geen"), "{b}");
+}
+on_both!(the_caseload_shows_open_signals_per_client);
+
+async fn the_coordinator_and_the_lead_change_who_guides(app: TestApp) {
+    let lead = app.session_as(Role::Professional).await;
+    let p = guided(&app, "Carla").await;
+    let (ilse, ilse_session) = app.another_user(1, Role::Professional, "ilse").await;
+    assert_eq!(
+        ilse_session
+            .get(&format!("/personen/{p}/begeleiding"))
+            .await
+            .status(),
+        404,
+        "not on the episode: not found"
+    );
+    let add = format!("/api/v1/persons/{p}/episode-professionals");
+
+    // Bad input: each with its own Dutch message on the field, nothing written.
+    for (who, says) in [
+        (json!(999_999), "bestaat niet"),
+        (
+            json!(app.user(Role::Coordinator)),
+            "geen begeleider van deze organisatie",
+        ),
+        (
+            json!(app.user(Role::Professional)),
+            "staat al op de begeleiding",
+        ),
+    ] {
+        let r = lead.post_json(&add, &json!({"professional_id": who})).await;
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(fields(&v), ["professional_id"]);
+        assert!(v.to_string().contains(says), "{says}: {v}");
+    }
+    // A professional of another organisation is not one of ours.
+    let (stranger, _) = app
+        .another_user(app.partner_org, Role::Professional, "vreemd")
+        .await;
+    let r = lead
+        .post_json(&add, &json!({"professional_id": stranger}))
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("geen begeleider van deze organisatie")
+    );
+
+    // The lead adds Ilse: she may open the file at once, and the change is logged.
+    let r = lead
+        .post_json(&add, &json!({"professional_id": ilse}))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        ilse_session
+            .get(&format!("/personen/{p}/begeleiding"))
+            .await
+            .status(),
+        200
+    );
+    let log = app
+        .db
+        .access_log(
+            &nabij_store::audit::AccessFilter {
+                person: Some(nabij_domain::ids::PersonId(p)),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert!(
+        log.iter().any(|e| e.category == "guidance"
+            && e.action == "change"
+            && e.user_id == Some(app.user(Role::Professional))
+            && e.detail.contains("toegevoegd")),
+        "{log:?}"
+    );
+
+    // The form says it next to the field: she is on the episode already.
+    let r = app
+        .post_form(
+            &format!("/personen/{p}/begeleiding/begeleiders"),
+            &[("add_professional_id", &ilse.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"add_professional_id-error\"")
+            && html.contains("staat al op de begeleiding"),
+        "{html}"
+    );
+
+    // Only the coordinator or the lead changes who guides.
+    let r = ilse_session
+        .post_json(
+            &format!("/api/v1/persons/{p}/episode-professionals/removal"),
+            &json!({"professional_id": app.user(Role::Professional)}),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // The coordinator makes Ilse the lead; the former lead stays on the episode.
+    let r = app
+        .post_form(
+            &format!("/personen/{p}/begeleiding/vaste-begeleider"),
+            &[("lead_professional_id", &ilse.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
+    assert_eq!(g["episodes"][0]["lead_name"], "Collega ilse");
+    let members = g["episodes"][0]["professionals"].as_array().unwrap();
+    assert!(
+        members
+            .iter()
+            .any(|m| m["professional_id"] == app.user(Role::Professional)
+                && m["lead"] == false
+                && m["left_on"].is_null())
+    );
+
+    // The new lead cannot be taken off; the former lead can.
+    let removal = format!("/api/v1/persons/{p}/episode-professionals/removal");
+    let r = ilse_session
+        .post_json(&removal, &json!({"professional_id": ilse}))
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("vaste begeleider"));
+    let r = ilse_session
+        .post_json(
+            &removal,
+            &json!({"professional_id": app.user(Role::Professional)}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // Taken off, like any ended involvement: access for the grace days, then not found.
+    let file = format!("/personen/{p}/zrm");
+    assert_eq!(lead.get(&file).await.status(), 200);
+    app.clock.set(start_time() + days(30));
+    assert_eq!(lead.get(&file).await.status(), 200);
+    app.clock.set(start_time() + days(31));
+    assert_eq!(lead.get(&file).await.status(), 404);
+    assert_eq!(
+        ilse_session.get(&file).await.status(),
+        200,
+        "the lead keeps it"
+    );
+    // And the caseload of the former lead no longer lists Carla.
+    let caseload: Value = lead.get("/api/v1/caseload").await.json().await.unwrap();
+    assert!(
+        caseload["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["person_id"] != p)
+    );
+}
+on_both!(the_coordinator_and_the_lead_change_who_guides);
+
+fn zrm_scores(finances: i64, rest: i64) -> nabij_domain::guidance::Scores {
+    let raw: [Option<i64>; 13] =
+        std::array::from_fn(|i| Some(if i == 0 { finances } else { rest }));
+    nabij_domain::guidance::Scores::parse(&raw).unwrap()
+}
+
+async fn recovery_measures_are_exact_inside_and_suppressed_outside(app: TestApp) {
+    use nabij_domain::guidance::ZrmMoment;
+    let actor = nabij_store::audit::Actor::system("test", app.clock.now());
+    let today = app.clock.today();
+    let earlier = today.saturating_sub(jiff::ToSpan::days(60));
+    // Six persons with an intake: five assessed again (finances up by one), of whom two
+    // left with an exit assessment.
+    for (i, name) in ["Ada", "Bo", "Cas", "Dirk", "Eva", "Fleur"]
+        .iter()
+        .enumerate()
+    {
+        let referral = app.refer(name).await;
+        let r: Value = app.get_json(&format!("/api/v1/referrals/{referral}")).await;
+        let p = nabij_domain::ids::PersonId(r["person_id"].as_i64().unwrap());
+        app.db
+            .add_assessment(p, earlier, ZrmMoment::Intake, &zrm_scores(2, 3), &actor)
+            .await
+            .unwrap();
+        if i < 5 {
+            let moment = if i < 2 {
+                ZrmMoment::Exit
+            } else {
+                ZrmMoment::Periodic
+            };
+            app.db
+                .add_assessment(p, today, moment, &zrm_scores(3, 3), &actor)
+                .await
+                .unwrap();
+        }
+    }
+
+    // Another organisation's client, assessed twice, counts only there.
+    let other = app
+        .db
+        .create_organisation("Andere aanbieder", None, app.clock.now())
+        .await
+        .unwrap();
+    let (stranger, _) = app
+        .db
+        .create_referral(
+            &nabij_store::persons::NewPerson {
+                organisation_id: other,
+                first_name: "Gijs".into(),
+                last_name: "Elders".into(),
+                gender: nabij_domain::person::Gender::Man,
+                date_of_birth: None,
+                bsn: None,
+                phone: None,
+                household: nabij_domain::person::HouseholdSize::new(1).unwrap(),
+                needs: nabij_domain::person::Needs::default(),
+                own_municipality: app.woerden,
+                own_neighbourhood: Some(app.centrum),
+                avoid: vec![],
+            },
+            &nabij_store::referrals::NewReferral {
+                organisation_id: other,
+                referred_by: None,
+                source: nabij_domain::referral::ReferralSource::Municipality,
+                urgency: nabij_domain::referral::Urgency::High,
+                situation: "Elders".into(),
+            },
+            app.clock.now(),
+            &actor,
+        )
+        .await
+        .unwrap();
+    for (on, moment) in [(earlier, ZrmMoment::Intake), (today, ZrmMoment::Exit)] {
+        app.db
+            .add_assessment(stranger, on, moment, &zrm_scores(1, 1), &actor)
+            .await
+            .unwrap();
+    }
+
+    // Inside: exact counts, on /rapportage and /rapportage/herstel.
+    let html = app.get("/rapportage").await.text().await.unwrap();
+    let at = html
+        .find("Herstel: ZRM-verandering per domein")
+        .expect("the recovery table on /rapportage");
+    let table = &html[at..at + html[at..].find("</table>").unwrap()];
+    assert!(!table.contains("&lt;5"), "exact inside: {table}");
+    let finances = &table[table.find("Financiën").unwrap()..];
+    let row = &finances[..finances.find("</tr>").unwrap()];
+    assert!(row.contains(">5<") && row.contains(">2<"), "{row}");
+    let html = app.get("/rapportage/herstel").await.text().await.unwrap();
+    assert!(html.contains("6 personen"), "{html}");
+
+    // Exported: five persons shown, the two exits "<5" and their mean hidden.
+    let csv = app
+        .get("/rapportage/export.csv?tabel=herstel-zrm&periode=12-maanden")
+        .await;
+    assert_eq!(csv.status(), 200);
+    let csv = csv.text().await.unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("Financiën;"))
+        .expect("a line per domain");
+    let cells: Vec<&str> = line.split(';').collect();
+    assert_eq!(cells[1], "5", "{line}");
+    assert_eq!(cells[2], "1,00", "{line}");
+    assert_eq!(cells[7], "<5", "{line}");
+    assert_eq!(
+        cells[8], "–",
+        "the mean of a suppressed count is hidden: {line}"
+    );
+    let hours = app
+        .get("/rapportage/export.csv?tabel=herstel-uren&periode=12-maanden")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(hours.contains("<5"), "{hours}");
+
+    // The API serves the same tables, suppressed.
+    let api = app
+        .get_json("/api/v1/reports/recovery?preset=12-maanden")
+        .await;
+    let zrm = &api["tables"][0];
+    assert_eq!(zrm["id"], "herstel-zrm");
+    assert_eq!(zrm["rows"][0][1], json!({"type": "count", "count": 5}));
+    assert_eq!(zrm["rows"][0][7], json!({"type": "suppressed"}));
+    assert_eq!(zrm["rows"][0][8], json!({"type": "hidden"}));
+    let summary = app.get_json("/api/v1/reports/summary").await;
+    let recovery = summary["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "herstel-zrm")
+        .expect("the summary carries the recovery tables");
+    assert_eq!(recovery["rows"][0][7], json!({"type": "suppressed"}));
+}
+on_both!(recovery_measures_are_exact_inside_and_suppressed_outside);
+
+async fn the_database_refuses_overlapping_intensity_periods(app: TestApp) {
+    let p = guided(&app, "Daan").await;
+    let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
+    let episode = g["episodes"][0]["id"].as_i64().unwrap();
+    app.clock.set(start_time() + days(10));
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{p}/intensity"),
+            &json!({"hours_per_week": "6", "reason": "Crisis"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let latest = app.clock.today();
+    let insert = |on: jiff::civil::Date| {
+        format!(
+            "INSERT INTO intensity_changes (episode_id, from_date, quarter_hours, reason, changed_by, created_at) \
+             VALUES ({episode}, '{on}', 8, 'direct', 'test', '2026-03-12T00:00:00Z')"
+        )
+    };
+    // Dated before the latest change: it would cut into a recorded period.
+    let before = latest.saturating_sub(jiff::ToSpan::days(5));
+    let err = nabij_store::testing::raw_execute(&app.db, &insert(before))
+        .await
+        .expect_err("an overlapping period is refused");
+    assert!(err.to_string().contains("overlappen"), "{err}");
+    // Moving a recorded change is refused too.
+    let err = nabij_store::testing::raw_execute(
+        &app.db,
+        &format!(
+            "UPDATE intensity_changes SET from_date = '{before}' WHERE episode_id = {episode}"
+        ),
+    )
+    .await
+    .expect_err("a recorded change keeps its date");
+    assert!(err.to_string().contains("datum"), "{err}");
+    // The same day as the latest change (it replaces that day) and later days are fine.
+    nabij_store::testing::raw_execute(&app.db, &insert(latest))
+        .await
+        .unwrap();
+    nabij_store::testing::raw_execute(
+        &app.db,
+        &insert(latest.saturating_add(jiff::ToSpan::days(1))),
+    )
+    .await
+    .unwrap();
+    let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
+    assert_eq!(g["episodes"][0]["intensity"].as_array().unwrap().len(), 4);
+}
+on_both!(the_database_refuses_overlapping_intensity_periods);

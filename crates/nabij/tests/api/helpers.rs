@@ -232,6 +232,31 @@ impl TestApp {
         sign_in(&self.address, username(role), PASSWORD, None).await
     }
 
+    /// Adds a user who can sign in (with [`PASSWORD`]), and signs them in.
+    pub async fn another_user(
+        &self,
+        organisation_id: i64,
+        role: Role,
+        username: &str,
+    ) -> (i64, Session) {
+        let id = self
+            .db
+            .create_user(
+                &NewUser {
+                    organisation_id,
+                    username: username.into(),
+                    display_name: format!("Collega {username}"),
+                    phone: None,
+                    role,
+                    password_hash: PASSWORD_HASH.clone(),
+                },
+                self.clock.now(),
+            )
+            .await
+            .unwrap();
+        (id, sign_in(&self.address, username, PASSWORD, None).await)
+    }
+
     pub fn intake(&self, first: &str) -> Value {
         json!({
             "first_name": first,

@@ -497,6 +497,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/personen/{id}/begeleiding/hervatten", "CP"),
     ("POST", "/personen/{id}/begeleiding/intensiteit", "CP"),
     ("POST", "/personen/{id}/begeleiding/afsluiten", "CP"),
+    ("POST", "/personen/{id}/begeleiding/begeleiders", "CP"),
+    ("POST", "/personen/{id}/begeleiding/begeleiders/eraf", "CP"),
+    ("POST", "/personen/{id}/begeleiding/vaste-begeleider", "CP"),
+    ("POST", "/api/v1/persons/{id}/episode-professionals", "CP"),
+    (
+        "POST",
+        "/api/v1/persons/{id}/episode-professionals/removal",
+        "CP",
+    ),
+    ("POST", "/api/v1/persons/{id}/episode-lead", "CP"),
     ("GET", "/personen/{id}/contacten", "CP"),
     ("POST", "/personen/{id}/contacten", "CP"),
     ("GET", "/personen/{id}/plan", "CP"),
@@ -2673,6 +2683,27 @@ async fn guidance_uses(
         .link_client(app.user(Role::Client), p, &system(app))
         .await
         .unwrap();
+    // Two more professionals to add to, take off and lead `p`'s episode.
+    let mut colleagues = Vec::new();
+    for name in ["Bram", "Bea"] {
+        colleagues.push(
+            app.db
+                .create_user(
+                    &NewUser {
+                        organisation_id: 1,
+                        username: name.to_lowercase(),
+                        display_name: name.into(),
+                        phone: None,
+                        role: Role::Professional,
+                        password_hash: "niet-in-te-loggen".into(),
+                    },
+                    app.clock.now(),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let (bram, bea) = (colleagues[0].to_string(), colleagues[1]);
     // A consent the person revokes themself (the partner's other consents stay).
     let housing = app
         .db
@@ -2783,6 +2814,78 @@ async fn guidance_uses(
                     Role::Coordinator,
                     format!("/personen/{p2}/begeleiding/afsluiten"),
                     p2,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleiding/begeleiders",
+            Use {
+                form: form(&[("add_professional_id", &bram)]),
+                ..one(
+                    Role::Coordinator,
+                    format!("/personen/{p}/begeleiding/begeleiders"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleiding/begeleiders/eraf",
+            Use {
+                form: form(&[("remove_professional_id", &bram)]),
+                ..one(
+                    Role::Coordinator,
+                    format!("/personen/{p}/begeleiding/begeleiders/eraf"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/personen/{id}/begeleiding/vaste-begeleider",
+            Use {
+                form: form(&[("lead_professional_id", &bram)]),
+                ..one(
+                    Role::Coordinator,
+                    format!("/personen/{p}/begeleiding/vaste-begeleider"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/episode-professionals",
+            Use {
+                json: Some(json!({"professional_id": bea})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{p}/episode-professionals"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/episode-professionals/removal",
+            Use {
+                json: Some(json!({"professional_id": bea})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{p}/episode-professionals/removal"),
+                    p,
+                )
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/episode-lead",
+            Use {
+                json: Some(json!({"professional_id": professional})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/persons/{p}/episode-lead"),
+                    p,
                 )
             },
         ),

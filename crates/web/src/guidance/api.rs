@@ -72,6 +72,33 @@ pub async fn end(
     ok(&g::end(&state.app, &viewer.caller, id, &input).await?)
 }
 
+pub async fn add_professional(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    Body(input): Body<g::MemberInput>,
+) -> ApiResult {
+    ok(&g::add_professional(&state.app, &viewer.caller, id, &input).await?)
+}
+
+pub async fn remove_professional(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    Body(input): Body<g::MemberInput>,
+) -> ApiResult {
+    ok(&g::remove_professional(&state.app, &viewer.caller, id, &input).await?)
+}
+
+pub async fn change_lead(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    Body(input): Body<g::MemberInput>,
+) -> ApiResult {
+    ok(&g::change_lead(&state.app, &viewer.caller, id, &input).await?)
+}
+
 pub async fn contacts(
     S(state): S<Web>,
     viewer: Viewer,
@@ -134,6 +161,12 @@ pub async fn add_assessment(
     created(format!("/api/v1/persons/{id}/assessments"), &v)
 }
 
-pub async fn recovery(S(state): S<Web>, viewer: Viewer) -> ApiResult {
-    ok(&g::recovery_report(&state.app, &viewer.caller).await?)
+/// The recovery measures of a period, suppressed ("<5") like every report of the API.
+pub async fn recovery(
+    S(state): S<Web>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<crate::reports::api::ReportParams>,
+) -> ApiResult {
+    let scope = nabij_app::reports::scope(&state.app, &viewer.caller, &q.into()).await?;
+    ok(&g::recovery_answer(&state.app, &viewer.caller, &scope).await?)
 }

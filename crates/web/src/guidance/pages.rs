@@ -47,7 +47,15 @@ pub struct GuidancePage {
     pub open_stay: bool,
     pub resumptions: i64,
     pub coordinator: bool,
+    /// The viewer may add, remove and change the professionals of the running episode.
+    pub may_staff: bool,
     pub professionals: Vec<(String, String)>,
+    /// On the running episode, not its lead: (id, name).
+    pub members: Vec<(String, String)>,
+    /// Professionals of the organisation not on the running episode.
+    pub candidates: Vec<(String, String)>,
+    /// Every professional but the lead.
+    pub lead_choices: Vec<(String, String)>,
     pub flash: Option<&'static str>,
     pub form: Form,
 }
@@ -74,15 +82,46 @@ async fn guidance_page(
         episodes,
         open_stay,
         resumptions,
+        may_change_professionals: may_staff,
     } = g::guidance(&state.app, &viewer.caller, id).await?;
     let today = state.app.clock().today();
     let coordinator = viewer.caller.acts_as(Role::Coordinator);
-    let professionals = if coordinator {
+    let open = episodes.iter().any(|e| e.status.is_open());
+    let professionals = if coordinator || may_staff {
         g::professional_choices(&state.app, &viewer.caller).await?
     } else {
         Vec::new()
     };
-    let open = episodes.iter().any(|e| e.status.is_open());
+    // The running episode's professionals: who can be taken off, who can be added, who can
+    // become the lead.
+    let (mut members, mut candidates, mut lead_choices) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(e) = episodes.iter().rev().find(|e| e.status.is_open())
+        && may_staff
+    {
+        let on: Vec<String> = e
+            .professionals
+            .iter()
+            .filter(|m| m.left_on.is_none())
+            .map(|m| m.professional_id.to_string())
+            .collect();
+        members = e
+            .professionals
+            .iter()
+            .filter(|m| m.left_on.is_none() && !m.lead)
+            .map(|m| (m.professional_id.to_string(), m.name.clone()))
+            .collect();
+        let lead = e.lead_professional_id.to_string();
+        candidates = professionals
+            .iter()
+            .filter(|(id, _)| !on.contains(id))
+            .cloned()
+            .collect();
+        lead_choices = professionals
+            .iter()
+            .filter(|(id, _)| *id != lead)
+            .cloned()
+            .collect();
+    }
     let episodes = episodes
         .into_iter()
         .rev()
@@ -121,7 +160,11 @@ async fn guidance_page(
         open_stay,
         resumptions,
         coordinator,
+        may_staff,
         professionals,
+        members,
+        candidates,
+        lead_choices,
         flash,
         form,
     };
@@ -172,6 +215,103 @@ pub async fn resume(
         |form| guidance_page(&state, &viewer, id, None, form),
     )
     .await
+}
+
+/// Which change of who guides a form asks for; each form has its own field, so an error
+/// shows next to the field that was sent.
+#[derive(Clone, Copy)]
+enum Staffing {
+    Add,
+    Remove,
+    Lead,
+}
+
+impl Staffing {
+    fn field(self) -> &'static str {
+        match self {
+            Staffing::Add => "add_professional_id",
+            Staffing::Remove => "remove_professional_id",
+            Staffing::Lead => "lead_professional_id",
+        }
+    }
+}
+
+async fn staffing(
+    state: Web,
+    viewer: Viewer,
+    id: PersonId,
+    body: Bytes,
+    what: Staffing,
+) -> Result<Response, HtmlError> {
+    let mut form = Form::parse(&body);
+    let input = g::MemberInput {
+        professional_id: form.int(what.field(), "Begeleider"),
+    };
+    if form.error(what.field()).is_some() {
+        return guidance_page(&state, &viewer, id, None, form).await;
+    }
+    let (result, flash) = match what {
+        Staffing::Add => (
+            g::add_professional(&state.app, &viewer.caller, id, &input).await,
+            "begeleider-toegevoegd",
+        ),
+        Staffing::Remove => (
+            g::remove_professional(&state.app, &viewer.caller, id, &input).await,
+            "begeleider-eraf",
+        ),
+        Staffing::Lead => (
+            g::change_lead(&state.app, &viewer.caller, id, &input).await,
+            "vaste-begeleider",
+        ),
+    };
+    let result = result.map_err(|e| match e {
+        nabij_app::AppError::Invalid(v) => nabij_app::AppError::Invalid(
+            v.into_iter()
+                .map(|mut e| {
+                    if e.field == "professional_id" {
+                        e.field = what.field();
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    });
+    after_post(
+        result,
+        form,
+        |_| format!("/personen/{id}/begeleiding"),
+        flash,
+        |form| guidance_page(&state, &viewer, id, None, form),
+    )
+    .await
+}
+
+pub async fn add_professional(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    staffing(state, viewer, id, body, Staffing::Add).await
+}
+
+pub async fn remove_professional(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    staffing(state, viewer, id, body, Staffing::Remove).await
+}
+
+pub async fn change_lead(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    staffing(state, viewer, id, body, Staffing::Lead).await
 }
 
 pub async fn intensity(
@@ -579,6 +719,8 @@ pub struct CaseloadRow {
     pub line: CaseloadLine,
     pub last_contact: String,
     pub hours: Option<String>,
+    /// An open signal is high or acute.
+    pub urgent: bool,
 }
 
 #[derive(Template)]
@@ -619,6 +761,10 @@ pub async fn caseload(
                 .map(|t| clock.local(t))
                 .unwrap_or_else(|| "nog geen".into()),
             hours: line.hours_per_week.map(hours),
+            urgent: matches!(
+                line.most_urgent_signal,
+                Some(nabij_domain::signal::Urgency::High | nabij_domain::signal::Urgency::Acute)
+            ),
             line,
         })
         .collect();
@@ -643,6 +789,8 @@ pub struct DomainRow {
 #[template(path = "recovery.html")]
 pub struct RecoveryPage {
     pub nav: &'static str,
+    pub period: String,
+    pub query: String,
     pub persons_assessed: i64,
     pub rows: Vec<DomainRow>,
     pub months: Vec<(g::HoursMonth, String, String)>,
@@ -656,10 +804,20 @@ fn signed(v: Option<f64>) -> String {
     }
 }
 
-pub async fn recovery(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlError> {
-    let r = g::recovery_report(&state.app, &viewer.caller).await?;
+/// The recovery measures of the period in the query (the last twelve months by default),
+/// exact; the export links give the same tables with small numbers suppressed.
+pub async fn recovery(
+    S(state): S<Web>,
+    viewer: Viewer,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Response, HtmlError> {
+    let (_, q) = crate::reports::pages::read(raw);
+    let scope = nabij_app::reports::scope(&state.app, &viewer.caller, &q?).await?;
+    let r = g::recovery_report(&state.app, &viewer.caller, &scope).await?;
     let page = RecoveryPage {
         nav: "rapportage",
+        period: scope.period.label(),
+        query: crate::reports::pages::scope_query(&scope),
         persons_assessed: r.persons_assessed,
         rows: r
             .domains

@@ -230,6 +230,56 @@ mod tests {
         assert!(cell("B6").contains("t=\"s\""), "{}", cell("B6"));
     }
 
+    /// A period with seven persons assessed again, two of whom left with an exit assessment,
+    /// and three running episodes.
+    fn recovery() -> Vec<Table> {
+        use nabij_app::guidance::{DomainChange, HoursMonth, RecoveryReport, recovery_tables};
+        recovery_tables(&RecoveryReport {
+            from: jiff::civil::date(2026, 1, 1),
+            to: jiff::civil::date(2026, 12, 31),
+            persons_assessed: 9,
+            domains: nabij_domain::guidance::ZrmDomain::ALL
+                .iter()
+                .map(|d| DomainChange {
+                    domain: *d,
+                    persons: 7,
+                    mean_to_latest: Some(0.5),
+                    improved: 3,
+                    same: 3,
+                    worse: 1,
+                    exits: 2,
+                    mean_to_exit: Some(1.0),
+                    improved_at_exit: 2,
+                })
+                .collect(),
+            months: vec![HoursMonth {
+                month: "2026-01".into(),
+                episodes: 3,
+                hours_per_week: 12.0,
+                mean_hours_per_week: Some(4.0),
+                resumptions: 1,
+            }],
+            resumptions: 1,
+        })
+    }
+
+    #[test]
+    fn recovery_exports_show_small_counts_as_fewer_than_five() {
+        let tables = recovery();
+        let text = String::from_utf8(csv(&tables[0])).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Financiën;"))
+            .expect("a line per domain");
+        // Seven persons and their mean stay; 3, 3, 1, the share of 3 and both exit figures not.
+        assert_eq!(line, "Financiën;7;0,50;<5;<5;<5;–;<5;–;<5");
+        let text = String::from_utf8(csv(&tables[1])).unwrap();
+        assert!(text.contains("2026-01;<5;–;–;<5"), "{text}");
+        let strings = sheet_strings(&xlsx("Herstel", &tables).unwrap());
+        assert!(strings.contains("&lt;5"), "suppressed in the workbook");
+        assert!(strings.contains("Financiën"));
+    }
+
     #[test]
     fn sheet_names_are_valid_and_unique() {
         let taken = vec!["Per gemeente".to_string()];

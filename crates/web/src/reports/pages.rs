@@ -101,7 +101,7 @@ fn query_of(form: &Form) -> ReportQuery {
 }
 
 /// The period and municipality of a valid scope as query parameters (all URL-safe).
-fn scope_query(scope: &Scope) -> String {
+pub(crate) fn scope_query(scope: &Scope) -> String {
     let mut q = match scope.preset {
         Some(p) => format!("periode={}", p.code()),
         None => format!("van={}&tot={}", scope.period.from, scope.period.to),
@@ -113,7 +113,7 @@ fn scope_query(scope: &Scope) -> String {
 }
 
 /// Reads the form; the municipality must be a number (Dutch error otherwise).
-fn read(raw: Option<String>) -> (Form, Result<ReportQuery, AppError>) {
+pub(crate) fn read(raw: Option<String>) -> (Form, Result<ReportQuery, AppError>) {
     let form = Form::parse(raw.unwrap_or_default().as_bytes());
     let mut q = query_of(&form);
     let m = form.value("gemeente").trim();
