@@ -88,6 +88,7 @@ pub struct App {
     /// clock of the domain is set (tests, the demo's history).
     session_clock: Clock,
     planner_cache: capacity::Cache,
+    report_cache: reports::Cache,
     guidance: guidance::Settings,
     settings: VolunteerSettings,
 }
@@ -127,9 +128,17 @@ impl App {
             clock,
             session_clock: Clock::system(),
             planner_cache: capacity::Cache::default(),
+            report_cache: reports::Cache::default(),
             guidance: guidance::Settings::default(),
             settings: VolunteerSettings::default(),
         }
+    }
+
+    /// The same application computing every report afresh (benchmarks state the figures
+    /// without the kept reports too).
+    pub fn without_report_cache(mut self) -> Self {
+        self.report_cache = reports::Cache::disabled();
+        self
     }
 
     /// The same application with these policies for signals and buddies.

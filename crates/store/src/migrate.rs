@@ -101,6 +101,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_list_counts.sql"),
         postgres: include_str!("../migrations/postgres/0023_list_counts.sql"),
     },
+    Migration {
+        name: "0025_report_revisions",
+        sqlite: include_str!("../migrations/sqlite/0025_report_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0025_report_revisions.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -559,6 +559,7 @@ async fn story_on_sqlite() {
             "0020_report_covering_indexes",
             "0022_planner_revisions",
             "0023_list_counts",
+            "0025_report_revisions",
         ]
     );
     story(db).await;
