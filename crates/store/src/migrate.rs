@@ -106,6 +106,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0025_report_revisions.sql"),
         postgres: include_str!("../migrations/postgres/0025_report_revisions.sql"),
     },
+    Migration {
+        name: "0026_stay_counts",
+        sqlite: include_str!("../migrations/sqlite/0026_stay_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0026_stay_counts.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -560,6 +560,7 @@ async fn story_on_sqlite() {
             "0022_planner_revisions",
             "0023_list_counts",
             "0025_report_revisions",
+            "0026_stay_counts",
         ]
     );
     story(db).await;
