@@ -162,7 +162,8 @@ impl Db {
 
     /// How many referrals match.
     pub async fn count_referrals(&self, list: &ReferralList) -> Result<i64> {
-        self.count_rows("FROM referrals r", &list.conditions()).await
+        self.count_rows("FROM referrals r", &list.conditions())
+            .await
     }
 
     /// Intake: a new person and their referral, in one transaction.
