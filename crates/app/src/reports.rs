@@ -257,7 +257,7 @@ pub async fn report(
     // older revision, so the next request computes afresh.
     let revision = app.db.report_revision().await?;
     let kept = app.report_cache.get(&key, revision);
-    let mut report = match kept {
+    let report = match kept {
         Some(r) => r,
         None => {
             let r = RUNNER
@@ -267,12 +267,6 @@ pub async fn report(
             r
         }
     };
-    // Signals and buddies change apart from the stays: their tables are always fresh.
-    if view == View::Summary {
-        report
-            .tables
-            .extend(crate::volunteer_measures::tables(app, caller, scope).await?);
-    }
     Ok(report)
 }
 
@@ -398,6 +392,10 @@ async fn compute(
     )?;
     let names: HashMap<i64, String> = names.into_iter().collect();
     let today = app.clock.today();
+    let volunteers = match view {
+        View::Summary => crate::volunteer_measures::tables(app, caller, scope).await?,
+        _ => Vec::new(),
+    };
     let scope = scope.clone();
     // Adding up runs on a report thread, below the server's priority.
     Ok(nabij_store::report_threads::run(move || {
@@ -412,7 +410,11 @@ async fn compute(
             today,
         )
     })
-    .await?)
+    .await
+    .map(|mut r| {
+        r.tables.extend(volunteers);
+        r
+    })?)
 }
 
 fn header(first: &[&str]) -> Vec<String> {

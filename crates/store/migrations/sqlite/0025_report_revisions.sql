@@ -1,7 +1,8 @@
 -- A computed report is kept while the data it rests on is unchanged. Every insert, change
 -- or removal of a row a report reads counts one up here, in the change's own transaction,
 -- so a kept report is never older than the data: the next report after any change is
--- computed afresh.
+-- computed afresh. The measures of signals and buddies are part of the summary, so their
+-- tables count too.
 INSERT INTO data_revisions (name, revision) VALUES ('reports', 0);
 CREATE TRIGGER stays_insert_reports AFTER INSERT ON stays
 BEGIN
@@ -120,6 +121,42 @@ BEGIN
     UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
 END;
 CREATE TRIGGER municipalities_delete_reports AFTER DELETE ON municipalities
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER signals_insert_reports AFTER INSERT ON signals
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER signals_update_reports AFTER UPDATE ON signals
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER signals_delete_reports AFTER DELETE ON signals
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER buddy_matches_insert_reports AFTER INSERT ON buddy_matches
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER buddy_matches_update_reports AFTER UPDATE ON buddy_matches
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER buddy_matches_delete_reports AFTER DELETE ON buddy_matches
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER buddy_check_ins_insert_reports AFTER INSERT ON buddy_check_ins
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER buddy_check_ins_update_reports AFTER UPDATE ON buddy_check_ins
+BEGIN
+    UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+END;
+CREATE TRIGGER buddy_check_ins_delete_reports AFTER DELETE ON buddy_check_ins
 BEGIN
     UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
 END;
