@@ -89,6 +89,7 @@ pub struct App {
     /// clock of the domain is set (tests, the demo's history).
     session_clock: Clock,
     planner_cache: capacity::Cache,
+    report_cache: reports::Cache,
     guidance: guidance::Settings,
     settings: VolunteerSettings,
     /// Where signal notices go by e-mail, when `[mail]` is configured.
@@ -130,6 +131,7 @@ impl App {
             clock,
             session_clock: Clock::system(),
             planner_cache: capacity::Cache::default(),
+            report_cache: reports::Cache::default(),
             guidance: guidance::Settings::default(),
             settings: VolunteerSettings::default(),
             outbox: None,
@@ -140,6 +142,13 @@ impl App {
     /// the sender on the current Tokio runtime.
     pub fn with_mail(mut self, settings: mail::MailSettings) -> Self {
         self.outbox = Some(mail::Outbox::start(settings));
+        self
+    }
+
+    /// The same application computing every report afresh (benchmarks state the figures
+    /// without the kept reports too).
+    pub fn without_report_cache(mut self) -> Self {
+        self.report_cache = reports::Cache::disabled();
         self
     }
 

@@ -21,9 +21,9 @@ use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_domain::period::{Month, Period, Preset};
 use nabij_domain::table::{Cell, Table};
 use nabij_store::reports::{FactScope, ReportHome};
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 use tokio::sync::Semaphore;
 
 pub use nabij_domain::measures::Measure;
@@ -243,9 +243,92 @@ pub async fn report(
     page: Option<&PageRequest>,
 ) -> Result<Report> {
     allowed(caller)?;
-    RUNNER
-        .run(compute(app, caller, scope, view, page.cloned()))
-        .await
+    let key = format!(
+        "{}|{:?}|{}|{}|{}|{:?}|{}",
+        caller.provider.0,
+        scope.municipality.as_ref().map(|m| m.0),
+        scope.period.from,
+        scope.period.to,
+        view.code(),
+        page,
+        app.clock.today(),
+    );
+    // Read before computing: a change during the computation leaves the kept report at the
+    // older revision, so the next request computes afresh.
+    let revision = app.db.report_revision().await?;
+    let kept = app.report_cache.get(&key, revision);
+    let report = match kept {
+        Some(r) => r,
+        None => {
+            let r = RUNNER
+                .run(compute(app, caller, scope, view, page.cloned()))
+                .await?;
+            app.report_cache.put(key, revision, r.clone());
+            r
+        }
+    };
+    Ok(report)
+}
+
+/// Computed reports, kept while the data they rest on is unchanged: each is stored with
+/// the store's report revision, which every change to a row a report reads counts up in
+/// that change's own transaction. A hit is therefore exactly what computing afresh gives.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    enabled: bool,
+    entries: Arc<Mutex<VecDeque<(String, i64, Report)>>>,
+}
+
+/// How many reports are kept (each a few tables; per-home pages are paged).
+pub const REPORTS_KEPT: usize = 32;
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            enabled: true,
+            entries: Arc::default(),
+        }
+    }
+}
+
+impl Cache {
+    /// A cache that keeps nothing: every report is computed afresh.
+    pub fn disabled() -> Self {
+        Cache {
+            enabled: false,
+            entries: Arc::default(),
+        }
+    }
+
+    fn get(&self, key: &str, revision: i64) -> Option<Report> {
+        if !self.enabled {
+            return None;
+        }
+        let mut kept = self
+            .entries
+            .lock()
+            .expect("the report cache is never poisoned");
+        // Reports of an older revision can never be used again.
+        kept.retain(|(_, r, _)| *r >= revision);
+        kept.iter()
+            .find(|(k, r, _)| k == key && *r == revision)
+            .map(|(_, _, report)| report.clone())
+    }
+
+    fn put(&self, key: String, revision: i64, report: Report) {
+        if !self.enabled {
+            return;
+        }
+        let mut kept = self
+            .entries
+            .lock()
+            .expect("the report cache is never poisoned");
+        kept.retain(|(k, _, _)| *k != key);
+        if kept.len() >= REPORTS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((key, revision, report));
+    }
 }
 
 /// Logs an export of aggregates: an access-log entry that names no person.
@@ -329,7 +412,8 @@ async fn compute(
         _ => Vec::new(),
     };
     let scope = scope.clone();
-    tokio::task::spawn_blocking(move || {
+    // Adding up runs on a report thread, below the server's priority.
+    Ok(nabij_store::report_threads::run(move || {
         build(
             &scope,
             view,
@@ -342,11 +426,10 @@ async fn compute(
         )
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))
     .map(|mut r| {
         r.tables.extend(volunteers);
         r
-    })
+    })?)
 }
 
 fn header(first: &[&str]) -> Vec<String> {

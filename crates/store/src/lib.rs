@@ -25,6 +25,7 @@ mod paging;
 pub mod persons;
 mod placer;
 pub mod referrals;
+pub mod report_threads;
 pub mod reports;
 pub mod retention;
 pub mod signals;

@@ -102,6 +102,21 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0023_list_counts.sql"),
     },
     Migration {
+        name: "0025_report_revisions",
+        sqlite: include_str!("../migrations/sqlite/0025_report_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0025_report_revisions.sql"),
+    },
+    Migration {
+        name: "0026_stay_counts",
+        sqlite: include_str!("../migrations/sqlite/0026_stay_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0026_stay_counts.sql"),
+    },
+    Migration {
+        name: "0027_recovery_report_revisions",
+        sqlite: include_str!("../migrations/sqlite/0027_recovery_report_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0027_recovery_report_revisions.sql"),
+    },
+    Migration {
         name: "0030_recovery_indexes",
         sqlite: include_str!("../migrations/sqlite/0030_recovery_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0030_recovery_indexes.sql"),

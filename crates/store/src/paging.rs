@@ -155,11 +155,30 @@ impl Db {
         row: impl Fn(&AnyRow) -> Result<T>,
         cursor_of: impl Fn(&T) -> Cursor,
     ) -> Result<Page<T>> {
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n {}{}",
-            q.count_from.unwrap_or(q.from),
-            q.filter.sql()
-        );
+        self.read_page_counted(q, None, req, row, cursor_of).await
+    }
+
+    /// [`Db::read_page`], with the total read by `count` (a query answering `n`, and its
+    /// conditions) when a kept counter answers it without counting rows.
+    pub(crate) async fn read_page_counted<T>(
+        &self,
+        q: ListQuery<'_>,
+        count: Option<(&str, Where)>,
+        req: &PageRequest,
+        row: impl Fn(&AnyRow) -> Result<T>,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> Result<Page<T>> {
+        let (count_sql, count_filter) = match count {
+            Some((select, filter)) => (format!("{select}{}", filter.sql()), filter),
+            None => (
+                format!(
+                    "SELECT COUNT(*) AS n {}{}",
+                    q.count_from.unwrap_or(q.from),
+                    q.filter.sql()
+                ),
+                q.filter.clone(),
+            ),
+        };
         let mut paged = q.filter.clone();
         if let Some(c) = &req.after {
             q.order.after(&mut paged, c);
@@ -180,7 +199,7 @@ impl Db {
                 .await?;
         }
         let total = crate::convert::get_i64(
-            &q.filter
+            &count_filter
                 .bind(sqlx::query(&count_sql))
                 .fetch_one(&mut *tx)
                 .await?,

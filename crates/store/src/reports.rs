@@ -300,13 +300,13 @@ enum Owned {
 }
 
 thread_local! {
-    /// The read-only connection of this blocking thread to the SQLite file, kept between
+    /// The read-only connection of this report thread to the SQLite file, kept between
     /// report queries (opening one and reading the schema costs more than many queries).
     static READER: std::cell::RefCell<Option<(String, rusqlite::Connection)>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// Runs a report query straight on the SQLite file, read-only, on this (blocking) thread.
+/// Runs a report query straight on the SQLite file, read-only, on this report thread.
 fn read_sqlite<T>(
     path: &str,
     sql: &str,
@@ -385,6 +385,18 @@ static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(
 const PERMANENT: &str = "('own_rented_home', 'own_lease_via_flip', 'family_or_friends')";
 
 impl Db {
+    /// Counts up with every insert, change or removal of a row a report reads (a trigger
+    /// per table, in the change's own transaction: 0025): a kept report computed at this
+    /// revision is still exact.
+    pub async fn report_revision(&self) -> Result<i64> {
+        let r = sqlx::query(
+            "SELECT COALESCE(MAX(revision), 0) AS revision FROM data_revisions WHERE name = 'reports'",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        get_i64(&r, "revision")
+    }
+
     /// The homes of a report's scope, by municipality and name.
     pub async fn report_homes(
         &self,
@@ -667,11 +679,10 @@ impl Db {
                 .map_err(|e| crate::StoreError::Config(e.to_string()))?;
             if let Some(path) = self.sqlite_path() {
                 let path = path.to_owned();
-                return tokio::task::spawn_blocking(move || {
+                return crate::report_threads::run(move || {
                     read_sqlite(&path, &sql, &owned, &decode)
                 })
-                .await
-                .map_err(|e| crate::StoreError::Writer(format!("report query: {e}")))?;
+                .await?;
             }
             let mut q = sqlx::query(&sql);
             for a in &owned {

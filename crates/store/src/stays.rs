@@ -153,6 +153,33 @@ impl StayFilter {
         w
     }
 
+    /// The kept count that answers this list's total, when it is an organisation's
+    /// running, ended or all stays with no other filter (0026): `(query, conditions)`.
+    fn kept_count(&self) -> Option<(&'static str, crate::paging::Where)> {
+        if self.home.is_some()
+            || self.municipality.is_some()
+            || self.person.is_some()
+            || self.attention.is_some()
+        {
+            return None;
+        }
+        let org = self.organisation?;
+        let select = match self.active {
+            None => {
+                "SELECT CAST(COALESCE(SUM(c.running + c.ended), 0) AS BIGINT) AS n FROM stay_counts c"
+            }
+            Some(true) => {
+                "SELECT CAST(COALESCE(SUM(c.running), 0) AS BIGINT) AS n FROM stay_counts c"
+            }
+            Some(false) => {
+                "SELECT CAST(COALESCE(SUM(c.ended), 0) AS BIGINT) AS n FROM stay_counts c"
+            }
+        };
+        let mut w = crate::paging::Where::default();
+        w.int("c.organisation_id = {}", org);
+        Some((select, w))
+    }
+
     /// The tables a count needs: the home and its neighbourhood only to filter by
     /// municipality; otherwise the stays' own indexes alone.
     fn count_from(&self) -> &'static str {
@@ -411,7 +438,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn stays_page(&self, f: &StayFilter, req: &PageRequest) -> Result<Page<Stay>> {
         let columns = self.stay_list_columns();
-        self.read_page(
+        self.read_page_counted(
             crate::paging::ListQuery {
                 select: &columns,
                 from: STAY_FROM,
@@ -419,6 +446,7 @@ impl Db {
                 filter: f.conditions(),
                 order: f.order(),
             },
+            f.kept_count(),
             req,
             stay_with_labels,
             |s| f.cursor_of(s),
@@ -428,7 +456,17 @@ impl Db {
 
     /// How many stays match.
     pub async fn count_stays(&self, f: &StayFilter) -> Result<i64> {
-        self.count_rows(f.count_from(), &f.conditions()).await
+        match f.kept_count() {
+            Some((select, filter)) => {
+                let sql = format!("{select}{}", filter.sql());
+                let row = filter
+                    .bind(sqlx::query(&sql))
+                    .fetch_one(self.reader())
+                    .await?;
+                crate::convert::get_i64(&row, "n")
+            }
+            None => self.count_rows(f.count_from(), &f.conditions()).await,
+        }
     }
 
     pub async fn extensions(&self, stay: StayId) -> Result<Vec<Extension>> {

@@ -78,12 +78,21 @@ impl Db {
             });
         }
         let (from, to) = (date_text(from), date_text(to));
+        // Residents: everyone with a stay in one of the organisation's homes during the
+        // period, read from the exit-date index that holds every column (ended in or after
+        // the period, and running), each person once; those among them with a buddy match
+        // during the period. `+s.home_id` keeps the home index from being the start.
         let row = sqlx::query(
-            "SELECT COUNT(DISTINCT s.person_id) AS residents, \
-             COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM buddy_matches m WHERE m.person_id = s.person_id \
-               AND m.started_on <= $3 AND (m.ended_on IS NULL OR m.ended_on >= $2)) THEN s.person_id END) AS with_buddy \
-             FROM stays s JOIN persons p ON p.id = s.person_id \
-             WHERE p.organisation_id = $1 AND s.start_date <= $3 AND (s.exit_date IS NULL OR s.exit_date >= $2)",
+            "SELECT COUNT(*) AS residents, COALESCE(SUM(CASE WHEN r.person_id IN \
+               (SELECT m.person_id FROM buddy_matches m WHERE m.organisation_id = $1 \
+                AND m.started_on <= $3 AND (m.ended_on IS NULL OR m.ended_on >= $2)) \
+               THEN 1 ELSE 0 END), 0) AS with_buddy \
+             FROM (SELECT DISTINCT person_id FROM ( \
+               SELECT s.person_id FROM stays s WHERE s.exit_date >= $2 AND s.start_date <= $3 \
+                 AND +s.home_id IN (SELECT h.id FROM homes h WHERE h.organisation_id = $1) \
+               UNION ALL \
+               SELECT s.person_id FROM stays s WHERE s.exit_date IS NULL AND s.start_date <= $3 \
+                 AND +s.home_id IN (SELECT h.id FROM homes h WHERE h.organisation_id = $1)) o) r",
         )
         .bind(organisation)
         .bind(&from)

@@ -268,3 +268,90 @@ async fn attention_in_sql_matches_the_clock_on_postgres() {
     };
     attention_in_sql_matches_the_clock(db).await;
 }
+
+/// The totals of all, running and ended stays are kept as stays begin, end, reopen and go
+/// (0026); they always equal counting the rows, and each page of those lists carries them.
+async fn kept_totals_equal_counting(db: Db) {
+    seed(&db, 120).await;
+    let filter = |active: Option<bool>| StayFilter {
+        active,
+        organisation: Some(1),
+        ..Default::default()
+    };
+    let counted = |sql: &'static str| {
+        let db = &db;
+        async move {
+            let n = nabij_store::testing::raw_strings(db, sql).await.unwrap();
+            n[0].parse::<i64>().unwrap()
+        }
+    };
+    let check = |step: &'static str| {
+        let db = &db;
+        async move {
+            let all =
+                counted("SELECT CAST(COUNT(*) AS TEXT) FROM stays WHERE organisation_id = 1").await;
+            let running =
+                counted("SELECT CAST(COUNT(*) AS TEXT) FROM stays WHERE organisation_id = 1 AND exit_date IS NULL")
+                    .await;
+            for (active, expected) in [
+                (None, all),
+                (Some(true), running),
+                (Some(false), all - running),
+            ] {
+                let f = filter(active);
+                assert_eq!(
+                    db.count_stays(&f).await.unwrap(),
+                    expected,
+                    "{step}: {active:?}"
+                );
+                let page = db.stays_page(&f, &PageRequest::first(10)).await.unwrap();
+                assert_eq!(page.total, expected, "{step}: page of {active:?}");
+            }
+        }
+    };
+    check("after the first stays").await;
+    raw_execute(
+        &db,
+        "UPDATE stays SET exit_date = '2026-03-01', destination = 'own_rented_home' WHERE id % 3 = 0",
+    )
+    .await
+    .unwrap();
+    check("after exits").await;
+    raw_execute(
+        &db,
+        "UPDATE stays SET exit_date = NULL, destination = NULL WHERE id % 9 = 0",
+    )
+    .await
+    .unwrap();
+    check("after exits were undone").await;
+    raw_execute(
+        &db,
+        "UPDATE stays SET planned_end = '2026-04-01' WHERE id % 2 = 0",
+    )
+    .await
+    .unwrap();
+    check("after other changes").await;
+    raw_execute(&db, "DELETE FROM stay_places").await.unwrap();
+    raw_execute(&db, "DELETE FROM stays WHERE id % 5 = 0")
+        .await
+        .unwrap();
+    check("after removals").await;
+    assert!(
+        counted("SELECT CAST(COUNT(*) AS TEXT) FROM stays WHERE exit_date IS NOT NULL").await > 0,
+        "some stays ended"
+    );
+}
+
+#[tokio::test]
+async fn kept_totals_equal_counting_on_sqlite() {
+    let (db, _dir) = sqlite().await;
+    kept_totals_equal_counting(db).await;
+}
+
+#[tokio::test]
+async fn kept_totals_equal_counting_on_postgres() {
+    let Some(db) = nabij_store::testing::postgres_from_env().await else {
+        return;
+    };
+    kept_totals_equal_counting(db).await;
+}

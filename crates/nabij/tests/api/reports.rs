@@ -231,3 +231,51 @@ async fn only_coordinators_and_administrators(app: TestApp) {
     assert_eq!(admin.get("/rapportage/per-maand").await.status(), 200);
 }
 on_both!(only_coordinators_and_administrators);
+
+/// A report is kept between requests, but never past a change to the data it counts: a
+/// placement, an exit or a home's new place shows in the very next report.
+async fn kept_reports_follow_every_change(app: TestApp) {
+    let placements = |html: &str, n: usize| {
+        html.contains(&format!(
+            "<a href=\"/rapportage/definities#plaatsingen\">Plaatsingen</a></th><td class=\"n\">{n}</td>"
+        ))
+    };
+    let (_, html) = text(&app, "/rapportage").await;
+    assert!(placements(&html, 0), "{html}");
+    // Asked again without a change: the same numbers.
+    let (_, html) = text(&app, "/rapportage").await;
+    assert!(placements(&html, 0));
+
+    let r = app.refer("Jan").await;
+    let res = app.place(r, app.pitstop).await;
+    assert_eq!(res.status(), 201);
+    let (_, html) = text(&app, "/rapportage").await;
+    assert!(placements(&html, 1), "a placement shows at once: {html}");
+    let api: Value = app
+        .get("/api/v1/reports/summary")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(api.to_string().contains("Plaatsingen"), "{api}");
+
+    let s: Value = res.json().await.unwrap();
+    let id = s["id"].as_i64().unwrap();
+    let exits = |html: &str, n: usize| {
+        html.contains(&format!(
+            "<a href=\"/rapportage/definities#vertrekken\">Vertrekken</a></th><td class=\"n\">{n}</td>"
+        ))
+    };
+    let (_, before) = text(&app, "/rapportage").await;
+    assert!(exits(&before, 0), "{before}");
+    let res = app
+        .post_json(
+            &format!("/api/v1/stays/{id}/exit"),
+            &json!({"exit_date": "2026-03-02", "destination": "own_rented_home", "reason": "Eigen woning"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (_, after) = text(&app, "/rapportage").await;
+    assert!(exits(&after, 1), "an exit shows at once: {after}");
+}
+on_both!(kept_reports_follow_every_change);

@@ -427,6 +427,21 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
     assert_eq!(r.status(), 201, "{}", text(r).await);
     let m: Value = coord.get_json_page("/api/v1/matches").await["items"][0].clone();
     let match_id = m["id"].as_i64().unwrap();
+    // The buddy share counts both residents, one of them with a buddy.
+    let today = app.clock.today();
+    let year_ago = today.saturating_sub(jiff::Span::new().years(1));
+    let facts = app
+        .db
+        .volunteer_facts(
+            1,
+            year_ago,
+            today,
+            app.clock.now() - jiff::SignedDuration::from_hours(24 * 366),
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((facts.with_buddy, facts.residents), (1, 2));
     let r = coord
         .post_json(
             "/api/v1/matches",
