@@ -90,6 +90,7 @@ pub struct App {
     planner_cache: capacity::Cache,
     guidance: guidance::Settings,
     settings: VolunteerSettings,
+    outflow: outflow::Settings,
 }
 
 /// The policies of signals and buddies (`[volunteers]` in the configuration).
@@ -129,6 +130,7 @@ impl App {
             planner_cache: capacity::Cache::default(),
             guidance: guidance::Settings::default(),
             settings: VolunteerSettings::default(),
+            outflow: outflow::Settings::default(),
         }
     }
 
@@ -161,6 +163,18 @@ impl App {
     pub fn with_guidance_settings(mut self, settings: guidance::Settings) -> Self {
         self.guidance = settings;
         self
+    }
+
+    /// The same application with other numbers for outflow (rent months before a flip,
+    /// the omklapwoning's maximum stay, aftercare after a flip).
+    pub fn with_outflow_settings(mut self, settings: outflow::Settings) -> Self {
+        self.outflow = settings;
+        self
+    }
+
+    /// The numbers of the outflow area in use.
+    pub fn outflow_settings(&self) -> outflow::Settings {
+        self.outflow
     }
 
     pub fn clock(&self) -> &Clock {

@@ -743,6 +743,7 @@ async fn outflow_parts(
                 rooms: 2,
                 rent_euros: 700,
                 accessible: false,
+                no_pets: false,
                 available_from: today.to_string(),
             },
         )

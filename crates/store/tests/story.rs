@@ -559,6 +559,8 @@ async fn story_on_sqlite() {
             "0020_report_covering_indexes",
             "0022_planner_revisions",
             "0023_list_counts",
+            "0040_partner_kind_changes",
+            "0041_offer_pets",
         ]
     );
     story(db).await;

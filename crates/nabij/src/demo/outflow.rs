@@ -432,6 +432,7 @@ pub(crate) async fn seed(
                 rooms: 1 + (i as i64 % 3),
                 rent_euros: 580 + 40 * i as i64,
                 accessible: i % 2 == 0,
+                no_pets: false,
                 available_from: today.saturating_sub(3.days()).to_string(),
             },
         )

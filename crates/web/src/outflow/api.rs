@@ -164,3 +164,24 @@ pub async fn set_partner_kind(
 ) -> ApiResult {
     ok(&partners::set_kind_input(&state.app, &viewer.caller, id, &input).await?)
 }
+
+pub async fn our_referrals(
+    S(state): S<Web>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<partners::PartnerReferralQuery>,
+) -> ApiResult {
+    let req = crate::paging::request(q.cursor.as_deref(), q.limit)?;
+    let page = partners::our_referral_views(&state.app, &viewer.caller, &req).await?;
+    let persons: Vec<_> = page.items.iter().filter_map(|r| r.shown).collect();
+    Ok(shown(ok(&page)?, persons))
+}
+
+pub async fn our_referral(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<ReferralId>,
+) -> ApiResult {
+    let d: partners::PartnerReferralDetailView =
+        partners::our_referral(&state.app, &viewer.caller, id).await?.into();
+    Ok(shown(ok(&d)?, d.shown))
+}

@@ -141,6 +141,7 @@ pub async fn register(
         rooms: opt_i64(&mut form, "rooms", "Het aantal kamers").unwrap_or(0),
         rent_euros: opt_i64(&mut form, "rent_euros", "De huur").unwrap_or(-1),
         accessible: form.checked("accessible"),
+        no_pets: form.checked("no_pets"),
         available_from: form.value("available_from").into(),
     };
     let result = if form.has_errors() {
@@ -440,7 +441,7 @@ pub struct FlipPage {
     pub coordinator: bool,
     pub d: FlipDetail,
     pub form: Form,
-    pub criteria: Vec<(&'static str, &'static str)>,
+    pub criteria: Vec<(&'static str, String)>,
 }
 
 impl FlipPage {
@@ -495,7 +496,16 @@ async fn flip_page(
         form,
         criteria: Criterion::ALL
             .iter()
-            .map(|c| (c.code(), c.label()))
+            .map(|c| match c {
+                Criterion::RentPaid => (
+                    c.code(),
+                    format!(
+                        "huur {} maanden op tijd betaald",
+                        state.app.outflow_settings().rent_months
+                    ),
+                ),
+                c => (c.code(), c.label().to_string()),
+            })
             .collect(),
     };
     Ok(with_form(&p, &p.form, persons))

@@ -85,6 +85,7 @@ pub(crate) async fn seed(
                 rooms: 1 + (i % 3) as i64,
                 rent_euros: 600 + 10 * (i % 20) as i64,
                 accessible: i % 4 == 0,
+                no_pets: false,
                 available_from: today.saturating_sub(((i % 20) as i64).days()).to_string(),
             },
         )
