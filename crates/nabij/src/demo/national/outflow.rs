@@ -27,7 +27,7 @@ pub(crate) async fn seed(
     sys: &Caller,
     accounts: &DemoAccounts,
     today: Date,
-) -> Result<()> {
+) -> Result<usize> {
     let orgs = nabij_app::accounts::organisations(app, sys).await?;
     let dunavie = orgs
         .iter()
@@ -37,7 +37,7 @@ pub(crate) async fn seed(
     let now = app.clock().now();
     let municipalities = nabij_app::geography::municipalities(app).await?;
     let Some(first) = municipalities.first() else {
-        return Ok(());
+        return Ok(0);
     };
     nabij_app::partners::set_kind(app, sys, dunavie, PartnerKind::HousingCorporation, &[]).await?;
     nabij_app::partners::set_kind(
@@ -156,9 +156,9 @@ pub(crate) async fn seed(
         )
         .await?;
     }
-    completed_flips(app, sys, dunavie, &neighbourhoods, today).await?;
+    let residents = completed_flips(app, sys, dunavie, &neighbourhoods, today).await?;
     app.clock().set(now);
-    Ok(())
+    Ok(residents)
 }
 
 /// Lease flips of the past two years, each through every step on its own day: requested,
@@ -170,8 +170,9 @@ async fn completed_flips(
     dunavie: nabij_domain::ids::OrganisationId,
     neighbourhoods: &[nabij_app::geography::Neighbourhood],
     today: Date,
-) -> Result<()> {
+) -> Result<usize> {
     use crate::demo::outflow::{Katwijk, resident, step};
+    let mut residents = 0;
     let tz = nabij_app::clock::dutch_time_zone();
     let names = [
         ("Fatima", "El Idrissi"),
@@ -255,6 +256,7 @@ async fn completed_flips(
             .await?;
         }
         step(app, sys, f.id, "flipped", None, review.saturating_add(10.days()), None).await?;
+        residents += 1;
     }
-    Ok(())
+    Ok(residents)
 }
