@@ -1471,9 +1471,15 @@ pub async fn chain_summary(
             "Gemiddelde tijd tot omklap (van gebruiksovereenkomst)",
             days((flips > 0).then(|| flip_days as f64 / flips as f64)),
         ),
-        ("Beoordelingen niet geslaagd", sum(|r| r.reviews_failed).to_string()),
+        (
+            "Beoordelingen niet geslaagd",
+            sum(|r| r.reviews_failed).to_string(),
+        ),
         ("Aanbod gedaan", sum(|r| r.offers_made).to_string()),
-        ("Aanbod geaccepteerd", sum(|r| r.offers_accepted).to_string()),
+        (
+            "Aanbod geaccepteerd",
+            sum(|r| r.offers_accepted).to_string(),
+        ),
         ("Aanbod geweigerd", sum(|r| r.offers_declined).to_string()),
         (
             "Contingent: gebruikt en gereserveerd van totaal",

@@ -669,10 +669,7 @@ pub async fn partner_organisations(app: &App, caller: &Caller) -> Result<Vec<Par
             id: OrganisationId(o.id),
             name: o.name,
             kind,
-            municipalities: ms
-                .iter()
-                .filter_map(|m| names.get(&m.0).cloned())
-                .collect(),
+            municipalities: ms.iter().filter_map(|m| names.get(&m.0).cloned()).collect(),
             municipality_ids: ms,
         });
     }

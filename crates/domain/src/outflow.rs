@@ -73,7 +73,11 @@ pub fn median_of_counts(sorted: &[(i64, i64)]) -> Option<f64> {
 
 /// The criterion "rent paid on time" can be met only after `months` months of rent under
 /// the usage agreement that began on `usage_from`.
-pub fn check_rent_paid(usage_from: Option<Date>, on: Date, months: i64) -> Result<(), RuleViolation> {
+pub fn check_rent_paid(
+    usage_from: Option<Date>,
+    on: Date,
+    months: i64,
+) -> Result<(), RuleViolation> {
     let Some(from) = usage_from else {
         return Ok(());
     };

@@ -753,7 +753,11 @@ async fn outflow_parts(
         let path = format!("/api/v1/offers/{}/candidates", offer.id);
         let first = coordinator.get(&path).await;
         anyhow::ensure!(first.status() == 200, "{path}: {}", first.status());
-        let mut found = first.json::<serde_json::Value>().await?.as_array().map_or(0, Vec::len);
+        let mut found = first
+            .json::<serde_json::Value>()
+            .await?
+            .as_array()
+            .map_or(0, Vec::len);
         let mut times = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();

@@ -255,8 +255,14 @@ impl Db {
         kind: PartnerKind,
         municipalities: &[MunicipalityId],
     ) -> Result<()> {
-        self.write_partner_kind(organisation, kind, municipalities, "systeem", jiff::Timestamp::now())
-            .await
+        self.write_partner_kind(
+            organisation,
+            kind,
+            municipalities,
+            "systeem",
+            jiff::Timestamp::now(),
+        )
+        .await
     }
 
     /// Sets a partner's kind and covered municipalities on behalf of `actor`; the change is
@@ -268,8 +274,14 @@ impl Db {
         municipalities: &[MunicipalityId],
         actor: &Actor,
     ) -> Result<()> {
-        self.write_partner_kind(organisation, kind, municipalities, &actor.on_behalf_of, actor.at)
-            .await
+        self.write_partner_kind(
+            organisation,
+            kind,
+            municipalities,
+            &actor.on_behalf_of,
+            actor.at,
+        )
+        .await
     }
 
     async fn write_partner_kind(
@@ -1553,12 +1565,22 @@ impl Db {
         // Waiting for housing, as a median: the number of stays per day count, per
         // municipality (a short histogram instead of every stay).
         let waits = [
-            ("waited", format!("SELECT p.own_municipality_id AS m, {days} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
+            (
+                "waited",
+                format!(
+                    "SELECT p.own_municipality_id AS m, {days} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
               WHERE p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3 AND s.ready_on IS NOT NULL{persons_scope} \
-              GROUP BY p.own_municipality_id, d")),
-            ("waiting_now", format!("SELECT p.own_municipality_id AS m, {days_now} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
+              GROUP BY p.own_municipality_id, d"
+                ),
+            ),
+            (
+                "waiting_now",
+                format!(
+                    "SELECT p.own_municipality_id AS m, {days_now} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
               WHERE p.organisation_id = $1 AND s.ready_on IS NOT NULL AND s.ready_on < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{persons_scope} \
-              GROUP BY p.own_municipality_id, d")),
+              GROUP BY p.own_municipality_id, d"
+                ),
+            ),
         ];
         for (what, sql) in waits {
             let rows = sqlx::query(&sql)

@@ -204,7 +204,11 @@ pub(crate) async fn past_offers(
             &OfferInput {
                 corporation_id: Some(corporation.0),
                 quota_id: q.id.0,
-                address: format!("{} {}", ["Stationsweg", "Kerkpad", "Dorpsstraat", "Molenlaan"][i % 4], 2 + i),
+                address: format!(
+                    "{} {}",
+                    ["Stationsweg", "Kerkpad", "Dorpsstraat", "Molenlaan"][i % 4],
+                    2 + i
+                ),
                 municipality_id: m.0,
                 neighbourhood_id: None,
                 rooms: 1 + (i as i64 % 3),
@@ -464,7 +468,11 @@ pub(crate) async fn seed(
     // Quotas of Dunavie in every seed municipality, last year and this year.
     app.clock().set(now);
     for m in &munis {
-        for (year, total) in [(today.year() - 2, 4), (today.year() - 1, 6), (today.year(), 8)] {
+        for (year, total) in [
+            (today.year() - 2, 4),
+            (today.year() - 1, 6),
+            (today.year(), 8),
+        ] {
             nabij_app::outflow::set_quota(
                 app,
                 sys,

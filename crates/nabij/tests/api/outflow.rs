@@ -865,7 +865,12 @@ async fn after_a_flip_guidance_runs_on_as_aftercare(app: TestApp) {
     app.clock.set(app.clock.now() + days(190));
     let t = app.clock.today().to_string();
     step(json!({"step": "flip_review", "on": t})).await;
-    for c in ["rent_paid", "no_nuisance", "goals_met", "corporation_agrees"] {
+    for c in [
+        "rent_paid",
+        "no_nuisance",
+        "goals_met",
+        "corporation_agrees",
+    ] {
         step(json!({"step": "criterion", "criterion": c, "met": true, "on": t})).await;
     }
     step(json!({"step": "flipped", "on": t})).await;
@@ -903,7 +908,11 @@ async fn a_partner_reads_its_own_referrals_through_the_api(app: TestApp) {
         .unwrap();
     let partner = app.session_as(Role::Partner).await;
     let mut ids = Vec::new();
-    for (first, dob) in [("Sanne", "1990-04-02"), ("Tim", "1985-01-09"), ("Uma", "1979-11-30")] {
+    for (first, dob) in [
+        ("Sanne", "1990-04-02"),
+        ("Tim", "1985-01-09"),
+        ("Uma", "1979-11-30"),
+    ] {
         let mut body = partner_referral(&app);
         body["first_name"] = json!(first);
         body["date_of_birth"] = json!(dob);
@@ -970,9 +979,7 @@ async fn a_partner_reads_its_own_referrals_through_the_api(app: TestApp) {
     assert!(one["household_size"].is_null());
 
     // Consent for the referral revoked: the status stays, the name and the place go.
-    let person: Value = app
-        .get_json(&format!("/api/v1/referrals/{}", ids[0]))
-        .await;
+    let person: Value = app.get_json(&format!("/api/v1/referrals/{}", ids[0])).await;
     let person = nabij_domain::ids::PersonId(person["person_id"].as_i64().unwrap());
     let consent = app
         .db
@@ -1013,7 +1020,12 @@ on_both!(a_partner_reads_its_own_referrals_through_the_api);
 async fn an_administrator_sets_a_partners_kind_on_its_page(app: TestApp) {
     let admin = app.session_as(Role::Admin).await;
     let page = format!("/beheer/ketenpartners/{}", app.partner_org);
-    let html = admin.get("/beheer/ketenpartners").await.text().await.unwrap();
+    let html = admin
+        .get("/beheer/ketenpartners")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Gemeente Woerden"), "{html}");
     // A municipality without municipalities: a Dutch error at the field, nothing written.
     let r = admin.post_form(&page, &[("kind", "gemeente")]).await;
@@ -1030,14 +1042,20 @@ async fn an_administrator_sets_a_partners_kind_on_its_page(app: TestApp) {
     // Chosen well: saved, and the change is on the page with who made it.
     let woerden = app.woerden.0.to_string();
     let r = admin
-        .post_form(&page, &[("kind", "gemeente"), ("municipality_ids", &woerden)])
+        .post_form(
+            &page,
+            &[("kind", "gemeente"), ("municipality_ids", &woerden)],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert!(to.starts_with(&page), "{to}");
     let html = admin.get(&to).await.text().await.unwrap();
     assert!(html.contains("zijn opgeslagen"), "{html}");
-    assert!(html.contains("Test admin"), "the change names who made it: {html}");
+    assert!(
+        html.contains("Test admin"),
+        "the change names who made it: {html}"
+    );
     assert_eq!(
         app.db.partner_kind(app.partner_org).await.unwrap(),
         (Some(PartnerKind::Municipality), vec![app.woerden])

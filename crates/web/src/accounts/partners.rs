@@ -95,7 +95,10 @@ async fn show_page(
         flash: flash_key,
         partner,
         changes,
-        kinds: PartnerKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        kinds: PartnerKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
         municipalities,
         form,
     };

@@ -182,6 +182,8 @@ pub async fn our_referral(
     Path(id): Path<ReferralId>,
 ) -> ApiResult {
     let d: partners::PartnerReferralDetailView =
-        partners::our_referral(&state.app, &viewer.caller, id).await?.into();
+        partners::our_referral(&state.app, &viewer.caller, id)
+            .await?
+            .into();
     Ok(shown(ok(&d)?, d.shown))
 }

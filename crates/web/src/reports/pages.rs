@@ -345,7 +345,13 @@ async fn render(
                 waiting: c
                     .waiting
                     .into_iter()
-                    .map(|(m, n, d)| (m, n.to_string(), d.map_or("—".into(), |d| format!("{d:.0}"))))
+                    .map(|(m, n, d)| {
+                        (
+                            m,
+                            n.to_string(),
+                            d.map_or("—".into(), |d| format!("{d:.0}")),
+                        )
+                    })
                     .collect(),
                 reasons: c
                     .reasons

@@ -211,7 +211,16 @@ async fn completed_flips(
             neighbourhood: n.id,
         };
         let moved_in = requested.saturating_add(5.days());
-        resident(app, sys, &place, f.id, f.home_id, names[i % names.len()], moved_in).await?;
+        resident(
+            app,
+            sys,
+            &place,
+            f.id,
+            f.home_id,
+            names[i % names.len()],
+            moved_in,
+        )
+        .await?;
         let mut review = moved_in.saturating_add(200.days());
         step(app, sys, f.id, "flip_review", None, review, None).await?;
         if i % 3 == 0 {
@@ -232,7 +241,11 @@ async fn completed_flips(
                 "review_failed",
                 None,
                 review.saturating_add(7.days()),
-                Some(("", false, "Eerst de overlast oplossen; over drie maanden opnieuw")),
+                Some((
+                    "",
+                    false,
+                    "Eerst de overlast oplossen; over drie maanden opnieuw",
+                )),
             )
             .await?;
             review = review.saturating_add(90.days());
@@ -255,7 +268,16 @@ async fn completed_flips(
             )
             .await?;
         }
-        step(app, sys, f.id, "flipped", None, review.saturating_add(10.days()), None).await?;
+        step(
+            app,
+            sys,
+            f.id,
+            "flipped",
+            None,
+            review.saturating_add(10.days()),
+            None,
+        )
+        .await?;
         residents += 1;
     }
     Ok(residents)
