@@ -1290,6 +1290,7 @@ pub async fn chain_figures(
             nabij_store::outflow::ChainScope {
                 provider: caller.provider.0,
                 partner,
+                outflow_only: false,
             },
             from,
             to,
@@ -1444,6 +1445,7 @@ pub async fn chain_summary(
             nabij_store::outflow::ChainScope {
                 provider: caller.provider.0,
                 partner: None,
+                outflow_only: true,
             },
             from,
             to,

@@ -756,8 +756,9 @@ impl Db {
              p.household_size, p.needs_accessible, p.needs_pets, p.needs_women_only, p.own_municipality_id, \
              p.own_neighbourhood_id \
              FROM stays s JOIN persons p ON p.id = s.person_id \
-             WHERE s.exit_date IS NULL AND s.ready_on IS NOT NULL AND p.organisation_id = $1 \
-             AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.person_id = s.person_id AND o.state IN ('proposed', 'accepted') AND o.moved_on IS NULL)",
+             WHERE s.organisation_id = $1 AND s.exit_date IS NULL AND s.ready_on IS NOT NULL AND p.organisation_id = $1 \
+             AND s.person_id NOT IN (SELECT o.person_id FROM offers o WHERE o.provider_id = $1 \
+             AND o.state IN ('proposed', 'accepted') AND o.moved_on IS NULL AND o.person_id IS NOT NULL)",
         )
         .bind(provider)
         .fetch_all(self.reader())
@@ -1437,6 +1438,9 @@ async fn move_in(
 pub struct ChainScope {
     pub provider: i64,
     pub partner: Option<i64>,
+    /// Only the outflow measures (offers, quotas, flips, waiting after exit): the report's
+    /// summary leaves the referrals, placements and running stays to its own tables.
+    pub outflow_only: bool,
 }
 
 /// Per municipality, the chain and outflow figures of a period (half-open dates).
@@ -1504,15 +1508,30 @@ impl Db {
         };
         let mut by: BTreeMap<i64, ChainFigures> = BTreeMap::new();
         let queries: [(&str, String); 7] = [
-            ("referrals", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM referrals r JOIN persons p ON p.id = r.person_id \
-              WHERE r.organisation_id = $1 AND r.received_at >= $2 AND r.received_at < $3{scope} GROUP BY p.own_municipality_id".into()),
+            // A partner's few municipalities: from their persons to the referrals (a person's
+            // referrals are all of the person's organisation); the whole organisation: the
+            // period's referrals.
+            ("referrals", if scope.partner.is_some() {
+                "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM persons p CROSS JOIN referrals r \
+                 WHERE r.person_id = p.id AND p.organisation_id = $1 AND r.received_at >= $2 AND r.received_at < $3{scope} \
+                 GROUP BY p.own_municipality_id".into()
+            } else {
+                "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM referrals r JOIN persons p ON p.id = r.person_id \
+                 WHERE r.organisation_id = $1 AND r.received_at >= $2 AND r.received_at < $3{scope} GROUP BY p.own_municipality_id".into()
+            }),
             ("placements", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, \
               SUM(CASE WHEN s.proximity IN ('own_neighbourhood', 'own_municipality') THEN 1 ELSE 0 END) AS b \
               FROM stays s JOIN persons p ON p.id = s.person_id \
               WHERE p.organisation_id = $1 AND s.start_date >= $2 AND s.start_date < $3{scope} GROUP BY p.own_municipality_id".into()),
-            ("no_place", "SELECT e.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
-              JOIN persons p ON p.id = r.person_id \
-              WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{scope} GROUP BY e.municipality_id".into()),
+            ("no_place", if scope.partner.is_some() {
+                "SELECT e.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM persons p CROSS JOIN referrals r CROSS JOIN no_place_events e \
+                 WHERE r.person_id = p.id AND e.referral_id = r.id AND p.organisation_id = $1 \
+                 AND e.occurred_at >= $2 AND e.occurred_at < $3{scope} GROUP BY e.municipality_id".into()
+            } else {
+                "SELECT e.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
+                 JOIN persons p ON p.id = r.person_id \
+                 WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{scope} GROUP BY e.municipality_id".into()
+            }),
             ("running", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM stays s JOIN persons p ON p.id = s.person_id \
               WHERE p.organisation_id = $1 AND s.start_date < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{scope} \
               GROUP BY p.own_municipality_id".into()),
@@ -1535,6 +1554,11 @@ impl Db {
             })),
         ];
         for (what, sql) in queries {
+            if scope.outflow_only
+                && matches!(what, "referrals" | "placements" | "no_place" | "running")
+            {
+                continue;
+            }
             let sql = sql.replace("{scope}", persons_scope);
             let rows = sqlx::query(&sql)
                 .bind(scope.provider)
@@ -1564,24 +1588,44 @@ impl Db {
         }
         // Waiting for housing, as a median: the number of stays per day count, per
         // municipality (a short histogram instead of every stay).
-        let waits = [
-            (
+        // A partner's few municipalities: from their persons; the whole organisation: from
+        // the period's exits (and the running stays ready to move on), by index.
+        let waits = if scope.partner.is_some() {
+            vec![
+                (
+                    "waited",
+                    format!(
+                        "SELECT p.own_municipality_id AS m, {days} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
+                  WHERE p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3 AND s.ready_on IS NOT NULL{persons_scope} \
+                  GROUP BY p.own_municipality_id, d"
+                    ),
+                ),
+                (
+                    "waiting_now",
+                    format!(
+                        "SELECT p.own_municipality_id AS m, {days_now} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
+                  WHERE p.organisation_id = $1 AND s.ready_on IS NOT NULL AND s.ready_on < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{persons_scope} \
+                  GROUP BY p.own_municipality_id, d"
+                    ),
+                ),
+            ]
+        } else {
+            let mut w = vec![(
                 "waited",
                 format!(
-                    "SELECT p.own_municipality_id AS m, {days} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
-              WHERE p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3 AND s.ready_on IS NOT NULL{persons_scope} \
-              GROUP BY p.own_municipality_id, d"
+                    "SELECT p.own_municipality_id AS m, {days} AS d, COUNT(*) AS a FROM stays s CROSS JOIN persons p \
+                  WHERE p.id = s.person_id AND p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3 AND s.ready_on IS NOT NULL{persons_scope} \
+                  GROUP BY p.own_municipality_id, d"
                 ),
-            ),
-            (
-                "waiting_now",
-                format!(
-                    "SELECT p.own_municipality_id AS m, {days_now} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
-              WHERE p.organisation_id = $1 AND s.ready_on IS NOT NULL AND s.ready_on < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{persons_scope} \
-              GROUP BY p.own_municipality_id, d"
-                ),
-            ),
-        ];
+            )];
+            if !scope.outflow_only {
+                w.push(("waiting_now", format!("SELECT p.own_municipality_id AS m, {days_now} AS d, COUNT(*) AS a FROM stays s CROSS JOIN persons p \
+                  WHERE p.id = s.person_id AND s.organisation_id = $1 AND p.organisation_id = $1 AND s.ready_on IS NOT NULL AND s.ready_on < $3 \
+                  AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{persons_scope} \
+                  GROUP BY p.own_municipality_id, d")));
+            }
+            w
+        };
         for (what, sql) in waits {
             let rows = sqlx::query(&sql)
                 .bind(scope.provider)
@@ -1613,17 +1657,27 @@ impl Db {
             }
         }
         // Exits by destination, and reviews not passed (flip events), and quotas.
-        let exits = sqlx::query(&format!(
-            "SELECT p.own_municipality_id AS m, s.destination AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
-             WHERE p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3{persons_scope} \
-             GROUP BY p.own_municipality_id, s.destination"
-        ))
-        .bind(scope.provider)
-        .bind(&f)
-        .bind(&t)
-        .bind(partner)
-        .fetch_all(self.reader())
-        .await?;
+        let exits = if scope.outflow_only {
+            Vec::new()
+        } else {
+            // As the waiting above: a partner's persons, or the period's exits by index.
+            let join = if scope.partner.is_some() {
+                "stays s JOIN persons p ON p.id = s.person_id WHERE"
+            } else {
+                "stays s CROSS JOIN persons p WHERE p.id = s.person_id AND"
+            };
+            sqlx::query(&format!(
+                "SELECT p.own_municipality_id AS m, s.destination AS d, COUNT(*) AS a FROM {join} \
+                 p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3{persons_scope} \
+                 GROUP BY p.own_municipality_id, s.destination"
+            ))
+            .bind(scope.provider)
+            .bind(&f)
+            .bind(&t)
+            .bind(partner)
+            .fetch_all(self.reader())
+            .await?
+        };
         for r in &exits {
             let m = get_i64(r, "m")?;
             let e = by.entry(m).or_insert_with(|| ChainFigures {
@@ -1677,10 +1731,23 @@ impl Db {
         }
         // Names of the municipalities.
         let mut out: Vec<ChainFigures> = Vec::with_capacity(by.len());
+        let names: std::collections::HashMap<i64, String> = if by.len() > 8 {
+            sqlx::query("SELECT id, name FROM municipalities")
+                .fetch_all(self.reader())
+                .await?
+                .iter()
+                .map(|r| Ok((get_i64(r, "id")?, get_string(r, "name")?)))
+                .collect::<Result<_>>()?
+        } else {
+            Default::default()
+        };
         for (m, mut e) in by {
-            e.municipality_name = match self.municipality(MunicipalityId(m)).await {
-                Ok(x) => x.name,
-                Err(_) => format!("gemeente {m}"),
+            e.municipality_name = match names.get(&m) {
+                Some(n) => n.clone(),
+                None => match self.municipality(MunicipalityId(m)).await {
+                    Ok(x) => x.name,
+                    Err(_) => format!("gemeente {m}"),
+                },
             };
             out.push(e);
         }
