@@ -1128,6 +1128,38 @@ async fn a_household_with_pets_fits_only_a_home_that_allows_them(app: TestApp) {
     assert_eq!(r.status(), 422);
     let p: Value = r.json().await.unwrap();
     assert!(field_error(&p, "person_id").contains("huisdieren"), "{p}");
+
+    // Two without pets fit; asked for the best one only, the API gives one.
+    for name in ["Rosa", "Sem"] {
+        let referral = app.refer(name).await;
+        let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/stays/{}/ready", stay["id"]),
+                &json!({"ready_on": app.clock.today().to_string()}),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let all: Value = app
+        .get_json(&format!("/api/v1/offers/{offer}/candidates"))
+        .await;
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    let best: Value = app
+        .get_json(&format!("/api/v1/offers/{offer}/candidates?limit=1"))
+        .await;
+    assert_eq!(best.as_array().unwrap().len(), 1);
+    assert_eq!(best[0]["person_id"], all[0]["person_id"]);
+    let html = app
+        .get(&format!("/woningaanbod/{offer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("2 kandidaten, de best passende eerst."),
+        "{html}"
+    );
 }
 on_both!(a_household_with_pets_fits_only_a_home_that_allows_them);
 

@@ -41,7 +41,7 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .api(M::GET, "/api/v1/offers", OUTFLOW, "Housing offers", doc::<Page<OfferView>>("outflow", 200).query::<OfferQuery>(), api::offers).on_view(Outflow, View)
         .api(M::POST, "/api/v1/offers", OUTFLOW, "Register a housing offer (reserves a unit of its quota)", doc::<OfferView>("outflow", 201).takes::<OfferInput>(), api::register)
         .api(M::GET, "/api/v1/offers/{id}", OUTFLOW, "A housing offer with its answers", doc::<OfferDetail>("outflow", 200), api::offer).on_view(Outflow, View)
-        .api(M::GET, "/api/v1/offers/{id}/candidates", COORDINATOR, "The people ready to move on, ranked for the offer", doc::<Vec<CandidateView>>("outflow", 200), api::candidates).on_view(Overview, View)
+        .api(M::GET, "/api/v1/offers/{id}/candidates", COORDINATOR, "The people ready to move on, ranked for the offer", doc::<Vec<CandidateView>>("outflow", 200).query::<api::CandidatesQuery>(), api::candidates).on_view(Overview, View)
         .api(M::POST, "/api/v1/offers/{id}/match", COORDINATOR, "Propose a ready person for the offer", doc::<OfferView>("outflow", 200).takes::<MatchInput>(), api::propose).in_transaction(Outflow, Change)
         .api(M::POST, "/api/v1/offers/{id}/answer", COORDINATOR, "The person accepts (key date) or declines (reason)", doc::<OfferView>("outflow", 200).takes::<AnswerInput>(), api::answer).in_transaction(Outflow, Change)
         .api(M::POST, "/api/v1/offers/{id}/move", COORDINATOR, "The move on the key date: the stay ends", doc::<OfferView>("outflow", 200), api::move_in).in_transaction(Stay, Change)

@@ -194,8 +194,14 @@ pub struct OfferPage {
     pub coordinator: bool,
     pub d: OfferDetail,
     pub candidates: Vec<CandidateView>,
+    /// How many fit in all; only the best are shown (and logged) unless all are asked for.
+    pub candidates_total: usize,
     pub form: Form,
 }
+
+/// The candidates an offer's page shows unless all are asked for (`?kandidaten=alle`):
+/// each shown name is a logged view, and the best few are what a coordinator proposes from.
+const SHOWN_CANDIDATES: usize = 25;
 
 impl OfferPage {
     pub fn state(&self) -> &'static str {
@@ -225,15 +231,21 @@ async fn offer_page(
     id: OfferId,
     form: Form,
     flash_key: Option<&'static str>,
+    all: bool,
 ) -> Result<Response, HtmlError> {
     let app = &state.app;
     let d = outflow::offer(app, &viewer.caller, id).await?;
     let coordinator = viewer.role() == Role::Coordinator;
-    let candidates = if coordinator && d.offer.state == nabij_domain::outflow::OfferState::Open {
+    let mut candidates = if coordinator && d.offer.state == nabij_domain::outflow::OfferState::Open
+    {
         outflow::candidates(app, &viewer.caller, id).await?
     } else {
         Vec::new()
     };
+    let candidates_total = candidates.len();
+    if !all {
+        candidates.truncate(SHOWN_CANDIDATES);
+    }
     let mut persons: Vec<_> = candidates.iter().map(|c| c.candidate.person_id).collect();
     persons.extend(d.offer.shown);
     let p = OfferPage {
@@ -242,6 +254,7 @@ async fn offer_page(
         coordinator,
         d,
         candidates,
+        candidates_total,
         form,
     };
     Ok(with_form(&p, &p.form, persons))
@@ -253,7 +266,8 @@ pub async fn show(
     Path(id): Path<OfferId>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    offer_page(&state, &viewer, id, Form::default(), flash(&q)).await
+    let all = q.get("kandidaten").is_some_and(|k| k == "alle");
+    offer_page(&state, &viewer, id, Form::default(), flash(&q), all).await
 }
 
 async fn after_offer<T>(
@@ -269,7 +283,7 @@ async fn after_offer<T>(
         form,
         |_| format!("/woningaanbod/{id}"),
         key,
-        |f| async move { offer_page(&state, &viewer, id, f, None).await },
+        |f| async move { offer_page(&state, &viewer, id, f, None, false).await },
     )
     .await
 }
