@@ -414,11 +414,15 @@ async fn checked(
     ] {
         crate::take(&mut errors, limits::check(field, value, max));
     }
-    let months = input.max_stay_months.unwrap_or(6);
-    if !(1..=24).contains(&months) {
+    // Left empty, a home takes the default of its kind (an omklapwoning's is configured).
+    let months = input
+        .max_stay_months
+        .unwrap_or_else(|| kind.map_or(6, |k| app.outflow.max_stay_months(k) as i64));
+    let most = nabij_domain::outflow::MAX_STAY_MONTHS;
+    if !(1..=most).contains(&months) {
         errors.push(RuleViolation::new(
             "max_stay_months",
-            "1 tot en met 24 maanden",
+            format!("de maximale verblijfsduur is 1 tot en met {most} maanden"),
         ));
     }
     let point = match (input.lat, input.lon) {

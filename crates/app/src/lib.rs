@@ -94,6 +94,7 @@ pub struct App {
     settings: VolunteerSettings,
     /// Where signal notices go by e-mail, when `[mail]` is configured.
     outbox: Option<mail::Outbox>,
+    outflow: outflow::Settings,
 }
 
 /// The policies of signals and buddies (`[volunteers]` in the configuration).
@@ -135,6 +136,7 @@ impl App {
             guidance: guidance::Settings::default(),
             settings: VolunteerSettings::default(),
             outbox: None,
+            outflow: outflow::Settings::default(),
         }
     }
 
@@ -181,6 +183,18 @@ impl App {
     pub fn with_guidance_settings(mut self, settings: guidance::Settings) -> Self {
         self.guidance = settings;
         self
+    }
+
+    /// The same application with other numbers for outflow (rent months before a flip,
+    /// the omklapwoning's maximum stay, aftercare after a flip).
+    pub fn with_outflow_settings(mut self, settings: outflow::Settings) -> Self {
+        self.outflow = settings;
+        self
+    }
+
+    /// The numbers of the outflow area in use.
+    pub fn outflow_settings(&self) -> outflow::Settings {
+        self.outflow
     }
 
     pub fn clock(&self) -> &Clock {

@@ -21,6 +21,37 @@ use nabij_domain::page::{Cursor, Page, PageRequest};
 use nabij_store::outflow::{NewOffer, QuotaFilter};
 use serde::{Deserialize, Serialize};
 
+/// The configurable numbers of this area (`[outflow]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Months of rent paid on time before the criterion "rent paid" can be met.
+    pub rent_months: i64,
+    /// The maximum stay of a new omklapwoning, unless its own is set.
+    pub flip_home_max_stay_months: i64,
+    /// Days of aftercare after a flip: the resident's guidance continues this long.
+    pub aftercare_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            rent_months: DEFAULT_RENT_MONTHS,
+            flip_home_max_stay_months: FLIP_HOME_MAX_STAY_MONTHS as i64,
+            aftercare_days: DEFAULT_AFTERCARE_DAYS,
+        }
+    }
+}
+
+impl Settings {
+    /// The default maximum stay of a new home of this kind, in months.
+    pub fn max_stay_months(&self, kind: HomeKind) -> i8 {
+        match kind {
+            HomeKind::FlipHome => self.flip_home_max_stay_months.clamp(1, MAX_STAY_MONTHS) as i8,
+            k => k.default_max_stay_months(),
+        }
+    }
+}
+
 /// A quota with its units in use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Quota {
@@ -217,6 +248,8 @@ pub struct OfferView {
     pub rooms: i64,
     pub rent_euros: i64,
     pub accessible: bool,
+    /// Pets are allowed in the home.
+    pub pets_allowed: bool,
     #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub available_from: Date,
     pub state: OfferState,
@@ -275,6 +308,7 @@ async fn view(
         rooms: o.rooms,
         rent_euros: o.rent_euros,
         accessible: o.accessible,
+        pets_allowed: !o.no_pets,
         available_from: o.available_from,
         state: o.state,
         candidate,
@@ -327,6 +361,8 @@ pub struct OfferInput {
     #[schemars(range(min = 0, max = 10000))]
     pub rent_euros: i64,
     pub accessible: bool,
+    /// The home does not allow pets (a household with pets does not fit).
+    pub no_pets: bool,
     #[schemars(with = "nabij_domain::schema::IsoDate")]
     pub available_from: String,
 }
@@ -431,6 +467,7 @@ pub async fn register_offer(app: &App, caller: &Caller, input: &OfferInput) -> R
                 rooms: input.rooms,
                 rent_euros: input.rent_euros,
                 accessible: input.accessible,
+                no_pets: input.no_pets,
                 available_from,
             },
             &app.actor(caller),
@@ -688,11 +725,16 @@ pub async fn answer(
 #[tracing::instrument(skip_all, fields(offer = id.0))]
 pub async fn move_in(app: &App, caller: &Caller, id: OfferId) -> Result<OfferView> {
     coordinator(caller)?;
-    let (s, _) = visible_offer(app, caller, id).await?;
+    let (s, o) = visible_offer(app, caller, id).await?;
+    let today = app.clock.today();
     app.db
-        .move_into_offer(id, app.clock.today(), &app.actor(caller))
+        .move_into_offer(id, today, &app.actor(caller))
         .await?
         .map_err(AppError::Invalid)?;
+    // The stay ended on the key date: so does guidance (it can still become aftercare).
+    if let (Some(person), Some(key)) = (o.person_id, o.key_date) {
+        crate::guidance::at_exit(app, caller, person, key).await?;
+    }
     view(app, caller, s, app.db.offer(id).await?).await
 }
 
@@ -1005,7 +1047,7 @@ async fn request(
                     accessible: input.accessible,
                     ..HouseRules::default()
                 },
-                max_stay_months: HomeKind::FlipHome.default_max_stay_months(),
+                max_stay_months: app.outflow.max_stay_months(HomeKind::FlipHome),
                 landlord: Some(corp_name),
                 places: 1,
                 opened_on: Some(from),
@@ -1093,6 +1135,10 @@ pub async fn flip_step(
             let Some(c) = input.criterion.as_deref().and_then(Criterion::parse) else {
                 return Err(AppError::invalid("criterion", "kies een criterium"));
             };
+            if c == Criterion::RentPaid && input.met.unwrap_or(false) {
+                check_rent_paid(f.flip.usage_from, on, app.outflow.rent_months)
+                    .map_err(|e| AppError::Invalid(vec![e]))?;
+            }
             FlipAction::Record(CriterionRecord {
                 criterion: c,
                 met: input.met.unwrap_or(false),
@@ -1136,6 +1182,18 @@ pub async fn flip_step(
         )
         .await?
         .map_err(AppError::Invalid)?;
+    if let (FlipAction::Flip { on }, Some(resident)) = (&action, next.resident) {
+        // The resident stays in the same house: guidance runs on as aftercare.
+        let days = app.outflow.aftercare_days;
+        if days > 0 {
+            let until = on.saturating_add(jiff::ToSpan::days(days));
+            app.db
+                .continue_as_aftercare(resident, *on, until, &app.actor(caller))
+                .await?;
+        } else {
+            crate::guidance::at_exit(app, caller, resident, *on).await?;
+        }
+    }
     flip_view(app, caller, s, app.db.flip(id).await?).await
 }
 
@@ -1232,6 +1290,7 @@ pub async fn chain_figures(
             nabij_store::outflow::ChainScope {
                 provider: caller.provider.0,
                 partner,
+                outflow_only: false,
             },
             from,
             to,
@@ -1265,9 +1324,9 @@ pub async fn chain_figures(
         &[
             "Gemeente",
             "Vertrokken na wachten",
-            "Gemiddeld dagen gewacht",
+            "Mediaan dagen gewacht",
             "Wacht nu",
-            "Gemiddeld dagen tot nu",
+            "Mediaan dagen tot nu",
         ],
     );
     let mut outflow = Table::new(
@@ -1311,9 +1370,9 @@ pub async fn chain_figures(
         waiting.push(vec![
             name.clone(),
             Cell::count(r.waited_exits),
-            Cell::figure(mean(r.waited_days, r.waited_exits), r.waited_exits, 0),
+            Cell::figure(r.waited_median, r.waited_exits, 0),
             Cell::count(r.waiting_now),
-            Cell::figure(mean(r.waiting_now_days, r.waiting_now), r.waiting_now, 0),
+            Cell::figure(r.waiting_now_median, r.waiting_now, 0),
         ]);
         outflow.push(vec![
             name,
@@ -1349,6 +1408,117 @@ pub async fn chain_figures(
         tables,
         covered,
         suppressed,
+    })
+}
+
+/// The outflow measures of a period in a few lines, for the report's summary: lease
+/// flips, offers and their answers, quota use, waiting for housing (for all and per
+/// municipality, the most waited first). `municipality` narrows it to one.
+pub struct ChainSummary {
+    /// (measure, value) in Dutch.
+    pub lines: Vec<(&'static str, String)>,
+    /// (municipality, exits after a wait, median days waited), at most `per_municipality`.
+    pub waiting: Vec<(String, i64, Option<f64>)>,
+    /// How many municipalities had exits after a wait.
+    pub waiting_municipalities: usize,
+    /// The most given reasons to decline, with how often.
+    pub reasons: Vec<(String, i64)>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn chain_summary(
+    app: &App,
+    caller: &Caller,
+    from: Date,
+    to: Date,
+    municipality: Option<i64>,
+    per_municipality: usize,
+) -> Result<ChainSummary> {
+    if !(caller.acts_as(Role::Coordinator) || caller.role == Role::Admin) {
+        return Err(AppError::Forbidden(
+            "deze cijfers zijn voor coördinatoren en beheerders".into(),
+        ));
+    }
+    let (rows, reasons) = app
+        .db
+        .chain_figures(
+            nabij_store::outflow::ChainScope {
+                provider: caller.provider.0,
+                partner: None,
+                outflow_only: true,
+            },
+            from,
+            to,
+        )
+        .await?;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| municipality.is_none_or(|m| r.municipality_id == m))
+        .collect();
+    let sum = |f: fn(&nabij_store::outflow::ChainFigures) -> i64| rows.iter().map(f).sum::<i64>();
+    let flips = sum(|r| r.flips);
+    let flip_days = sum(|r| r.flip_days);
+    let mut hist: std::collections::BTreeMap<i64, i64> = Default::default();
+    for r in &rows {
+        for (d, n) in &r.waited_days {
+            *hist.entry(*d).or_default() += n;
+        }
+    }
+    let hist: Vec<(i64, i64)> = hist.into_iter().collect();
+    let waited = hist.iter().map(|(_, n)| n).sum::<i64>();
+    let days = |v: Option<f64>| v.map_or("—".to_string(), |d| format!("{d:.0} dagen"));
+    let lines = vec![
+        ("Omklappen", flips.to_string()),
+        (
+            "Gemiddelde tijd tot omklap (van gebruiksovereenkomst)",
+            days((flips > 0).then(|| flip_days as f64 / flips as f64)),
+        ),
+        (
+            "Beoordelingen niet geslaagd",
+            sum(|r| r.reviews_failed).to_string(),
+        ),
+        ("Aanbod gedaan", sum(|r| r.offers_made).to_string()),
+        (
+            "Aanbod geaccepteerd",
+            sum(|r| r.offers_accepted).to_string(),
+        ),
+        ("Aanbod geweigerd", sum(|r| r.offers_declined).to_string()),
+        (
+            "Contingent: gebruikt en gereserveerd van totaal",
+            format!(
+                "{} + {} van {}",
+                sum(|r| r.quota_used),
+                sum(|r| r.quota_reserved),
+                sum(|r| r.quota_total)
+            ),
+        ),
+        ("Vertrokken na wachten op een woning", waited.to_string()),
+        (
+            "Wachten op een woning (mediaan, uitstroomklaar tot vertrek)",
+            days(median_of_counts(&hist)),
+        ),
+    ];
+    let mut waiting: Vec<_> = rows
+        .iter()
+        .filter(|r| r.waited_exits > 0)
+        .map(|r| (r.municipality_name.clone(), r.waited_exits, r.waited_median))
+        .collect();
+    let waiting_municipalities = waiting.len();
+    waiting.sort_by(|a, b| {
+        b.2.unwrap_or(0.0)
+            .total_cmp(&a.2.unwrap_or(0.0))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    waiting.truncate(per_municipality);
+    Ok(ChainSummary {
+        lines,
+        waiting,
+        waiting_municipalities,
+        reasons: if municipality.is_some() {
+            Vec::new()
+        } else {
+            reasons.into_iter().take(5).collect()
+        },
     })
 }
 

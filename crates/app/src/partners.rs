@@ -16,6 +16,7 @@ use nabij_domain::referral::ReferralState;
 use nabij_domain::stay::Destination;
 use nabij_store::referrals::ReferralList;
 use nabij_store::stays::StayFilter;
+use serde::Serialize;
 
 /// A referral the partner made, with the person's name only under consent.
 #[derive(Debug, Clone)]
@@ -92,6 +93,112 @@ pub async fn our_referrals(
             received_at: r.received_at,
             state: r.state,
             name: consent.then(|| r.person_name.clone()),
+            shown: consent.then_some(r.person_id),
+        });
+    }
+    Ok(Page {
+        items: rows,
+        total: found.total,
+        next: found.next,
+    })
+}
+
+/// Where a referral stands, as its partner sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerStatus {
+    /// Waiting for a place (the 24-hour clock runs).
+    Received,
+    /// Placed: in which municipality, never the house.
+    Placed,
+    /// Closed without a place: with the advice given, or withdrawn.
+    Closed,
+}
+
+impl PartnerStatus {
+    pub fn of(state: ReferralState) -> Self {
+        match state {
+            ReferralState::Received => PartnerStatus::Received,
+            ReferralState::Placed => PartnerStatus::Placed,
+            ReferralState::AdvisedElsewhere | ReferralState::Withdrawn => PartnerStatus::Closed,
+        }
+    }
+}
+
+/// One referral in the partner's own list (API): its status for everyone in the partner
+/// organisation; the name, the municipality of the place and the advice only under the
+/// person's consent for referral.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PartnerReferralView {
+    pub id: ReferralId,
+    #[schemars(with = "nabij_domain::schema::IsoTimestamp")]
+    pub received_at: Timestamp,
+    pub status: PartnerStatus,
+    /// With consent for referral.
+    pub name: Option<String>,
+    /// Placed: the municipality (never the house), with consent for referral.
+    pub placed_in_municipality: Option<String>,
+    /// Closed: the advice given, with consent for referral.
+    pub advice: Option<String>,
+    /// Only for the access log.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub shown: Option<PersonId>,
+}
+
+/// Paging for the partner's own referrals.
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartnerReferralQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// One page of the referrals the caller's organisation made (API), newest first, with
+/// their exact number and what the partner may see of each.
+#[tracing::instrument(skip_all)]
+pub async fn our_referral_views(
+    app: &App,
+    caller: &Caller,
+    page: &PageRequest,
+) -> Result<Page<PartnerReferralView>> {
+    require_partner(caller)?;
+    let today = app.clock.today();
+    let org = caller.organisation.0;
+    let found = app
+        .db
+        .referrals_page(&ReferralList::made_by(org), page)
+        .await?;
+    let mut rows = Vec::with_capacity(found.items.len());
+    for r in found.items {
+        let consent = app
+            .db
+            .has_consent(r.person_id, org, Purpose::Referral, today)
+            .await?;
+        let status = PartnerStatus::of(r.state);
+        let placed_in = if consent && status == PartnerStatus::Placed {
+            app.db
+                .stays(StayFilter {
+                    person: Some(r.person_id),
+                    ..Default::default()
+                })
+                .await?
+                .into_iter()
+                .find(|s| s.referral_id == Some(r.id))
+                .map(|s| s.municipality_name)
+        } else {
+            None
+        };
+        rows.push(PartnerReferralView {
+            id: r.id,
+            received_at: r.received_at,
+            status,
+            name: consent.then(|| r.person_name.clone()),
+            placed_in_municipality: placed_in,
+            advice: r
+                .close_reason
+                .clone()
+                .filter(|_| consent && r.state == ReferralState::AdvisedElsewhere),
             shown: consent.then_some(r.person_id),
         });
     }
@@ -184,6 +291,75 @@ pub async fn our_referral(
         care_consent,
         professional,
     })
+}
+
+/// One referral as its partner sees it (API): each part only under the consent that
+/// unlocks it.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PartnerReferralDetailView {
+    pub id: ReferralId,
+    #[schemars(with = "nabij_domain::schema::IsoTimestamp")]
+    pub received_at: Timestamp,
+    pub status: PartnerStatus,
+    pub referral_consent: bool,
+    pub housing_consent: bool,
+    pub care_consent: bool,
+    /// Consent for referral.
+    pub name: Option<String>,
+    /// Consent for referral: the municipality of the place, never the house.
+    pub placed_in_municipality: Option<String>,
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
+    pub placed_on: Option<Date>,
+    /// Consent for referral: the advice given when closed without a place.
+    pub advice: Option<String>,
+    /// Consent for housing.
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
+    pub ready_on: Option<Date>,
+    /// Consent for housing.
+    #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
+    pub exit_on: Option<Date>,
+    /// Consent for housing.
+    pub exit_destination: Option<Destination>,
+    /// Consent for housing.
+    pub household_size: Option<usize>,
+    /// Consent for housing.
+    pub needs: Option<nabij_domain::person::Needs>,
+    /// Consent for care coordination: the professional's name (never the contact log).
+    pub professional_name: Option<String>,
+    /// Consent for care coordination.
+    pub professional_phone: Option<String>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub shown: Option<PersonId>,
+}
+
+impl From<PartnerReferralDetail> for PartnerReferralDetailView {
+    fn from(d: PartnerReferralDetail) -> Self {
+        let (professional_name, professional_phone) = match d.professional {
+            Some((n, p)) => (Some(n), p),
+            None => (None, None),
+        };
+        PartnerReferralDetailView {
+            id: d.referral.id,
+            received_at: d.referral.received_at,
+            status: PartnerStatus::of(d.referral.state),
+            referral_consent: d.referral_consent,
+            housing_consent: d.housing_consent,
+            care_consent: d.care_consent,
+            name: d.referral.name,
+            placed_in_municipality: d.placed.as_ref().map(|p| p.municipality_name.clone()),
+            placed_on: d.placed.as_ref().map(|p| p.start),
+            advice: d.advice,
+            ready_on: d.ready_on,
+            exit_on: d.exit.map(|e| e.0),
+            exit_destination: d.exit.map(|e| e.1),
+            household_size: d.household.map(|h| h.0),
+            needs: d.household.map(|h| h.1),
+            professional_name,
+            professional_phone,
+            shown: d.referral.shown,
+        }
+    }
 }
 
 /// A referral as a partner submits it: the person, the situation, and the person's
@@ -370,7 +546,13 @@ pub async fn set_kind(
     if !kind.covers_municipalities() && !municipalities.is_empty() {
         return Err(AppError::invalid(
             "municipality_ids",
-            "alleen een gemeente of sociaal team dekt gemeenten",
+            "alleen een gemeente of sociaal team dekt gemeenten: kies geen gemeenten voor deze soort",
+        ));
+    }
+    if kind.covers_municipalities() && municipalities.is_empty() {
+        return Err(AppError::invalid(
+            "municipality_ids",
+            "een gemeente of sociaal team dekt minstens één gemeente: kies de gemeenten",
         ));
     }
     for m in municipalities {
@@ -380,7 +562,7 @@ pub async fn set_kind(
     }
     Ok(app
         .db
-        .set_partner_kind(organisation.0, kind, municipalities)
+        .change_partner_kind(organisation.0, kind, municipalities, &app.actor(caller))
         .await?)
 }
 
@@ -432,4 +614,91 @@ pub async fn set_kind_input(
         kind,
         municipality_ids: ms,
     })
+}
+
+/// A partner organisation as an administrator manages it.
+#[derive(Debug, Clone)]
+pub struct PartnerOrganisation {
+    pub id: OrganisationId,
+    pub name: String,
+    /// Not yet set for a partner added before kinds existed.
+    pub kind: Option<nabij_domain::outflow::PartnerKind>,
+    pub municipality_ids: Vec<MunicipalityId>,
+    /// The covered municipalities by name.
+    pub municipalities: Vec<String>,
+}
+
+/// One logged change of a partner's kind.
+#[derive(Debug, Clone)]
+pub struct PartnerKindChange {
+    pub kind: nabij_domain::outflow::PartnerKind,
+    pub municipalities: String,
+    pub changed_by: String,
+    pub changed_at: Timestamp,
+}
+
+fn require_admin(caller: &Caller) -> Result<()> {
+    if caller.is_system() || caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "ketenpartners beheert een beheerder".into(),
+        ))
+    }
+}
+
+/// The partner organisations of the caller's provider, with their kind and municipalities
+/// (administrators).
+#[tracing::instrument(skip_all)]
+pub async fn partner_organisations(app: &App, caller: &Caller) -> Result<Vec<PartnerOrganisation>> {
+    require_admin(caller)?;
+    let names: std::collections::HashMap<i64, String> = app
+        .db
+        .municipalities()
+        .await?
+        .into_iter()
+        .map(|m| (m.id.0, m.name))
+        .collect();
+    let mut out = Vec::new();
+    for o in app.db.organisations_of(caller.provider.0).await? {
+        if o.kind != "partner" {
+            continue;
+        }
+        let (kind, ms) = app.db.partner_kind(o.id).await?;
+        out.push(PartnerOrganisation {
+            id: OrganisationId(o.id),
+            name: o.name,
+            kind,
+            municipalities: ms.iter().filter_map(|m| names.get(&m.0).cloned()).collect(),
+            municipality_ids: ms,
+        });
+    }
+    Ok(out)
+}
+
+/// One partner organisation with the log of changes to its kind (administrators).
+#[tracing::instrument(skip_all, fields(organisation = id.0))]
+pub async fn partner_organisation(
+    app: &App,
+    caller: &Caller,
+    id: OrganisationId,
+) -> Result<(PartnerOrganisation, Vec<PartnerKindChange>)> {
+    let p = partner_organisations(app, caller)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(AppError::NotFound("ketenpartner"))?;
+    let changes = app
+        .db
+        .partner_kind_changes(id.0)
+        .await?
+        .into_iter()
+        .map(|c| PartnerKindChange {
+            kind: c.kind,
+            municipalities: c.municipalities,
+            changed_by: c.changed_by,
+            changed_at: c.changed_at,
+        })
+        .collect();
+    Ok((p, changes))
 }

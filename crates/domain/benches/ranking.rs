@@ -94,3 +94,43 @@ fn rank_household_of_three_needing_access(bencher: divan::Bencher) {
     req.needs.accessible = true;
     bencher.bench(|| rank_free_places(divan::black_box(&req), divan::black_box(&homes)));
 }
+
+/// The people ready to move on in a national-scale network: about 2,000 running stays ready
+/// over 350 municipalities (the national demo has 1,900), households of one to four, some
+/// with needs.
+fn ready_persons() -> Vec<nabij_domain::outflow::ReadyPerson> {
+    let mut rng = Rng(7);
+    let today = jiff::civil::date(2026, 12, 1);
+    (0..2_000)
+        .map(|i| {
+            let muni = (rng.next() * 350.0) as i64;
+            nabij_domain::outflow::ReadyPerson {
+                person: PersonId(i),
+                household_size: 1 + (rng.next() * 4.0) as i64,
+                needs: Needs {
+                    accessible: rng.next() < 0.1,
+                    pets: rng.next() < 0.1,
+                    women_only: false,
+                },
+                own_municipality: MunicipalityId(muni),
+                own_neighbourhood: Some(NeighbourhoodId(muni * 12 + (rng.next() * 12.0) as i64)),
+                ready_on: today.saturating_sub(jiff::ToSpan::days((rng.next() * 400.0) as i64)),
+            }
+        })
+        .collect()
+}
+
+/// Ranking the ready persons for one offered home, each explained in a sentence.
+#[divan::bench(sample_count = 200)]
+fn rank_2000_ready_for_one_offer(bencher: divan::Bencher) {
+    let ready = ready_persons();
+    let home = nabij_domain::outflow::OfferedHome {
+        rooms: 2,
+        accessible: true,
+        pets_allowed: true,
+        municipality: MunicipalityId(17),
+        neighbourhood: Some(NeighbourhoodId(17 * 12 + 3)),
+    };
+    let today = jiff::civil::date(2026, 12, 1);
+    bencher.bench(|| nabij_domain::outflow::rank_ready(&home, &ready, today));
+}

@@ -41,6 +41,59 @@ pub const MAX_ROOMS: i64 = 12;
 pub const MAX_RENT_EUROS: i64 = 10_000;
 /// Months of rent paid on time before a flip, unless configured otherwise.
 pub const DEFAULT_RENT_MONTHS: i64 = 6;
+/// Days of aftercare after a flip, unless configured otherwise.
+pub const DEFAULT_AFTERCARE_DAYS: i64 = 180;
+/// The longest maximum stay a home may have, in months.
+pub const MAX_STAY_MONTHS: i64 = 60;
+
+/// The median of values given as (value, how often), sorted by value; `None` when empty.
+/// With an even number of values, the mean of the two middle ones.
+pub fn median_of_counts(sorted: &[(i64, i64)]) -> Option<f64> {
+    let n: i64 = sorted.iter().map(|(_, c)| (*c).max(0)).sum();
+    if n == 0 {
+        return None;
+    }
+    // The value at a 0-based position of the expanded list.
+    let at = |pos: i64| {
+        let mut seen = 0;
+        for (v, c) in sorted {
+            seen += (*c).max(0);
+            if pos < seen {
+                return *v;
+            }
+        }
+        sorted.last().map_or(0, |(v, _)| *v)
+    };
+    Some(if n % 2 == 1 {
+        at(n / 2) as f64
+    } else {
+        (at(n / 2 - 1) + at(n / 2)) as f64 / 2.0
+    })
+}
+
+/// The criterion "rent paid on time" can be met only after `months` months of rent under
+/// the usage agreement that began on `usage_from`.
+pub fn check_rent_paid(
+    usage_from: Option<Date>,
+    on: Date,
+    months: i64,
+) -> Result<(), RuleViolation> {
+    let Some(from) = usage_from else {
+        return Ok(());
+    };
+    let due = from.saturating_add(jiff::ToSpan::months(months));
+    if on < due {
+        return Err(RuleViolation::new(
+            "criterion",
+            format!(
+                "de huur is pas {months} maanden op tijd betaald op of na {}: de gebruiksovereenkomst begon op {}",
+                crate::labels::date(due),
+                crate::labels::date(from)
+            ),
+        ));
+    }
+    Ok(())
+}
 
 code_enum! {
     /// The kind of a partner organisation.
@@ -240,6 +293,7 @@ code_enum! {
 pub struct OfferedHome {
     pub rooms: i64,
     pub accessible: bool,
+    pub pets_allowed: bool,
     pub municipality: MunicipalityId,
     pub neighbourhood: Option<NeighbourhoodId>,
 }
@@ -271,6 +325,9 @@ pub fn misfit(home: &OfferedHome, p: &ReadyPerson) -> Option<String> {
     }
     if p.needs.accessible && !home.accessible {
         return Some("heeft een toegankelijke woning nodig, deze is dat niet".into());
+    }
+    if p.needs.pets && !home.pets_allowed {
+        return Some("komt met huisdieren, in deze woning mogen geen huisdieren".into());
     }
     None
 }
@@ -344,10 +401,17 @@ fn explain(home: &OfferedHome, p: &ReadyPerson, nearness: Nearness, waiting: i64
         Nearness::OwnMunicipality => "in de eigen gemeente",
         Nearness::Elsewhere => "buiten de eigen gemeente",
     };
-    let needs = if p.needs.accessible {
-        ", toegankelijk zoals nodig"
+    let mut fits = Vec::new();
+    if p.needs.accessible {
+        fits.push("toegankelijk zoals nodig");
+    }
+    if p.needs.pets {
+        fits.push("huisdieren mogen mee");
+    }
+    let needs = if fits.is_empty() {
+        String::new()
     } else {
-        ""
+        format!(", {}", fits.join(" en "))
     };
     let days = match waiting {
         1 => "1 dag".to_string(),
@@ -623,6 +687,30 @@ pub const FLIP_HOME_MAX_STAY_MONTHS: i8 = 24;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn median_of_counts_is_the_middle_of_the_expanded_values() {
+        assert_eq!(median_of_counts(&[]), None);
+        assert_eq!(median_of_counts(&[(7, 1)]), Some(7.0));
+        // 1, 2, 2, 10 → (2 + 2) / 2
+        assert_eq!(median_of_counts(&[(1, 1), (2, 2), (10, 1)]), Some(2.0));
+        // 1, 3 → 2
+        assert_eq!(median_of_counts(&[(1, 1), (3, 1)]), Some(2.0));
+        // 5, 5, 5, 100 → 5: one long wait does not pull the median.
+        assert_eq!(median_of_counts(&[(5, 3), (100, 1)]), Some(5.0));
+    }
+
+    #[test]
+    fn rent_is_paid_for_the_configured_months_before_the_criterion_is_met() {
+        let from = jiff::civil::date(2026, 1, 15);
+        assert!(check_rent_paid(Some(from), jiff::civil::date(2026, 7, 14), 6).is_err());
+        assert!(check_rent_paid(Some(from), jiff::civil::date(2026, 7, 15), 6).is_ok());
+        // Three months configured: earlier.
+        assert!(check_rent_paid(Some(from), jiff::civil::date(2026, 4, 15), 3).is_ok());
+        let e = check_rent_paid(Some(from), jiff::civil::date(2026, 3, 1), 6).unwrap_err();
+        assert_eq!(e.field, "criterion");
+        assert!(e.message.contains("6 maanden"), "{}", e.message);
+    }
+
     use super::*;
     use jiff::ToSpan;
     use jiff::civil::date;
@@ -736,6 +824,7 @@ mod tests {
         let home = OfferedHome {
             rooms: 2,
             accessible: false,
+            pets_allowed: true,
             municipality: MunicipalityId(1),
             neighbourhood: Some(NeighbourhoodId(10)),
         };
@@ -769,6 +858,7 @@ mod tests {
         let home = OfferedHome {
             rooms: 1,
             accessible: false,
+            pets_allowed: true,
             municipality: MunicipalityId(1),
             neighbourhood: None,
         };
@@ -777,6 +867,40 @@ mod tests {
         let e = check_match(&home, Some(&big)).unwrap_err();
         assert!(e.message.contains("2 kamers nodig"), "{}", e.message);
         assert!(check_match(&home, Some(&person(2, 2, 1, None, date(2026, 1, 1)))).is_ok());
+    }
+
+    #[test]
+    fn pets_need_a_home_that_allows_them_and_the_sentence_says_so() {
+        let no_pets = OfferedHome {
+            rooms: 2,
+            accessible: false,
+            pets_allowed: false,
+            municipality: MunicipalityId(1),
+            neighbourhood: None,
+        };
+        let with_dog = ReadyPerson {
+            needs: Needs {
+                pets: true,
+                ..Needs::default()
+            },
+            ..person(1, 1, 1, None, date(2026, 1, 1))
+        };
+        let e = check_match(&no_pets, Some(&with_dog)).unwrap_err();
+        assert!(e.message.contains("huisdieren"), "{}", e.message);
+        let today = date(2026, 3, 1);
+        let ranked = rank_ready(&no_pets, std::slice::from_ref(&with_dog), today);
+        assert!(ranked.is_empty());
+        let allows = OfferedHome {
+            pets_allowed: true,
+            ..no_pets
+        };
+        let ranked = rank_ready(&allows, &[with_dog], today);
+        assert_eq!(ranked.len(), 1);
+        assert!(
+            ranked[0].explanation.contains("huisdieren mogen mee"),
+            "{}",
+            ranked[0].explanation
+        );
     }
 
     fn record(c: Criterion, met: bool) -> FlipAction {

@@ -318,7 +318,7 @@ async fn bench() -> anyhow::Result<()> {
             target: CASELOAD_TARGET.into(),
         });
     }
-    outflow_parts(&app, &sys, &address, runs, &wanted, &mut rows).await?;
+    outflow_parts(&app, &sys, &address, &session, runs, &wanted, &mut rows).await?;
 
     // plan calibrate, through the use case.
     let mut times = Vec::new();
@@ -706,6 +706,7 @@ async fn outflow_parts(
     app: &App,
     sys: &Caller,
     address: &str,
+    coordinator: &common::Session,
     runs: usize,
     wanted: &dyn Fn(&str) -> bool,
     rows: &mut Vec<Row>,
@@ -755,18 +756,29 @@ async fn outflow_parts(
                 rooms: 2,
                 rent_euros: 700,
                 accessible: false,
+                no_pets: false,
                 available_from: today.to_string(),
             },
         )
         .await?;
+        // Through the route the offer's page and the API use: the ranked, explained list.
+        let path = format!("/api/v1/offers/{}/candidates", offer.id);
+        let first = coordinator.get(&path).await;
+        anyhow::ensure!(first.status() == 200, "{path}: {}", first.status());
+        let mut found = first
+            .json::<serde_json::Value>()
+            .await?
+            .as_array()
+            .map_or(0, Vec::len);
         let mut times = Vec::new();
-        let mut found = 0;
         for _ in 0..runs {
             let t = Instant::now();
-            found = nabij_app::outflow::candidates(app, sys, offer.id)
-                .await?
-                .len();
+            let r = coordinator.get(&path).await;
+            let body = r.bytes().await?;
             times.push(t.elapsed());
+            found = serde_json::from_slice::<serde_json::Value>(&body)?
+                .as_array()
+                .map_or(0, Vec::len);
         }
         let (median, p99) = spread(times);
         eprintln!(

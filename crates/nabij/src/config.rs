@@ -20,6 +20,8 @@ pub struct Config {
     pub volunteers: Volunteers,
     #[serde(default)]
     pub mail: Mail,
+    #[serde(default)]
+    pub outflow: Outflow,
 }
 
 /// Notices of signals by e-mail through an SMTP relay; off while `host` is empty.
@@ -65,6 +67,48 @@ impl Mail {
         };
         settings.check().map_err(|e| anyhow::anyhow!(e))?;
         Ok(Some(settings))
+    }
+}
+
+/// Outflow and the omklapwoning: months of rent paid on time before a flip, the maximum
+/// stay of an omklapwoning, and aftercare after a flip.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outflow {
+    pub rent_paid_months: i64,
+    pub flip_home_max_stay_months: i64,
+    pub aftercare_days: i64,
+}
+
+impl Default for Outflow {
+    fn default() -> Self {
+        let d = nabij_app::outflow::Settings::default();
+        Outflow {
+            rent_paid_months: d.rent_months,
+            flip_home_max_stay_months: d.flip_home_max_stay_months,
+            aftercare_days: d.aftercare_days,
+        }
+    }
+}
+
+impl Outflow {
+    /// The numbers for the use cases, checked.
+    pub fn settings(&self) -> Result<nabij_app::outflow::Settings> {
+        if !(1..=36).contains(&self.rent_paid_months) {
+            anyhow::bail!("outflow.rent_paid_months must be between 1 and 36");
+        }
+        let most = nabij_domain::outflow::MAX_STAY_MONTHS;
+        if !(1..=most).contains(&self.flip_home_max_stay_months) {
+            anyhow::bail!("outflow.flip_home_max_stay_months must be between 1 and {most}");
+        }
+        if !(0..=3650).contains(&self.aftercare_days) {
+            anyhow::bail!("outflow.aftercare_days must be between 0 and 3650");
+        }
+        Ok(nabij_app::outflow::Settings {
+            rent_months: self.rent_paid_months,
+            flip_home_max_stay_months: self.flip_home_max_stay_months,
+            aftercare_days: self.aftercare_days,
+        })
     }
 }
 
@@ -263,6 +307,7 @@ impl Config {
         }
         cfg.volunteers.settings()?;
         cfg.mail.settings()?;
+        cfg.outflow.settings()?;
         if !(1..=24 * 60).contains(&cfg.auth.idle_minutes) {
             anyhow::bail!("auth.idle_minutes must be between 1 and 1440");
         }

@@ -172,7 +172,9 @@ async fn open(cfg: &Config) -> Result<App> {
                 nabij_app::redact_url(&cfg.database.url)
             )
         })?;
-    Ok(app.with_volunteer_settings(cfg.volunteers.settings()?))
+    Ok(app
+        .with_volunteer_settings(cfg.volunteers.settings()?)
+        .with_outflow_settings(cfg.outflow.settings()?))
 }
 
 /// The system acting for a provider from the command line.
@@ -455,7 +457,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             let app = App::open(&settings, Clock::system())
                 .await?
-                .with_guidance_settings(cfg.guidance.settings());
+                .with_guidance_settings(cfg.guidance.settings())
+                .with_outflow_settings(cfg.outflow.settings()?);
             serve(app, &cfg).await
         }
         Command::Import {

@@ -231,6 +231,21 @@ async fn the_national_demo_is_deterministic_and_keeps_every_rule_of_the_data() {
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM stays") as usize, a.stays);
     assert!(a.stays > 1000 && a.active_stays > 50, "{a:?}");
     assert!(a.persons < a.stays, "people come back: {a:?}");
+    // Offers spread over the two years, and omklapwoningen whose lease flipped, each
+    // ending its resident's stay with own lease via omklap.
+    let months = count(
+        &conn,
+        "SELECT COUNT(DISTINCT substr(created_at, 1, 7)) FROM offers",
+    );
+    assert!(months >= 18, "offers in {months} months");
+    let flipped = count(&conn, "SELECT COUNT(*) FROM flips WHERE state = 'flipped'");
+    assert!(flipped >= 5, "{flipped} flips");
+    let ended = count(
+        &conn,
+        "SELECT COUNT(*) FROM flips f JOIN stays s ON s.person_id = f.resident_person_id \
+         WHERE f.state = 'flipped' AND s.destination = 'own_lease_via_flip' AND s.exit_date = f.flipped_on",
+    );
+    assert_eq!(ended, flipped);
     // Every demo account signs in as in the regional demo.
     let roles: Vec<_> = a.users.iter().map(|(r, _, _)| *r).collect();
     assert_eq!(roles, nabij_domain::access::Role::ALL);

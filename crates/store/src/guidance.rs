@@ -679,6 +679,44 @@ impl Db {
         Ok(())
     }
 
+    /// The person's running episode continues as aftercare from `from` (their exit) up to
+    /// and including `until`, instead of ending at the exit. Returns whether one ran.
+    pub async fn continue_as_aftercare(
+        &self,
+        person: PersonId,
+        from: Date,
+        until: Date,
+        actor: &Actor,
+    ) -> Result<bool> {
+        let from_s = stored_date("aftercare_from", from)?;
+        let until_s = stored_date("ended_on", until)?;
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE guidance_episodes SET ended_on = $1, aftercare_from = $2 \
+             WHERE person_id = $3 AND ended_on IS NULL AND started_on <= $2",
+        )
+        .bind(&until_s)
+        .bind(&from_s)
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await?;
+        let ran = r.rows_affected() > 0;
+        if ran {
+            append_one(
+                &mut tx,
+                self.audit_key.as_ref(),
+                actor,
+                person,
+                DataCategory::Guidance,
+                AuditAction::Change,
+                format!("begeleiding gaat na de omklap door als nazorg van {from_s} tot {until_s}"),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ran)
+    }
+
     /// The intensity history of an episode, in order of date and recording.
     pub async fn intensity_changes(&self, episode: i64) -> Result<Vec<IntensityChangeRow>> {
         sqlx::query(

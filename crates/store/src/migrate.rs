@@ -131,6 +131,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0035_user_email.sql"),
         postgres: include_str!("../migrations/postgres/0035_user_email.sql"),
     },
+    Migration {
+        name: "0040_partner_kind_changes",
+        sqlite: include_str!("../migrations/sqlite/0040_partner_kind_changes.sql"),
+        postgres: include_str!("../migrations/postgres/0040_partner_kind_changes.sql"),
+    },
+    Migration {
+        name: "0041_offer_pets",
+        sqlite: include_str!("../migrations/sqlite/0041_offer_pets.sql"),
+        postgres: include_str!("../migrations/postgres/0041_offer_pets.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -14,6 +14,16 @@ use nabij_domain::stay::Destination;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
+/// One change of a partner's kind, as logged.
+#[derive(Debug, Clone)]
+pub struct PartnerKindChange {
+    pub kind: PartnerKind,
+    /// The covered municipalities by name, as they were.
+    pub municipalities: String,
+    pub changed_by: String,
+    pub changed_at: jiff::Timestamp,
+}
+
 /// A quota with its units in use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Quota {
@@ -38,6 +48,8 @@ pub struct NewOffer {
     pub rooms: i64,
     pub rent_euros: i64,
     pub accessible: bool,
+    /// The home does not allow pets.
+    pub no_pets: bool,
     pub available_from: Date,
 }
 
@@ -56,6 +68,7 @@ pub struct Offer {
     pub rooms: i64,
     pub rent_euros: i64,
     pub accessible: bool,
+    pub no_pets: bool,
     pub available_from: Date,
     pub state: OfferState,
     pub holds_unit: bool,
@@ -72,6 +85,7 @@ impl Offer {
         OfferedHome {
             rooms: self.rooms,
             accessible: self.accessible,
+            pets_allowed: !self.no_pets,
             municipality: self.municipality_id,
             neighbourhood: self.neighbourhood_id,
         }
@@ -127,7 +141,7 @@ pub struct FlipEvent {
 
 const OFFER_COLUMNS: &str = "o.id, o.provider_id, o.corporation_id, c.name AS corporation_name, o.quota_id, \
      o.address, o.municipality_id, m.name AS municipality_name, o.neighbourhood_id, o.rooms, o.rent_euros, \
-     o.accessible, o.available_from, o.state, o.holds_unit, o.person_id, \
+     o.accessible, o.no_pets, o.available_from, o.state, o.holds_unit, o.person_id, \
      p.first_name || ' ' || p.last_name AS person_name, o.stay_id, o.key_date, o.moved_on, \
      (SELECT COUNT(*) FROM offer_answers a WHERE a.offer_id = o.id AND a.answer = 'declined') AS declines \
      FROM offers o JOIN organisations c ON c.id = o.corporation_id \
@@ -147,6 +161,7 @@ fn offer(r: &AnyRow) -> Result<Offer> {
         rooms: get_i64(r, "rooms")?,
         rent_euros: get_i64(r, "rent_euros")?,
         accessible: get_bool(r, "accessible")?,
+        no_pets: get_bool(r, "no_pets")?,
         available_from: get_date(r, "available_from")?,
         state: get_code(r, "state", OfferState::parse)?,
         holds_unit: get_bool(r, "holds_unit")?,
@@ -240,6 +255,43 @@ impl Db {
         kind: PartnerKind,
         municipalities: &[MunicipalityId],
     ) -> Result<()> {
+        self.write_partner_kind(
+            organisation,
+            kind,
+            municipalities,
+            "systeem",
+            jiff::Timestamp::now(),
+        )
+        .await
+    }
+
+    /// Sets a partner's kind and covered municipalities on behalf of `actor`; the change is
+    /// logged.
+    pub async fn change_partner_kind(
+        &self,
+        organisation: i64,
+        kind: PartnerKind,
+        municipalities: &[MunicipalityId],
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write_partner_kind(
+            organisation,
+            kind,
+            municipalities,
+            &actor.on_behalf_of,
+            actor.at,
+        )
+        .await
+    }
+
+    async fn write_partner_kind(
+        &self,
+        organisation: i64,
+        kind: PartnerKind,
+        municipalities: &[MunicipalityId],
+        by: &str,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let r = sqlx::query(
             "UPDATE organisations SET partner_kind = $1 WHERE id = $2 AND kind = 'partner'",
@@ -264,8 +316,50 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        let names: Vec<String> = sqlx::query(
+            "SELECT m.name FROM partner_municipalities pm JOIN municipalities m ON m.id = pm.municipality_id \
+             WHERE pm.organisation_id = $1 ORDER BY m.name",
+        )
+        .bind(organisation)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| get_string(r, "name"))
+        .collect::<Result<_>>()?;
+        sqlx::query(
+            "INSERT INTO partner_kind_changes (organisation_id, partner_kind, municipalities, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(organisation)
+        .bind(kind.code())
+        .bind(names.join(", "))
+        .bind(by)
+        .bind(ts_text(at))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The changes of a partner's kind and municipalities, newest first.
+    pub async fn partner_kind_changes(&self, organisation: i64) -> Result<Vec<PartnerKindChange>> {
+        sqlx::query(
+            "SELECT partner_kind, municipalities, changed_by, changed_at FROM partner_kind_changes \
+             WHERE organisation_id = $1 ORDER BY id DESC LIMIT 100",
+        )
+        .bind(organisation)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PartnerKindChange {
+                kind: get_code(r, "partner_kind", PartnerKind::parse)?,
+                municipalities: get_string(r, "municipalities")?,
+                changed_by: get_string(r, "changed_by")?,
+                changed_at: get_ts(r, "changed_at")?,
+            })
+        })
+        .collect()
     }
 
     /// A partner's kind (`None` for a provider or a partner without one) and covered
@@ -560,8 +654,8 @@ impl Db {
         }
         let r = sqlx::query(
             "INSERT INTO offers (provider_id, corporation_id, quota_id, address, municipality_id, neighbourhood_id, \
-             rooms, rent_euros, accessible, available_from, state, holds_unit, registered_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11, $12) RETURNING id",
+             rooms, rent_euros, accessible, available_from, state, holds_unit, registered_by, created_at, no_pets) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11, $12, $13) RETURNING id",
         )
         .bind(new.provider)
         .bind(new.corporation)
@@ -575,6 +669,7 @@ impl Db {
         .bind(stored_date("available_from", new.available_from)?)
         .bind(&actor.username)
         .bind(ts_text(actor.at))
+        .bind(flag(new.no_pets))
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -661,8 +756,9 @@ impl Db {
              p.household_size, p.needs_accessible, p.needs_pets, p.needs_women_only, p.own_municipality_id, \
              p.own_neighbourhood_id \
              FROM stays s JOIN persons p ON p.id = s.person_id \
-             WHERE s.exit_date IS NULL AND s.ready_on IS NOT NULL AND p.organisation_id = $1 \
-             AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.person_id = s.person_id AND o.state IN ('proposed', 'accepted') AND o.moved_on IS NULL)",
+             WHERE s.organisation_id = $1 AND s.exit_date IS NULL AND s.ready_on IS NOT NULL AND p.organisation_id = $1 \
+             AND s.person_id NOT IN (SELECT o.person_id FROM offers o WHERE o.provider_id = $1 \
+             AND o.state IN ('proposed', 'accepted') AND o.moved_on IS NULL AND o.person_id IS NOT NULL)",
         )
         .bind(provider)
         .fetch_all(self.reader())
@@ -1342,6 +1438,9 @@ async fn move_in(
 pub struct ChainScope {
     pub provider: i64,
     pub partner: Option<i64>,
+    /// Only the outflow measures (offers, quotas, flips, waiting after exit): the report's
+    /// summary leaves the referrals, placements and running stays to its own tables.
+    pub outflow_only: bool,
 }
 
 /// Per municipality, the chain and outflow figures of a period (half-open dates).
@@ -1356,12 +1455,15 @@ pub struct ChainFigures {
     pub running_stays: i64,
     /// Exits by destination code.
     pub exits: Vec<(String, i64)>,
-    /// Exits after ready to move on, and their summed waiting days.
+    /// Exits after ready to move on, and the median of their days waited (ready → exit).
     pub waited_exits: i64,
-    pub waited_days: i64,
-    /// Running stays ready to move on at the period's end, and their days waited so far.
+    pub waited_median: Option<f64>,
+    /// Running stays ready to move on at the period's end, and the median of their days
+    /// waited so far.
     pub waiting_now: i64,
-    pub waiting_now_days: i64,
+    pub waiting_now_median: Option<f64>,
+    /// The days waited of the exits after a wait, as (days, how many), sorted.
+    pub waited_days: Vec<(i64, i64)>,
     pub quota_total: i64,
     pub quota_used: i64,
     pub quota_reserved: i64,
@@ -1405,24 +1507,34 @@ impl Db {
             crate::Backend::Postgres => "(CAST($3 AS DATE) - CAST(s.ready_on AS DATE))",
         };
         let mut by: BTreeMap<i64, ChainFigures> = BTreeMap::new();
-        let queries: [(&str, String); 9] = [
-            ("referrals", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM referrals r JOIN persons p ON p.id = r.person_id \
-              WHERE r.organisation_id = $1 AND r.received_at >= $2 AND r.received_at < $3{scope} GROUP BY p.own_municipality_id".into()),
+        let queries: [(&str, String); 7] = [
+            // A partner's few municipalities: from their persons to the referrals (a person's
+            // referrals are all of the person's organisation); the whole organisation: the
+            // period's referrals.
+            ("referrals", if scope.partner.is_some() {
+                "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM persons p CROSS JOIN referrals r \
+                 WHERE r.person_id = p.id AND p.organisation_id = $1 AND r.received_at >= $2 AND r.received_at < $3{scope} \
+                 GROUP BY p.own_municipality_id".into()
+            } else {
+                "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM referrals r JOIN persons p ON p.id = r.person_id \
+                 WHERE r.organisation_id = $1 AND r.received_at >= $2 AND r.received_at < $3{scope} GROUP BY p.own_municipality_id".into()
+            }),
             ("placements", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, \
               SUM(CASE WHEN s.proximity IN ('own_neighbourhood', 'own_municipality') THEN 1 ELSE 0 END) AS b \
               FROM stays s JOIN persons p ON p.id = s.person_id \
               WHERE p.organisation_id = $1 AND s.start_date >= $2 AND s.start_date < $3{scope} GROUP BY p.own_municipality_id".into()),
-            ("no_place", "SELECT e.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
-              JOIN persons p ON p.id = r.person_id \
-              WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{scope} GROUP BY e.municipality_id".into()),
+            ("no_place", if scope.partner.is_some() {
+                "SELECT e.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM persons p CROSS JOIN referrals r CROSS JOIN no_place_events e \
+                 WHERE r.person_id = p.id AND e.referral_id = r.id AND p.organisation_id = $1 \
+                 AND e.occurred_at >= $2 AND e.occurred_at < $3{scope} GROUP BY e.municipality_id".into()
+            } else {
+                "SELECT e.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM no_place_events e JOIN referrals r ON r.id = e.referral_id \
+                 JOIN persons p ON p.id = r.person_id \
+                 WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{scope} GROUP BY e.municipality_id".into()
+            }),
             ("running", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM stays s JOIN persons p ON p.id = s.person_id \
               WHERE p.organisation_id = $1 AND s.start_date < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{scope} \
               GROUP BY p.own_municipality_id".into()),
-            ("waited", format!("SELECT p.own_municipality_id AS m, COUNT(*) AS a, COALESCE(SUM({days}), 0) AS b FROM stays s JOIN persons p ON p.id = s.person_id \
-              WHERE p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3 AND s.ready_on IS NOT NULL{{scope}} GROUP BY p.own_municipality_id")),
-            ("waiting_now", format!("SELECT p.own_municipality_id AS m, COUNT(*) AS a, COALESCE(SUM({days_now}), 0) AS b FROM stays s JOIN persons p ON p.id = s.person_id \
-              WHERE p.organisation_id = $1 AND s.ready_on IS NOT NULL AND s.ready_on < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{{scope}} \
-              GROUP BY p.own_municipality_id")),
             ("offers", "SELECT o.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM offers o \
               WHERE o.provider_id = $1 AND o.created_at >= $2 AND o.created_at < $3 \
               AND ($4 = 0 OR o.municipality_id IN (SELECT municipality_id FROM partner_municipalities WHERE organisation_id = $4)) \
@@ -1442,6 +1554,11 @@ impl Db {
             })),
         ];
         for (what, sql) in queries {
+            if scope.outflow_only
+                && matches!(what, "referrals" | "placements" | "no_place" | "running")
+            {
+                continue;
+            }
             let sql = sql.replace("{scope}", persons_scope);
             let rows = sqlx::query(&sql)
                 .bind(scope.provider)
@@ -1463,26 +1580,104 @@ impl Db {
                     "placements" => (e.placements, e.placements_own_municipality) = (a, b),
                     "no_place" => e.no_place = a,
                     "running" => e.running_stays = a,
-                    "waited" => (e.waited_exits, e.waited_days) = (a, b),
-                    "waiting_now" => (e.waiting_now, e.waiting_now_days) = (a, b),
                     "offers" => e.offers_made = a,
                     "answers" => (e.offers_accepted, e.offers_declined) = (a, b),
                     _ => (e.flips, e.flip_days) = (a, b),
                 }
             }
         }
+        // Waiting for housing, as a median: the number of stays per day count, per
+        // municipality (a short histogram instead of every stay).
+        // A partner's few municipalities: from their persons; the whole organisation: from
+        // the period's exits (and the running stays ready to move on), by index.
+        let waits = if scope.partner.is_some() {
+            vec![
+                (
+                    "waited",
+                    format!(
+                        "SELECT p.own_municipality_id AS m, {days} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
+                  WHERE p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3 AND s.ready_on IS NOT NULL{persons_scope} \
+                  GROUP BY p.own_municipality_id, d"
+                    ),
+                ),
+                (
+                    "waiting_now",
+                    format!(
+                        "SELECT p.own_municipality_id AS m, {days_now} AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
+                  WHERE p.organisation_id = $1 AND s.ready_on IS NOT NULL AND s.ready_on < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{persons_scope} \
+                  GROUP BY p.own_municipality_id, d"
+                    ),
+                ),
+            ]
+        } else {
+            let mut w = vec![(
+                "waited",
+                format!(
+                    "SELECT p.own_municipality_id AS m, {days} AS d, COUNT(*) AS a FROM stays s CROSS JOIN persons p \
+                  WHERE p.id = s.person_id AND p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3 AND s.ready_on IS NOT NULL{persons_scope} \
+                  GROUP BY p.own_municipality_id, d"
+                ),
+            )];
+            if !scope.outflow_only {
+                w.push(("waiting_now", format!("SELECT p.own_municipality_id AS m, {days_now} AS d, COUNT(*) AS a FROM stays s CROSS JOIN persons p \
+                  WHERE p.id = s.person_id AND s.organisation_id = $1 AND p.organisation_id = $1 AND s.ready_on IS NOT NULL AND s.ready_on < $3 \
+                  AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{persons_scope} \
+                  GROUP BY p.own_municipality_id, d")));
+            }
+            w
+        };
+        for (what, sql) in waits {
+            let rows = sqlx::query(&sql)
+                .bind(scope.provider)
+                .bind(&f)
+                .bind(&t)
+                .bind(partner)
+                .fetch_all(self.reader())
+                .await?;
+            let mut hist: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+            for r in &rows {
+                hist.entry(get_i64(r, "m")?)
+                    .or_default()
+                    .push((get_opt_i64(r, "d")?.unwrap_or(0), get_i64(r, "a")?));
+            }
+            for (m, mut h) in hist {
+                h.sort_unstable();
+                let n: i64 = h.iter().map(|(_, a)| a).sum();
+                let median = nabij_domain::outflow::median_of_counts(&h);
+                let e = by.entry(m).or_insert_with(|| ChainFigures {
+                    municipality_id: m,
+                    ..Default::default()
+                });
+                if what == "waited" {
+                    (e.waited_exits, e.waited_median) = (n, median);
+                    e.waited_days = h;
+                } else {
+                    (e.waiting_now, e.waiting_now_median) = (n, median);
+                }
+            }
+        }
         // Exits by destination, and reviews not passed (flip events), and quotas.
-        let exits = sqlx::query(&format!(
-            "SELECT p.own_municipality_id AS m, s.destination AS d, COUNT(*) AS a FROM stays s JOIN persons p ON p.id = s.person_id \
-             WHERE p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3{persons_scope} \
-             GROUP BY p.own_municipality_id, s.destination"
-        ))
-        .bind(scope.provider)
-        .bind(&f)
-        .bind(&t)
-        .bind(partner)
-        .fetch_all(self.reader())
-        .await?;
+        let exits = if scope.outflow_only {
+            Vec::new()
+        } else {
+            // As the waiting above: a partner's persons, or the period's exits by index.
+            let join = if scope.partner.is_some() {
+                "stays s JOIN persons p ON p.id = s.person_id WHERE"
+            } else {
+                "stays s CROSS JOIN persons p WHERE p.id = s.person_id AND"
+            };
+            sqlx::query(&format!(
+                "SELECT p.own_municipality_id AS m, s.destination AS d, COUNT(*) AS a FROM {join} \
+                 p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3{persons_scope} \
+                 GROUP BY p.own_municipality_id, s.destination"
+            ))
+            .bind(scope.provider)
+            .bind(&f)
+            .bind(&t)
+            .bind(partner)
+            .fetch_all(self.reader())
+            .await?
+        };
         for r in &exits {
             let m = get_i64(r, "m")?;
             let e = by.entry(m).or_insert_with(|| ChainFigures {
@@ -1536,10 +1731,23 @@ impl Db {
         }
         // Names of the municipalities.
         let mut out: Vec<ChainFigures> = Vec::with_capacity(by.len());
+        let names: std::collections::HashMap<i64, String> = if by.len() > 8 {
+            sqlx::query("SELECT id, name FROM municipalities")
+                .fetch_all(self.reader())
+                .await?
+                .iter()
+                .map(|r| Ok((get_i64(r, "id")?, get_string(r, "name")?)))
+                .collect::<Result<_>>()?
+        } else {
+            Default::default()
+        };
         for (m, mut e) in by {
-            e.municipality_name = match self.municipality(MunicipalityId(m)).await {
-                Ok(x) => x.name,
-                Err(_) => format!("gemeente {m}"),
+            e.municipality_name = match names.get(&m) {
+                Some(n) => n.clone(),
+                None => match self.municipality(MunicipalityId(m)).await {
+                    Ok(x) => x.name,
+                    Err(_) => format!("gemeente {m}"),
+                },
             };
             out.push(e);
         }

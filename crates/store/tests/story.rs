@@ -565,6 +565,8 @@ async fn story_on_sqlite() {
             "0030_recovery_indexes",
             "0031_intensity_in_order",
             "0035_user_email",
+            "0040_partner_kind_changes",
+            "0041_offer_pets",
         ]
     );
     story(db).await;

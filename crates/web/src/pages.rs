@@ -125,6 +125,7 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "omklapstap" => "De stap is vastgelegd.",
         "aangemeld" => "De aanmelding is verstuurd naar de coördinatoren.",
         "dossier-gekoppeld" => "De koppeling aan het bekende dossier is bevestigd.",
+        "ketenpartner" => "De soort en de gemeenten van de ketenpartner zijn opgeslagen.",
         _ => return None,
     })
 }

@@ -134,9 +134,10 @@ impl RouteInfo {
         match base {
             "/personen" | "/api/v1/persons" => Some(Subject::Person(PersonId(id))),
             "/verblijven" | "/api/v1/stays" => Some(Subject::Stay(StayId(id))),
-            "/aanmeldingen" | "/api/v1/referrals" | "/onze-aanmeldingen" => {
-                Some(Subject::Referral(ReferralId(id)))
-            }
+            "/aanmeldingen"
+            | "/api/v1/referrals"
+            | "/onze-aanmeldingen"
+            | "/api/v1/partner/referrals" => Some(Subject::Referral(ReferralId(id))),
             "/signalen" | "/api/v1/signals" => Some(Subject::Signal(id)),
             "/koppelingen" | "/mijn-maatje" | "/api/v1/matches" => Some(Subject::Match(id)),
             _ => None,

@@ -68,13 +68,13 @@ fn intake(
     }
 }
 
-struct Katwijk {
-    municipality: MunicipalityId,
-    neighbourhood: NeighbourhoodId,
+pub(crate) struct Katwijk {
+    pub(crate) municipality: MunicipalityId,
+    pub(crate) neighbourhood: NeighbourhoodId,
 }
 
 /// Places a new resident in a flip home on `day` and puts them on the usage agreement.
-async fn resident(
+pub(crate) async fn resident(
     app: &App,
     sys: &Caller,
     k: &Katwijk,
@@ -109,7 +109,7 @@ async fn resident(
     .await
 }
 
-async fn step(
+pub(crate) async fn step(
     app: &App,
     caller: &Caller,
     flip: FlipId,
@@ -161,6 +161,79 @@ async fn request(
     )
     .await?;
     Ok((f.id, f.home_id))
+}
+
+/// Why an offer of the past was withdrawn.
+const WITHDRAWN: [&str; 3] = [
+    "Verhuurd via de reguliere toewijzing",
+    "Niemand uit de opvang paste bij de woning",
+    "Woning toch nodig voor een stadsvernieuwingsurgente",
+];
+
+/// Offers of the past two years, each registered on its own day and withdrawn three weeks
+/// later, so that the offers made spread over the history instead of one day. Each goes
+/// against its corporation's quota of the municipality in the year it was made (quotas
+/// missing for that year are skipped). The clock is left on the last day written.
+pub(crate) async fn past_offers(
+    app: &App,
+    caller: &Caller,
+    corporation: OrganisationId,
+    municipalities: &[MunicipalityId],
+    today: Date,
+    count: usize,
+) -> Result<usize> {
+    let tz = nabij_app::clock::dutch_time_zone();
+    let quotas = nabij_app::outflow::quotas(app, caller, None).await?;
+    let mut made = 0;
+    if municipalities.is_empty() {
+        return Ok(0);
+    }
+    for i in 0..count {
+        // From about two years ago up to a month ago, evenly.
+        let back = 30 + (i as i64 * 700) / count.max(1) as i64;
+        let day = today.saturating_sub(back.days());
+        let m = municipalities[i % municipalities.len()];
+        let Some(q) = quotas.iter().find(|q| {
+            q.municipality_id == m && q.corporation_id == corporation && q.year == day.year()
+        }) else {
+            continue;
+        };
+        app.clock().set(at(day, 10, 0, &tz));
+        let offer = nabij_app::outflow::register_offer(
+            app,
+            caller,
+            &OfferInput {
+                corporation_id: Some(corporation.0),
+                quota_id: q.id.0,
+                address: format!(
+                    "{} {}",
+                    ["Stationsweg", "Kerkpad", "Dorpsstraat", "Molenlaan"][i % 4],
+                    2 + i
+                ),
+                municipality_id: m.0,
+                neighbourhood_id: None,
+                rooms: 1 + (i as i64 % 3),
+                rent_euros: 560 + 15 * (i as i64 % 12),
+                accessible: i % 4 == 0,
+                no_pets: i % 5 == 0,
+                available_from: day.saturating_add(14.days()).to_string(),
+            },
+        )
+        .await?;
+        app.clock()
+            .set(at(day.saturating_add(21.days()), 15, 0, &tz));
+        nabij_app::outflow::withdraw(
+            app,
+            caller,
+            offer.id,
+            &nabij_app::outflow::WithdrawInput {
+                reason: WITHDRAWN[i % WITHDRAWN.len()].into(),
+            },
+        )
+        .await?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 /// Writes the chain and outflow part of the demo; the clock ends at `now`.
@@ -396,7 +469,11 @@ pub(crate) async fn seed(
     // Quotas of Dunavie in every seed municipality, last year and this year.
     app.clock().set(now);
     for m in &munis {
-        for (year, total) in [(today.year() - 1, 6), (today.year(), 8)] {
+        for (year, total) in [
+            (today.year() - 2, 4),
+            (today.year() - 1, 6),
+            (today.year(), 8),
+        ] {
             nabij_app::outflow::set_quota(
                 app,
                 sys,
@@ -410,6 +487,10 @@ pub(crate) async fn seed(
             .await?;
         }
     }
+    // Offers of the past two years, then the ones for people ready to move on now.
+    let all: Vec<MunicipalityId> = munis.iter().map(|m| m.id).collect();
+    past_offers(app, sys, dunavie_org, &all, today, 24).await?;
+    app.clock().set(now);
     // Offers for people ready to move on now: some declined first, then accepted.
     let quotas = nabij_app::outflow::quotas(app, sys, Some(today.year())).await?;
     let streets = [
@@ -433,6 +514,7 @@ pub(crate) async fn seed(
                 rooms: 1 + (i as i64 % 3),
                 rent_euros: 580 + 40 * i as i64,
                 accessible: i % 2 == 0,
+                no_pets: false,
                 available_from: today.saturating_sub(3.days()).to_string(),
             },
         )

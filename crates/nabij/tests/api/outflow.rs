@@ -441,13 +441,22 @@ async fn bad_input_writes_nothing(app: TestApp) {
     for step in [
         json!({"step": "in_use", "person_id": omar, "on": today.to_string()}),
         json!({"step": "flip_review", "on": today.to_string()}),
-        json!({"step": "criterion", "criterion": "rent_paid", "met": true, "on": today.to_string()}),
     ] {
         let r = app
             .post_json(&format!("/api/v1/flips/{flip_id}/steps"), &step)
             .await;
         assert_eq!(r.status(), 200, "{step}: {}", r.text().await.unwrap());
     }
+    // Rent paid on time for six months cannot be met on the first day of use.
+    let r = app
+        .post_json(
+            &format!("/api/v1/flips/{flip_id}/steps"),
+            &json!({"step": "criterion", "criterion": "rent_paid", "met": true, "on": today.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(field_error(&p, "criterion").contains("6 maanden"), "{p}");
     let r = app
         .post_json(
             &format!("/api/v1/flips/{flip_id}/steps"),
@@ -535,7 +544,11 @@ async fn the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock(app: TestAp
             .starts_with("kandidaat ")
     );
 
-    // The second review passes; the corporation records its own agreement.
+    // Half a year later the second review passes; the corporation records its own
+    // agreement.
+    app.clock.set(app.clock.now() + days(200));
+    let today = app.clock.today();
+    let t = today.to_string();
     assert_eq!(
         step(json!({"step": "flip_review", "on": t})).await.status(),
         200
@@ -808,3 +821,353 @@ async fn an_administrator_sets_a_partners_kind(app: TestApp) {
     assert!(r.status().is_client_error());
 }
 on_both!(an_administrator_sets_a_partners_kind);
+
+async fn after_a_flip_guidance_runs_on_as_aftercare(app: TestApp) {
+    as_corporation(&app).await;
+    let today = app.clock.today();
+    let flip: Value = app
+        .post_json(
+            "/api/v1/flips",
+            &json!({"corporation_id": app.partner_org, "name": "Omklap Nazorg", "address": "Duinweg 3",
+                    "neighbourhood_id": app.centrum.0, "from": today.to_string()}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = flip["id"].as_i64().unwrap();
+    let home = flip["home_id"].as_i64().unwrap();
+    let referral = app.refer("Noor").await;
+    let stay: Value = app
+        .place(referral, nabij_domain::ids::HomeId(home))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{person}/episodes"),
+            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "3", "reason": "start"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let step = |body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .post_json(&format!("/api/v1/flips/{id}/steps"), &body)
+                .await;
+            assert_eq!(r.status(), 200, "{body}: {}", r.text().await.unwrap());
+        }
+    };
+    step(json!({"step": "in_use", "person_id": person, "on": today.to_string()})).await;
+    app.clock.set(app.clock.now() + days(190));
+    let t = app.clock.today().to_string();
+    step(json!({"step": "flip_review", "on": t})).await;
+    for c in [
+        "rent_paid",
+        "no_nuisance",
+        "goals_met",
+        "corporation_agrees",
+    ] {
+        step(json!({"step": "criterion", "criterion": c, "met": true, "on": t})).await;
+    }
+    step(json!({"step": "flipped", "on": t})).await;
+
+    // The stay ended, but the guidance did not: it is aftercare from the flip, for the
+    // configured 180 days.
+    let g: Value = app
+        .get_json(&format!("/api/v1/persons/{person}/episodes"))
+        .await;
+    let e = &g["episodes"][0];
+    assert_eq!(e["status"], "aftercare", "{g}");
+    assert_eq!(e["aftercare_from"], t);
+    let until = app
+        .clock
+        .today()
+        .saturating_add(jiff::ToSpan::days(180))
+        .to_string();
+    assert_eq!(e["ended_on"], until);
+    // The professional keeps the file during aftercare.
+    let professional = app.session_as(Role::Professional).await;
+    assert_eq!(
+        professional
+            .get(&format!("/api/v1/persons/{person}/episodes"))
+            .await
+            .status(),
+        200
+    );
+}
+on_both!(after_a_flip_guidance_runs_on_as_aftercare);
+
+async fn a_partner_reads_its_own_referrals_through_the_api(app: TestApp) {
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::SocialTeam, &[app.woerden])
+        .await
+        .unwrap();
+    let partner = app.session_as(Role::Partner).await;
+    let mut ids = Vec::new();
+    for (first, dob) in [
+        ("Sanne", "1990-04-02"),
+        ("Tim", "1985-01-09"),
+        ("Uma", "1979-11-30"),
+    ] {
+        let mut body = partner_referral(&app);
+        body["first_name"] = json!(first);
+        body["date_of_birth"] = json!(dob);
+        let r = partner.post_json("/api/v1/partner/referrals", &body).await;
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        ids.push(v["referral_id"].as_i64().unwrap());
+    }
+    // One placed, one closed with advice, one still waiting.
+    assert_eq!(app.place(ids[0], app.pitstop).await.status(), 201);
+    let r = app
+        .post_json(
+            &format!("/api/v1/referrals/{}/close", ids[1]),
+            &json!({"state": "advised_elsewhere", "reason": "Doorverwezen naar de maatschappelijke opvang"}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    // Paged like the other lists, newest first, with the exact total.
+    let first: Value = partner
+        .get("/api/v1/partner/referrals?limit=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["total"], 3);
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_str().expect("a cursor to the next page");
+    let rest: Value = partner
+        .get(&format!("/api/v1/partner/referrals?limit=2&cursor={next}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut all: Vec<Value> = first["items"].as_array().unwrap().clone();
+    all.extend(rest["items"].as_array().unwrap().iter().cloned());
+    assert_eq!(all.len(), 3);
+    let of = |id: i64| all.iter().find(|r| r["id"] == id).unwrap().clone();
+    let placed = of(ids[0]);
+    assert_eq!(placed["status"], "placed");
+    assert_eq!(placed["name"], "Sanne Visser");
+    assert_eq!(placed["placed_in_municipality"], "Woerden");
+    assert!(placed.get("home").is_none() && !placed.to_string().contains("Pitstop"));
+    let closed = of(ids[1]);
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(
+        closed["advice"],
+        "Doorverwezen naar de maatschappelijke opvang"
+    );
+    assert_eq!(of(ids[2])["status"], "received");
+    // Never the situation text or a surname beyond consent.
+    assert!(!first.to_string().contains("Ontruiming"));
+
+    // One referral, each part under its own consent: without housing consent no ready date.
+    let one: Value = partner
+        .get(&format!("/api/v1/partner/referrals/{}", ids[0]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["status"], "placed");
+    assert_eq!(one["referral_consent"], true);
+    assert_eq!(one["housing_consent"], false);
+    assert!(one["household_size"].is_null());
+
+    // Consent for the referral revoked: the status stays, the name and the place go.
+    let person: Value = app.get_json(&format!("/api/v1/referrals/{}", ids[0])).await;
+    let person = nabij_domain::ids::PersonId(person["person_id"].as_i64().unwrap());
+    let consent = app
+        .db
+        .consents_of(person)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.organisation_id == app.partner_org)
+        .unwrap();
+    app.db
+        .revoke_consent(person, consent.id, app.clock.today(), &system(&app))
+        .await
+        .unwrap();
+    let list: Value = partner
+        .get("/api/v1/partner/referrals")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let placed = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == ids[0])
+        .unwrap()
+        .clone();
+    assert_eq!(placed["status"], "placed");
+    assert!(placed["name"].is_null() && placed["placed_in_municipality"].is_null());
+
+    // Another organisation's partner, or a coordinator, is refused the partner list.
+    assert_eq!(app.get("/api/v1/partner/referrals").await.status(), 403);
+    let doc: Value = app.get_json("/api/v1/openapi.json").await;
+    assert!(doc["paths"]["/api/v1/partner/referrals"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/partner/referrals/{id}"]["get"].is_object());
+}
+on_both!(a_partner_reads_its_own_referrals_through_the_api);
+
+async fn an_administrator_sets_a_partners_kind_on_its_page(app: TestApp) {
+    let admin = app.session_as(Role::Admin).await;
+    let page = format!("/beheer/ketenpartners/{}", app.partner_org);
+    let html = admin
+        .get("/beheer/ketenpartners")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Gemeente Woerden"), "{html}");
+    // A municipality without municipalities: a Dutch error at the field, nothing written.
+    let r = admin.post_form(&page, &[("kind", "gemeente")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("minstens één gemeente"), "{html}");
+    assert_eq!(
+        app.db.partner_kind(app.partner_org).await.unwrap(),
+        (None, vec![])
+    );
+    let r = admin.post_form(&page, &[("kind", "")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("kies gemeente"));
+    // Chosen well: saved, and the change is on the page with who made it.
+    let woerden = app.woerden.0.to_string();
+    let r = admin
+        .post_form(
+            &page,
+            &[("kind", "gemeente"), ("municipality_ids", &woerden)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with(&page), "{to}");
+    let html = admin.get(&to).await.text().await.unwrap();
+    assert!(html.contains("zijn opgeslagen"), "{html}");
+    assert!(
+        html.contains("Test admin"),
+        "the change names who made it: {html}"
+    );
+    assert_eq!(
+        app.db.partner_kind(app.partner_org).await.unwrap(),
+        (Some(PartnerKind::Municipality), vec![app.woerden])
+    );
+    // A coordinator does not manage partners.
+    assert_eq!(app.get(&page).await.status(), 403);
+}
+on_both!(an_administrator_sets_a_partners_kind_on_its_page);
+
+async fn a_household_with_pets_fits_only_a_home_that_allows_them(app: TestApp) {
+    as_corporation(&app).await;
+    let q = quota(&app, 3).await;
+    let mut body = offer_body(&app, q, 2);
+    body["no_pets"] = json!(true);
+    body["corporation_id"] = json!(app.partner_org);
+    let r = app.post_json("/api/v1/offers", &body).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let offer: Value = r.json().await.unwrap();
+    let offer = offer["id"].as_i64().unwrap();
+    let mut intake = app.intake("Pim");
+    intake["needs_pets"] = json!(true);
+    let r = app.post_json("/api/v1/referrals", &intake).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let referral = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // Placed in a house where the pets may come along.
+    let home = app
+        .db
+        .create_home(
+            &nabij_store::homes::NewHome {
+                organisation_id: 1,
+                name: "Opvanghuis Dieren".into(),
+                kind: nabij_domain::home::HomeKind::ShelterHome,
+                address: "Hondenlaan 1".into(),
+                neighbourhood: app.centrum,
+                point: None,
+                rules: nabij_domain::home::HouseRules {
+                    pets_allowed: true,
+                    ..Default::default()
+                },
+                max_stay_months: 6,
+                landlord: None,
+                places: 2,
+                opened_on: None,
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let r = app.place(referral, home).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let stay: Value = r.json().await.unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{}/ready", stay["id"]),
+            &json!({"ready_on": app.clock.today().to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    // Not among the candidates, and refused with the reason when proposed.
+    let c: Value = app
+        .get_json(&format!("/api/v1/offers/{offer}/candidates"))
+        .await;
+    assert!(c.as_array().unwrap().is_empty(), "{c}");
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/match"),
+            &json!({"person_id": stay["person_id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(field_error(&p, "person_id").contains("huisdieren"), "{p}");
+
+    // Two without pets fit; asked for the best one only, the API gives one.
+    for name in ["Rosa", "Sem"] {
+        let referral = app.refer(name).await;
+        let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+        let r = app
+            .post_json(
+                &format!("/api/v1/stays/{}/ready", stay["id"]),
+                &json!({"ready_on": app.clock.today().to_string()}),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let all: Value = app
+        .get_json(&format!("/api/v1/offers/{offer}/candidates"))
+        .await;
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    let best: Value = app
+        .get_json(&format!("/api/v1/offers/{offer}/candidates?limit=1"))
+        .await;
+    assert_eq!(best.as_array().unwrap().len(), 1);
+    assert_eq!(best[0]["person_id"], all[0]["person_id"]);
+    let html = app
+        .get(&format!("/woningaanbod/{offer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("2 kandidaten, de best passende eerst."),
+        "{html}"
+    );
+}
+on_both!(a_household_with_pets_fits_only_a_home_that_allows_them);
+
+async fn the_report_summary_shows_the_outflow_measures(app: TestApp) {
+    let html = app.get("/rapportage").await.text().await.unwrap();
+    assert!(html.contains("Uitstroom en keten</h2>"), "{html}");
+    assert!(html.contains("Omklappen"));
+    assert!(html.contains("Wachten op een woning (mediaan"));
+    assert!(html.contains("/rapportage/uitstroom?van="));
+}
+on_both!(the_report_summary_shows_the_outflow_measures);

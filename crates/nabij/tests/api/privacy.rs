@@ -331,6 +331,7 @@ fn concrete(path: &str, r: &Records) -> String {
         match p {
             p if p.starts_with("/aanmeldingen/")
                 || p.starts_with("/onze-aanmeldingen/")
+                || p.starts_with("/api/v1/partner/referrals/")
                 || p.starts_with("/api/v1/referrals/") =>
             {
                 r.referral.to_string()
@@ -349,7 +350,9 @@ fn concrete(path: &str, r: &Records) -> String {
             p if p.starts_with("/omklapwoningen/") || p.starts_with("/api/v1/flips/") => {
                 r.flip.to_string()
             }
-            p if p.starts_with("/api/v1/partners/") => r.partner.to_string(),
+            p if p.starts_with("/api/v1/partners/") || p.starts_with("/beheer/ketenpartners/") => {
+                r.partner.to_string()
+            }
             p if p.starts_with("/blokkades/") => r.block.to_string(),
             p if p.starts_with("/beheer/gebruikers/") => r.user.to_string(),
             p if p.starts_with("/signalen/") || p.starts_with("/api/v1/signals/") => {
@@ -597,6 +600,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/flips/{id}/steps", "CK"),
     ("POST", "/api/v1/flips/{id}/replacement", "CK"),
     ("POST", "/api/v1/partner/referrals", "K"),
+    ("GET", "/api/v1/partner/referrals", "K"),
+    ("GET", "/api/v1/partner/referrals/{id}", "K"),
+    ("GET", "/beheer/ketenpartners", "A"),
+    ("GET", "/beheer/ketenpartners/{id}", "A"),
+    ("POST", "/beheer/ketenpartners/{id}", "A"),
     ("POST", "/api/v1/partners/{id}/kind", "A"),
     ("POST", "/api/v1/referrals/{id}/link", "C"),
 ];
@@ -1072,6 +1080,20 @@ async fn audit_completeness(app: TestApp) {
             one(
                 Role::Partner,
                 format!("/onze-aanmeldingen/{}", w.own.referral),
+                p,
+            ),
+        ),
+        (
+            "GET",
+            "/api/v1/partner/referrals",
+            list(Role::Partner, "/api/v1/partner/referrals", p),
+        ),
+        (
+            "GET",
+            "/api/v1/partner/referrals/{id}",
+            one(
+                Role::Partner,
+                format!("/api/v1/partner/referrals/{}", w.own.referral),
                 p,
             ),
         ),
@@ -3096,6 +3118,7 @@ async fn outflow_records(app: &TestApp, org: i64, partner: i64) -> (i64, i64) {
                 rooms: 2,
                 rent_euros: 650,
                 accessible: false,
+                no_pets: false,
                 available_from: today,
             },
             &actor,
@@ -3185,6 +3208,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
                 rooms: 2,
                 rent_euros: 700,
                 accessible: false,
+                no_pets: false,
                 available_from: today,
             },
             actor,

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod pages;
+pub mod partners;
 
 use crate::routes::{ADMIN, PUBLIC, RouteTable, SIGNED_IN};
 use axum::http::Method as M;
@@ -32,6 +33,9 @@ pub(crate) fn admin_routes(t: RouteTable) -> RouteTable {
         .page(M::POST, "/beheer/gebruikers/{id}/tweede-factor", ADMIN, "Tweede factor opnieuw instellen", admin::reset_second_factor)
         .page(M::POST, "/beheer/gebruikers/{id}/huizen", ADMIN, "Huis koppelen", admin::link_home)
         .page(M::POST, "/beheer/organisaties", ADMIN, "Ketenpartner toevoegen", admin::create_organisation)
+        .page(M::GET, "/beheer/ketenpartners", ADMIN, "Ketenpartners", partners::list)
+        .page(M::GET, "/beheer/ketenpartners/{id}", ADMIN, "Ketenpartner", partners::show)
+        .page(M::POST, "/beheer/ketenpartners/{id}", ADMIN, "Soort ketenpartner vastleggen", partners::update)
 }
 
 /// The roles an administrator gives; a cliënt account comes from an invitation.

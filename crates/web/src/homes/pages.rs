@@ -534,6 +534,8 @@ pub struct HomeFormPage {
     pub kinds: Vec<(&'static str, &'static str)>,
     /// Municipalities with their neighbourhoods.
     pub areas: Vec<(String, Vec<(String, String)>)>,
+    /// How long a stay may last here; empty means the kind's default.
+    pub max_stay_hint: String,
 }
 
 async fn form_page(
@@ -564,6 +566,14 @@ async fn form_page(
         form,
         kinds: kinds(),
         areas,
+        max_stay_hint: format!(
+            "1 tot en met {} maanden. Leeg laten: de standaard van de soort, 6 maanden; voor een omklapwoning {} maanden.",
+            nabij_domain::outflow::MAX_STAY_MONTHS,
+            state
+                .app
+                .outflow_settings()
+                .max_stay_months(HomeKind::FlipHome)
+        ),
     })
 }
 
@@ -640,7 +650,6 @@ fn filled(input: &HomeInput) -> Form {
 pub async fn new_form(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlError> {
     let mut form = Form::default();
     form.set("kind", HomeKind::Pitstop.code());
-    form.set("max_stay_months", "6");
     form.set("places", "1");
     form.set("opened_on", state.app.clock().today().to_string());
     Ok(page(&form_page(&state, &viewer, None, form).await?))

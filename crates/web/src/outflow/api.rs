@@ -60,8 +60,24 @@ pub async fn offer(S(state): S<Web>, viewer: Viewer, Path(id): Path<OfferId>) ->
     Ok(shown(ok(&d)?, d.offer.shown))
 }
 
-pub async fn candidates(S(state): S<Web>, viewer: Viewer, Path(id): Path<OfferId>) -> ApiResult {
-    let c = outflow::candidates(&state.app, &viewer.caller, id).await?;
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CandidatesQuery {
+    /// Only the best so many (each candidate shown is a logged view); all when absent.
+    #[schemars(range(min = 1))]
+    pub limit: Option<usize>,
+}
+
+pub async fn candidates(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<OfferId>,
+    ApiQuery(q): ApiQuery<CandidatesQuery>,
+) -> ApiResult {
+    let mut c = outflow::candidates(&state.app, &viewer.caller, id).await?;
+    if let Some(n) = q.limit {
+        c.truncate(n.max(1));
+    }
     let persons: Vec<_> = c.iter().map(|c| c.candidate.person_id).collect();
     Ok(shown(ok(&c)?, persons))
 }
@@ -163,4 +179,27 @@ pub async fn set_partner_kind(
     Body(input): Body<partners::PartnerKindInput>,
 ) -> ApiResult {
     ok(&partners::set_kind_input(&state.app, &viewer.caller, id, &input).await?)
+}
+
+pub async fn our_referrals(
+    S(state): S<Web>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<partners::PartnerReferralQuery>,
+) -> ApiResult {
+    let req = crate::paging::request(q.cursor.as_deref(), q.limit)?;
+    let page = partners::our_referral_views(&state.app, &viewer.caller, &req).await?;
+    let persons: Vec<_> = page.items.iter().filter_map(|r| r.shown).collect();
+    Ok(shown(ok(&page)?, persons))
+}
+
+pub async fn our_referral(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<ReferralId>,
+) -> ApiResult {
+    let d: partners::PartnerReferralDetailView =
+        partners::our_referral(&state.app, &viewer.caller, id)
+            .await?
+            .into();
+    Ok(shown(ok(&d)?, d.shown))
 }

@@ -141,6 +141,7 @@ pub async fn register(
         rooms: opt_i64(&mut form, "rooms", "Het aantal kamers").unwrap_or(0),
         rent_euros: opt_i64(&mut form, "rent_euros", "De huur").unwrap_or(-1),
         accessible: form.checked("accessible"),
+        no_pets: form.checked("no_pets"),
         available_from: form.value("available_from").into(),
     };
     let result = if form.has_errors() {
@@ -193,8 +194,14 @@ pub struct OfferPage {
     pub coordinator: bool,
     pub d: OfferDetail,
     pub candidates: Vec<CandidateView>,
+    /// How many fit in all; only the best are shown (and logged) unless all are asked for.
+    pub candidates_total: usize,
     pub form: Form,
 }
+
+/// The candidates an offer's page shows unless all are asked for (`?kandidaten=alle`):
+/// each shown name is a logged view, and the best few are what a coordinator proposes from.
+const SHOWN_CANDIDATES: usize = 25;
 
 impl OfferPage {
     pub fn state(&self) -> &'static str {
@@ -224,15 +231,21 @@ async fn offer_page(
     id: OfferId,
     form: Form,
     flash_key: Option<&'static str>,
+    all: bool,
 ) -> Result<Response, HtmlError> {
     let app = &state.app;
     let d = outflow::offer(app, &viewer.caller, id).await?;
     let coordinator = viewer.role() == Role::Coordinator;
-    let candidates = if coordinator && d.offer.state == nabij_domain::outflow::OfferState::Open {
+    let mut candidates = if coordinator && d.offer.state == nabij_domain::outflow::OfferState::Open
+    {
         outflow::candidates(app, &viewer.caller, id).await?
     } else {
         Vec::new()
     };
+    let candidates_total = candidates.len();
+    if !all {
+        candidates.truncate(SHOWN_CANDIDATES);
+    }
     let mut persons: Vec<_> = candidates.iter().map(|c| c.candidate.person_id).collect();
     persons.extend(d.offer.shown);
     let p = OfferPage {
@@ -241,6 +254,7 @@ async fn offer_page(
         coordinator,
         d,
         candidates,
+        candidates_total,
         form,
     };
     Ok(with_form(&p, &p.form, persons))
@@ -252,7 +266,8 @@ pub async fn show(
     Path(id): Path<OfferId>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
-    offer_page(&state, &viewer, id, Form::default(), flash(&q)).await
+    let all = q.get("kandidaten").is_some_and(|k| k == "alle");
+    offer_page(&state, &viewer, id, Form::default(), flash(&q), all).await
 }
 
 async fn after_offer<T>(
@@ -268,7 +283,7 @@ async fn after_offer<T>(
         form,
         |_| format!("/woningaanbod/{id}"),
         key,
-        |f| async move { offer_page(&state, &viewer, id, f, None).await },
+        |f| async move { offer_page(&state, &viewer, id, f, None, false).await },
     )
     .await
 }
@@ -440,7 +455,7 @@ pub struct FlipPage {
     pub coordinator: bool,
     pub d: FlipDetail,
     pub form: Form,
-    pub criteria: Vec<(&'static str, &'static str)>,
+    pub criteria: Vec<(&'static str, String)>,
 }
 
 impl FlipPage {
@@ -495,7 +510,16 @@ async fn flip_page(
         form,
         criteria: Criterion::ALL
             .iter()
-            .map(|c| (c.code(), c.label()))
+            .map(|c| match c {
+                Criterion::RentPaid => (
+                    c.code(),
+                    format!(
+                        "huur {} maanden op tijd betaald",
+                        state.app.outflow_settings().rent_months
+                    ),
+                ),
+                c => (c.code(), c.label().to_string()),
+            })
             .collect(),
     };
     Ok(with_form(&p, &p.form, persons))

@@ -52,6 +52,18 @@ pub struct ReportPage {
     pub charts: Vec<Svg>,
     pub xlsx_href: String,
     pub pager: Option<Pager>,
+    /// On the summary: the outflow measures of the period, with the link to all of them.
+    pub outflow: Option<OutflowSummary>,
+}
+
+/// The outflow measures of the report's period, in short.
+pub struct OutflowSummary {
+    pub href: String,
+    pub lines: Vec<(&'static str, String)>,
+    /// (municipality, exits after a wait, median days).
+    pub waiting: Vec<(String, String, String)>,
+    pub waiting_more: usize,
+    pub reasons: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -314,6 +326,42 @@ async fn render(
     .collect();
     presets.insert(0, (String::new(), "kies…".into()));
     let query = scope.map(scope_query).unwrap_or_default();
+    let outflow = match (view, scope) {
+        (View::Summary, Some(s)) => {
+            let to = s.period.to.tomorrow().unwrap_or(s.period.to);
+            let c = nabij_app::outflow::chain_summary(
+                &state.app,
+                &viewer.caller,
+                s.period.from,
+                to,
+                s.municipality.as_ref().map(|m| m.0),
+                10,
+            )
+            .await?;
+            Some(OutflowSummary {
+                href: format!("/rapportage/uitstroom?van={}&tot={to}", s.period.from),
+                lines: c.lines,
+                waiting_more: c.waiting_municipalities.saturating_sub(c.waiting.len()),
+                waiting: c
+                    .waiting
+                    .into_iter()
+                    .map(|(m, n, d)| {
+                        (
+                            m,
+                            n.to_string(),
+                            d.map_or("—".into(), |d| format!("{d:.0}")),
+                        )
+                    })
+                    .collect(),
+                reasons: c
+                    .reasons
+                    .into_iter()
+                    .map(|(r, n)| (r, n.to_string()))
+                    .collect(),
+            })
+        }
+        _ => None,
+    };
     let subtitle = match scope {
         Some(s) => format!(
             "{}{}",
@@ -355,6 +403,7 @@ async fn render(
         charts: report.map(charts).unwrap_or_default(),
         xlsx_href: format!("/rapportage/export.xlsx?pagina={}&{query}", view.code()),
         pager,
+        outflow,
     })
 }
 

@@ -269,6 +269,11 @@ pub async fn seed(app: &App, seed: u64, size: &Size) -> Result<DemoSummary> {
     let neighbourhoods: Vec<i64> = data.neighbourhoods.iter().map(|n| n.id).collect();
     volunteers::seed(app, &sys, seed, now, &tz, &neighbourhoods, &counts).await?;
     clock.set(now);
-    outflow::seed(app, &sys, &accounts, today).await?;
+    // The residents of the omklapwoningen that flipped: each a referral, a person and a
+    // stay of their own.
+    let residents = outflow::seed(app, &sys, &accounts, today).await?;
+    summary.referrals += residents;
+    summary.persons += residents;
+    summary.stays += residents;
     Ok(summary)
 }
