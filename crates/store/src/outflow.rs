@@ -1532,8 +1532,13 @@ impl Db {
                  JOIN persons p ON p.id = r.person_id \
                  WHERE r.organisation_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3{scope} GROUP BY e.municipality_id".into()
             }),
-            ("running", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM stays s JOIN persons p ON p.id = s.person_id \
-              WHERE p.organisation_id = $1 AND s.start_date < $3 AND (s.exit_date IS NULL OR s.exit_date >= $3) AND $2 = $2{scope} \
+            // Running at the end: the organisation's running stays, and those that ended
+            // after it, each read from its own index range rather than every stay.
+            ("running", "SELECT p.own_municipality_id AS m, COUNT(*) AS a, 0 AS b FROM ( \
+              SELECT s.person_id FROM stays s WHERE s.organisation_id = $1 AND s.exit_date IS NULL AND s.start_date < $3 \
+              UNION ALL \
+              SELECT s.person_id FROM stays s WHERE s.exit_date >= $3 AND s.start_date < $3 AND +s.organisation_id = $1) s \
+              JOIN persons p ON p.id = s.person_id WHERE $2 = $2{scope} \
               GROUP BY p.own_municipality_id".into()),
             ("offers", "SELECT o.municipality_id AS m, COUNT(*) AS a, 0 AS b FROM offers o \
               WHERE o.provider_id = $1 AND o.created_at >= $2 AND o.created_at < $3 \
