@@ -1506,6 +1506,34 @@ pub async fn recovery_report(
             "de rapportage is voor coördinatoren en beheerders".into(),
         ));
     }
+    let key = format!(
+        "{}|{:?}|{}|{}|{}",
+        caller.provider.0,
+        scope.municipality.as_ref().map(|m| m.0),
+        scope.period.from,
+        scope.period.to,
+        app.clock.today(),
+    );
+    let cache = &app.report_cache;
+    // Kept like the reports: the revision counts every change to the rows read here (0027).
+    let revision = app.db.report_revision().await?;
+    if cache.enabled()
+        && let Some(kept) = cache.recovery.get(&key, revision)
+    {
+        return Ok(kept);
+    }
+    let report = recovery_computed(app, caller, scope).await?;
+    if cache.enabled() {
+        cache.recovery.put(key, revision, report.clone());
+    }
+    Ok(report)
+}
+
+async fn recovery_computed(
+    app: &App,
+    caller: &Caller,
+    scope: &crate::reports::Scope,
+) -> Result<RecoveryReport> {
     let period = &scope.period;
     let months = period.months();
     let days: Vec<Date> = months

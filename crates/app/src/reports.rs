@@ -276,17 +276,50 @@ pub async fn report(
 #[derive(Debug, Clone)]
 pub struct Cache {
     enabled: bool,
-    entries: Arc<Mutex<VecDeque<(String, i64, Report)>>>,
+    reports: Arc<Kept<Report>>,
+    /// The recovery measures (`/rapportage/herstel` and its API), kept the same way.
+    pub(crate) recovery: Arc<Kept<crate::guidance::RecoveryReport>>,
 }
 
 /// How many reports are kept (each a few tables; per-home pages are paged).
 pub const REPORTS_KEPT: usize = 32;
 
+/// Values kept by key and the revision they were computed at, the oldest first.
+#[derive(Debug)]
+pub(crate) struct Kept<T>(Mutex<VecDeque<(String, i64, T)>>);
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept(Mutex::new(VecDeque::new()))
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    pub(crate) fn get(&self, key: &str, revision: i64) -> Option<T> {
+        let mut kept = self.0.lock().expect("the report cache is never poisoned");
+        // Values of an older revision can never be used again.
+        kept.retain(|(_, r, _)| *r >= revision);
+        kept.iter()
+            .find(|(k, r, _)| k == key && *r == revision)
+            .map(|(_, _, v)| v.clone())
+    }
+
+    pub(crate) fn put(&self, key: String, revision: i64, value: T) {
+        let mut kept = self.0.lock().expect("the report cache is never poisoned");
+        kept.retain(|(k, _, _)| *k != key);
+        if kept.len() >= REPORTS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((key, revision, value));
+    }
+}
+
 impl Default for Cache {
     fn default() -> Self {
         Cache {
             enabled: true,
-            entries: Arc::default(),
+            reports: Arc::default(),
+            recovery: Arc::default(),
         }
     }
 }
@@ -296,38 +329,24 @@ impl Cache {
     pub fn disabled() -> Self {
         Cache {
             enabled: false,
-            entries: Arc::default(),
+            ..Cache::default()
         }
+    }
+
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
     }
 
     fn get(&self, key: &str, revision: i64) -> Option<Report> {
-        if !self.enabled {
-            return None;
-        }
-        let mut kept = self
-            .entries
-            .lock()
-            .expect("the report cache is never poisoned");
-        // Reports of an older revision can never be used again.
-        kept.retain(|(_, r, _)| *r >= revision);
-        kept.iter()
-            .find(|(k, r, _)| k == key && *r == revision)
-            .map(|(_, _, report)| report.clone())
+        self.enabled
+            .then(|| self.reports.get(key, revision))
+            .flatten()
     }
 
     fn put(&self, key: String, revision: i64, report: Report) {
-        if !self.enabled {
-            return;
+        if self.enabled {
+            self.reports.put(key, revision, report);
         }
-        let mut kept = self
-            .entries
-            .lock()
-            .expect("the report cache is never poisoned");
-        kept.retain(|(k, _, _)| *k != key);
-        if kept.len() >= REPORTS_KEPT {
-            kept.pop_front();
-        }
-        kept.push_back((key, revision, report));
     }
 }
 

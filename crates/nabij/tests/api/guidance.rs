@@ -924,6 +924,39 @@ async fn recovery_measures_are_exact_inside_and_suppressed_outside(app: TestApp)
         .find(|t| t["id"] == "herstel-zrm")
         .expect("the summary carries the recovery tables");
     assert_eq!(recovery["rows"][0][7], json!({"type": "suppressed"}));
+
+    // The measures are kept between requests, but a new assessment shows at once.
+    let referral = app.refer("Gert").await;
+    let r: Value = app.get_json(&format!("/api/v1/referrals/{referral}")).await;
+    let p = nabij_domain::ids::PersonId(r["person_id"].as_i64().unwrap());
+    app.db
+        .add_assessment(p, earlier, ZrmMoment::Intake, &zrm_scores(2, 3), &actor)
+        .await
+        .unwrap();
+    let html = app.get("/rapportage/herstel").await.text().await.unwrap();
+    assert!(html.contains("7 personen"), "{html}");
+    let html = app.get("/rapportage").await.text().await.unwrap();
+    let at = html.find("Herstel: ZRM-verandering per domein").unwrap();
+    let table = &html[at..at + html[at..].find("</table>").unwrap()];
+    let finances = &table[table.find("Financiën").unwrap()..];
+    let row = &finances[..finances.find("</tr>").unwrap()];
+    assert!(
+        row.contains(">5<"),
+        "one intake alone changes no domain: {row}"
+    );
+    app.db
+        .add_assessment(p, today, ZrmMoment::Periodic, &zrm_scores(3, 3), &actor)
+        .await
+        .unwrap();
+    let html = app.get("/rapportage").await.text().await.unwrap();
+    let at = html.find("Herstel: ZRM-verandering per domein").unwrap();
+    let table = &html[at..at + html[at..].find("</table>").unwrap()];
+    let finances = &table[table.find("Financiën").unwrap()..];
+    let row = &finances[..finances.find("</tr>").unwrap()];
+    assert!(
+        row.contains(">6<"),
+        "a second assessment shows at once: {row}"
+    );
 }
 on_both!(recovery_measures_are_exact_inside_and_suppressed_outside);
 
