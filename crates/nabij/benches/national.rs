@@ -761,8 +761,10 @@ async fn outflow_parts(
             },
         )
         .await?;
-        // Through the route the offer's page and the API use: the ranked, explained list.
-        let path = format!("/api/v1/offers/{}/candidates", offer.id);
+        // Through the route the offer's page and the API use: every ready person ranked,
+        // the 25 best shown with their sentence (as on the offer's page), each one logged
+        // as read. Asking for all of them logs a read of every ready person.
+        let path = format!("/api/v1/offers/{}/candidates?limit=25", offer.id);
         let first = coordinator.get(&path).await;
         anyhow::ensure!(first.status() == 200, "{path}: {}", first.status());
         let mut found = first

@@ -1321,11 +1321,14 @@ impl Db {
             let sql = sql.to_string();
             let (from, to) = (from.clone(), to.clone());
             async move {
-                sqlx::query(&sql)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(self.reader())
-                    .await
+                let _slot = crate::reports::report_slot().await?;
+                Ok::<_, StoreError>(
+                    sqlx::query(&sql)
+                        .bind(from)
+                        .bind(to)
+                        .fetch_all(self.reader())
+                        .await?,
+                )
             }
         };
         let hours_of = |days: &[Date], sql: String| {
@@ -1334,11 +1337,12 @@ impl Db {
                 if empty {
                     Ok(Vec::new())
                 } else {
-                    sqlx::query(&sql).fetch_all(self.reader()).await
+                    let _slot = crate::reports::report_slot().await?;
+                    Ok::<_, StoreError>(sqlx::query(&sql).fetch_all(self.reader()).await?)
                 }
             }
         };
-        // The queries run at once, each on its own reading connection.
+        // The queries run at once, each on its own reading connection, in the report slots.
         let (assessed, to_latest, to_exit, resumptions, early_rows, late_rows) = tokio::try_join!(
             by_period(&assessed_sql),
             by_period(&to_latest_sql),

@@ -1488,6 +1488,9 @@ impl Db {
         to: Date,
     ) -> Result<(Vec<ChainFigures>, DeclineReasons)> {
         use std::collections::BTreeMap;
+        // Aggregates over the organisation's history: in a report slot, so placements and
+        // pages always find a reading connection.
+        let _slot = crate::reports::report_slot().await?;
         let (f, t) = (date_text(from), date_text(to));
         let persons_scope = match scope.partner {
             Some(_) => {

@@ -382,6 +382,16 @@ pub(crate) enum Arg<'a> {
 const REPORT_CONNECTIONS: usize = 2;
 static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REPORT_CONNECTIONS);
 
+/// One of the report slots, for a report query that runs on the read pool itself (the
+/// recovery and volunteer measures): however many reports run, they hold at most
+/// REPORT_CONNECTIONS of the pool's connections, so placements and pages find one free.
+pub(crate) async fn report_slot() -> Result<tokio::sync::SemaphorePermit<'static>> {
+    REPORT_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| crate::StoreError::Config(e.to_string()))
+}
+
 const PERMANENT: &str = "('own_rented_home', 'own_lease_via_flip', 'family_or_friends')";
 
 impl Db {

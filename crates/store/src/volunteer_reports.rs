@@ -54,6 +54,8 @@ impl Db {
         from_ts: Timestamp,
         end_ts: Timestamp,
     ) -> Result<VolunteerFacts> {
+        // One report slot for the three queries, one after the other.
+        let _slot = crate::reports::report_slot().await?;
         let mut facts = VolunteerFacts::default();
         let rows = sqlx::query(
             "SELECT urgency, filed_at, due_at, acknowledged_at, escalated_at FROM signals \
