@@ -1,8 +1,7 @@
 //! One escalation pass over 100,000 open signals, on a SQLite file and on PostgreSQL (when
-//! `NABIJ_TEST_POSTGRES_URL` is set). A measurement, not a check: run it on an optimised
-//! build and read the figures it prints:
+//! `NABIJ_TEST_POSTGRES_URL` is set). Prints the figures:
 //!
-//! `cargo test --release -p nabij-store --test escalation_scale -- --ignored --nocapture`
+//! `cargo bench -p nabij-store --bench escalation`
 
 use jiff::{SignedDuration, Timestamp};
 use nabij_domain::geo::GeoPoint;
@@ -98,14 +97,19 @@ async fn measure(name: &str, db: Db) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement over 100,000 rows; run with --ignored on a release build"]
-async fn escalation_pass_over_100000_open_signals() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("signals.db").display());
-    let db = Db::connect(&DbOptions::new(url)).await.unwrap();
-    measure("SQLite (file)", db).await;
-    if let Some(db) = nabij_store::testing::postgres_from_env().await {
-        measure("PostgreSQL", db).await;
-    }
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite:{}", dir.path().join("signals.db").display());
+        let db = Db::connect(&DbOptions::new(url)).await.expect("SQLite");
+        measure("SQLite (file)", db).await;
+        if let Some(db) = nabij_store::testing::postgres_from_env().await {
+            measure("PostgreSQL", db).await;
+        }
+    });
 }
