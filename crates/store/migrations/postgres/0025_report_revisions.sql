@@ -30,10 +30,22 @@ CREATE TRIGGER neighbourhoods_reports AFTER INSERT OR UPDATE OR DELETE ON neighb
 FOR EACH STATEMENT EXECUTE FUNCTION nabij_reports_revised();
 CREATE TRIGGER municipalities_reports AFTER INSERT OR UPDATE OR DELETE ON municipalities
 FOR EACH STATEMENT EXECUTE FUNCTION nabij_reports_revised();
--- Signals per row: the escalation job's pass changes none most of the time, and a statement
--- that changes nothing leaves the kept reports alone.
-CREATE TRIGGER signals_reports AFTER INSERT OR UPDATE OR DELETE ON signals
-FOR EACH ROW EXECUTE FUNCTION nabij_reports_revised();
+-- Signals once per statement that changed rows: the escalation job's pass usually changes
+-- none, and a statement that changes nothing leaves the kept reports alone.
+CREATE FUNCTION nabij_reports_revised_if_changed() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM changed) THEN
+        UPDATE data_revisions SET revision = revision + 1 WHERE name = 'reports';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER signals_insert_reports AFTER INSERT ON signals
+REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION nabij_reports_revised_if_changed();
+CREATE TRIGGER signals_update_reports AFTER UPDATE ON signals
+REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION nabij_reports_revised_if_changed();
+CREATE TRIGGER signals_delete_reports AFTER DELETE ON signals
+REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION nabij_reports_revised_if_changed();
 CREATE TRIGGER buddy_matches_reports AFTER INSERT OR UPDATE OR DELETE ON buddy_matches
 FOR EACH STATEMENT EXECUTE FUNCTION nabij_reports_revised();
 CREATE TRIGGER buddy_check_ins_reports AFTER INSERT OR UPDATE OR DELETE ON buddy_check_ins
