@@ -349,6 +349,7 @@ pub struct HomeInput {
     pub accessible: bool,
     #[serde(default)]
     pub pets_allowed: bool,
+    #[schemars(range(min = 1, max = nabij_domain::outflow::MAX_STAY_MONTHS))]
     pub max_stay_months: Option<i64>,
     #[schemars(length(max = nabij_domain::limits::LANDLORD))]
     pub landlord: Option<String>,
@@ -377,6 +378,7 @@ pub struct HomePatch {
     pub women_only: Option<bool>,
     pub accessible: Option<bool>,
     pub pets_allowed: Option<bool>,
+    #[schemars(range(min = 1, max = nabij_domain::outflow::MAX_STAY_MONTHS))]
     pub max_stay_months: Option<i64>,
     #[schemars(length(max = nabij_domain::limits::LANDLORD))]
     pub landlord: Option<String>,

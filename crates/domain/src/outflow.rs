@@ -43,8 +43,9 @@ pub const MAX_RENT_EUROS: i64 = 10_000;
 pub const DEFAULT_RENT_MONTHS: i64 = 6;
 /// Days of aftercare after a flip, unless configured otherwise.
 pub const DEFAULT_AFTERCARE_DAYS: i64 = 180;
-/// The longest maximum stay a home may have, in months.
-pub const MAX_STAY_MONTHS: i64 = 60;
+/// The longest maximum stay a home may have, in months: an omklapwoning's two years.
+/// The database holds the same bound.
+pub const MAX_STAY_MONTHS: i64 = 24;
 
 /// The median of values given as (value, how often), sorted by value; `None` when empty.
 /// With an even number of values, the mean of the two middle ones.

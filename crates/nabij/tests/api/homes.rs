@@ -227,6 +227,24 @@ async fn the_api_opens_patches_extends_retires_and_closes(app: TestApp) {
     assert_eq!(r.status(), 422, "2026 has no 29 February");
     let body: Value = r.json().await.unwrap();
     assert!(body.to_string().contains("opened_on"), "{body}");
+    for months in [0, 25, 26] {
+        let r = patch(
+            &app,
+            &format!("/api/v1/homes/{id}"),
+            &json!({"max_stay_months": months}),
+        )
+        .await;
+        assert_eq!(r.status(), 422, "{months} months");
+        let body: Value = r.json().await.unwrap();
+        assert!(body.to_string().contains("max_stay_months"), "{body}");
+    }
+    let r = patch(
+        &app,
+        &format!("/api/v1/homes/{id}"),
+        &json!({"max_stay_months": 24}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "two years is the longest stay a home may have");
     let r = patch(
         &app,
         &format!("/api/v1/homes/{id}"),
