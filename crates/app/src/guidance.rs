@@ -1387,17 +1387,12 @@ pub async fn caseload(app: &App, caller: &Caller, req: &PageRequest) -> Result<P
         .persons_page(caller.provider.0, Some(&ids), None, req)
         .await?;
     let shown: Vec<PersonId> = page.items.iter().map(|p| p.id).collect();
-    let facts = app
-        .db
-        .caseload_facts(&shown, caller.user_id(), today)
-        .await?;
-    let mut stays: std::collections::HashMap<PersonId, nabij_store::stays::Stay> = app
-        .db
-        .active_stays_of(&shown)
-        .await?
-        .into_iter()
-        .map(|s| (s.person_id, s))
-        .collect();
+    let (facts, stays) = tokio::try_join!(
+        app.db.caseload_facts(&shown, caller.user_id(), today),
+        app.db.active_stays_of(&shown),
+    )?;
+    let mut stays: std::collections::HashMap<PersonId, nabij_store::stays::Stay> =
+        stays.into_iter().map(|s| (s.person_id, s)).collect();
     let interval = app.guidance.zrm_interval_months;
     let mut lines = Vec::with_capacity(page.items.len());
     for p in &page.items {

@@ -5,6 +5,7 @@
 use crate::audit::{Actor, append_one};
 use crate::convert::*;
 use crate::paging::{ListQuery, Order, Where};
+use crate::reports::{Arg, Cells};
 use crate::{Db, Result, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -1047,68 +1048,66 @@ impl Db {
             return Ok(out);
         }
         let list = id_list(persons);
-        for r in sqlx::query(&format!(
-            "SELECT person_id, MAX(at) AS last FROM contacts WHERE person_id IN ({list}) GROUP BY person_id"
-        ))
-        .fetch_all(self.reader())
-        .await?
-        {
+        let today = date_text(today);
+        let (contacts, goals, assessments, intensities, signals) = (
+            format!(
+                "SELECT person_id, MAX(at) AS last FROM contacts WHERE person_id IN ({list}) GROUP BY person_id"
+            ),
+            format!(
+                "SELECT person_id, COUNT(*) AS n FROM goals WHERE person_id IN ({list}) \
+                 AND status IN ('open', 'in_progress') GROUP BY person_id"
+            ),
+            format!(
+                "SELECT person_id, MAX(assessed_on) AS latest FROM zrm_assessments WHERE person_id IN ({list}) GROUP BY person_id"
+            ),
+            format!(
+                "SELECT e.person_id, i.quarter_hours FROM guidance_episodes e \
+                 JOIN intensity_changes i ON i.episode_id = e.id \
+                 WHERE e.person_id IN ({list}) AND (e.ended_on IS NULL OR e.ended_on >= $1) AND i.from_date <= $1 \
+                 ORDER BY e.person_id, i.from_date, i.id"
+            ),
+            // The open signals that the professional's inbox shows for each client, with the
+            // most urgent one ranked 1 (low) to 4 (acute).
+            format!(
+                "SELECT person_id, COUNT(*) AS n, MAX(CASE urgency WHEN 'acute' THEN 4 WHEN 'high' THEN 3 \
+                 WHEN 'normal' THEN 2 ELSE 1 END) AS top FROM signals \
+                 WHERE person_id IN ({list}) AND professional_id = $1 AND closed_at IS NULL GROUP BY person_id"
+            ),
+        );
+        // Five small indexed reads, each on its own reading connection at once.
+        let (contacts, goals, assessments, intensities, signals) = tokio::try_join!(
+            sqlx::query(&contacts).fetch_all(self.reader()),
+            sqlx::query(&goals).fetch_all(self.reader()),
+            sqlx::query(&assessments).fetch_all(self.reader()),
+            sqlx::query(&intensities).bind(&today).fetch_all(self.reader()),
+            sqlx::query(&signals).bind(professional).fetch_all(self.reader()),
+        )?;
+        for r in contacts {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
                 f.last_contact = get_opt_ts(&r, "last")?;
             }
         }
-        for r in sqlx::query(&format!(
-            "SELECT person_id, COUNT(*) AS n FROM goals WHERE person_id IN ({list}) \
-             AND status IN ('open', 'in_progress') GROUP BY person_id"
-        ))
-        .fetch_all(self.reader())
-        .await?
-        {
+        for r in goals {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
                 f.open_goals = get_i64(&r, "n")?;
             }
         }
-        for r in sqlx::query(&format!(
-            "SELECT person_id, MAX(assessed_on) AS latest FROM zrm_assessments WHERE person_id IN ({list}) GROUP BY person_id"
-        ))
-        .fetch_all(self.reader())
-        .await?
-        {
+        for r in assessments {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
                 f.latest_assessment = get_opt_date(&r, "latest")?;
             }
         }
-        let today = date_text(today);
-        for r in sqlx::query(&format!(
-            "SELECT e.person_id, i.quarter_hours FROM guidance_episodes e \
-             JOIN intensity_changes i ON i.episode_id = e.id \
-             WHERE e.person_id IN ({list}) AND (e.ended_on IS NULL OR e.ended_on >= $1) AND i.from_date <= $1 \
-             ORDER BY e.person_id, i.from_date, i.id"
-        ))
-        .bind(&today)
-        .fetch_all(self.reader())
-        .await?
-        {
+        for r in intensities {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
                 // Rows come in date order: the last one is in force.
                 f.quarter_hours = Some(get_i64(&r, "quarter_hours")?);
             }
         }
-        // The open signals that the professional's inbox shows for each client, with the
-        // most urgent one ranked 1 (low) to 4 (acute).
-        for r in sqlx::query(&format!(
-            "SELECT person_id, COUNT(*) AS n, MAX(CASE urgency WHEN 'acute' THEN 4 WHEN 'high' THEN 3 \
-             WHEN 'normal' THEN 2 ELSE 1 END) AS top FROM signals \
-             WHERE person_id IN ({list}) AND professional_id = $1 AND closed_at IS NULL GROUP BY person_id"
-        ))
-        .bind(professional)
-        .fetch_all(self.reader())
-        .await?
-        {
+        for r in signals {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
                 use nabij_domain::signal::Urgency;
@@ -1207,22 +1206,16 @@ fn change_aggregates() -> String {
     out.join(", ")
 }
 
-fn zrm_changes(r: &AnyRow) -> Result<ZrmChanges> {
+fn zrm_changes(r: &dyn Cells) -> Result<ZrmChanges> {
     let mut c = ZrmChanges {
-        persons: get_i64(r, "n")?,
+        persons: r.int("n")?,
         ..Default::default()
     };
     for (i, d) in ZrmDomain::ALL.iter().enumerate() {
         let code = d.code();
-        let get = |suffix: &str| -> Result<i64> {
-            Ok(sqlx::Row::try_get::<i64, _>(
-                r,
-                format!("{code}_{suffix}").as_str(),
-            )?)
-        };
-        c.sum[i] = get("sum")?;
-        c.improved[i] = get("up")?;
-        c.worse[i] = get("down")?;
+        c.sum[i] = r.int(&format!("{code}_sum"))?;
+        c.improved[i] = r.int(&format!("{code}_up"))?;
+        c.worse[i] = r.int(&format!("{code}_down"))?;
     }
     Ok(c)
 }
@@ -1317,49 +1310,43 @@ impl Db {
         // The days in two halves, read at once: the longest part of the report.
         let (early, late) = days.split_at(days.len() / 2);
         let (early_sql, late_sql) = (hours_sql(early), hours_sql(late));
-        let by_period = |sql: &str| {
-            let sql = sql.to_string();
-            let (from, to) = (from.clone(), to.clone());
-            async move {
-                let _slot = crate::reports::report_slot().await?;
-                Ok::<_, StoreError>(
-                    sqlx::query(&sql)
-                        .bind(from)
-                        .bind(to)
-                        .fetch_all(self.reader())
-                        .await?,
-                )
-            }
-        };
+        // Each query runs as a report query (on SQLite on the report threads, at their
+        // lower priority), so placements and pages keep the cores and the pool.
+        let period = [Arg::T(&from), Arg::T(&to)];
+        let count = |r: &dyn Cells| r.int("n");
         let hours_of = |days: &[Date], sql: String| {
-            let empty = days.is_empty();
+            let query = (!days.is_empty()).then(|| {
+                self.decoded(sql, &[], None, |r: &dyn Cells| {
+                    Ok((r.text("day")?.unwrap_or_default().to_string(), r.int("n")?, r.int("q")?))
+                })
+            });
             async move {
-                if empty {
-                    Ok(Vec::new())
-                } else {
-                    let _slot = crate::reports::report_slot().await?;
-                    Ok::<_, StoreError>(sqlx::query(&sql).fetch_all(self.reader()).await?)
+                match query {
+                    Some(q) => q.await,
+                    None => Ok(Vec::new()),
                 }
             }
         };
-        // The queries run at once, each on its own reading connection, in the report slots.
         let (assessed, to_latest, to_exit, resumptions, early_rows, late_rows) = tokio::try_join!(
-            by_period(&assessed_sql),
-            by_period(&to_latest_sql),
-            by_period(&to_exit_sql),
-            by_period(&resumptions_sql),
+            self.decoded(assessed_sql, &period, None, count),
+            self.decoded(to_latest_sql, &period, None, zrm_changes),
+            self.decoded(to_exit_sql, &period, None, zrm_changes),
+            self.decoded(resumptions_sql, &period, None, |r: &dyn Cells| {
+                Ok((r.text("month")?.unwrap_or_default().to_string(), r.int("n")?))
+            }),
             hours_of(early, early_sql),
             hours_of(late, late_sql),
         )?;
-        let one = |rows: &[AnyRow]| -> Result<AnyRow> {
-            rows.first()
-                .cloned()
+        fn one<T>(rows: Vec<T>) -> Result<T> {
+            rows.into_iter()
+                .next()
                 .ok_or(StoreError::NotFound("uitkomst"))
-        };
-        let mut found = std::collections::HashMap::new();
-        for r in early_rows.iter().chain(&late_rows) {
-            found.insert(get_string(r, "day")?, (get_i64(r, "n")?, get_i64(r, "q")?));
         }
+        let found: std::collections::HashMap<String, (i64, i64)> = early_rows
+            .into_iter()
+            .chain(late_rows)
+            .map(|(day, n, q)| (day, (n, q)))
+            .collect();
         let hours = days
             .iter()
             .map(|d| {
@@ -1373,14 +1360,11 @@ impl Db {
             })
             .collect();
         Ok(RecoveryFacts {
-            assessed: get_i64(&one(&assessed)?, "n")?,
-            to_latest: zrm_changes(&one(&to_latest)?)?,
-            to_exit: zrm_changes(&one(&to_exit)?)?,
+            assessed: one(assessed)?,
+            to_latest: one(to_latest)?,
+            to_exit: one(to_exit)?,
             hours,
-            resumptions: resumptions
-                .iter()
-                .map(|r| Ok((get_string(r, "month")?, get_i64(r, "n")?)))
-                .collect::<Result<Vec<_>>>()?,
+            resumptions,
         })
     }
 }

@@ -226,19 +226,19 @@ impl HomesScope {
 /// A row of a report query: from the pool, or read straight from the SQLite file (a
 /// report reads many rows; the pool's per-row cost would dominate).
 pub(crate) trait Cells {
-    fn int(&self, col: &'static str) -> Result<i64>;
-    fn real(&self, col: &'static str) -> Result<f64>;
-    fn text(&self, col: &'static str) -> Result<Option<&str>>;
+    fn int(&self, col: &str) -> Result<i64>;
+    fn real(&self, col: &str) -> Result<f64>;
+    fn text(&self, col: &str) -> Result<Option<&str>>;
 }
 
 impl Cells for AnyRow {
-    fn int(&self, col: &'static str) -> Result<i64> {
+    fn int(&self, col: &str) -> Result<i64> {
         Ok(sqlx::Row::try_get(self, col)?)
     }
-    fn real(&self, col: &'static str) -> Result<f64> {
+    fn real(&self, col: &str) -> Result<f64> {
         Ok(sqlx::Row::try_get(self, col)?)
     }
-    fn text(&self, col: &'static str) -> Result<Option<&str>> {
+    fn text(&self, col: &str) -> Result<Option<&str>> {
         Ok(sqlx::Row::try_get(self, col)?)
     }
 }
@@ -248,16 +248,16 @@ fn direct_error(e: rusqlite::Error) -> crate::StoreError {
 }
 
 impl Cells for rusqlite::Row<'_> {
-    fn int(&self, col: &'static str) -> Result<i64> {
+    fn int(&self, col: &str) -> Result<i64> {
         self.get(col).map_err(direct_error)
     }
-    fn real(&self, col: &'static str) -> Result<f64> {
+    fn real(&self, col: &str) -> Result<f64> {
         match self.get_ref(col).map_err(direct_error)? {
             rusqlite::types::ValueRef::Integer(i) => Ok(i as f64),
             v => v.as_f64().map_err(|e| direct_error(e.into())),
         }
     }
-    fn text(&self, col: &'static str) -> Result<Option<&str>> {
+    fn text(&self, col: &str) -> Result<Option<&str>> {
         self.get_ref(col)
             .map_err(direct_error)?
             .as_str_or_null()

@@ -3,6 +3,7 @@
 //! the use case.
 
 use crate::convert::*;
+use crate::reports::{Arg, Cells};
 use crate::{Db, Result, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -37,6 +38,13 @@ pub struct VolunteerFacts {
     pub check_ins: Vec<CheckInFact>,
 }
 
+fn ts_missing(col: &'static str) -> StoreError {
+    StoreError::Corrupt {
+        column: col,
+        value: "NULL".into(),
+    }
+}
+
 fn ts(s: String, col: &'static str) -> Result<Timestamp> {
     s.parse().map_err(|_| StoreError::Corrupt {
         column: col,
@@ -54,37 +62,37 @@ impl Db {
         from_ts: Timestamp,
         end_ts: Timestamp,
     ) -> Result<VolunteerFacts> {
-        // One report slot for the three queries, one after the other.
-        let _slot = crate::reports::report_slot().await?;
-        let mut facts = VolunteerFacts::default();
-        let rows = sqlx::query(
+        // Report queries: on SQLite on the report threads, at their lower priority.
+        let (from_ts, end_ts) = (ts_text(from_ts), ts_text(end_ts));
+        let signals = self.decoded(
             "SELECT urgency, filed_at, due_at, acknowledged_at, escalated_at FROM signals \
-             WHERE organisation_id = $1 AND filed_at >= $2 AND filed_at < $3",
-        )
-        .bind(organisation)
-        .bind(ts_text(from_ts))
-        .bind(ts_text(end_ts))
-        .fetch_all(self.reader())
-        .await?;
-        for r in &rows {
-            facts.signals.push(SignalFact {
-                urgency: get_code(r, "urgency", Urgency::parse)?,
-                filed_at: ts(get_string(r, "filed_at")?, "filed_at")?,
-                due_at: ts(get_string(r, "due_at")?, "due_at")?,
-                acknowledged_at: get_opt_string(r, "acknowledged_at")?
-                    .map(|s| ts(s, "acknowledged_at"))
-                    .transpose()?,
-                escalated_at: get_opt_string(r, "escalated_at")?
-                    .map(|s| ts(s, "escalated_at"))
-                    .transpose()?,
-            });
-        }
+             WHERE organisation_id = $1 AND filed_at >= $2 AND filed_at < $3"
+                .into(),
+            &[Arg::I(organisation), Arg::T(&from_ts), Arg::T(&end_ts)],
+            None,
+            |r: &dyn Cells| {
+                let at = |col: &'static str| -> Result<Option<Timestamp>> {
+                    r.text(col)?.map(|s| ts(s.to_string(), col)).transpose()
+                };
+                let urgency = r.text("urgency")?.unwrap_or_default();
+                Ok(SignalFact {
+                    urgency: Urgency::parse(urgency).ok_or_else(|| StoreError::Corrupt {
+                        column: "urgency",
+                        value: urgency.to_string(),
+                    })?,
+                    filed_at: at("filed_at")?.ok_or_else(|| ts_missing("filed_at"))?,
+                    due_at: at("due_at")?.ok_or_else(|| ts_missing("due_at"))?,
+                    acknowledged_at: at("acknowledged_at")?,
+                    escalated_at: at("escalated_at")?,
+                })
+            },
+        );
         let (from, to) = (date_text(from), date_text(to));
         // Residents: everyone with a stay in one of the organisation's homes during the
         // period, read from the exit-date index that holds every column (ended in or after
         // the period, and running), each person once; those among them with a buddy match
         // during the period. `+s.home_id` keeps the home index from being the start.
-        let row = sqlx::query(
+        let residents = self.decoded(
             "SELECT COUNT(*) AS residents, COALESCE(SUM(CASE WHEN r.person_id IN \
                (SELECT m.person_id FROM buddy_matches m WHERE m.organisation_id = $1 \
                 AND m.started_on <= $3 AND (m.ended_on IS NULL OR m.ended_on >= $2)) \
@@ -94,32 +102,36 @@ impl Db {
                  AND +s.home_id IN (SELECT h.id FROM homes h WHERE h.organisation_id = $1) \
                UNION ALL \
                SELECT s.person_id FROM stays s WHERE s.exit_date IS NULL AND s.start_date <= $3 \
-                 AND +s.home_id IN (SELECT h.id FROM homes h WHERE h.organisation_id = $1)) o) r",
-        )
-        .bind(organisation)
-        .bind(&from)
-        .bind(&to)
-        .fetch_one(self.reader())
-        .await?;
-        facts.residents = get_i64(&row, "residents")?;
-        facts.with_buddy = get_i64(&row, "with_buddy")?;
-        let rows = sqlx::query(
+                 AND +s.home_id IN (SELECT h.id FROM homes h WHERE h.organisation_id = $1)) o) r"
+                .into(),
+            &[Arg::I(organisation), Arg::T(&from), Arg::T(&to)],
+            None,
+            |r: &dyn Cells| Ok((r.int("residents")?, r.int("with_buddy")?)),
+        );
+        let check_ins = self.decoded(
             "SELECT c.match_id, m.started_on, m.check_in_weeks, c.on_date FROM buddy_check_ins c \
              JOIN buddy_matches m ON m.id = c.match_id \
-             WHERE m.organisation_id = $1 AND c.on_date <= $2 ORDER BY c.match_id, c.on_date, c.id",
-        )
-        .bind(organisation)
-        .bind(&to)
-        .fetch_all(self.reader())
-        .await?;
-        for r in &rows {
-            facts.check_ins.push(CheckInFact {
-                match_id: get_i64(r, "match_id")?,
-                started_on: get_date(r, "started_on")?,
-                weeks: get_i64(r, "check_in_weeks")?,
-                on_date: get_date(r, "on_date")?,
-            });
-        }
+             WHERE m.organisation_id = $1 AND c.on_date <= $2 ORDER BY c.match_id, c.on_date, c.id"
+                .into(),
+            &[Arg::I(organisation), Arg::T(&to)],
+            None,
+            |r: &dyn Cells| {
+                Ok(CheckInFact {
+                    match_id: r.int("match_id")?,
+                    started_on: crate::reports::day(r, "started_on")?,
+                    weeks: r.int("check_in_weeks")?,
+                    on_date: crate::reports::day(r, "on_date")?,
+                })
+            },
+        );
+        let (signals, residents, check_ins) = tokio::try_join!(signals, residents, check_ins)?;
+        let (residents, with_buddy) = residents.into_iter().next().unwrap_or((0, 0));
+        let facts = VolunteerFacts {
+            signals,
+            residents,
+            with_buddy,
+            check_ins,
+        };
         Ok(facts)
     }
 }
