@@ -141,6 +141,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0041_offer_pets.sql"),
         postgres: include_str!("../migrations/postgres/0041_offer_pets.sql"),
     },
+    Migration {
+        name: "0042_person_counts",
+        sqlite: include_str!("../migrations/sqlite/0042_person_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0042_person_counts.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

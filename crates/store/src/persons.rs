@@ -271,8 +271,17 @@ impl Db {
             .split_once(" FROM ")
             .expect("the select has a FROM");
         let from = format!("FROM {from}");
+        // All of an organisation's persons: the kept count (0042) answers the total.
+        let kept = (only.is_none() && s.is_empty()).then(|| {
+            let mut c = crate::paging::Where::default();
+            c.int("c.organisation_id = {}", organisation);
+            (
+                "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS n FROM person_counts c",
+                c,
+            )
+        });
         let page = self
-            .read_page(
+            .read_page_counted(
                 crate::paging::ListQuery {
                     select,
                     from: &from,
@@ -280,6 +289,7 @@ impl Db {
                     filter: w,
                     order: crate::paging::Order::by_id("p.id", true),
                 },
+                kept,
                 req,
                 person,
                 |p| Cursor::new("", p.id.0),

@@ -567,6 +567,7 @@ async fn story_on_sqlite() {
             "0035_user_email",
             "0040_partner_kind_changes",
             "0041_offer_pets",
+            "0042_person_counts",
         ]
     );
     story(db).await;
