@@ -4,6 +4,7 @@
 
 use crate::audit::{Actor, append_one};
 use crate::convert::*;
+use crate::reports::{Arg, Cells};
 use crate::{Db, Result, StoreError};
 use jiff::civil::Date;
 use nabij_domain::access::{AuditAction, DataCategory};
@@ -1488,9 +1489,9 @@ impl Db {
         to: Date,
     ) -> Result<(Vec<ChainFigures>, DeclineReasons)> {
         use std::collections::BTreeMap;
-        // Aggregates over the organisation's history: in a report slot, so placements and
-        // pages always find a reading connection.
-        let _slot = crate::reports::report_slot().await?;
+        // Aggregates over the organisation's history: report queries (in the report slots;
+        // on SQLite on the lower-priority report threads), so placements and pages keep the
+        // cores and always find a reading connection.
         let (f, t) = (date_text(from), date_text(to));
         let persons_scope = match scope.partner {
             Some(_) => {
@@ -1499,6 +1500,15 @@ impl Db {
             None => " AND $4 = $4",
         };
         let partner = scope.partner.unwrap_or(0);
+        let args = [Arg::I(scope.provider), Arg::T(&f), Arg::T(&t), Arg::I(partner)];
+        // Rows of (municipality, a, b), absent counts as 0.
+        let counts = |r: &dyn Cells| {
+            Ok((
+                r.int("m")?,
+                r.opt_int("a")?.unwrap_or(0),
+                r.opt_int("b")?.unwrap_or(0),
+            ))
+        };
         let days = match self.backend() {
             crate::Backend::Sqlite => {
                 "CAST(julianday(s.exit_date) - julianday(s.ready_on) AS INTEGER)"
@@ -1568,17 +1578,7 @@ impl Db {
                 continue;
             }
             let sql = sql.replace("{scope}", persons_scope);
-            let rows = sqlx::query(&sql)
-                .bind(scope.provider)
-                .bind(&f)
-                .bind(&t)
-                .bind(partner)
-                .fetch_all(self.reader())
-                .await?;
-            for r in &rows {
-                let m = get_i64(r, "m")?;
-                let a = get_opt_i64(r, "a")?.unwrap_or(0);
-                let b = get_opt_i64(r, "b")?.unwrap_or(0);
+            for (m, a, b) in self.decoded(sql, &args, None, counts).await? {
                 let e = by.entry(m).or_insert_with(|| ChainFigures {
                     municipality_id: m,
                     ..Default::default()
@@ -1635,18 +1635,14 @@ impl Db {
             w
         };
         for (what, sql) in waits {
-            let rows = sqlx::query(&sql)
-                .bind(scope.provider)
-                .bind(&f)
-                .bind(&t)
-                .bind(partner)
-                .fetch_all(self.reader())
+            let rows = self
+                .decoded(sql, &args, None, |r: &dyn Cells| {
+                    Ok((r.int("m")?, r.opt_int("d")?.unwrap_or(0), r.int("a")?))
+                })
                 .await?;
             let mut hist: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
-            for r in &rows {
-                hist.entry(get_i64(r, "m")?)
-                    .or_default()
-                    .push((get_opt_i64(r, "d")?.unwrap_or(0), get_i64(r, "a")?));
+            for (m, d, a) in rows {
+                hist.entry(m).or_default().push((d, a));
             }
             for (m, mut h) in hist {
                 h.sort_unstable();
@@ -1674,47 +1670,49 @@ impl Db {
             } else {
                 "stays s CROSS JOIN persons p WHERE p.id = s.person_id AND"
             };
-            sqlx::query(&format!(
-                "SELECT p.own_municipality_id AS m, s.destination AS d, COUNT(*) AS a FROM {join} \
-                 p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3{persons_scope} \
-                 GROUP BY p.own_municipality_id, s.destination"
-            ))
-            .bind(scope.provider)
-            .bind(&f)
-            .bind(&t)
-            .bind(partner)
-            .fetch_all(self.reader())
+            self.decoded(
+                format!(
+                    "SELECT p.own_municipality_id AS m, s.destination AS d, COUNT(*) AS a FROM {join} \
+                     p.organisation_id = $1 AND s.exit_date >= $2 AND s.exit_date < $3{persons_scope} \
+                     GROUP BY p.own_municipality_id, s.destination"
+                ),
+                &args,
+                None,
+                |r: &dyn Cells| {
+                    Ok((
+                        r.int("m")?,
+                        r.text("d")?.unwrap_or_default().to_string(),
+                        r.int("a")?,
+                    ))
+                },
+            )
             .await?
         };
-        for r in &exits {
-            let m = get_i64(r, "m")?;
+        for (m, d, a) in exits {
             let e = by.entry(m).or_insert_with(|| ChainFigures {
                 municipality_id: m,
                 ..Default::default()
             });
-            e.exits.push((get_string(r, "d")?, get_i64(r, "a")?));
+            e.exits.push((d, a));
         }
-        let failed = sqlx::query(
+        let failed = self.decoded(
             "SELECT n.municipality_id AS m, COUNT(*) AS a FROM flip_events v JOIN flips f ON f.id = v.flip_id \
              JOIN homes h ON h.id = f.home_id JOIN neighbourhoods n ON n.id = h.neighbourhood_id \
              WHERE f.provider_id = $1 AND v.what = 'review_failed' AND v.on_date >= $2 AND v.on_date < $3 \
              AND ($4 = 0 OR n.municipality_id IN (SELECT municipality_id FROM partner_municipalities WHERE organisation_id = $4)) \
-             GROUP BY n.municipality_id",
-        )
-        .bind(scope.provider)
-        .bind(&f)
-        .bind(&t)
-        .bind(partner)
-        .fetch_all(self.reader())
-        .await?;
-        for r in &failed {
-            let m = get_i64(r, "m")?;
+             GROUP BY n.municipality_id"
+                .into(),
+            &args,
+            None,
+            counts,
+        );
+        for (m, a, _) in failed.await? {
             by.entry(m)
                 .or_insert_with(|| ChainFigures {
                     municipality_id: m,
                     ..Default::default()
                 })
-                .reviews_failed = get_i64(r, "a")?;
+                .reviews_failed = a;
         }
         let quotas = self
             .quotas(&QuotaFilter {
@@ -1760,21 +1758,18 @@ impl Db {
             out.push(e);
         }
         out.sort_by(|a, b| a.municipality_name.cmp(&b.municipality_name));
-        let reasons = sqlx::query(
-            "SELECT a.reason AS reason, COUNT(*) AS n FROM offer_answers a JOIN offers o ON o.id = a.offer_id \
-             WHERE o.provider_id = $1 AND a.answer = 'declined' AND a.answered_on >= $2 AND a.answered_on < $3 \
-             AND ($4 = 0 OR o.municipality_id IN (SELECT municipality_id FROM partner_municipalities WHERE organisation_id = $4)) \
-             GROUP BY a.reason ORDER BY COUNT(*) DESC, a.reason LIMIT 20",
-        )
-        .bind(scope.provider)
-        .bind(&f)
-        .bind(&t)
-        .bind(partner)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(|r| Ok((get_string(r, "reason")?, get_i64(r, "n")?)))
-        .collect::<Result<Vec<_>>>()?;
+        let reasons = self
+            .decoded(
+                "SELECT a.reason AS reason, COUNT(*) AS n FROM offer_answers a JOIN offers o ON o.id = a.offer_id \
+                 WHERE o.provider_id = $1 AND a.answer = 'declined' AND a.answered_on >= $2 AND a.answered_on < $3 \
+                 AND ($4 = 0 OR o.municipality_id IN (SELECT municipality_id FROM partner_municipalities WHERE organisation_id = $4)) \
+                 GROUP BY a.reason ORDER BY COUNT(*) DESC, a.reason LIMIT 20"
+                    .into(),
+                &args,
+                None,
+                |r: &dyn Cells| Ok((r.text("reason")?.unwrap_or_default().to_string(), r.int("n")?)),
+            )
+            .await?;
         Ok((out, reasons))
     }
 }

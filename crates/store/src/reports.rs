@@ -227,12 +227,16 @@ impl HomesScope {
 /// report reads many rows; the pool's per-row cost would dominate).
 pub(crate) trait Cells {
     fn int(&self, col: &str) -> Result<i64>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>>;
     fn real(&self, col: &str) -> Result<f64>;
     fn text(&self, col: &str) -> Result<Option<&str>>;
 }
 
 impl Cells for AnyRow {
     fn int(&self, col: &str) -> Result<i64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
         Ok(sqlx::Row::try_get(self, col)?)
     }
     fn real(&self, col: &str) -> Result<f64> {
@@ -249,6 +253,9 @@ fn direct_error(e: rusqlite::Error) -> crate::StoreError {
 
 impl Cells for rusqlite::Row<'_> {
     fn int(&self, col: &str) -> Result<i64> {
+        self.get(col).map_err(direct_error)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
         self.get(col).map_err(direct_error)
     }
     fn real(&self, col: &str) -> Result<f64> {
@@ -381,16 +388,6 @@ pub(crate) enum Arg<'a> {
 /// PostgreSQL.
 const REPORT_CONNECTIONS: usize = 2;
 static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REPORT_CONNECTIONS);
-
-/// One of the report slots, for a report query that runs on the read pool itself (the
-/// recovery and volunteer measures): however many reports run, they hold at most
-/// REPORT_CONNECTIONS of the pool's connections, so placements and pages find one free.
-pub(crate) async fn report_slot() -> Result<tokio::sync::SemaphorePermit<'static>> {
-    REPORT_SLOTS
-        .acquire()
-        .await
-        .map_err(|e| crate::StoreError::Config(e.to_string()))
-}
 
 const PERMANENT: &str = "('own_rented_home', 'own_lease_via_flip', 'family_or_friends')";
 
