@@ -22,7 +22,7 @@ use nabij_domain::guidance::{
 };
 use nabij_domain::ids::PersonId;
 use nabij_domain::page::{Page, PageRequest};
-use nabij_store::guidance::{Episode, NewContact, NewGoal};
+use nabij_store::guidance::{Episode, NewContact, NewGoal, RecoveryPersons};
 use nabij_store::stays::StayFilter;
 use serde::{Deserialize, Serialize};
 
@@ -1540,7 +1540,10 @@ async fn recovery_computed(
         .recovery_facts(
             &nabij_store::guidance::RecoveryScope {
                 organisation: caller.provider.0,
-                municipality: scope.municipality.as_ref().map(|m| m.0),
+                persons: match &scope.municipality {
+                    Some(m) => RecoveryPersons::Municipality(m.0),
+                    None => RecoveryPersons::All,
+                },
                 from: period.from,
                 to: period.to,
             },
@@ -1548,6 +1551,30 @@ async fn recovery_computed(
         )
         .await?;
     Ok(recovery_of(period, &months, &facts))
+}
+
+/// The recovery measures of a period (`to` inclusive) for the persons whose own
+/// municipality a partner covers: ZRM change and resumptions, without the hours per month.
+/// For the chain figures, which decide who sees them and suppress them.
+pub(crate) async fn covered_recovery(
+    app: &App,
+    provider: i64,
+    partner: i64,
+    period: &nabij_domain::period::Period,
+) -> Result<RecoveryReport> {
+    let facts = app
+        .db
+        .recovery_facts(
+            &nabij_store::guidance::RecoveryScope {
+                organisation: provider,
+                persons: RecoveryPersons::CoveredBy(partner),
+                from: period.from,
+                to: period.to,
+            },
+            &[],
+        )
+        .await?;
+    Ok(recovery_of(period, &[], &facts))
 }
 
 /// The report from the database's sums.
@@ -1628,13 +1655,42 @@ pub async fn recovery_answer(
 /// The recovery measures as report tables, exact: `/rapportage` shows them so, and every
 /// export and partner view suppresses them at its last step ([`Table::suppressed`]).
 pub fn recovery_tables(r: &RecoveryReport) -> Vec<nabij_domain::table::Table> {
-    use nabij_domain::labels::Label;
+    vec![zrm_change_table(r), hours_table(r)]
+}
+
+/// The recovery measures a partner sees (exact; suppressed by the chain figures): persons
+/// assessed and resumptions, and the ZRM change per domain as on the report.
+pub fn covered_recovery_tables(r: &RecoveryReport) -> Vec<nabij_domain::table::Table> {
     use nabij_domain::table::{Cell, Table};
-    let period = nabij_domain::period::Period {
+    let mut summary = Table::new(
+        "herstel",
+        format!("Herstel: ZRM-metingen en hervattingen, {}", period_label(r)),
+        &["Maat", "Aantal"],
+    );
+    summary.push(vec![
+        Cell::text("Personen met een ZRM-meting"),
+        Cell::count(r.persons_assessed),
+    ]);
+    summary.push(vec![
+        Cell::text("Hervattingen van begeleiding"),
+        Cell::count(r.resumptions),
+    ]);
+    vec![summary, zrm_change_table(r)]
+}
+
+fn period_label(r: &RecoveryReport) -> String {
+    nabij_domain::period::Period {
         from: r.from,
         to: r.to,
     }
-    .label();
+    .label()
+}
+
+/// ZRM change per domain, intake → latest and intake → exit.
+fn zrm_change_table(r: &RecoveryReport) -> nabij_domain::table::Table {
+    use nabij_domain::labels::Label;
+    use nabij_domain::table::{Cell, Table};
+    let period = period_label(r);
     let mut zrm = Table::new(
         "herstel-zrm",
         format!("Herstel: ZRM-verandering per domein, {period}"),
@@ -1665,6 +1721,13 @@ pub fn recovery_tables(r: &RecoveryReport) -> Vec<nabij_domain::table::Table> {
             Cell::count(d.improved_at_exit),
         ]);
     }
+    zrm
+}
+
+/// Guidance running per month with its hours per week, and the resumptions.
+fn hours_table(r: &RecoveryReport) -> nabij_domain::table::Table {
+    use nabij_domain::table::{Cell, Table};
+    let period = period_label(r);
     let mut hours = Table::new(
         "herstel-uren",
         format!("Herstel: begeleiding in uren per week en hervattingen, {period}"),
@@ -1692,7 +1755,7 @@ pub fn recovery_tables(r: &RecoveryReport) -> Vec<nabij_domain::table::Table> {
         Cell::text(""),
         Cell::count(r.resumptions),
     ]);
-    vec![zrm, hours]
+    hours
 }
 
 pub use nabij_store::guidance::{

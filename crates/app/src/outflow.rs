@@ -1226,9 +1226,9 @@ pub async fn request_replacement(
 // ---------------------------------------------------------------- figures
 
 /// The chain and outflow figures of a period, per municipality: for a municipality or
-/// social team over the municipalities it covers, with every count below 5 shown as "<5"
-/// (also in the CSV); for coordinators and administrators over the whole organisation, as
-/// the internal report.
+/// social team over the municipalities it covers, with the recovery of the persons from
+/// them and every count below 5 shown as "<5" (also in the CSV); for coordinators and
+/// administrators over the whole organisation, as the internal report.
 pub struct ChainFigures {
     pub tables: Vec<nabij_domain::table::Table>,
     /// The municipalities the figures cover, by name (empty for the whole organisation).
@@ -1400,6 +1400,17 @@ pub async fn chain_figures(
     // Free-text reasons could name someone: partners get the numbers only.
     if !suppressed {
         tables.push(declined);
+    }
+    // Recovery of the persons whose own municipality the partner covers; coordinators
+    // have it on the recovery report.
+    if let Some(partner) = partner {
+        let period = nabij_domain::period::Period {
+            from,
+            to: to.yesterday().unwrap_or(from),
+        };
+        let recovery =
+            crate::guidance::covered_recovery(app, caller.provider.0, partner, &period).await?;
+        tables.extend(crate::guidance::covered_recovery_tables(&recovery));
     }
     if suppressed {
         tables = tables.iter().map(|t| t.suppressed()).collect();

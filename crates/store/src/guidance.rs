@@ -1160,14 +1160,24 @@ pub struct RecoveryFacts {
     pub resumptions: Vec<(String, i64)>,
 }
 
-/// Which persons' guidance a measure counts: an organisation's, optionally of the persons of
-/// one municipality.
+/// Which persons' guidance a measure counts: an organisation's, all of them or those whose
+/// own municipality is one municipality or one of a partner's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecoveryScope {
     pub organisation: i64,
-    pub municipality: Option<i64>,
+    pub persons: RecoveryPersons,
     pub from: Date,
     pub to: Date,
+}
+
+/// The organisation's persons a recovery measure counts, by their own municipality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryPersons {
+    All,
+    /// Those of one municipality.
+    Municipality(i64),
+    /// Those of the municipalities a partner (municipality or social team) covers.
+    CoveredBy(i64),
 }
 
 impl RecoveryScope {
@@ -1176,16 +1186,20 @@ impl RecoveryScope {
     /// scope (a database of one organisation, no municipality), so no row is joined to its
     /// person. The unary plus keeps SQLite from starting at the organisation's persons.
     fn persons(&self, alias: &str, everyone: bool) -> String {
-        match (self.municipality, everyone) {
-            (None, true) => String::new(),
-            (None, false) => format!(
-                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {}",
-                self.organisation
+        let org = self.organisation;
+        match (self.persons, everyone) {
+            (RecoveryPersons::All, true) => String::new(),
+            (RecoveryPersons::All, false) => format!(
+                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {org}"
             ),
-            (Some(m), _) => format!(
-                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {} \
-                 AND +pe.own_municipality_id = {m}",
-                self.organisation
+            (RecoveryPersons::Municipality(m), _) => format!(
+                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {org} \
+                 AND +pe.own_municipality_id = {m}"
+            ),
+            (RecoveryPersons::CoveredBy(p), _) => format!(
+                " JOIN persons pe ON pe.id = {alias}.person_id AND +pe.organisation_id = {org} \
+                 AND +pe.own_municipality_id IN \
+                 (SELECT pm.municipality_id FROM partner_municipalities pm WHERE pm.organisation_id = {p})"
             ),
         }
     }

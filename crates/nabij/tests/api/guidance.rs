@@ -789,7 +789,7 @@ async fn the_coordinator_and_the_lead_change_who_guides(app: TestApp) {
 }
 on_both!(the_coordinator_and_the_lead_change_who_guides);
 
-fn zrm_scores(finances: i64, rest: i64) -> nabij_domain::guidance::Scores {
+pub(crate) fn zrm_scores(finances: i64, rest: i64) -> nabij_domain::guidance::Scores {
     let raw: [Option<i64>; 13] =
         std::array::from_fn(|i| Some(if i == 0 { finances } else { rest }));
     nabij_domain::guidance::Scores::parse(&raw).unwrap()

@@ -792,6 +792,203 @@ async fn a_municipality_sees_its_figures_with_small_numbers_as_less_than_five(ap
 }
 on_both!(a_municipality_sees_its_figures_with_small_numbers_as_less_than_five);
 
+/// The row of an HTML table whose row header is `name`, up to its end.
+fn html_row<'a>(table: &'a str, name: &str) -> &'a str {
+    let at = table
+        .find(&format!("<th scope=\"row\">{name}</th>"))
+        .unwrap_or_else(|| panic!("a row {name}: {table}"));
+    let row = &table[at..];
+    &row[..row.find("</tr>").unwrap()]
+}
+
+/// The HTML table of the section titled `title`.
+fn html_table<'a>(html: &'a str, title: &str) -> &'a str {
+    let at = html
+        .find(title)
+        .unwrap_or_else(|| panic!("a table {title}: {html}"));
+    &html[at..at + html[at..].find("</table>").unwrap()]
+}
+
+async fn a_municipality_sees_the_recovery_of_its_persons_with_small_numbers_as_less_than_five(
+    app: TestApp,
+) {
+    use crate::guidance::zrm_scores;
+    use nabij_domain::guidance::ZrmMoment;
+    use nabij_domain::ids::PersonId;
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::Municipality, &[app.woerden])
+        .await
+        .unwrap();
+    let actor = system(&app);
+    let today = app.clock.today();
+    let days_ago = |n: i64| today.saturating_sub(jiff::ToSpan::days(n));
+    let professional = app.user(nabij_domain::access::Role::Professional);
+    let person_of = |referral: i64| {
+        let app = &app;
+        async move {
+            let r: Value = app.get_json(&format!("/api/v1/referrals/{referral}")).await;
+            PersonId(r["person_id"].as_i64().unwrap())
+        }
+    };
+    // Guidance that ended, then a resumption of it.
+    let resume = |p: PersonId| {
+        let (app, actor) = (&app, &actor);
+        async move {
+            let first = app
+                .db
+                .start_episode(p, professional, days_ago(90), 8, "Intake", None, actor)
+                .await
+                .unwrap();
+            let episode = app.db.episode(first).await.unwrap();
+            app.db
+                .end_episode(&episode, days_ago(40), None, actor)
+                .await
+                .unwrap();
+            app.db
+                .start_episode(
+                    p,
+                    professional,
+                    days_ago(10),
+                    4,
+                    "Hervat",
+                    Some(first),
+                    actor,
+                )
+                .await
+                .unwrap();
+        }
+    };
+    // Six persons from Woerden with an intake: five assessed again (finances up by one), of
+    // whom two left with an exit assessment; five resumed their guidance.
+    for (i, name) in ["Ada", "Bo", "Cas", "Dirk", "Eva", "Fleur"]
+        .iter()
+        .enumerate()
+    {
+        let p = person_of(app.refer(name).await).await;
+        app.db
+            .add_assessment(
+                p,
+                days_ago(60),
+                ZrmMoment::Intake,
+                &zrm_scores(2, 3),
+                &actor,
+            )
+            .await
+            .unwrap();
+        if i < 5 {
+            let moment = if i < 2 {
+                ZrmMoment::Exit
+            } else {
+                ZrmMoment::Periodic
+            };
+            app.db
+                .add_assessment(p, today, moment, &zrm_scores(3, 3), &actor)
+                .await
+                .unwrap();
+            resume(p).await;
+        }
+    }
+    // Someone from Zeist, which the municipality does not cover: assessed, improved, left
+    // and resumed, and counted nowhere on its page.
+    let zeist = app
+        .db
+        .report_municipalities(1)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.1 == "Zeist")
+        .unwrap()
+        .0;
+    let mut intake = app.intake("Zef");
+    intake["own_municipality_id"] = json!(zeist);
+    intake["own_neighbourhood_id"] = Value::Null;
+    let r = app.post_json("/api/v1/referrals", &intake).await;
+    assert_eq!(r.status(), 201);
+    let zef = person_of(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()).await;
+    for (on, moment, finances) in [
+        (days_ago(60), ZrmMoment::Intake, 2),
+        (today, ZrmMoment::Exit, 3),
+    ] {
+        app.db
+            .add_assessment(zef, on, moment, &zrm_scores(finances, 3), &actor)
+            .await
+            .unwrap();
+    }
+    resume(zef).await;
+
+    let partner = app.session_as(nabij_domain::access::Role::Partner).await;
+    let r = partner.get("/ketencijfers").await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("de Vries"), "no person on the page: {html}");
+    let summary = html_table(&html, "Herstel: ZRM-metingen en hervattingen");
+    assert!(
+        html_row(summary, "Personen met een ZRM-meting").contains(">6<"),
+        "{summary}"
+    );
+    assert!(
+        html_row(summary, "Hervattingen van begeleiding").contains(">5<"),
+        "{summary}"
+    );
+    let zrm = html_table(&html, "Herstel: ZRM-verandering per domein");
+    let finances = html_row(zrm, "Financiën");
+    // Five persons intake → latest, all five improved; the two exits are fewer than five.
+    assert!(finances.contains(">5<"), "{finances}");
+    assert!(finances.contains("&#60;5"), "{finances}");
+    assert!(
+        !finances.contains(">2<") && !finances.contains(">6<"),
+        "{finances}"
+    );
+
+    // The CSV downloads show the same, suppressed.
+    let csv = |table: &'static str| {
+        let partner = &partner;
+        async move {
+            let r = partner
+                .get(&format!("/ketencijfers.csv?tabel={table}"))
+                .await;
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let summary = csv("herstel").await;
+    assert!(
+        summary
+            .lines()
+            .any(|l| l == "Personen met een ZRM-meting;6"),
+        "{summary}"
+    );
+    assert!(
+        summary
+            .lines()
+            .any(|l| l == "Hervattingen van begeleiding;5"),
+        "{summary}"
+    );
+    let zrm = csv("herstel-zrm").await;
+    let line = zrm
+        .lines()
+        .find(|l| l.starts_with("Financiën;"))
+        .expect("a line per domain");
+    assert_eq!(line, "Financiën;5;1,00;5;<5;<5;100,0%;<5;–;<5", "{zrm}");
+
+    // A partner whose municipalities are others sees none of them.
+    app.db
+        .set_partner_kind(
+            app.partner_org,
+            PartnerKind::SocialTeam,
+            &[nabij_domain::ids::MunicipalityId(zeist)],
+        )
+        .await
+        .unwrap();
+    let html = partner.get("/ketencijfers").await.text().await.unwrap();
+    let summary = html_table(&html, "Herstel: ZRM-metingen en hervattingen");
+    assert!(
+        html_row(summary, "Personen met een ZRM-meting").contains("&#60;5"),
+        "{summary}"
+    );
+}
+on_both!(a_municipality_sees_the_recovery_of_its_persons_with_small_numbers_as_less_than_five);
+
 async fn an_administrator_sets_a_partners_kind(app: TestApp) {
     let admin = app.session_as(Role::Admin).await;
     let url = format!("/api/v1/partners/{}/kind", app.partner_org);

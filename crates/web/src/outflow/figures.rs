@@ -1,6 +1,6 @@
 //! Chain figures: a municipality's or social team's aggregates over its municipalities and
-//! a period (every count below 5 shown as "<5", also in the CSV), and the same figures for
-//! the whole organisation on the reports.
+//! a period, the recovery of the persons from them included (every count below 5 shown as
+//! "<5", also in the CSV), and the same figures for the whole organisation on the reports.
 
 use crate::auth::Viewer;
 use crate::error::{HtmlError, WebError};
