@@ -1079,8 +1079,12 @@ impl Db {
             sqlx::query(&contacts).fetch_all(self.reader()),
             sqlx::query(&goals).fetch_all(self.reader()),
             sqlx::query(&assessments).fetch_all(self.reader()),
-            sqlx::query(&intensities).bind(&today).fetch_all(self.reader()),
-            sqlx::query(&signals).bind(professional).fetch_all(self.reader()),
+            sqlx::query(&intensities)
+                .bind(&today)
+                .fetch_all(self.reader()),
+            sqlx::query(&signals)
+                .bind(professional)
+                .fetch_all(self.reader()),
         )?;
         for r in contacts {
             let p = PersonId(get_i64(&r, "person_id")?);
@@ -1205,6 +1209,44 @@ impl RecoveryScope {
     }
 }
 
+impl RecoveryScope {
+    /// The rows of `table` (as `alias`) of the scope's persons that meet `condition`, as
+    /// `(FROM … WHERE …, join for the outer query)`. For one or a few municipalities the
+    /// read starts at their persons (by the index on organisation and municipality) and
+    /// takes each person's rows by the person's own index; for the whole organisation at
+    /// the condition's index range, joining persons only when others share the database.
+    fn rows_of(
+        &self,
+        table: &str,
+        alias: &str,
+        condition: &str,
+        outer: &str,
+        everyone: bool,
+    ) -> (String, String) {
+        let org = self.organisation;
+        let persons = match self.persons {
+            RecoveryPersons::All => {
+                return (
+                    format!("{table} {alias} WHERE {condition}"),
+                    self.persons(outer, everyone),
+                );
+            }
+            RecoveryPersons::Municipality(m) => format!("pe.own_municipality_id = {m}"),
+            RecoveryPersons::CoveredBy(p) => format!(
+                "pe.own_municipality_id IN \
+                 (SELECT pm.municipality_id FROM partner_municipalities pm WHERE pm.organisation_id = {p})"
+            ),
+        };
+        (
+            format!(
+                "persons pe CROSS JOIN {table} {alias} WHERE pe.organisation_id = {org} AND {persons} \
+                 AND {alias}.person_id = pe.id AND {condition}"
+            ),
+            String::new(),
+        )
+    }
+}
+
 /// `COUNT(*)` and, per domain, the summed change from `f` to `l` and how many went up and
 /// down; every aggregate is a BIGINT and 0 over no rows, on both backends.
 fn change_aggregates() -> String {
@@ -1261,10 +1303,10 @@ impl Db {
         let everyone = get_opt_i64(&bounds, "lo")? == Some(scope.organisation)
             && get_opt_i64(&bounds, "hi")? == Some(scope.organisation);
         let aggregates = change_aggregates();
+        let period = "a.assessed_on >= $1 AND a.assessed_on <= $2";
+        let (assessed, join) = scope.rows_of("zrm_assessments", "a", period, "t", everyone);
         let assessed_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT a.person_id FROM zrm_assessments a \
-             WHERE a.assessed_on >= $1 AND a.assessed_on <= $2) t{}",
-            scope.persons("t", everyone)
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT a.person_id FROM {assessed}) t{join}"
         );
         // The latest assessment in the period is the latest up to its end; each person's
         // first and latest are found once, through their own index.
@@ -1273,28 +1315,45 @@ impl Db {
                SELECT t.person_id, {FIRST_ASSESSMENT} AS first_id, \
                  (SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id AND x.assessed_on <= $2 \
                   ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1) AS last_id \
-               FROM (SELECT DISTINCT a.person_id FROM zrm_assessments a \
-                     WHERE a.assessed_on >= $1 AND a.assessed_on <= $2) t{}) \
+               FROM (SELECT DISTINCT a.person_id FROM {assessed}) t{join}) \
              SELECT {aggregates} FROM p JOIN zrm_assessments f ON f.id = p.first_id \
-             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id",
-            scope.persons("t", everyone)
+             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id"
+        );
+        let (exits, join) = scope.rows_of(
+            "zrm_assessments",
+            "a",
+            &format!("{period} AND a.moment = 'exit'"),
+            "t",
+            everyone,
         );
         let to_exit_sql = format!(
             "WITH p AS MATERIALIZED ( \
                SELECT t.person_id, t.last_id, {FIRST_ASSESSMENT} AS first_id FROM ( \
-                 SELECT a.person_id, MAX(a.id) AS last_id FROM zrm_assessments a \
-                 WHERE a.assessed_on >= $1 AND a.assessed_on <= $2 AND a.moment = 'exit' \
-                 GROUP BY a.person_id) t{}) \
+                 SELECT a.person_id, MAX(a.id) AS last_id FROM {exits} \
+                 GROUP BY a.person_id) t{join}) \
              SELECT {aggregates} FROM p JOIN zrm_assessments f ON f.id = p.first_id \
-             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id",
-            scope.persons("t", everyone)
+             JOIN zrm_assessments l ON l.id = p.last_id WHERE p.first_id <> p.last_id"
         );
-        let resumptions_sql = format!(
-            "SELECT substr(e.started_on, 1, 7) AS month, COUNT(*) AS n FROM guidance_episodes e{} \
-             WHERE e.resumes_episode_id IS NOT NULL AND e.started_on >= $1 AND e.started_on <= $2 \
-             GROUP BY substr(e.started_on, 1, 7) ORDER BY month",
-            scope.persons("e", everyone)
+        let (resumed, join) = scope.rows_of(
+            "guidance_episodes",
+            "e",
+            "e.resumes_episode_id IS NOT NULL AND e.started_on >= $1 AND e.started_on <= $2",
+            "e",
+            everyone,
         );
+        // The outer join (whole organisation, shared database) is on the episodes themselves.
+        let resumptions_sql = if join.is_empty() {
+            format!(
+                "SELECT substr(e.started_on, 1, 7) AS month, COUNT(*) AS n FROM {resumed} \
+                 GROUP BY substr(e.started_on, 1, 7) ORDER BY month"
+            )
+        } else {
+            format!(
+                "SELECT substr(e.started_on, 1, 7) AS month, COUNT(*) AS n FROM guidance_episodes e{join} \
+                 WHERE e.resumes_episode_id IS NOT NULL AND e.started_on >= $1 AND e.started_on <= $2 \
+                 GROUP BY substr(e.started_on, 1, 7) ORDER BY month"
+            )
+        };
         // Per day, the episodes running then: those ending on or after it (one range of the
         // end index) and those still running, each with the intensity in force that day.
         let persons_e = scope.persons("e", everyone);
@@ -1331,7 +1390,11 @@ impl Db {
         let hours_of = |days: &[Date], sql: String| {
             let query = (!days.is_empty()).then(|| {
                 self.decoded(sql, &[], None, |r: &dyn Cells| {
-                    Ok((r.text("day")?.unwrap_or_default().to_string(), r.int("n")?, r.int("q")?))
+                    Ok((
+                        r.text("day")?.unwrap_or_default().to_string(),
+                        r.int("n")?,
+                        r.int("q")?,
+                    ))
                 })
             });
             async move {
@@ -1346,7 +1409,10 @@ impl Db {
             self.decoded(to_latest_sql, &period, None, zrm_changes),
             self.decoded(to_exit_sql, &period, None, zrm_changes),
             self.decoded(resumptions_sql, &period, None, |r: &dyn Cells| {
-                Ok((r.text("month")?.unwrap_or_default().to_string(), r.int("n")?))
+                Ok((
+                    r.text("month")?.unwrap_or_default().to_string(),
+                    r.int("n")?,
+                ))
             }),
             hours_of(early, early_sql),
             hours_of(late, late_sql),

@@ -1500,7 +1500,12 @@ impl Db {
             None => " AND $4 = $4",
         };
         let partner = scope.partner.unwrap_or(0);
-        let args = [Arg::I(scope.provider), Arg::T(&f), Arg::T(&t), Arg::I(partner)];
+        let args = [
+            Arg::I(scope.provider),
+            Arg::T(&f),
+            Arg::T(&t),
+            Arg::I(partner),
+        ];
         // Rows of (municipality, a, b), absent counts as 0.
         let counts = |r: &dyn Cells| {
             Ok((
@@ -1704,9 +1709,9 @@ impl Db {
                 .into(),
             &args,
             None,
-            counts,
+            |r: &dyn Cells| Ok((r.int("m")?, r.int("a")?)),
         );
-        for (m, a, _) in failed.await? {
+        for (m, a) in failed.await? {
             by.entry(m)
                 .or_insert_with(|| ChainFigures {
                     municipality_id: m,

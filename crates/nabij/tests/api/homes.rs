@@ -244,7 +244,11 @@ async fn the_api_opens_patches_extends_retires_and_closes(app: TestApp) {
         &json!({"max_stay_months": 24}),
     )
     .await;
-    assert_eq!(r.status(), 200, "two years is the longest stay a home may have");
+    assert_eq!(
+        r.status(),
+        200,
+        "two years is the longest stay a home may have"
+    );
     let r = patch(
         &app,
         &format!("/api/v1/homes/{id}"),

@@ -527,6 +527,24 @@ async fn the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock(app: TestAp
         (v["state"].as_str(), v["reviews_failed"].as_i64()),
         (Some("in_use"), Some(1))
     );
+    // The chain figures count the review that did not pass, in the last column.
+    let r = app.get("/rapportage/uitstroom").await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let outflow = html
+        .split("Beoordelingen niet geslaagd")
+        .nth(1)
+        .expect("the outflow table");
+    let row = outflow
+        .split("<tr>")
+        .find(|row| row.contains("<th scope=\"row\">"))
+        .expect("a municipality's row");
+    assert!(
+        row.trim_end().ends_with("<td>1</td></tr>")
+            || row.contains(">1</td>\n</tr>")
+            || row.contains(">1</td></tr>"),
+        "{row}"
+    );
 
     // The corporation sees the state, and the resident's name only under consent.
     let partner = app.session_as(Role::Partner).await;
