@@ -146,6 +146,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0042_person_counts.sql"),
         postgres: include_str!("../migrations/postgres/0042_person_counts.sql"),
     },
+    Migration {
+        name: "0043_ready_index",
+        sqlite: include_str!("../migrations/sqlite/0043_ready_index.sql"),
+        postgres: include_str!("../migrations/postgres/0043_ready_index.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

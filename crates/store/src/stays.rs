@@ -422,8 +422,13 @@ impl Db {
             .map(|p| p.0.to_string())
             .collect::<Vec<_>>()
             .join(", ");
+        // From the persons to their one running stay (the partial unique index): SQLite takes
+        // `CROSS JOIN` as this join order, where it would otherwise walk every running stay in
+        // id order. PostgreSQL plans it as a plain join.
         let sql = format!(
-            "{} {STAY_FROM} WHERE s.exit_date IS NULL AND s.person_id IN ({list}) ORDER BY s.id",
+            "{} FROM persons pe CROSS JOIN stays s JOIN homes h ON h.id = s.home_id \
+             JOIN neighbourhoods n ON n.id = h.neighbourhood_id JOIN municipalities m ON m.id = n.municipality_id \
+             WHERE s.person_id = pe.id AND s.exit_date IS NULL AND pe.id IN ({list}) ORDER BY s.id",
             self.stay_list_columns(),
         );
         sqlx::query(&sql)

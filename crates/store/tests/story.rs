@@ -568,6 +568,7 @@ async fn story_on_sqlite() {
             "0040_partner_kind_changes",
             "0041_offer_pets",
             "0042_person_counts",
+            "0043_ready_index",
         ]
     );
     story(db).await;
