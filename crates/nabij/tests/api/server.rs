@@ -378,7 +378,12 @@ async fn health_readiness_and_metrics() {
         text.contains("nabij_http_request_duration_seconds_bucket"),
         "{text}"
     );
-    assert!(text.contains("nabij_placements_total 1"), "{text}");
+    // The counter is the process's: tests running beside this one place people too.
+    let placed = text
+        .lines()
+        .find_map(|l| l.strip_prefix("nabij_placements_total "))
+        .and_then(|n| n.trim().parse::<u64>().ok());
+    assert!(placed.is_some_and(|n| n >= 1), "{text}");
     assert!(text.contains("nabij_db_pool_connections"), "{text}");
     // Ids stay out of the metrics: routes are counted by their pattern.
     assert!(
