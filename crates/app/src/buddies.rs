@@ -321,15 +321,16 @@ fn wish_view(w: nabij_store::buddies::Wish) -> WishView {
 }
 
 /// The person may have a wish recorded by the caller: a coordinator for the organisation's
-/// residents, a professional for their own clients.
+/// residents, a professional on the running episode of their own clients.
 async fn may_record_for(app: &App, caller: &Caller, person: PersonId) -> Result<()> {
     let ok = match app.db.person(person).await {
         Ok(p) if p.organisation_id == caller.provider.0 => match caller.role {
             _ if caller.acts_as(Role::Coordinator) => true,
-            Role::Professional => {
-                app.db.professional_id_of(person, app.clock.today()).await?
-                    == Some(caller.user_id())
-            }
+            Role::Professional => app
+                .db
+                .professionals_of(person, app.clock.today())
+                .await?
+                .contains(&caller.user_id()),
             _ => false,
         },
         _ => false,
@@ -709,30 +710,42 @@ pub async fn my_matches(app: &App, caller: &Caller) -> Result<Vec<MyMatch>> {
         return Ok(Vec::new());
     }
     let today = app.clock.today();
-    Ok(app
-        .db
-        .open_matches_of_buddy(b.id)
-        .await?
+    let matches = app.db.open_matches_of_buddy(b.id).await?;
+    // The coordinator who made a match, while they serve and have a number; else another
+    // coordinator of the organisation with one.
+    let other = if matches
+        .iter()
+        .any(|m| m.coordinator_phone.is_none() && !(m.contact_agreed() && m.person_phone.is_some()))
+    {
+        app.db.coordinator_to_call(b.organisation_id).await?
+    } else {
+        None
+    };
+    Ok(matches
         .into_iter()
         .map(|m| {
             let agreed = m.contact_agreed() && m.person_phone.is_some();
             let last = m.last_check_in.unwrap_or(m.started_on);
             let weeks = m.check_in_weeks.clamp(1, 26) as u8;
+            let coordinator = match (&m.coordinator_name, &m.coordinator_phone) {
+                (Some(n), Some(p)) => Some((n.clone(), p.clone())),
+                _ => other.clone(),
+            };
             MyMatch {
                 id: m.id,
                 person_id: m.person_id,
                 reach_name: if agreed {
                     m.first_name.clone()
                 } else {
-                    m.coordinator_name
-                        .clone()
-                        .map(|n| format!("{n} (coördinator)"))
+                    coordinator
+                        .as_ref()
+                        .map(|(n, _)| format!("{n} (coördinator)"))
                         .unwrap_or_else(|| "de coördinator".into())
                 },
                 reach_phone: if agreed {
                     m.person_phone.clone()
                 } else {
-                    m.coordinator_phone.clone()
+                    coordinator.map(|(_, p)| p)
                 },
                 reach_is_resident: agreed,
                 first_name: m.first_name,
@@ -779,6 +792,21 @@ pub fn went_label(code: &str) -> &'static str {
 pub async fn check_in(app: &App, caller: &Caller, match_id: i64, f: &CheckInForm) -> Result<i64> {
     let mine = my_matches(app, caller).await?;
     let Some(m) = mine.iter().find(|m| m.id == match_id) else {
+        // Someone else's match of the organisation: refused like any file the caller may
+        // not touch, and logged as denied against its resident.
+        if let Ok(other) = app.db.buddy_match(match_id).await
+            && other.organisation_id == caller.provider.0
+        {
+            crate::audit::log_refusal(
+                app,
+                caller,
+                crate::audit::Subject::Person(other.person_id),
+                nabij_domain::access::DataCategory::BuddyMatch,
+                nabij_domain::access::AuditAction::Create,
+                "contactmoment vastleggen",
+            )
+            .await?;
+        }
         return Err(AppError::NotFound("koppeling"));
     };
     let mut errors = Vec::new();

@@ -306,15 +306,18 @@ pub async fn file(app: &App, caller: &Caller, input: &SignalInput) -> Result<i64
         return Err(AppError::Invalid(errors));
     };
     let (organisation_id, home_id, person_id) = subject(app, caller, about).await?;
-    // A professional's own signal about their client goes to the coordinators: a concern
-    // routed back to the one who raised it would reach nobody new.
-    let professional_id = match person_id {
+    // To every professional on the resident's running episode, the lead first. One who
+    // files about their own client is left out: a concern routed back to the one who raised
+    // it reaches nobody new, so with no one else it goes to the coordinators.
+    let professionals: Vec<i64> = match person_id {
         Some(p) => app
             .db
-            .professional_id_of(p, app.clock.today())
+            .professionals_of(p, app.clock.today())
             .await?
-            .filter(|pro| caller.user != Some(nabij_domain::ids::UserId(*pro))),
-        None => None,
+            .into_iter()
+            .filter(|pro| caller.user != Some(nabij_domain::ids::UserId(*pro)))
+            .collect(),
+        None => Vec::new(),
     };
     let now = app.clock.now();
     let due_at = app.settings.norms.deadline(now, urgency);
@@ -330,30 +333,31 @@ pub async fn file(app: &App, caller: &Caller, input: &SignalInput) -> Result<i64
                 category,
                 urgency,
                 text,
-                professional_id,
+                professionals: professionals.clone(),
                 filed_at: now,
                 due_at,
             },
             &app.actor(caller),
         )
         .await?;
-    notify_routed(app, id, organisation_id, professional_id, urgency).await;
+    notify_routed(app, id, organisation_id, &professionals, urgency).await;
     Ok(id)
 }
 
-/// Queues one notice per recipient with an address: the professional the signal went to,
+/// Queues one notice per recipient with an address: the professionals the signal went to,
 /// else the coordinators. A failure here is logged; the signal is stored already.
 async fn notify_routed(
     app: &App,
     id: i64,
     organisation: i64,
-    professional: Option<i64>,
+    professionals: &[i64],
     urgency: Urgency,
 ) {
     let Some(outbox) = &app.outbox else { return };
-    let to = match professional {
-        Some(p) => app.db.emails_of(&[p]).await,
-        None => coordinator_emails(app, organisation).await,
+    let to = if professionals.is_empty() {
+        coordinator_emails(app, organisation).await
+    } else {
+        app.db.emails_of(professionals).await
     };
     match to {
         Ok(to) => {
@@ -465,8 +469,8 @@ pub async fn unread(app: &App, caller: &Caller) -> Result<i64> {
     }
 }
 
-/// A signal the caller may handle: routed to them (professional) or of their organisation
-/// (coordinator). Anything else is "not found".
+/// A signal the caller may handle: one that went to them (professional) or of their
+/// organisation (coordinator). Anything else is "not found".
 async fn handled(app: &App, caller: &Caller, id: i64) -> Result<nabij_store::signals::Signal> {
     let s = app
         .db
@@ -476,7 +480,7 @@ async fn handled(app: &App, caller: &Caller, id: i64) -> Result<nabij_store::sig
     let ok = s.organisation_id == caller.provider.0
         && match caller.role {
             Role::Coordinator => true,
-            Role::Professional => s.professional_id == Some(caller.user_id()),
+            Role::Professional => app.db.signal_went_to(id, caller.user_id()).await?,
             _ => false,
         };
     if !ok {

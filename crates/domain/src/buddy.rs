@@ -136,6 +136,53 @@ pub fn check_in_overdue(last_or_start: Date, every_weeks: u8, today: Date) -> bo
     today > check_in_due(last_or_start, every_weeks)
 }
 
+/// The check-in moments of one match that fell due up to `until` (exclusive), each with
+/// whether a check-in came in time: a moment falls due `every_weeks` after the start or the
+/// check-in before it; a check-in by then meets it. A moment that passes without one is
+/// missed, and the next falls due a rhythm later (or a rhythm after the late check-in).
+/// No moment falls due after the match ended.
+pub fn check_in_moments(
+    started_on: Date,
+    ended_on: Option<Date>,
+    every_weeks: u8,
+    check_ins: &[Date],
+    until: Date,
+) -> Vec<(Date, bool)> {
+    let every = every_weeks.max(1);
+    let last = ended_on.map_or(until, |e| e.tomorrow().unwrap_or(e).min(until));
+    let mut out = Vec::new();
+    let mut due = check_in_due(started_on, every);
+    let mut next = check_ins
+        .iter()
+        .copied()
+        .filter(|c| *c >= started_on)
+        .peekable();
+    while due < last {
+        match next.peek().copied() {
+            Some(c) if c <= due => {
+                out.push((due, true));
+                // More check-ins by the same moment meet it once; the rhythm runs on from
+                // the latest of them.
+                let mut latest = c;
+                while let Some(d) = next.next_if(|d| *d <= due) {
+                    latest = d;
+                }
+                due = check_in_due(latest, every);
+            }
+            Some(c) if c < last => {
+                out.push((due, false));
+                next.next();
+                due = check_in_due(c, every);
+            }
+            _ => {
+                out.push((due, false));
+                due = check_in_due(due, every);
+            }
+        }
+    }
+    out
+}
+
 /// Why a buddy can take no new match today, in Dutch; `None` when they can.
 pub fn blocked(
     status: BuddyStatus,
@@ -374,6 +421,47 @@ mod tests {
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn check_in_moments_count_on_time_late_and_missed() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let start = d("2026-01-01");
+        // Every 2 weeks: due 15 Jan (met on 10 Jan), then 24 Jan (met late, on 30 Jan),
+        // then 13 Feb and 27 Feb (both missed), up to 1 March.
+        assert_eq!(
+            check_in_moments(
+                start,
+                None,
+                2,
+                &[d("2026-01-10"), d("2026-01-30")],
+                d("2026-03-01"),
+            ),
+            vec![
+                (d("2026-01-15"), true),
+                (d("2026-01-24"), false),
+                (d("2026-02-13"), false),
+                (d("2026-02-27"), false),
+            ]
+        );
+        // Two check-ins by one moment meet it once, and the rhythm runs from the later one;
+        // after the match ended nothing falls due.
+        assert_eq!(
+            check_in_moments(
+                start,
+                Some(d("2026-01-20")),
+                2,
+                &[d("2026-01-03"), d("2026-01-12")],
+                d("2026-06-01"),
+            ),
+            vec![(d("2026-01-15"), true)]
+        );
+        // Nothing falls due before the first rhythm has passed.
+        assert!(check_in_moments(start, None, 4, &[], d("2026-01-29")).is_empty());
+        assert_eq!(
+            check_in_moments(start, None, 4, &[], d("2026-01-30")),
+            vec![(d("2026-01-29"), false)]
+        );
+    }
 
     fn p(lat: f64, lon: f64) -> GeoPoint {
         GeoPoint { lat, lon }

@@ -147,7 +147,8 @@ const MATCH_SELECT: &str = "SELECT m.id, m.organisation_id, m.person_id, p.first
     (SELECT MAX(c.on_date) FROM buddy_check_ins c WHERE c.match_id = m.id) AS last_check_in";
 
 const MATCH_FROM: &str = "FROM buddy_matches m JOIN persons p ON p.id = m.person_id \
-    JOIN buddies b ON b.id = m.buddy_id LEFT JOIN users cu ON cu.id = m.coordinator_id";
+    JOIN buddies b ON b.id = m.buddy_id \
+    LEFT JOIN users cu ON cu.id = m.coordinator_id AND cu.active = 1 AND cu.phone IS NOT NULL AND cu.phone <> ''";
 
 fn match_row(r: &AnyRow) -> Result<Match> {
     Ok(Match {
@@ -174,6 +175,20 @@ fn match_row(r: &AnyRow) -> Result<Match> {
 }
 
 impl Db {
+    /// An active coordinator of the organisation with a phone number, by name: whom a buddy
+    /// calls when the coordinator who made their match has no number or has left.
+    pub async fn coordinator_to_call(&self, organisation: i64) -> Result<Option<(String, String)>> {
+        let r = sqlx::query(
+            "SELECT display_name, phone FROM users WHERE organisation_id = $1 AND role = 'coordinator' \
+             AND active = 1 AND phone IS NOT NULL AND phone <> '' ORDER BY id LIMIT 1",
+        )
+        .bind(organisation)
+        .fetch_optional(self.reader())
+        .await?;
+        r.map(|r| Ok((get_string(&r, "display_name")?, get_string(&r, "phone")?)))
+            .transpose()
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn create_buddy(&self, b: &BuddyInput, actor: &Actor) -> Result<i64> {
         let vog = stored_opt_date("vog_screened_on", b.vog_screened_on)?;

@@ -1071,7 +1071,8 @@ impl Db {
             format!(
                 "SELECT person_id, COUNT(*) AS n, MAX(CASE urgency WHEN 'acute' THEN 4 WHEN 'high' THEN 3 \
                  WHEN 'normal' THEN 2 ELSE 1 END) AS top FROM signals \
-                 WHERE person_id IN ({list}) AND professional_id = $1 AND closed_at IS NULL GROUP BY person_id"
+                 WHERE person_id IN ({list}) AND closed_at IS NULL \
+                 AND id IN (SELECT r.signal_id FROM signal_recipients r WHERE r.user_id = $1) GROUP BY person_id"
             ),
         );
         // Five small indexed reads, each on its own reading connection at once.

@@ -151,6 +151,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0043_ready_index.sql"),
         postgres: include_str!("../migrations/postgres/0043_ready_index.sql"),
     },
+    Migration {
+        name: "0044_signal_recipients",
+        sqlite: include_str!("../migrations/sqlite/0044_signal_recipients.sql"),
+        postgres: include_str!("../migrations/postgres/0044_signal_recipients.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -29,7 +29,8 @@ pub struct Signal {
     pub category: SignalCategory,
     pub urgency: Urgency,
     pub text: String,
-    /// Routed to this professional; `None`: to the coordinators.
+    /// Routed to this professional (the lead of those it went to); `None`: to the
+    /// coordinators.
     pub professional_id: Option<i64>,
     pub filed_at: Timestamp,
     pub due_at: Timestamp,
@@ -59,7 +60,8 @@ pub struct NewSignal {
     pub category: SignalCategory,
     pub urgency: Urgency,
     pub text: String,
-    pub professional_id: Option<i64>,
+    /// The professionals it goes to, the lead first; empty: to the coordinators.
+    pub professionals: Vec<i64>,
     pub filed_at: Timestamp,
     pub due_at: Timestamp,
 }
@@ -67,7 +69,7 @@ pub struct NewSignal {
 /// Whose inbox to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inbox {
-    /// The signals routed to this professional.
+    /// The signals that went to this professional (as lead or beside the lead).
     Professional(i64),
     /// The organisation's signals for coordinators: routed to them, or escalated.
     Coordinators(i64),
@@ -160,12 +162,22 @@ impl Db {
         .bind(s.category.code())
         .bind(s.urgency.code())
         .bind(&s.text)
-        .bind(s.professional_id)
+        .bind(s.professionals.first().copied())
         .bind(ts_text(s.filed_at))
         .bind(ts_text(s.due_at))
         .fetch_one(&mut *tx)
         .await?;
         let id = get_i64(&row, "id")?;
+        let mut to = s.professionals.clone();
+        to.sort_unstable();
+        to.dedup();
+        for user in to {
+            sqlx::query("INSERT INTO signal_recipients (signal_id, user_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some(p) = s.person_id {
             append_one(
                 &mut tx,
@@ -203,7 +215,10 @@ impl Db {
     ) -> Result<Page<Signal>> {
         let mut filter = Where::default();
         match inbox {
-            Inbox::Professional(u) => filter.int("s.professional_id = {}", u),
+            Inbox::Professional(u) => filter.int(
+                "s.id IN (SELECT r.signal_id FROM signal_recipients r WHERE r.user_id = {})",
+                u,
+            ),
             Inbox::Coordinators(o) => filter
                 .int("s.organisation_id = {}", o)
                 .plain("(s.professional_id IS NULL OR s.escalated_at IS NOT NULL)"),
@@ -236,7 +251,10 @@ impl Db {
     /// How many open signals of an inbox `reader` has not opened yet.
     pub async fn unread_signals(&self, inbox: Inbox, reader: i64) -> Result<i64> {
         let (clause, v) = match inbox {
-            Inbox::Professional(u) => ("s.professional_id = $1", u),
+            Inbox::Professional(u) => (
+                "s.id IN (SELECT t.signal_id FROM signal_recipients t WHERE t.user_id = $1)",
+                u,
+            ),
             Inbox::Coordinators(o) => (
                 "s.organisation_id = $1 AND (s.professional_id IS NULL OR s.escalated_at IS NOT NULL)",
                 o,
@@ -393,15 +411,57 @@ impl Db {
         person: PersonId,
         today: jiff::civil::Date,
     ) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT lead_professional_id AS professional_id FROM guidance_episodes \
+        Ok(self.professionals_of(person, today).await?.first().copied())
+    }
+
+    /// The person's professionals on `today`: the lead of their running episode (aftercare
+    /// included) first, then the others on that episode.
+    pub async fn professionals_of(
+        &self,
+        person: PersonId,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<i64>> {
+        let today = crate::convert::date_text(today);
+        let Some(episode) = sqlx::query(
+            "SELECT id, lead_professional_id FROM guidance_episodes \
              WHERE person_id = $1 AND (ended_on IS NULL OR ended_on >= $2) ORDER BY started_on DESC, id DESC LIMIT 1",
         )
         .bind(person.0)
-        .bind(crate::convert::date_text(today))
+        .bind(&today)
         .fetch_optional(self.reader())
+        .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let lead = get_i64(&episode, "lead_professional_id")?;
+        let mut out = vec![lead];
+        for r in sqlx::query(
+            "SELECT professional_id FROM episode_professionals WHERE episode_id = $1 \
+             AND joined_on <= $2 AND (left_on IS NULL OR left_on > $2) ORDER BY joined_on, professional_id",
+        )
+        .bind(get_i64(&episode, "id")?)
+        .bind(&today)
+        .fetch_all(self.reader())
+        .await?
+        {
+            let p = get_i64(&r, "professional_id")?;
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a signal went to this professional.
+    pub async fn signal_went_to(&self, signal: i64, user: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n FROM signal_recipients WHERE signal_id = $1 AND user_id = $2",
+        )
+        .bind(signal)
+        .bind(user)
+        .fetch_one(self.reader())
         .await?;
-        row.map(|r| get_i64(&r, "professional_id")).transpose()
+        Ok(get_i64(&r, "n")? > 0)
     }
 
     /// The active coordinators of an organisation.

@@ -19,13 +19,14 @@ pub struct SignalFact {
     pub escalated_at: Option<Timestamp>,
 }
 
-/// A check-in, with its match's start and rhythm (ordered by match, then date).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CheckInFact {
-    pub match_id: i64,
+/// A match running at some time up to the period's end, with its check-ins up to then in
+/// date order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchFact {
     pub started_on: Date,
+    pub ended_on: Option<Date>,
     pub weeks: i64,
-    pub on_date: Date,
+    pub check_ins: Vec<Date>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,8 +35,8 @@ pub struct VolunteerFacts {
     /// Residents in a stay during the period, and of them those with a buddy then.
     pub residents: i64,
     pub with_buddy: i64,
-    /// Every check-in of the matches of the organisation up to the period's end.
-    pub check_ins: Vec<CheckInFact>,
+    /// The organisation's matches running during the period, with their check-ins.
+    pub matches: Vec<MatchFact>,
 }
 
 fn ts_missing(col: &'static str) -> StoreError {
@@ -108,29 +109,50 @@ impl Db {
             None,
             |r: &dyn Cells| Ok((r.int("residents")?, r.int("with_buddy")?)),
         );
-        let check_ins = self.decoded(
-            "SELECT c.match_id, m.started_on, m.check_in_weeks, c.on_date FROM buddy_check_ins c \
-             JOIN buddy_matches m ON m.id = c.match_id \
-             WHERE m.organisation_id = $1 AND c.on_date <= $2 ORDER BY c.match_id, c.on_date, c.id"
-                .into(),
-            &[Arg::I(organisation), Arg::T(&to)],
+        // The matches that ran during the period and every check-in of theirs up to its
+        // end, in date order: which check-in moments fell due in the period, and were met.
+        let overlapping = "FROM buddy_matches m WHERE m.organisation_id = $1 AND m.started_on <= $3 \
+             AND (m.ended_on IS NULL OR m.ended_on >= $2)";
+        let matches = self.decoded(
+            format!("SELECT m.id, m.started_on, m.ended_on, m.check_in_weeks {overlapping} ORDER BY m.id"),
+            &[Arg::I(organisation), Arg::T(&from), Arg::T(&to)],
             None,
             |r: &dyn Cells| {
-                Ok(CheckInFact {
-                    match_id: r.int("match_id")?,
-                    started_on: crate::reports::day(r, "started_on")?,
-                    weeks: r.int("check_in_weeks")?,
-                    on_date: crate::reports::day(r, "on_date")?,
-                })
+                Ok((
+                    r.int("id")?,
+                    MatchFact {
+                        started_on: crate::reports::day(r, "started_on")?,
+                        ended_on: crate::reports::opt_day(r, "ended_on")?,
+                        weeks: r.int("check_in_weeks")?,
+                        check_ins: Vec::new(),
+                    },
+                ))
             },
         );
-        let (signals, residents, check_ins) = tokio::try_join!(signals, residents, check_ins)?;
+        let check_ins = self.decoded(
+            format!(
+                "SELECT c.match_id, c.on_date FROM buddy_check_ins c \
+                 WHERE c.match_id IN (SELECT m.id {overlapping}) AND c.on_date <= $3 \
+                 ORDER BY c.match_id, c.on_date, c.id"
+            ),
+            &[Arg::I(organisation), Arg::T(&from), Arg::T(&to)],
+            None,
+            |r: &dyn Cells| Ok((r.int("match_id")?, crate::reports::day(r, "on_date")?)),
+        );
+        let (signals, residents, matches, check_ins) =
+            tokio::try_join!(signals, residents, matches, check_ins)?;
         let (residents, with_buddy) = residents.into_iter().next().unwrap_or((0, 0));
+        let mut matches: std::collections::BTreeMap<i64, MatchFact> = matches.into_iter().collect();
+        for (m, on) in check_ins {
+            if let Some(f) = matches.get_mut(&m) {
+                f.check_ins.push(on);
+            }
+        }
         let facts = VolunteerFacts {
             signals,
             residents,
             with_buddy,
-            check_ins,
+            matches: matches.into_values().collect(),
         };
         Ok(facts)
     }

@@ -569,6 +569,7 @@ async fn story_on_sqlite() {
             "0041_offer_pets",
             "0042_person_counts",
             "0043_ready_index",
+            "0044_signal_recipients",
         ]
     );
     story(db).await;

@@ -243,7 +243,7 @@ async fn new_signal(app: &TestApp, org: i64, home: HomeId, person: PersonId) -> 
                 category: nabij_domain::signal::SignalCategory::Conflict,
                 urgency: nabij_domain::signal::Urgency::High,
                 text: "Ruzie in de keuken".into(),
-                professional_id: None,
+                professionals: Vec::new(),
                 filed_at: now,
                 due_at: now,
             },
@@ -560,6 +560,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/buddies", "C"),
     ("POST", "/api/v1/buddies", "C"),
     ("GET", "/api/v1/buddies/{id}", "C"),
+    ("PUT", "/api/v1/buddies/{id}", "C"),
+    ("GET", "/api/v1/persons/{id}/buddy-wish", "CP"),
+    ("POST", "/api/v1/persons/{id}/buddy-wish", "CP"),
+    ("GET", "/api/v1/persons/{id}/buddy-suggestions", "C"),
+    ("POST", "/api/v1/matches/{id}/end", "C"),
+    ("POST", "/api/v1/matches/{id}/contact-agreement", "C"),
     ("GET", "/api/v1/matches", "C"),
     ("POST", "/api/v1/matches", "C"),
     ("GET", "/api/v1/matches/proposal", "C"),
@@ -655,6 +661,7 @@ async fn request(
     match (method, path.starts_with("/api/")) {
         ("GET", _) => client.get(url).send().await.unwrap(),
         ("PATCH", _) => client.patch(url).json(&json!({})).send().await.unwrap(),
+        ("PUT", _) => client.put(url).json(&json!({})).send().await.unwrap(),
         (_, true) => client.post(url).json(&json!({})).send().await.unwrap(),
         (_, false) => {
             let csrf = s.map(|s| s.csrf.clone()).unwrap_or_default();
@@ -884,6 +891,8 @@ async fn audit_completeness(app: TestApp) {
     let (p2, _, s2) = placed(&app, 1, app.partner_org, extra_home, "Petra").await;
     let (p3, _, s3) = placed(&app, 1, app.partner_org, extra_home, "Pim").await;
     let (p4, _, s4) = placed(&app, 1, app.partner_org, extra_home, "Pauline").await;
+    // A person whose buddy match ends through the API.
+    let (p5, _) = open_referral(&app, "Pien").await;
     let care = app
         .db
         .record_consent(
@@ -1248,6 +1257,24 @@ async fn audit_completeness(app: TestApp) {
         )
         .await
         .unwrap();
+    // A third match, of a buddy of its own, to end through the API.
+    let b3 = new_buddy(&app, 1, None, 1).await;
+    let m3 = app
+        .db
+        .create_match(
+            &nabij_store::buddies::NewMatch {
+                organisation_id: 1,
+                person_id: p5,
+                buddy_id: b3,
+                purpose: nabij_domain::buddy::MatchPurpose::Company,
+                started_on: app.clock.today(),
+                check_in_weeks: 4,
+                coordinator_id: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
     app.db
         .set_wish(
             p3,
@@ -1443,6 +1470,48 @@ async fn audit_completeness(app: TestApp) {
             Use {
                 json: Some(json!({"went": "okay", "hours": "1"})),
                 ..one(Role::Buddy, format!("/api/v1/matches/{m1}/check-ins"), p)
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/buddy-wish",
+            one(Role::Coordinator, format!("/api/v1/persons/{p3}/buddy-wish"), p3),
+        ),
+        (
+            "POST",
+            "/api/v1/persons/{id}/buddy-wish",
+            Use {
+                json: Some(json!({"purpose": "hobby", "interests": ["music"]})),
+                ..one(Role::Professional, format!("/api/v1/persons/{p}/buddy-wish"), p)
+            },
+        ),
+        (
+            "GET",
+            "/api/v1/persons/{id}/buddy-suggestions",
+            one(
+                Role::Coordinator,
+                format!("/api/v1/persons/{p3}/buddy-suggestions"),
+                p3,
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/matches/{id}/end",
+            Use {
+                json: Some(json!({})),
+                ..one(Role::Coordinator, format!("/api/v1/matches/{m3}/end"), p5)
+            },
+        ),
+        (
+            "POST",
+            "/api/v1/matches/{id}/contact-agreement",
+            Use {
+                json: Some(json!({"agreed": true})),
+                ..one(
+                    Role::Coordinator,
+                    format!("/api/v1/matches/{m1}/contact-agreement"),
+                    p,
+                )
             },
         ),
     ]);

@@ -248,6 +248,92 @@ async fn signal_story(app: TestApp) {
 }
 on_both!(signal_story);
 
+/// A resident guided by two professionals: a signal about them reaches both inboxes, and
+/// either may acknowledge it. A professional who files about their own client reaches the
+/// other one, not themselves; a professional not on the episode sees nothing.
+async fn a_signal_reaches_every_professional_of_the_episode(app: TestApp) {
+    let person = resident(&app, "Yara", app.pitstop).await;
+    let lead = app.user(Role::Professional);
+    app.db
+        .assign_professional(person, lead, app.clock.today(), &system(&app))
+        .await
+        .unwrap();
+    let (second, second_session) = app
+        .another_user(1, Role::Professional, "tweede-begeleider")
+        .await;
+    let (_, outsider) = app
+        .another_user(1, Role::Professional, "andere-begeleider")
+        .await;
+    let r = app
+        .session()
+        .post_json(
+            &format!("/api/v1/persons/{person}/episode-professionals"),
+            &json!({"professional_id": second}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", text(r).await);
+
+    let main = app.session_as(Role::MainResident).await;
+    let r = main
+        .post_json(
+            "/api/v1/signals",
+            &json!({"about": format!("person:{person}"), "category": "wellbeing", "urgency": "high", "text": "Eet slecht"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let lead_session = app.session_as(Role::Professional).await;
+    for s in [&lead_session, &second_session] {
+        let inbox = s.get_json_page("/api/v1/signals").await;
+        assert_eq!(inbox["total"], 1);
+        assert_eq!(inbox["items"][0]["id"], id);
+        assert!(
+            text(s.get("/signalen").await)
+                .await
+                .contains("1 ongelezen signaal")
+        );
+    }
+    assert_eq!(outsider.get_json_page("/api/v1/signals").await["total"], 0);
+    assert_eq!(
+        outsider
+            .post_form(&format!("/signalen/{id}/oppakken"), &[])
+            .await
+            .status(),
+        404
+    );
+    // The second professional acknowledges it; the lead sees it taken up.
+    let r = second_session
+        .post_form(&format!("/signalen/{id}/oppakken"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let shown = lead_session
+        .get_json_page(&format!("/api/v1/signals/{id}"))
+        .await;
+    assert_eq!(shown["status"], "acknowledged");
+
+    // The lead files about their own client: it reaches the second professional only.
+    let r = lead_session
+        .post_json(
+            "/api/v1/signals",
+            &json!({"about": format!("person:{person}"), "category": "conflict", "urgency": "low", "text": "Onrust"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let own = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let seen = second_session.get_json_page("/api/v1/signals").await;
+    assert_eq!(seen["items"][0]["id"], own);
+    assert_eq!(seen["items"][0]["for_coordinators"], false);
+    let lead_inbox = lead_session.get_json_page("/api/v1/signals").await;
+    assert!(
+        lead_inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != own)
+    );
+}
+on_both!(a_signal_reaches_every_professional_of_the_episode);
+
 /// A signal about a resident without a professional, or about the house, goes to the
 /// coordinators straight away; it never waits for an escalation.
 async fn without_professional_to_coordinators(app: TestApp) {
@@ -271,6 +357,10 @@ async fn without_professional_to_coordinators(app: TestApp) {
             .iter()
             .all(|s| s["for_coordinators"] == true && s["escalated_at"].is_null())
     );
+    // The coordinators' inbox counts them as unread, in the menu too.
+    let inbox = text(app.session().get("/signalen").await).await;
+    assert!(inbox.contains("2 ongelezen signalen"), "{inbox}");
+    assert!(inbox.contains("class=\"badge\">2"), "{inbox}");
     let prof = app.session_as(Role::Professional).await;
     assert_eq!(prof.get_json_page("/api/v1/signals").await["total"], 0);
 }
@@ -299,6 +389,24 @@ async fn strangers_are_refused(app: TestApp) {
         .await;
     assert_eq!(r.status(), 404);
 
+    // Chris has a buddy; another buddy of the organisation is a stranger to him.
+    let kim = buddy(&app, "Kim", Some(app.user(Role::Buddy)), 1, 1).await;
+    let chris_match = app
+        .db
+        .create_match(
+            &nabij_store::buddies::NewMatch {
+                organisation_id: 1,
+                person_id: person,
+                buddy_id: kim,
+                purpose: nabij_domain::buddy::MatchPurpose::Company,
+                started_on: app.clock.today(),
+                check_in_weeks: 4,
+                coordinator_id: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
     let _ = user(&app, "los-maatje", Role::Buddy).await;
     let b = sign_in(&app.address, "los-maatje", PASSWORD, None).await;
     let r = b.post_json("/api/v1/signals", &body).await;
@@ -307,6 +415,13 @@ async fn strangers_are_refused(app: TestApp) {
     assert!(page.contains("nog niet gekoppeld"));
     assert!(!page.contains("Chris"));
     assert_eq!(b.get_json_page("/api/v1/matches/mine").await, json!([]));
+    let r = b
+        .post_form(
+            &format!("/mijn-maatje/{chris_match}/contactmoment"),
+            &[("went", "good"), ("hours", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
 
     let log = app
         .db
@@ -329,6 +444,12 @@ async fn strangers_are_refused(app: TestApp) {
         denied
             .iter()
             .any(|e| e.role == "buddy" && e.category == "signal")
+    );
+    assert!(
+        denied
+            .iter()
+            .any(|e| e.role == "buddy" && e.category == "buddy_match"),
+        "{denied:?}"
     );
     assert!(
         log.iter()
@@ -522,11 +643,41 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 303);
+    // The buddy sees their own signal on their page, with its status only.
+    let page = text(b.get("/mijn-maatje").await).await;
+    let mine = &page[page.find("Mijn signalen").expect("own signals on the page")..];
+    assert!(mine.contains("Dana"), "{mine}");
+    assert!(mine.contains("ontvangen"), "{mine}");
     let eva_signal = json!({"about": format!("person:{eva}"), "category": "conflict", "urgency": "high", "text": "x"});
     assert_eq!(
         b.post_json("/api/v1/signals", &eva_signal).await.status(),
         404
     );
+
+    // Through the API: the resident agrees to share their number, then the match ends; the
+    // buddy's page then has no match left.
+    let r = coord
+        .post_json(
+            &format!("/api/v1/matches/{match_id}/contact-agreement"),
+            &json!({"agreed": true}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        text(b.get("/mijn-maatje").await)
+            .await
+            .contains("06-99998888")
+    );
+    let wish = coord
+        .get_json_page(&format!("/api/v1/persons/{dana}/buddy-wish"))
+        .await;
+    assert_eq!(wish["purpose"], "paperwork");
+    let r = coord
+        .post_json(&format!("/api/v1/matches/{match_id}/end"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.json::<Value>().await.unwrap()["ended_on"].is_string());
+    assert_eq!(b.get_json_page("/api/v1/matches/mine").await, json!([]));
 
     // No volunteer route shows a surname, BSN, situation, file data or the resident's number.
     let main = app.session_as(Role::MainResident).await;
@@ -567,6 +718,172 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
     }
 }
 on_both!(buddies_and_what_volunteers_see);
+
+/// A match made without a coordinator (as the demo's are), or by a coordinator without a
+/// number: the buddy still sees a coordinator to call.
+async fn a_buddy_always_has_a_coordinator_to_call(app: TestApp) {
+    let person = resident(&app, "Lotte", app.pitstop).await;
+    let account = app.user(Role::Buddy);
+    let b = buddy(&app, "Sanne", Some(account), 1, 1).await;
+    app.db
+        .create_match(
+            &nabij_store::buddies::NewMatch {
+                organisation_id: 1,
+                person_id: person,
+                buddy_id: b,
+                purpose: nabij_domain::buddy::MatchPurpose::Company,
+                started_on: app.clock.today(),
+                check_in_weeks: 4,
+                coordinator_id: None,
+            },
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    let page = text(app.session_as(Role::Buddy).await.get("/mijn-maatje").await).await;
+    assert!(page.contains("Lotte"), "{page}");
+    assert!(
+        page.contains("06-11112222"),
+        "a coordinator's number: {page}"
+    );
+    assert!(!page.contains("06-99998888"), "never the resident's own");
+}
+on_both!(a_buddy_always_has_a_coordinator_to_call);
+
+/// The coordinator keeps the buddy registry on its page: bad input gets Dutch errors and
+/// writes nothing; a VOG expiring within 30 days is listed; a buddy is paused. The house
+/// rules and emergency numbers the coordinator sets reach the main resident's page.
+async fn the_buddy_registry_and_the_house_notes(app: TestApp) {
+    let coord = app.session();
+    let r = coord
+        .post_form(
+            "/maatjes",
+            &[
+                ("name", " "),
+                ("neighbourhood_id", &app.centrum.0.to_string()),
+                ("hours_per_week", "60"),
+                ("capacity", "1"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = text(r).await;
+    assert!(body.contains("vul de naam in"), "{body}");
+    assert!(body.contains("het aantal uren per week ligt tussen 1 en 40"));
+    assert_eq!(coord.get_json_page("/api/v1/buddies").await["total"], 0);
+
+    let today = app.clock.today();
+    let screened = |years: i64, days: i64| {
+        today
+            .saturating_sub(years.years())
+            .saturating_add(days.days())
+            .to_string()
+    };
+    for (name, vog) in [("Noor", screened(3, 10)), ("Wim", screened(1, 0))] {
+        let r = coord
+            .post_form(
+                "/maatjes",
+                &[
+                    ("name", name),
+                    ("phone", "06-31313131"),
+                    ("interests", "cooking"),
+                    ("neighbourhood_id", &app.centrum.0.to_string()),
+                    ("hours_per_week", "2"),
+                    ("availability", "zaterdag"),
+                    ("capacity", "1"),
+                    ("status", "active"),
+                    ("vog_screened_on", &vog),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}", text(r).await);
+    }
+    let page = text(coord.get("/maatjes").await).await;
+    let soon = &page
+        [page.find("VOG verloopt binnen 30 dagen").unwrap()..page.find("Alle maatjes").unwrap()];
+    assert!(soon.contains("Noor"), "{soon}");
+    assert!(!soon.contains("Wim"), "{soon}");
+    // Wim pauses: the registry says so.
+    let list = coord.get_json_page("/api/v1/buddies").await;
+    let wim = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "Wim")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = coord
+        .post_form(
+            &format!("/maatjes/{wim}"),
+            &[
+                ("name", "Wim"),
+                ("phone", "06-31313131"),
+                ("interests", "cooking"),
+                ("neighbourhood_id", &app.centrum.0.to_string()),
+                ("hours_per_week", "2"),
+                ("availability", "zaterdag"),
+                ("capacity", "1"),
+                ("status", "paused"),
+                ("vog_screened_on", &screened(1, 0)),
+            ],
+        )
+        .await;
+    assert!(r.status() == 303 || r.status() == 200, "{}", r.status());
+    assert_eq!(
+        coord.get_json_page(&format!("/api/v1/buddies/{wim}")).await["status"],
+        "paused"
+    );
+    // Through the API: active again with room for two; bad input is a 422 that changes
+    // nothing.
+    let mut body = json!({
+        "name": "Wim", "phone": "06-31313131", "interests": ["cooking"],
+        "neighbourhood_id": app.centrum.0, "hours_per_week": 2, "availability": "zaterdag",
+        "capacity": 9, "status": "active", "vog_screened_on": screened(1, 0),
+    });
+    let r = coord
+        .put_json(&format!("/api/v1/buddies/{wim}"), &body)
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        text(r)
+            .await
+            .contains("een maatje heeft 1 tot 5 koppelingen tegelijk")
+    );
+    body["capacity"] = json!(2);
+    let r = coord
+        .put_json(&format!("/api/v1/buddies/{wim}"), &body)
+        .await;
+    assert_eq!(r.status(), 200);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(
+        (b["status"].as_str(), b["capacity"].as_i64()),
+        (Some("active"), Some(2))
+    );
+
+    // House rules and emergency numbers, set by the coordinator, read by the main resident.
+    let r = coord
+        .post_form(
+            &format!("/huizen/{}/huisregels", app.pitstop),
+            &[
+                ("house_rules", "Geen bezoek na 22.00 uur"),
+                ("emergency_numbers", "Bereikbaarheidsdienst 030-1234567"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    let page = text(
+        app.session_as(Role::MainResident)
+            .await
+            .get("/mijn-huis")
+            .await,
+    )
+    .await;
+    assert!(page.contains("Geen bezoek na 22.00 uur"), "{page}");
+    assert!(page.contains("Bereikbaarheidsdienst 030-1234567"), "{page}");
+}
+on_both!(the_buddy_registry_and_the_house_notes);
 
 /// A signal that fell due while the server was down escalates right after it starts again,
 /// at the moment of the restart, and only once.

@@ -113,6 +113,15 @@ impl Session {
             .await
             .unwrap()
     }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .put(format!("{}{path}", self.address))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
 }
 
 /// A municipality with one neighbourhood around `at`: (municipality, neighbourhood).

@@ -4,8 +4,9 @@ use crate::extract::{ApiQuery, Path};
 use crate::paging::PageQuery;
 use crate::routes::Web;
 use axum::extract::State as S;
-use nabij_app::buddies::{self, BuddyForm, CheckInForm, MatchForm};
-use serde::Serialize;
+use nabij_app::buddies::{self, BuddyForm, CheckInForm, MatchForm, WishForm};
+use nabij_domain::ids::PersonId;
+use serde::{Deserialize, Serialize};
 
 /// A logged check-in.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -25,6 +26,65 @@ pub async fn register(S(state): S<Web>, viewer: Viewer, Body(f): Body<BuddyForm>
 
 pub async fn show(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> ApiResult {
     ok(&buddies::buddy(&state.app, &viewer.caller, id).await?)
+}
+
+/// Changes a buddy: pausing, capacity, hours, the VOG's screening date and the rest.
+pub async fn update(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Body(f): Body<BuddyForm>,
+) -> ApiResult {
+    buddies::update(&state.app, &viewer.caller, id, &f).await?;
+    ok(&buddies::buddy(&state.app, &viewer.caller, id).await?)
+}
+
+/// A resident's wish for a buddy (`null` when none is recorded).
+pub async fn wish(S(state): S<Web>, viewer: Viewer, Path(id): Path<PersonId>) -> ApiResult {
+    let w = buddies::wish(&state.app, &viewer.caller, id).await?;
+    Ok(shown(ok(&w)?, [id]))
+}
+
+/// Records a resident's wish; answers it as stored.
+pub async fn set_wish(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    Body(f): Body<WishForm>,
+) -> ApiResult {
+    buddies::set_wish(&state.app, &viewer.caller, id, &f).await?;
+    ok(&buddies::wish(&state.app, &viewer.caller, id).await?)
+}
+
+/// The best buddies for a resident with a wish, each explained in Dutch.
+pub async fn suggestions(S(state): S<Web>, viewer: Viewer, Path(id): Path<PersonId>) -> ApiResult {
+    let s = buddies::suggestions(&state.app, &viewer.caller, id).await?;
+    Ok(shown(ok(&s)?, [id]))
+}
+
+/// Ends a match today; answers the match.
+pub async fn end_match(S(state): S<Web>, viewer: Viewer, Path(id): Path<i64>) -> ApiResult {
+    buddies::end_match(&state.app, &viewer.caller, id).await?;
+    ok(&buddies::match_by_id(&state.app, &viewer.caller, id).await?)
+}
+
+/// The resident's answer on sharing their own number with their buddy.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactAgreement {
+    /// `true`: the resident agrees (recorded today, by the caller); `false`: revoked.
+    pub agreed: bool,
+}
+
+/// Records or revokes the resident's agreement; answers the match.
+pub async fn contact_agreement(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Body(a): Body<ContactAgreement>,
+) -> ApiResult {
+    buddies::set_contact_agreement(&state.app, &viewer.caller, id, a.agreed).await?;
+    ok(&buddies::match_by_id(&state.app, &viewer.caller, id).await?)
 }
 
 pub async fn matches(

@@ -443,6 +443,9 @@ pub struct MyBuddyPage {
     pub form_match: i64,
     pub categories: Vec<(&'static str, &'static str)>,
     pub urgencies: Vec<(&'static str, &'static str)>,
+    /// The signals the buddy filed, with their status only.
+    pub signals: Vec<crate::volunteers::pages::OwnSignal>,
+    pub more_signals: i64,
     pub flash: Option<&'static str>,
 }
 
@@ -455,6 +458,7 @@ async fn my_buddy_page(
 ) -> Result<Response, HtmlError> {
     let mine = buddies::my_matches(&state.app, &viewer.caller).await?;
     let persons: Vec<PersonId> = mine.iter().map(|m| m.person_id).collect();
+    let (signals, more_signals) = crate::volunteers::pages::own_signals(state, viewer).await?;
     let t = MyBuddyPage {
         nav: "maatje",
         rows: mine
@@ -474,6 +478,8 @@ async fn my_buddy_page(
             .iter()
             .map(|u| (u.code(), u.label()))
             .collect(),
+        signals,
+        more_signals,
         flash,
     };
     Ok(with_form(&t, &t.form, persons))

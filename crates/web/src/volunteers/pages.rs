@@ -60,6 +60,35 @@ pub struct HousePage {
     pub flash: Option<&'static str>,
 }
 
+/// The signals the caller filed, newest first, with their status only; and how many
+/// earlier ones are not shown.
+pub(crate) async fn own_signals(
+    state: &Web,
+    viewer: &Viewer,
+) -> Result<(Vec<OwnSignal>, i64), HtmlError> {
+    let mine = signals::mine(
+        &state.app,
+        &viewer.caller,
+        &nabij_domain::page::PageRequest::first(20),
+    )
+    .await?;
+    let clock = state.app.clock();
+    let more = mine.total - mine.items.len() as i64;
+    let own = mine
+        .items
+        .into_iter()
+        .map(|s| OwnSignal {
+            about: s.about,
+            category: s.category.label(),
+            urgency: s.urgency.label(),
+            filed: clock.local(s.filed_at),
+            status: s.status.label(),
+            picked_up: s.status != SignalStatus::Received,
+        })
+        .collect();
+    Ok((own, more))
+}
+
 async fn house_page(
     state: &Web,
     viewer: &Viewer,
@@ -106,26 +135,7 @@ async fn house_page(
         })
         .collect();
     let (choices, _) = signals::choices(&state.app, &viewer.caller).await?;
-    let mine = signals::mine(
-        &state.app,
-        &viewer.caller,
-        &nabij_domain::page::PageRequest::first(20),
-    )
-    .await?;
-    let clock = state.app.clock();
-    let more_signals = mine.total - mine.items.len() as i64;
-    let own = mine
-        .items
-        .into_iter()
-        .map(|s| OwnSignal {
-            about: s.about,
-            category: s.category.label(),
-            urgency: s.urgency.label(),
-            filed: clock.local(s.filed_at),
-            status: s.status.label(),
-            picked_up: s.status != SignalStatus::Received,
-        })
-        .collect();
+    let (own, more_signals) = own_signals(state, viewer).await?;
     let t = HousePage {
         nav: "huis",
         houses,
