@@ -766,6 +766,83 @@ pub(crate) async fn matched_persons(app: &App, caller: &Caller) -> Result<Vec<(P
         .collect())
 }
 
+/// One of the caller's own open matches as their buddy. Someone else's match of the
+/// organisation is refused like any file the caller may not touch, and logged as denied
+/// against its resident.
+async fn my_match(
+    app: &App,
+    caller: &Caller,
+    match_id: i64,
+    action: nabij_domain::access::AuditAction,
+    what: &str,
+) -> Result<MyMatch> {
+    let mine = my_matches(app, caller).await?;
+    if let Some(m) = mine.into_iter().find(|m| m.id == match_id) {
+        return Ok(m);
+    }
+    if let Ok(other) = app.db.buddy_match(match_id).await
+        && other.organisation_id == caller.provider.0
+    {
+        crate::audit::log_refusal(
+            app,
+            caller,
+            crate::audit::Subject::Person(other.person_id),
+            nabij_domain::access::DataCategory::BuddyMatch,
+            action,
+            what,
+        )
+        .await?;
+    }
+    Err(AppError::NotFound("koppeling"))
+}
+
+/// A check-in as shown to the buddy who logged it and to the coordinators.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CheckInView {
+    pub id: i64,
+    #[schemars(with = "String")]
+    pub on_date: Date,
+    /// `good`, `okay` or `difficult`.
+    pub went: String,
+    pub hours: i64,
+    pub note: Option<String>,
+}
+
+/// One page of a match's check-ins, newest first, with the match's resident (for the
+/// access log): the buddy of the match, or a coordinator of its organisation.
+#[tracing::instrument(skip_all)]
+pub async fn check_ins(
+    app: &App,
+    caller: &Caller,
+    match_id: i64,
+    req: &PageRequest,
+) -> Result<(PersonId, Page<CheckInView>)> {
+    let person = if caller.role == Role::Buddy {
+        my_match(
+            app,
+            caller,
+            match_id,
+            nabij_domain::access::AuditAction::View,
+            "contactmomenten inzien",
+        )
+        .await?
+        .person_id
+    } else {
+        own_match(app, caller, match_id).await?.person_id
+    };
+    let page = app.db.check_ins(match_id, req).await?;
+    Ok((
+        person,
+        page.map(|c| CheckInView {
+            id: c.id,
+            on_date: c.on_date,
+            went: c.went,
+            hours: c.hours,
+            note: c.note,
+        }),
+    ))
+}
+
 /// A check-in as typed on a phone.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct CheckInForm {
@@ -790,25 +867,14 @@ pub fn went_label(code: &str) -> &'static str {
 /// The buddy logs a check-in of one of their own open matches.
 #[tracing::instrument(skip_all)]
 pub async fn check_in(app: &App, caller: &Caller, match_id: i64, f: &CheckInForm) -> Result<i64> {
-    let mine = my_matches(app, caller).await?;
-    let Some(m) = mine.iter().find(|m| m.id == match_id) else {
-        // Someone else's match of the organisation: refused like any file the caller may
-        // not touch, and logged as denied against its resident.
-        if let Ok(other) = app.db.buddy_match(match_id).await
-            && other.organisation_id == caller.provider.0
-        {
-            crate::audit::log_refusal(
-                app,
-                caller,
-                crate::audit::Subject::Person(other.person_id),
-                nabij_domain::access::DataCategory::BuddyMatch,
-                nabij_domain::access::AuditAction::Create,
-                "contactmoment vastleggen",
-            )
-            .await?;
-        }
-        return Err(AppError::NotFound("koppeling"));
-    };
+    let m = my_match(
+        app,
+        caller,
+        match_id,
+        nabij_domain::access::AuditAction::Create,
+        "contactmoment vastleggen",
+    )
+    .await?;
     let mut errors = Vec::new();
     let went = f.went.trim();
     if !["good", "okay", "difficult"].contains(&went) {

@@ -113,6 +113,26 @@ pub struct NewCheckIn {
     pub note: Option<String>,
 }
 
+/// A check-in as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckIn {
+    pub id: i64,
+    pub on_date: Date,
+    pub went: String,
+    pub hours: i64,
+    pub note: Option<String>,
+}
+
+fn check_in_row(r: &AnyRow) -> Result<CheckIn> {
+    Ok(CheckIn {
+        id: get_i64(r, "id")?,
+        on_date: get_date(r, "on_date")?,
+        went: get_string(r, "went")?,
+        hours: get_i64(r, "hours")?,
+        note: get_opt_string(r, "note")?,
+    })
+}
+
 const BUDDY_SELECT: &str = "SELECT b.id, b.organisation_id, b.user_id, b.name, b.phone, b.interests, b.neighbourhood_id, \
     n.name AS neighbourhood_name, n.lat, n.lon, b.hours_per_week, b.availability, b.capacity, b.active_matches, b.status, \
     b.vog_screened_on FROM buddies b JOIN neighbourhoods n ON n.id = b.neighbourhood_id";
@@ -544,6 +564,25 @@ impl Db {
             req,
             match_row,
             |m| Cursor::new("", m.id),
+        )
+        .await
+    }
+
+    /// One page of a match's check-ins, newest first.
+    pub async fn check_ins(&self, match_id: i64, req: &PageRequest) -> Result<Page<CheckIn>> {
+        let mut filter = Where::default();
+        filter.int("c.match_id = {}", match_id);
+        self.read_page(
+            ListQuery {
+                select: "SELECT c.id, c.on_date, c.went, c.hours, c.note",
+                from: "FROM buddy_check_ins c",
+                count_from: None,
+                filter,
+                order: Order::by_id("c.id", true),
+            },
+            req,
+            check_in_row,
+            |c| Cursor::new("", c.id),
         )
         .await
     }

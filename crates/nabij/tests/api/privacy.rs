@@ -570,6 +570,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/matches", "C"),
     ("GET", "/api/v1/matches/proposal", "C"),
     ("GET", "/api/v1/matches/mine", "B"),
+    ("GET", "/api/v1/matches/{id}/check-ins", "CB"),
     ("POST", "/api/v1/matches/{id}/check-ins", "B"),
     ("GET", "/woningaanbod", "CK"),
     ("POST", "/woningaanbod", "CK"),
@@ -1463,6 +1464,11 @@ async fn audit_completeness(app: TestApp) {
             "GET",
             "/api/v1/matches/mine",
             list(Role::Buddy, "/api/v1/matches/mine", p),
+        ),
+        (
+            "GET",
+            "/api/v1/matches/{id}/check-ins",
+            one(Role::Buddy, format!("/api/v1/matches/{m1}/check-ins"), p),
         ),
         (
             "POST",
@@ -3302,6 +3308,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
         let (o, person) = proposed(name).await;
         db.accept_offer(o, today, today.yesterday().unwrap(), "", actor)
             .await
+            .unwrap()
             .unwrap();
         (o, person)
     };

@@ -8,6 +8,7 @@ use jiff::{SignedDuration, ToSpan};
 use nabij_app::{App, Clock};
 use nabij_domain::access::Role;
 use nabij_domain::buddy::{BuddyStatus, Interest, Interests};
+use nabij_domain::guidance::ZrmDomain;
 use nabij_domain::ids::*;
 use nabij_domain::person::{Gender, HouseholdSize, Needs};
 use nabij_domain::referral::{ReferralSource, Urgency};
@@ -422,6 +423,10 @@ async fn strangers_are_refused(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 404);
+    let r = b
+        .get(&format!("/api/v1/matches/{chris_match}/check-ins"))
+        .await;
+    assert_eq!(r.status(), 404);
 
     let log = app
         .db
@@ -445,12 +450,14 @@ async fn strangers_are_refused(app: TestApp) {
             .iter()
             .any(|e| e.role == "buddy" && e.category == "signal")
     );
-    assert!(
-        denied
-            .iter()
-            .any(|e| e.role == "buddy" && e.category == "buddy_match"),
-        "{denied:?}"
-    );
+    for action in ["create", "view"] {
+        assert!(
+            denied
+                .iter()
+                .any(|e| e.role == "buddy" && e.category == "buddy_match" && e.action == action),
+            "{action}: {denied:?}"
+        );
+    }
     assert!(
         log.iter()
             .all(|e| e.outcome == "denied" || e.role == "system"),
@@ -624,6 +631,19 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 303);
+    // The check-in is listed for the buddy and the coordinator, not for another buddy.
+    let listed = b
+        .get_json_page(&format!("/api/v1/matches/{match_id}/check-ins"))
+        .await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["items"][0]["hours"], 2);
+    assert_eq!(listed["items"][0]["went"], "good");
+    assert_eq!(
+        coord
+            .get_json_page(&format!("/api/v1/matches/{match_id}/check-ins"))
+            .await["total"],
+        1
+    );
     app.clock
         .set(app.clock.now() + SignedDuration::from_hours(24 * 7 * 4 + 48));
     let page = text(coord.get("/koppelingen").await).await;
@@ -678,46 +698,176 @@ async fn buddies_and_what_volunteers_see(app: TestApp) {
     assert_eq!(r.status(), 200);
     assert!(r.json::<Value>().await.unwrap()["ended_on"].is_string());
     assert_eq!(b.get_json_page("/api/v1/matches/mine").await, json!([]));
+}
+on_both!(buddies_and_what_volunteers_see);
 
-    // No volunteer route shows a surname, BSN, situation, file data or the resident's number.
+/// Every route a main resident or a buddy can reach, read and posted to (a bad form
+/// re-renders its page), shows nothing of the file: no surname, BSN, phone, situation,
+/// plan, contact log, another filer's signal text (here about substance use) or a
+/// follow-up note. The ids in
+/// paths are the volunteer's own match, the resident and the house.
+async fn no_volunteer_route_shows_file_data(app: TestApp) {
+    let dana = resident(&app, "Dana", app.pitstop).await;
+    let prof = app.session_as(Role::Professional).await;
+    app.db
+        .assign_professional(
+            dana,
+            app.user(Role::Professional),
+            app.clock.today(),
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    for (path, body) in [
+        (
+            "goals",
+            json!({"title": "Geheim doel schuldhulp", "domain": "finances", "owner": "buddy", "actions": "Geheime afspraak met de bank"}),
+        ),
+        (
+            "contacts",
+            json!({"kind": "home_visit", "text": "Geheim verslag van het huisbezoek"}),
+        ),
+        (
+            "contacts",
+            json!({"kind": "phone", "text": "Geheime werkaantekening", "working_note": true}),
+        ),
+        (
+            "assessments",
+            json!({"moment": "intake", "scores": ZrmDomain::ALL.iter().map(|d| (d.code().to_string(), json!(2))).collect::<serde_json::Map<_, _>>()}),
+        ),
+    ] {
+        let r = prof
+            .post_json(&format!("/api/v1/persons/{dana}/{path}"), &body)
+            .await;
+        assert_eq!(r.status(), 201, "{path}: {}", text(r).await);
+    }
+    let account = app.user(Role::Buddy);
+    let kim = buddy(&app, "Kim", Some(account), 1, 1).await;
+    let coord = app.session();
+    let r = coord
+        .post_json(
+            "/api/v1/matches",
+            &json!({"person_id": dana.0, "buddy_id": kim, "purpose": "paperwork"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let match_id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // Signals from each side: the main resident's (acknowledged and closed with a note),
+    // the buddy's, and the professional's own.
     let main = app.session_as(Role::MainResident).await;
-    main.post_form(
-        "/mijn-huis/signaal",
-        &[
-            ("about", &format!("person:{eva}")),
-            ("category", "wellbeing"),
-            ("urgency", "low"),
-            ("text", "Stil"),
-        ],
-    )
-    .await;
+    let b = app.session_as(Role::Buddy).await;
+    let signal = |text: &str| json!({"about": format!("person:{dana}"), "category": "substance_use", "urgency": "normal", "text": text});
+    for (session, secret) in [
+        (&main, "Geheim gezien door de hoofdbewoner"),
+        (&b, "Geheim gezien door het maatje"),
+        (&prof, "Geheim gezien door de begeleider"),
+    ] {
+        let r = session.post_json("/api/v1/signals", &signal(secret)).await;
+        assert_eq!(r.status(), 201, "{}", text(r).await);
+    }
+    let inbox = prof.get_json_page("/api/v1/signals").await;
+    for item in inbox["items"].as_array().unwrap() {
+        let id = item["id"].as_i64().unwrap();
+        prof.post_form(&format!("/signalen/{id}/oppakken"), &[])
+            .await;
+        let r = prof
+            .post_form(
+                &format!("/signalen/{id}/afsluiten"),
+                &[("note", "Geheime opvolging door de begeleider")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    let b_checkin = b
+        .post_json(
+            &format!("/api/v1/matches/{match_id}/check-ins"),
+            &json!({"went": "good", "hours": "2"}),
+        )
+        .await;
+    assert_eq!(b_checkin.status(), 201);
+
+    // The pages are not empty: what a volunteer needs is there.
+    assert!(text(main.get("/mijn-huis").await).await.contains("Dana"));
+    assert!(text(b.get("/mijn-maatje").await).await.contains("Dana"));
+
+    let ids = [
+        match_id.to_string(),
+        dana.to_string(),
+        app.pitstop.to_string(),
+    ];
+    let mut seen = 0;
     for route in nabij_web::routes::table().routes {
-        if route.method != "GET" || route.path.contains('{') {
+        // Signing out would end the session the sweep reads with.
+        if route.path == "/uitloggen" {
             continue;
         }
-        for (role, session) in [(Role::MainResident, &main), (Role::Buddy, &b)] {
-            if !matches!(route.access, nabij_web::routes::Permission::Roles(rs) if rs.contains(&role))
-            {
+        let paths: Vec<String> = if route.path.contains('{') {
+            ids.iter()
+                .map(|id| {
+                    let open = route.path.find('{').unwrap();
+                    let close = route.path.find('}').unwrap();
+                    format!("{}{id}{}", &route.path[..open], &route.path[close + 1..])
+                })
+                .collect()
+        } else {
+            vec![route.path.to_string()]
+        };
+        for (role, session, own) in [
+            (
+                Role::MainResident,
+                &main,
+                "Geheim gezien door de hoofdbewoner",
+            ),
+            (Role::Buddy, &b, "Geheim gezien door het maatje"),
+        ] {
+            if !route.access.allows(role) {
                 continue;
             }
-            let body = text(session.get(route.path).await).await;
-            for secret in [
-                "Geheimnaam",
-                "111222333",
-                "Geheime situatie",
-                "06-99998888",
-                "Crisis",
-            ] {
-                assert!(
-                    !body.contains(secret),
-                    "{role:?} GET {} shows {secret}",
-                    route.path
-                );
+            for path in &paths {
+                let api = path.starts_with("/api/");
+                let r = match route.method.as_str() {
+                    "GET" => session.get(path).await,
+                    "POST" if api => session.post_json(path, &json!({})).await,
+                    "POST" => session.post_form(path, &[]).await,
+                    "PUT" => session.put_json(path, &json!({})).await,
+                    other => panic!("{other} {path}: add the method to the sweep"),
+                };
+                let body = text(r).await;
+                seen += 1;
+                for secret in [
+                    "Geheimnaam",
+                    "111222333",
+                    "06-99998888",
+                    "Geheime situatie",
+                    "Geheim doel",
+                    "Geheime afspraak",
+                    "Geheim verslag",
+                    "Geheime werkaantekening",
+                    "Geheime opvolging",
+                    "Geheim gezien door de begeleider",
+                ]
+                .into_iter()
+                .chain(
+                    [
+                        "Geheim gezien door de hoofdbewoner",
+                        "Geheim gezien door het maatje",
+                    ]
+                    .into_iter()
+                    .filter(|s| *s != own),
+                ) {
+                    assert!(
+                        !body.contains(secret),
+                        "{role:?} {} {path} shows {secret}",
+                        route.method
+                    );
+                }
             }
         }
     }
+    assert!(seen >= 20, "only {seen} volunteer requests were swept");
 }
-on_both!(buddies_and_what_volunteers_see);
+on_both!(no_volunteer_route_shows_file_data);
 
 /// A match made without a coordinator (as the demo's are), or by a coordinator without a
 /// number: the buddy still sees a coordinator to call.

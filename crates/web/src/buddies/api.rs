@@ -119,6 +119,16 @@ pub async fn mine(S(state): S<Web>, viewer: Viewer) -> ApiResult {
     Ok(shown(ok(&m)?, persons))
 }
 
+pub async fn check_ins(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult {
+    let (person, page) = buddies::check_ins(&state.app, &viewer.caller, id, &q.request()?).await?;
+    Ok(shown(ok(&page)?, [person]))
+}
+
 pub async fn check_in(
     S(state): S<Web>,
     viewer: Viewer,

@@ -4,9 +4,12 @@
 pub mod api;
 pub mod pages;
 
-use crate::routes::{BUDDY, COORDINATOR, FILES, RouteTable, doc};
+use crate::routes::{BUDDY, COORDINATOR, FILES, Permission, RouteTable, doc};
 use axum::http::Method as M;
-use nabij_domain::access::{AuditAction::*, DataCategory::*};
+use nabij_domain::access::{AuditAction::*, DataCategory::*, Role};
+
+/// A match's check-ins: its buddy and the coordinators.
+const MATCH_PEOPLE: Permission = Permission::Roles(&[Role::Coordinator, Role::Buddy]);
 
 #[rustfmt::skip]
 pub(crate) fn routes(t: RouteTable) -> RouteTable {
@@ -35,5 +38,6 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .api(M::POST, "/api/v1/matches/{id}/end", COORDINATOR, "End a match today", doc::<nabij_app::buddies::MatchView>("matches", 200), api::end_match).in_transaction(BuddyMatch, Change)
         .api(M::POST, "/api/v1/matches/{id}/contact-agreement", COORDINATOR, "Record or revoke the resident's agreement to share their own number with their buddy", doc::<nabij_app::buddies::MatchView>("matches", 200).takes::<api::ContactAgreement>(), api::contact_agreement).in_transaction(Consent, Change)
         .api(M::GET, "/api/v1/matches/mine", BUDDY, "The caller's matches as a buddy", doc::<Vec<nabij_app::buddies::MyMatch>>("matches", 200), api::mine).on_view(BuddyMatch, View)
+        .api(M::GET, "/api/v1/matches/{id}/check-ins", MATCH_PEOPLE, "A match's check-ins, newest first: for its buddy and the coordinators", doc::<nabij_domain::page::Page<nabij_app::buddies::CheckInView>>("matches", 200).query::<crate::paging::PageQuery>(), api::check_ins).on_view(BuddyMatch, View)
         .api(M::POST, "/api/v1/matches/{id}/check-ins", BUDDY, "Log a check-in", doc::<api::CheckedIn>("matches", 201).takes::<nabij_app::buddies::CheckInForm>(), api::check_in).in_transaction(BuddyMatch, Create)
 }
