@@ -140,6 +140,9 @@ pub async fn has_users(app: &App) -> bool {
     app.db.has_users().await.unwrap_or(true)
 }
 
+/// How long a cliënt's invitation code can be used for the first sign-in.
+pub const INVITATION_DAYS: i64 = 14;
+
 /// How a sign-in went.
 #[derive(Debug, Clone)]
 pub enum SignIn {
@@ -147,6 +150,8 @@ pub enum SignIn {
     Locked,
     /// Unknown user, wrong password, or an inactive account.
     Wrong,
+    /// A cliënt's one-time code, older than [`INVITATION_DAYS`]: a new invitation is needed.
+    InvitationExpired,
     /// A new session; its id goes in the cookie and is stored only as a hash.
     SignedIn {
         session_id: String,
@@ -191,6 +196,16 @@ pub async fn sign_in(
         }
     };
     app.db.clear_login_failures(&username).await?;
+    // A cliënt's code is for their first sign-in, within a few days of the invitation.
+    if user.role == Role::Client
+        && user.must_change_password
+        && app.db.client_invited_at(user.id).await?.is_none_or(|at| {
+            app.clock.now().duration_since(at)
+                > jiff::SignedDuration::from_hours(24 * INVITATION_DAYS)
+        })
+    {
+        return Ok(SignIn::InvitationExpired);
+    }
     if let Some(old) = old_session {
         app.db.end_session(&token_hash(old)).await?;
     }

@@ -428,7 +428,32 @@ pub async fn resume(
     input: &EpisodeInput,
 ) -> Result<GuidanceView> {
     require_file_role(caller)?;
-    let person = crate::persons::visible(app, caller, id).await?;
+    let person = match crate::persons::visible(app, caller, id).await {
+        Ok(p) => p,
+        // The latest episode's lead resumes even after their access to the file ended:
+        // they know the person, and the resumption gives them the file again.
+        Err(AppError::NotFound(what)) => {
+            let p = app
+                .db
+                .person(id)
+                .await
+                .map_err(|_| AppError::NotFound(what))?;
+            let lead = app
+                .db
+                .episodes_of(p.id)
+                .await?
+                .last()
+                .map(|e| e.lead_professional_id);
+            if p.organisation_id != caller.provider.0
+                || caller.role != Role::Professional
+                || lead != Some(caller.user_id())
+            {
+                return Err(AppError::NotFound(what));
+            }
+            p
+        }
+        Err(e) => return Err(e),
+    };
     let today = app.clock.today();
     let episodes = app.db.episodes_of(person.id).await?;
     let Some(latest) = episodes.last() else {

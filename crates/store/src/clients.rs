@@ -17,6 +17,16 @@ impl Db {
             .transpose()
     }
 
+    /// When a cliënt account's latest invitation (its one-time code) was given.
+    pub async fn client_invited_at(&self, user: i64) -> Result<Option<jiff::Timestamp>> {
+        sqlx::query("SELECT invited_at FROM client_accounts WHERE user_id = $1")
+            .bind(user)
+            .fetch_optional(self.reader())
+            .await?
+            .map(|r| get_ts(&r, "invited_at"))
+            .transpose()
+    }
+
     /// The cliënt account of a person: (user id, username).
     pub async fn client_account_of(&self, person: PersonId) -> Result<Option<(i64, String)>> {
         sqlx::query(
@@ -60,6 +70,15 @@ impl Db {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // A new code starts a new period in which it can be used.
+                sqlx::query(
+                    "UPDATE client_accounts SET invited_by = $1, invited_at = $2 WHERE user_id = $3",
+                )
+                .bind(&actor.username)
+                .bind(ts_text(actor.at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 id
             }
             None => {

@@ -60,8 +60,23 @@ impl Db {
             "UPDATE contacts SET text = '' WHERE person_id = $1",
             "UPDATE goals SET title = '', actions = '' WHERE person_id = $1",
             "UPDATE intensity_changes SET reason = '' WHERE episode_id IN (SELECT id FROM guidance_episodes WHERE person_id = $1)",
+            "UPDATE buddy_check_ins SET note = NULL WHERE match_id IN (SELECT id FROM buddy_matches WHERE person_id = $1)",
+            // The person's own account ends with the file: no sign-in, no sessions.
+            "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM client_accounts WHERE person_id = $1)",
         ] {
             sqlx::query(sql).bind(person.0).execute(&mut *tx).await?;
+        }
+        for sql in [
+            // A signal's text must not be empty: it keeps the marker; its category and
+            // times stay for the measures.
+            "UPDATE signals SET text = $2, follow_up = NULL WHERE person_id = $1",
+            "UPDATE users SET display_name = $2, active = 0 WHERE id IN (SELECT user_id FROM client_accounts WHERE person_id = $1)",
+        ] {
+            sqlx::query(sql)
+                .bind(person.0)
+                .bind(ANONYMISED_NAME)
+                .execute(&mut *tx)
+                .await?;
         }
         append_one(
             &mut tx,

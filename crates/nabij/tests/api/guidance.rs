@@ -3,6 +3,7 @@
 //! nothing.
 
 use crate::helpers::*;
+use jiff::SignedDuration;
 use nabij_domain::access::Role;
 use nabij_domain::guidance::ZrmDomain;
 use serde_json::{Value, json};
@@ -64,7 +65,19 @@ async fn guidance_story(app: TestApp) {
         .await;
     assert_eq!(again.status(), 409);
 
-    // Plan: the first goal meets the plan milestone on the day it is recorded.
+    // Plan: the stay page offers no "done today" for the plan, but the way to record a
+    // goal; the first goal meets the plan milestone on the day it is recorded.
+    let page = professional
+        .get(&format!("/verblijven/{stay_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("href=\"/personen/{p}/plan\">Het plan is klaar")),
+        "{page}"
+    );
+    assert!(!page.contains("value=\"plan\""), "{page}");
     app.clock.set(start_time() + days(5));
     let r = professional
         .post_json(
@@ -227,8 +240,9 @@ async fn guidance_story(app: TestApp) {
         404
     );
 
-    // The former resident asks for help again: a resumption, linked, without intake.
-    let r = app
+    // The former resident asks for help again: their former lead resumes the guidance,
+    // linked, without intake, and may open the file again.
+    let r = professional
         .post_json(
             &format!("/api/v1/persons/{p}/resumption"),
             &json!({"hours_per_week": "3", "reason": "Dreigt huurachterstand"}),
@@ -418,6 +432,28 @@ async fn the_person_sees_their_own_pages(app: TestApp) {
     let username = format!("client{p}");
     assert!(html.contains(&username));
 
+    // The code is for a first sign-in within two weeks; then a new invitation is needed,
+    // and it replaces the old code.
+    let invited = app.clock.now();
+    app.clock.set(invited + SignedDuration::from_hours(24 * 15));
+    let r = attempt_sign_in(&browser(), &app.address, &username, &code, None).await;
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Deze code is verlopen"), "{body}");
+    app.clock.set(invited);
+    let r = professional
+        .post_form(&format!("/personen/{p}/uitnodiging"), &[])
+        .await;
+    let old = code;
+    let code = code_in(&r.text().await.unwrap());
+    assert_ne!(code, old);
+    let r = attempt_sign_in(&browser(), &app.address, &username, &old, None).await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Gebruikersnaam of wachtwoord klopt niet")
+    );
+
     // At phone width nothing matters but the pages: sign in, replace the code.
     let me = sign_in(&app.address, &username, &code, None).await;
     assert_eq!(
@@ -522,6 +558,18 @@ async fn retention_blanks_the_guidance_texts(app: TestApp) {
         &json!({"title": "Ruzie bijleggen", "domain": "domestic_relations", "owner": "person", "actions": "Bemiddeling"}),
     )
     .await;
+    let r = app
+        .post_json(
+            "/api/v1/signals",
+            &json!({"about": format!("person:{p}"), "category": "conflict", "urgency": "low", "text": "Ruzie met de broer op de gang"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let signal = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = app
+        .post_form(&format!("/personen/{p}/uitnodiging"), &[])
+        .await;
+    let code = code_in(&r.text().await.unwrap());
     let actor = nabij_store::audit::Actor::system("nabij retention", app.clock.now());
     assert!(
         app.db
@@ -538,6 +586,17 @@ async fn retention_blanks_the_guidance_texts(app: TestApp) {
     assert_eq!(g["episodes"][0]["intensity"][0]["reason"], "");
     // The measures keep what they need.
     assert_eq!(g["episodes"][0]["intensity"][0]["hours_per_week"], 2.0);
+    // The signal keeps its category, not its text; the person's own account is closed.
+    let kept = app.db.signal(signal).await.unwrap();
+    assert_eq!(kept.text, "Geanonimiseerd");
+    assert_eq!(kept.category.code(), "conflict");
+    let r = attempt_sign_in(&browser(), &app.address, &format!("client{p}"), &code, None).await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Gebruikersnaam of wachtwoord klopt niet")
+    );
 }
 on_both!(retention_blanks_the_guidance_texts);
 

@@ -176,6 +176,17 @@ pub async fn login(S(state): S<Web>, req: Request) -> Result<Response, HtmlError
                 secure,
             ));
         }
+        SignIn::InvitationExpired => {
+            return Ok(login_page(
+                fresh,
+                username,
+                back,
+                Some(
+                    "Deze code is verlopen. Vraag je begeleider of de coördinator om een nieuwe code.",
+                ),
+                secure,
+            ));
+        }
         SignIn::Wrong => {
             return Ok(login_page(
                 fresh,
