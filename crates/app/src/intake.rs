@@ -29,6 +29,8 @@ pub struct Referral {
     pub own_municipality_name: String,
     /// The partner organisation it came through, if any.
     pub referred_by: Option<OrganisationId>,
+    /// That partner organisation's name.
+    pub referred_by_name: Option<String>,
     pub source: ReferralSource,
     pub urgency: Urgency,
     pub situation: String,
@@ -49,6 +51,7 @@ impl From<nabij_store::referrals::Referral> for Referral {
             person_name: r.person_name,
             own_municipality_name: r.own_municipality_name,
             referred_by: r.referred_by.map(OrganisationId),
+            referred_by_name: r.referred_by_name,
             source: r.source,
             urgency: r.urgency,
             situation: r.situation,

@@ -714,7 +714,10 @@ pub async fn answer(
                     ));
                 }
             }
-            app.db.accept_offer(id, k, today, reason, &actor).await?
+            app.db
+                .accept_offer(id, k, today, reason, &actor)
+                .await?
+                .map_err(AppError::Invalid)?
         }
         _ => app.db.decline_offer(id, reason, today, &actor).await?,
     }

@@ -10,6 +10,7 @@ use crate::{App, AppError, Caller, Result};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use nabij_domain::access::{Purpose, Role};
+use nabij_domain::guidance::GoalStatus;
 use nabij_domain::ids::*;
 use nabij_domain::page::{Page, PageRequest};
 use nabij_domain::referral::ReferralState;
@@ -57,6 +58,9 @@ pub struct PartnerReferralDetail {
     /// Under consent for care coordination: the professional's name and phone (never the
     /// contact log).
     pub professional: Option<(String, Option<String>)>,
+    /// Under consent for care coordination: the titles and states of the plan's goals
+    /// (never their actions, nor the contact log).
+    pub goals: Vec<(String, GoalStatus)>,
 }
 
 fn require_partner(caller: &Caller) -> Result<()> {
@@ -246,6 +250,16 @@ pub async fn our_referral(
     } else {
         None
     };
+    let goals = if care_consent {
+        app.db
+            .goals_of(r.person_id)
+            .await?
+            .into_iter()
+            .map(|g| (g.title, g.status))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let stay = if referral_consent || housing_consent {
         app.db
             .stays(StayFilter {
@@ -290,6 +304,7 @@ pub async fn our_referral(
         household,
         care_consent,
         professional,
+        goals,
     })
 }
 
@@ -328,9 +343,18 @@ pub struct PartnerReferralDetailView {
     pub professional_name: Option<String>,
     /// Consent for care coordination.
     pub professional_phone: Option<String>,
+    /// Consent for care coordination: the plan's goals, title and state only.
+    pub goals: Vec<PartnerGoal>,
     #[serde(skip)]
     #[schemars(skip)]
     pub shown: Option<PersonId>,
+}
+
+/// A goal of the person's plan as a partner with consent for care coordination sees it.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PartnerGoal {
+    pub title: String,
+    pub status: GoalStatus,
 }
 
 impl From<PartnerReferralDetail> for PartnerReferralDetailView {
@@ -357,6 +381,11 @@ impl From<PartnerReferralDetail> for PartnerReferralDetailView {
             needs: d.household.map(|h| h.1),
             professional_name,
             professional_phone,
+            goals: d
+                .goals
+                .into_iter()
+                .map(|(title, status)| PartnerGoal { title, status })
+                .collect(),
             shown: d.referral.shown,
         }
     }

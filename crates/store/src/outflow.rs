@@ -869,8 +869,9 @@ impl Db {
     }
 
     /// An acceptance with the key date: the unit moves from a reservation to used, in the
-    /// quota of the key date's year (the offer's own quota when that year has none). When
-    /// the key date has come, the move ends the stay at once.
+    /// quota of the key date's year (the offer's own quota when that year has none). A key
+    /// year whose quota is used up refuses the acceptance: the unit would go over its total.
+    /// When the key date has come, the move ends the stay at once.
     pub async fn accept_offer(
         &self,
         id: OfferId,
@@ -878,7 +879,7 @@ impl Db {
         today: Date,
         reason: &str,
         actor: &Actor,
-    ) -> Result<()> {
+    ) -> Result<Checked<()>> {
         let mut tx = self.begin().await?;
         let o = offer_in(&mut tx, id).await?;
         let (OfferState::Proposed, Some(person)) = (o.state, o.person_id) else {
@@ -899,7 +900,22 @@ impl Db {
             .fetch_optional(&mut *tx)
             .await?;
             match r {
-                Some(r) => QuotaId(get_i64(&r, "id")?),
+                Some(r) => {
+                    let other = QuotaId(get_i64(&r, "id")?);
+                    lock_quota(&mut tx, other).await?;
+                    let q = quota_in(&mut tx, other).await?;
+                    if q.units.left() == 0 {
+                        return refused(nabij_domain::RuleViolation::new(
+                            "key_date",
+                            format!(
+                                "het contingent van {} is op ({} van {} gebruikt, {} gereserveerd); \
+                                 kies een sleuteldatum in {} of vraag de corporatie het contingent te verhogen",
+                                q.year, q.units.used, q.units.total, q.units.reserved, own.year
+                            ),
+                        ));
+                    }
+                    other
+                }
                 None => own.id,
             }
         };
@@ -928,7 +944,7 @@ impl Db {
             move_in(&mut tx, self.audit_key.as_ref(), &o, key_date, actor).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// The move into an accepted offer on its key date: the stay ends with destination own

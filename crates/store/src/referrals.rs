@@ -28,6 +28,8 @@ pub struct Referral {
     pub id: ReferralId,
     pub organisation_id: i64,
     pub referred_by: Option<i64>,
+    /// The name of the partner organisation it came through.
+    pub referred_by_name: Option<String>,
     pub person_id: PersonId,
     pub person_name: String,
     pub own_municipality_name: String,
@@ -43,14 +45,16 @@ pub struct Referral {
 
 const REFERRAL_COLUMNS: &str = "SELECT r.id, r.organisation_id, r.referred_by_organisation_id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
      m.name AS municipality_name, r.source, r.urgency, r.situation, r.received_at, r.state, r.closed_at, r.close_reason, \
-     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place";
+     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place, ro.name AS referred_by_name";
 const REFERRAL_FROM: &str = "FROM referrals r JOIN persons p ON p.id = r.person_id JOIN municipalities m ON m.id = p.own_municipality_id \
-     LEFT JOIN no_place_events e ON e.referral_id = r.id";
+     LEFT JOIN no_place_events e ON e.referral_id = r.id \
+     LEFT JOIN organisations ro ON ro.id = r.referred_by_organisation_id";
 fn referral(row: &AnyRow) -> Result<Referral> {
     Ok(Referral {
         id: ReferralId(get_i64(row, "id")?),
         organisation_id: get_i64(row, "organisation_id")?,
         referred_by: get_opt_i64(row, "referred_by_organisation_id")?,
+        referred_by_name: get_opt_string(row, "referred_by_name")?,
         person_id: PersonId(get_i64(row, "person_id")?),
         person_name: get_string(row, "person_name")?,
         own_municipality_name: get_string(row, "municipality_name")?,

@@ -123,7 +123,17 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
         .expect("the partner's referral is open for the coordinators")
         .clone();
     assert_eq!(mine["referred_by"], app.partner_org);
+    assert_eq!(mine["referred_by_name"], "Gemeente Woerden");
     assert_eq!(mine["state"], "received");
+    let list = app.get("/aanmeldingen").await.text().await.unwrap();
+    assert!(list.contains("(Gemeente Woerden)"), "{list}");
+    let page = app
+        .get(&format!("/aanmeldingen/{referral}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("(Gemeente Woerden)"), "{page}");
 
     // Placement, then ready to move on.
     let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
@@ -320,6 +330,13 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
         )
         .await
         .unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{person}/goals"),
+            &json!({"title": "Huur op tijd betalen", "domain": "finances", "owner": "person", "actions": "Automatische incasso met de bewindvoerder"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
     let page = partner
         .get(&format!("/onze-aanmeldingen/{referral}"))
         .await
@@ -327,8 +344,99 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
         .await
         .unwrap();
     assert!(page.contains("Test professional, 06-11112222"), "{page}");
+    // The plan's goals by title and state; never their actions.
+    assert!(page.contains("Huur op tijd betalen — open"), "{page}");
+    assert!(!page.contains("bewindvoerder"));
+    let seen: Value = partner
+        .get(&format!("/api/v1/partner/referrals/{referral}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["goals"][0]["title"], "Huur op tijd betalen");
+    assert_eq!(seen["goals"][0]["status"], "open");
+    assert!(!seen.to_string().contains("bewindvoerder"));
 }
 on_both!(partner_refers_and_the_person_moves_into_an_offered_home);
+
+/// An acceptance uses its unit in the quota of the key date's year: the reservation
+/// leaves this year's quota; a key year whose quota is used up refuses the acceptance at
+/// the key date, writing nothing.
+async fn a_unit_is_used_in_the_year_of_the_key_date(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let this_year = quota(&app, 2).await;
+    let next = app.clock.today().year() + 1;
+    let r = app
+        .post_json(
+            "/api/v1/quotas",
+            &json!({"corporation_id": app.partner_org, "municipality_id": app.woerden.0, "year": next, "total": 1}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let next_year = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, next_year, 1))
+        .await;
+    assert_eq!(r.status(), 201);
+    let holder = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(quota_use(&partner, next_year).await, (1, 0, 1));
+
+    let referral = app.refer("Noor").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{}/ready", stay["id"]),
+            &json!({"ready_on": app.clock.today().to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, this_year, 1))
+        .await;
+    assert_eq!(r.status(), 201);
+    let offer = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/match"),
+            &json!({"person_id": person}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+
+    let key = jiff::civil::date(next, 1, 15).to_string();
+    let accept = json!({"answer": "accepted", "key_date": key});
+    let r = app
+        .post_json(&format!("/api/v1/offers/{offer}/answer"), &accept)
+        .await;
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        field_error(&problem, "key_date").contains(&format!("contingent van {next} is op")),
+        "{problem}"
+    );
+    assert_eq!(quota_use(&partner, this_year).await, (2, 0, 1));
+    assert_eq!(quota_use(&partner, next_year).await, (1, 0, 1));
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["state"], "proposed", "nothing was written");
+
+    // Next year's unit comes free: the acceptance takes it, and this year's is released.
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{holder}/withdraw"),
+            &json!({"reason": "Toch niet beschikbaar"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .post_json(&format!("/api/v1/offers/{offer}/answer"), &accept)
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(quota_use(&partner, this_year).await, (2, 0, 0));
+    assert_eq!(quota_use(&partner, next_year).await, (1, 1, 0));
+}
+on_both!(a_unit_is_used_in_the_year_of_the_key_date);
 
 async fn bad_input_writes_nothing(app: TestApp) {
     as_corporation(&app).await;

@@ -112,7 +112,7 @@ pub struct ReferralRow {
     pub id: i64,
     pub person: String,
     pub municipality: String,
-    pub source: &'static str,
+    pub source: String,
     pub urgency: &'static str,
     pub received: String,
     pub state: &'static str,
@@ -163,7 +163,7 @@ pub async fn list(
             received: clock.local(r.received_at),
             person: r.person_name,
             municipality: r.own_municipality_name,
-            source: r.source.label(),
+            source: source_text(r.source, r.referred_by_name.as_deref()),
             urgency: r.urgency.label(),
             state: r.state.label(),
             no_place: r.no_place_in_own_area,
@@ -194,7 +194,7 @@ pub struct ReferralPage {
     pub breach: bool,
     pub state: &'static str,
     pub received: String,
-    pub source: &'static str,
+    pub source: String,
     pub urgency: &'static str,
     pub own_area: String,
     pub needs: String,
@@ -234,7 +234,7 @@ async fn referral_page(
         breach: is_breach(referral.state, referral.received_at, clock.now()),
         state: referral.state.label(),
         received: clock.local(referral.received_at),
-        source: referral.source.label(),
+        source: source_text(referral.source, referral.referred_by_name.as_deref()),
         urgency: referral.urgency.label(),
         own_area: person.own_area(),
         needs: needs_text(&person.needs),
@@ -306,4 +306,12 @@ pub async fn close(
         },
     )
     .await
+}
+
+/// Who referred: the kind of source, and the partner's name when it came through one.
+fn source_text(source: nabij_domain::referral::ReferralSource, partner: Option<&str>) -> String {
+    match partner {
+        Some(name) => format!("{} ({name})", source.label()),
+        None => source.label().to_owned(),
+    }
 }

@@ -88,6 +88,8 @@ pub struct ShowPage {
     pub household: Option<String>,
     pub care_consent: bool,
     pub professional: Option<String>,
+    /// Title and state of each goal of the plan.
+    pub goals: Vec<(String, &'static str)>,
 }
 
 pub async fn show(
@@ -128,6 +130,11 @@ pub async fn show(
             Some(p) => format!("{name}, {p}"),
             None => name,
         }),
+        goals: d
+            .goals
+            .iter()
+            .map(|(title, status)| (title.clone(), status.label()))
+            .collect(),
     };
     Ok(shown(page(&page_data), d.referral.shown))
 }
