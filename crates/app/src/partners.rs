@@ -96,7 +96,7 @@ pub async fn our_referrals(
             id: r.id,
             received_at: r.received_at,
             state: r.state,
-            name: consent.then(|| r.person_name.clone()),
+            name: consent.then(|| partner_name(&r)),
             shown: consent.then_some(r.person_id),
         });
     }
@@ -197,7 +197,7 @@ pub async fn our_referral_views(
             id: r.id,
             received_at: r.received_at,
             status,
-            name: consent.then(|| r.person_name.clone()),
+            name: consent.then(|| partner_name(&r)),
             placed_in_municipality: placed_in,
             advice: r
                 .close_reason
@@ -231,14 +231,19 @@ pub async fn our_referral(
         .db
         .has_consent(r.person_id, org, Purpose::Referral, today)
         .await?;
-    let housing_consent = app
-        .db
-        .has_consent(r.person_id, org, Purpose::Housing, today)
-        .await?;
-    let care_consent = app
-        .db
-        .has_consent(r.person_id, org, Purpose::CareCoordination, today)
-        .await?;
+    // While the link to a known file waits for the coordinator, nothing of that file is
+    // shown on this referral, whatever the partner may see of it elsewhere.
+    let pending = r.submitted_intake.is_some();
+    let housing_consent = !pending
+        && app
+            .db
+            .has_consent(r.person_id, org, Purpose::Housing, today)
+            .await?;
+    let care_consent = !pending
+        && app
+            .db
+            .has_consent(r.person_id, org, Purpose::CareCoordination, today)
+            .await?;
     let household = if housing_consent {
         let p = app.db.person(r.person_id).await?;
         Some((p.household.get(), p.needs))
@@ -277,7 +282,7 @@ pub async fn our_referral(
             id: r.id,
             received_at: r.received_at,
             state: r.state,
-            name: referral_consent.then(|| r.person_name.clone()),
+            name: referral_consent.then(|| partner_name(&r)),
             shown: (referral_consent || housing_consent || care_consent).then_some(r.person_id),
         },
         referral_consent,
@@ -425,13 +430,11 @@ pub struct PartnerReferralInput {
     pub consent_until: Option<String>,
 }
 
-/// What the partner gets back after submitting.
+/// What the partner gets back after submitting. Whether the person was already known to
+/// the shelter is not the partner's to learn: only the coordinator sees the link.
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Submitted {
     pub referral_id: ReferralId,
-    /// The person was already known (BSN, or name and date of birth): the referral is
-    /// filed on that file and a coordinator confirms the link.
-    pub linked_to_known_file: bool,
 }
 
 /// A municipality, social team or housing corporation submits a referral itself, with the
@@ -518,14 +521,15 @@ pub async fn submit_referral(
         )
         .await?;
     if let Some(existing) = known {
+        // What the partner sent is kept until a coordinator decides on the link: a wrong
+        // match must not cost the submitted data, nor show the partner the known file.
+        let submitted =
+            serde_json::to_string(&intake).map_err(|e| AppError::Internal(e.to_string()))?;
         let id = app
             .db
-            .create_linked_referral(existing, &referral, given, until, &actor)
+            .create_linked_referral(existing, &referral, &submitted, given, until, &actor)
             .await?;
-        return Ok(Submitted {
-            referral_id: id,
-            linked_to_known_file: true,
-        });
+        return Ok(Submitted { referral_id: id });
     }
     let (person_id, id) = app
         .db
@@ -534,10 +538,7 @@ pub async fn submit_referral(
     app.db
         .record_referral_consent(person_id, caller.organisation.0, given, until, &actor)
         .await?;
-    Ok(Submitted {
-        referral_id: id,
-        linked_to_known_file: false,
-    })
+    Ok(Submitted { referral_id: id })
 }
 
 /// A coordinator confirms that a partner's referral belongs to the known file it was
@@ -546,6 +547,33 @@ pub async fn submit_referral(
 pub async fn confirm_link(app: &App, caller: &Caller, id: ReferralId) -> Result<()> {
     crate::intake::visible(app, caller, id).await?;
     Ok(app.db.confirm_link(id, &app.actor(caller)).await?)
+}
+
+/// A coordinator finds that a partner's referral is about someone else than the known
+/// file it was filed on: a new file is opened from what the partner submitted, and the
+/// referral and its consent move there. Only while the referral is open.
+#[tracing::instrument(skip_all, fields(referral = id.0))]
+pub async fn reject_link(app: &App, caller: &Caller, id: ReferralId) -> Result<PersonId> {
+    let r = crate::intake::visible(app, caller, id).await?;
+    let Some(submitted) = r.submitted_intake else {
+        return Err(AppError::Conflict(
+            "over deze koppeling is al besloten".into(),
+        ));
+    };
+    let intake: crate::intake::IntakeInput =
+        serde_json::from_str(&submitted).map_err(|e| AppError::Internal(e.to_string()))?;
+    let (person, _) = crate::intake::validate_fields(app, caller, &intake).await?;
+    Ok(app.db.split_link(id, &person, &app.actor(caller)).await?)
+}
+
+/// The name a partner may see for its referral: while the link to a known file waits for
+/// the coordinator, the name it submitted itself, never the known file's.
+fn partner_name(r: &nabij_store::referrals::Referral) -> String {
+    r.submitted_intake
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<crate::intake::IntakeInput>(s).ok())
+        .map(|i| format!("{} {}", i.first_name.trim(), i.last_name.trim()))
+        .unwrap_or_else(|| r.person_name.clone())
 }
 
 /// Whether a coordinator still has to confirm that this referral belongs to its file.

@@ -104,6 +104,52 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
                 Some(&user.password_hash)
             ));
         }
+        // Guidance, buddies and signals are there to show, in every state.
+        let conn = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
+        for (what, sql) in [
+            (
+                "guidance episodes",
+                "SELECT COUNT(*) FROM guidance_episodes",
+            ),
+            ("goals in plans", "SELECT COUNT(*) FROM goals"),
+            ("contacts logged", "SELECT COUNT(*) FROM contacts"),
+            ("ZRM assessments", "SELECT COUNT(*) FROM zrm_assessments"),
+            (
+                "a signal just received",
+                "SELECT COUNT(*) FROM signals WHERE acknowledged_at IS NULL AND escalated_at IS NULL",
+            ),
+            (
+                "an escalated signal",
+                "SELECT COUNT(*) FROM signals WHERE escalated_at IS NOT NULL",
+            ),
+            (
+                "a signal taken up",
+                "SELECT COUNT(*) FROM signals WHERE acknowledged_at IS NOT NULL AND closed_at IS NULL",
+            ),
+            (
+                "a closed signal",
+                "SELECT COUNT(*) FROM signals WHERE closed_at IS NOT NULL",
+            ),
+            (
+                "a signal about the house",
+                "SELECT COUNT(*) FROM signals WHERE person_id IS NULL",
+            ),
+            (
+                "a buddy whose VOG expires within 30 days",
+                "SELECT COUNT(*) FROM buddies WHERE vog_screened_on > '2023-11-23' AND vog_screened_on <= '2023-12-23'",
+            ),
+            (
+                "a running match with check-ins",
+                "SELECT COUNT(*) FROM buddy_matches m WHERE m.ended_on IS NULL AND EXISTS (SELECT 1 FROM buddy_check_ins c WHERE c.match_id = m.id)",
+            ),
+            (
+                "a resident waiting for a buddy",
+                "SELECT COUNT(*) FROM buddy_wishes w WHERE NOT EXISTS (SELECT 1 FROM buddy_matches m WHERE m.person_id = w.person_id AND m.ended_on IS NULL)",
+            ),
+        ] {
+            assert!(count(&conn, sql) > 0, "the demo has no {what}");
+        }
+        drop(conn);
         // The history's changes are in the access log, and its chain holds.
         let check = db.verify_access_log().await.unwrap();
         assert!(

@@ -156,6 +156,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0044_signal_recipients.sql"),
         postgres: include_str!("../migrations/postgres/0044_signal_recipients.sql"),
     },
+    Migration {
+        name: "0045_submitted_intake",
+        sqlite: include_str!("../migrations/sqlite/0045_submitted_intake.sql"),
+        postgres: include_str!("../migrations/postgres/0045_submitted_intake.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

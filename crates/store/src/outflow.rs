@@ -2,7 +2,7 @@
 //! and their answers, and the omklapwoning lease flip. Every change of a person's data is
 //! logged in its transaction.
 
-use crate::audit::{Actor, append_one};
+use crate::audit::{Access, Actor, append, append_one};
 use crate::convert::*;
 use crate::reports::{Arg, Cells};
 use crate::{Db, Result, StoreError};
@@ -426,12 +426,14 @@ impl Db {
     }
 
     /// Files a partner's referral on a known person, with the link to confirm, and the
-    /// consent for referral given at submission; one transaction.
+    /// consent for referral given at submission; one transaction. `submitted` is what the
+    /// partner sent (the intake as JSON), kept until a coordinator decides on the link.
     #[allow(clippy::too_many_arguments)]
     pub async fn create_linked_referral(
         &self,
         person: PersonId,
         referral: &crate::referrals::NewReferral,
+        submitted: &str,
         consent_given: Date,
         consent_until: Option<Date>,
         actor: &Actor,
@@ -439,7 +441,8 @@ impl Db {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
             "INSERT INTO referrals (person_id, source, urgency, situation, received_at, state, organisation_id, \
-             referred_by_organisation_id, link_to_confirm) VALUES ($1, $2, $3, $4, $5, 'received', $6, $7, 1) RETURNING id",
+             referred_by_organisation_id, link_to_confirm, submitted_intake) \
+             VALUES ($1, $2, $3, $4, $5, 'received', $6, $7, 1, $8) RETURNING id",
         )
         .bind(person.0)
         .bind(referral.source.code())
@@ -448,11 +451,12 @@ impl Db {
         .bind(ts_text(actor.at))
         .bind(referral.organisation_id)
         .bind(referral.referred_by)
+        .bind(submitted)
         .fetch_one(&mut *tx)
         .await?;
         let id = ReferralId(get_i64(&row, "id")?);
         if let Some(partner) = referral.referred_by {
-            insert_consent(
+            let consent = insert_consent(
                 &mut tx,
                 person,
                 partner,
@@ -461,6 +465,11 @@ impl Db {
                 actor,
             )
             .await?;
+            sqlx::query("UPDATE referrals SET submitted_consent_id = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(consent)
+                .execute(&mut *tx)
+                .await?;
         }
         append_one(
             &mut tx,
@@ -517,7 +526,8 @@ impl Db {
     pub async fn confirm_link(&self, referral: ReferralId, actor: &Actor) -> Result<()> {
         let mut tx = self.begin().await?;
         let r = sqlx::query(
-            "UPDATE referrals SET link_to_confirm = 0 WHERE id = $1 AND link_to_confirm = 1 RETURNING person_id",
+            "UPDATE referrals SET link_to_confirm = 0, submitted_intake = NULL, submitted_consent_id = NULL \
+             WHERE id = $1 AND link_to_confirm = 1 RETURNING person_id",
         )
         .bind(referral.0)
         .fetch_optional(&mut *tx)
@@ -535,6 +545,72 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The coordinator finds that a partner's referral is not about the known file it was
+    /// filed on: a new file is opened from what the partner submitted, and the referral and
+    /// the consent given with it move there. Only while the referral is open; one
+    /// transaction, logged on both files.
+    pub async fn split_link(
+        &self,
+        referral: ReferralId,
+        person: &crate::persons::NewPerson,
+        actor: &Actor,
+    ) -> Result<PersonId> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT person_id, submitted_consent_id, state FROM referrals \
+             WHERE id = $1 AND link_to_confirm = 1",
+        )
+        .bind(referral.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Conflict("over deze koppeling is al besloten".into()))?;
+        if get_string(&row, "state")? != "received" {
+            return Err(StoreError::Conflict(
+                "de aanmelding is al afgehandeld: ze hoort nu bij dit dossier".into(),
+            ));
+        }
+        let known = PersonId(get_i64(&row, "person_id")?);
+        let consent = get_opt_i64(&row, "submitted_consent_id")?;
+        let new = crate::persons::insert_person(&mut tx, person, actor.at).await?;
+        sqlx::query(
+            "UPDATE referrals SET person_id = $2, link_to_confirm = 0, submitted_intake = NULL, \
+             submitted_consent_id = NULL WHERE id = $1",
+        )
+        .bind(referral.0)
+        .bind(new.0)
+        .execute(&mut *tx)
+        .await?;
+        // The consent the partner recorded with this referral is the new person's.
+        sqlx::query("UPDATE consents SET person_id = $1 WHERE id = $2 AND person_id = $3")
+            .bind(new.0)
+            .bind(consent)
+            .bind(known.0)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            &[
+                Access::new(
+                    known,
+                    DataCategory::Referral,
+                    AuditAction::Change,
+                    format!("aanmelding {referral} hoort niet bij dit dossier: losgekoppeld"),
+                ),
+                Access::new(
+                    new,
+                    DataCategory::File,
+                    AuditAction::Create,
+                    format!("dossier geopend uit aanmelding {referral} van een ketenpartner"),
+                ),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new)
     }
 
     // ------------------------------------------------------------ quotas
@@ -1309,10 +1385,10 @@ async fn insert_consent(
     given_on: Date,
     until: Option<Date>,
     actor: &Actor,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<i64> {
+    let row = sqlx::query(
         "INSERT INTO consents (person_id, organisation_id, purpose, given_on, expires_on, recorded_by, created_at) \
-         VALUES ($1, $2, 'referral', $3, $4, $5, $6)",
+         VALUES ($1, $2, 'referral', $3, $4, $5, $6) RETURNING id",
     )
     .bind(person.0)
     .bind(partner)
@@ -1320,9 +1396,9 @@ async fn insert_consent(
     .bind(stored_opt_date("consent_until", until)?)
     .bind(&actor.username)
     .bind(ts_text(actor.at))
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(())
+    get_i64(&row, "id")
 }
 
 async fn insert_answer(

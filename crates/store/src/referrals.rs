@@ -41,11 +41,15 @@ pub struct Referral {
     pub closed_at: Option<Timestamp>,
     pub close_reason: Option<String>,
     pub no_place_in_own_area: bool,
+    /// A partner's referral filed on a known file whose link is not yet confirmed: what
+    /// the partner submitted (the intake as JSON).
+    #[serde(skip)]
+    pub submitted_intake: Option<String>,
 }
 
 const REFERRAL_COLUMNS: &str = "SELECT r.id, r.organisation_id, r.referred_by_organisation_id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
      m.name AS municipality_name, r.source, r.urgency, r.situation, r.received_at, r.state, r.closed_at, r.close_reason, \
-     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place, ro.name AS referred_by_name";
+     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place, ro.name AS referred_by_name, r.submitted_intake";
 const REFERRAL_FROM: &str = "FROM referrals r JOIN persons p ON p.id = r.person_id JOIN municipalities m ON m.id = p.own_municipality_id \
      LEFT JOIN no_place_events e ON e.referral_id = r.id \
      LEFT JOIN organisations ro ON ro.id = r.referred_by_organisation_id";
@@ -66,6 +70,7 @@ fn referral(row: &AnyRow) -> Result<Referral> {
         closed_at: get_opt_ts(row, "closed_at")?,
         close_reason: get_opt_string(row, "close_reason")?,
         no_place_in_own_area: get_bool(row, "no_place")?,
+        submitted_intake: get_opt_string(row, "submitted_intake")?,
     })
 }
 

@@ -53,7 +53,7 @@ impl Db {
             return Ok(false);
         }
         for sql in [
-            "UPDATE referrals SET situation = '', close_reason = NULL WHERE person_id = $1",
+            "UPDATE referrals SET situation = '', close_reason = NULL, submitted_intake = NULL WHERE person_id = $1",
             "UPDATE stays SET exit_reason = '' WHERE person_id = $1",
             "UPDATE stay_extensions SET reason = '' WHERE stay_id IN (SELECT id FROM stays WHERE person_id = $1)",
             "DELETE FROM person_avoid_areas WHERE person_id = $1",

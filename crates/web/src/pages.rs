@@ -125,6 +125,9 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "omklapstap" => "De stap is vastgelegd.",
         "aangemeld" => "De aanmelding is verstuurd naar de coördinatoren.",
         "dossier-gekoppeld" => "De koppeling aan het bekende dossier is bevestigd.",
+        "dossier-losgekoppeld" => {
+            "Dit is iemand anders: er is een nieuw dossier geopend met wat de ketenpartner aanmeldde."
+        }
         "ketenpartner" => "De soort en de gemeenten van de ketenpartner zijn opgeslagen.",
         _ => return None,
     })

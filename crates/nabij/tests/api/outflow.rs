@@ -110,7 +110,6 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let submitted: Value = r.json().await.unwrap();
-    assert_eq!(submitted["linked_to_known_file"], false);
     let referral = submitted["referral_id"].as_i64().unwrap();
 
     // It is in the coordinators' open referrals, marked with the partner.
@@ -842,14 +841,34 @@ async fn a_known_person_is_not_filed_twice(app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert_eq!(first["linked_to_known_file"], false);
+    let to_confirm = "Klopt het dat het om dit dossier gaat?";
+    let page = app
+        .get(&format!("/aanmeldingen/{}", first["referral_id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(to_confirm), "a new person: {page}");
     // Same name (other case) and date of birth: filed on the known file.
     let mut again = partner_referral(&app);
     again["first_name"] = json!("sanne");
     let r = partner.post_json("/api/v1/partner/referrals", &again).await;
     assert_eq!(r.status(), 201);
     let second: Value = r.json().await.unwrap();
-    assert_eq!(second["linked_to_known_file"], true);
+    // The partner is not told the person was known to the shelter…
+    assert_eq!(
+        second.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["referral_id"],
+        "{second}"
+    );
+    // …the coordinator is asked to confirm the link.
+    let page = app
+        .get(&format!("/aanmeldingen/{}", second["referral_id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(to_confirm), "{page}");
     let a: Value = app
         .get_json(&format!("/api/v1/referrals/{}", first["referral_id"]))
         .await;
@@ -863,6 +882,112 @@ async fn a_known_person_is_not_filed_twice(app: TestApp) {
     assert_eq!(app.post_json(&link, &json!({})).await.status(), 409);
 }
 on_both!(a_known_person_is_not_filed_twice);
+
+async fn a_wrong_match_shows_nothing_of_the_known_file_and_gets_its_own(app: TestApp) {
+    app.db
+        .set_partner_kind(app.partner_org, PartnerKind::SocialTeam, &[app.woerden])
+        .await
+        .unwrap();
+    let partner = app.session_as(Role::Partner).await;
+    let mut sanne = partner_referral(&app);
+    sanne["bsn"] = json!("111222333");
+    let first: Value = partner
+        .post_json("/api/v1/partner/referrals", &sanne)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let known: Value = app
+        .get_json(&format!("/api/v1/referrals/{}", first["referral_id"]))
+        .await;
+    // Someone else, with a mistyped BSN that happens to be Sanne's.
+    let mut piet = partner_referral(&app);
+    piet["first_name"] = json!("Piet");
+    piet["last_name"] = json!("Jansen");
+    piet["date_of_birth"] = json!("1971-01-01");
+    piet["bsn"] = json!("111222333");
+    let r = partner.post_json("/api/v1/partner/referrals", &piet).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["referral_id"].clone();
+    let linked: Value = app.get_json(&format!("/api/v1/referrals/{id}")).await;
+    assert_eq!(
+        linked["person_id"], known["person_id"],
+        "filed on the known file"
+    );
+    // The partner sees the name it sent, never the known file's.
+    let seen: Value = partner
+        .get(&format!("/api/v1/partner/referrals/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["name"], "Piet Jansen", "{seen}");
+    let list = partner
+        .get("/api/v1/partner/referrals")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Piet Jansen"), "{list}");
+    let page = partner
+        .get(&format!("/onze-aanmeldingen/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Piet Jansen") && !page.contains("Sanne"),
+        "{page}"
+    );
+    // The coordinator sees it is someone else: a new file from what the partner sent.
+    let html = app
+        .get(&format!("/aanmeldingen/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nee, dit is iemand anders"), "{html}");
+    let r = app
+        .post_form(&format!("/aanmeldingen/{id}/koppeling-afwijzen"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let html = app.get(&to).await.text().await.unwrap();
+    assert!(html.contains("nieuw dossier geopend"), "{html}");
+    assert!(
+        !html.contains("Klopt het dat het om dit dossier gaat?"),
+        "{html}"
+    );
+    let split: Value = app.get_json(&format!("/api/v1/referrals/{id}")).await;
+    assert_ne!(split["person_id"], known["person_id"]);
+    assert_eq!(split["person_name"], "Piet Jansen");
+    assert_eq!(split["state"], "received", "still open, the clock running");
+    let file: Value = app
+        .get_json(&format!("/api/v1/persons/{}", split["person_id"]))
+        .await;
+    assert_eq!(file["date_of_birth"], "1971-01-01", "{file}");
+    assert_eq!(file["household"], 2, "{file}");
+    // The consent given with the referral moved along: the partner still sees the name.
+    let seen: Value = partner
+        .get(&format!("/api/v1/partner/referrals/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["name"], "Piet Jansen", "{seen}");
+    assert_eq!(seen["referral_consent"], true, "{seen}");
+    // Decided once: neither a second rejection nor a confirmation.
+    let again = format!("/api/v1/referrals/{id}/link/reject");
+    assert_eq!(app.post_json(&again, &json!({})).await.status(), 409);
+    let confirm = format!("/api/v1/referrals/{id}/link");
+    assert_eq!(app.post_json(&confirm, &json!({})).await.status(), 409);
+    // Sanne's own referral is untouched.
+    let still: Value = app
+        .get_json(&format!("/api/v1/referrals/{}", first["referral_id"]))
+        .await;
+    assert_eq!(still["person_id"], known["person_id"]);
+}
+on_both!(a_wrong_match_shows_nothing_of_the_known_file_and_gets_its_own);
 
 async fn a_municipality_sees_its_figures_with_small_numbers_as_less_than_five(app: TestApp) {
     app.db

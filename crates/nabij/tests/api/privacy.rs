@@ -591,6 +591,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/ketencijfers.csv", "K"),
     ("GET", "/rapportage/uitstroom", "CA"),
     ("POST", "/aanmeldingen/{id}/koppeling", "C"),
+    ("POST", "/aanmeldingen/{id}/koppeling-afwijzen", "C"),
     ("GET", "/api/v1/quotas", "CK"),
     ("POST", "/api/v1/quotas", "C"),
     ("GET", "/api/v1/offers", "CK"),
@@ -614,6 +615,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/beheer/ketenpartners/{id}", "A"),
     ("POST", "/api/v1/partners/{id}/kind", "A"),
     ("POST", "/api/v1/referrals/{id}/link", "C"),
+    ("POST", "/api/v1/referrals/{id}/link/reject", "C"),
 ];
 
 fn letter(role: Role) -> char {
@@ -1635,11 +1637,26 @@ async fn audit_completeness(app: TestApp) {
                     "{method} {}: exactly one {category:?}/{action:?} entry for the person, got {new:?}",
                     route.path
                 );
-                assert!(
-                    new.iter().all(|e| e.person_id == Some(person)),
-                    "{method} {}: only this person, got {new:?}",
-                    route.path
-                );
+                // Rejecting a partner's link opens a new file for the referral: that is
+                // logged on the new file too.
+                let opens_a_file = route.path.ends_with("/koppeling-afwijzen")
+                    || route.path.ends_with("/link/reject");
+                let others: Vec<_> = new.iter().filter(|e| e.person_id != Some(person)).collect();
+                if opens_a_file {
+                    assert!(
+                        others.len() == 1
+                            && others[0].category == "file"
+                            && others[0].action == "create",
+                        "{method} {}: the new file's creation, got {new:?}",
+                        route.path
+                    );
+                } else {
+                    assert!(
+                        others.is_empty(),
+                        "{method} {}: only this person, got {new:?}",
+                        route.path
+                    );
+                }
             }
             (Some(person), true) => {
                 assert!(
@@ -3350,12 +3367,21 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     let (fg, pg) = in_flip("Gijs").await;
     let (fg2, pg2) = in_flip("Gert").await;
     // Referrals a partner filed on a known file, the link to confirm.
+    let submitted = app.intake("Lotte").to_string();
     let linked = || async {
-        db.create_linked_referral(known, &new_referral(1, Some(partner)), today, None, actor)
-            .await
-            .unwrap()
+        db.create_linked_referral(
+            known,
+            &new_referral(1, Some(partner)),
+            &submitted,
+            today,
+            None,
+            actor,
+        )
+        .await
+        .unwrap()
     };
     let (l1, l2) = (linked().await, linked().await);
+    let (l3, l4) = (linked().await, linked().await);
     let use_of = |role,
                   path: String,
                   person: PersonId,
@@ -3510,6 +3536,18 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
             ),
         ),
         (
+            "POST",
+            "/aanmeldingen/{id}/koppeling-afwijzen",
+            use_of(
+                c,
+                format!("/aanmeldingen/{l3}/koppeling-afwijzen"),
+                known,
+                false,
+                vec![],
+                None,
+            ),
+        ),
+        (
             "GET",
             "/api/v1/offers",
             use_of(c, "/api/v1/offers".into(), pa, true, vec![], None),
@@ -3626,6 +3664,18 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
             use_of(
                 c,
                 format!("/api/v1/referrals/{l2}/link"),
+                known,
+                false,
+                vec![],
+                Some(json!({})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/referrals/{id}/link/reject",
+            use_of(
+                c,
+                format!("/api/v1/referrals/{l4}/link/reject"),
                 known,
                 false,
                 vec![],

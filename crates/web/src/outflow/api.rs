@@ -172,6 +172,15 @@ pub async fn confirm_link(
     ok(&serde_json::json!({ "confirmed": true }))
 }
 
+pub async fn reject_link(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<ReferralId>,
+) -> ApiResult {
+    let person = partners::reject_link(&state.app, &viewer.caller, id).await?;
+    ok(&serde_json::json!({ "person_id": person }))
+}
+
 pub async fn set_partner_kind(
     S(state): S<Web>,
     viewer: Viewer,

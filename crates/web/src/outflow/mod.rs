@@ -36,6 +36,7 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .page(M::GET, "/ketencijfers.csv", PARTNER, "Ketencijfers als CSV", figures::partner_csv)
         .page(M::GET, "/rapportage/uitstroom", PLANNING, "Uitstroom en keten", figures::internal)
         .page(M::POST, "/aanmeldingen/{id}/koppeling", COORDINATOR, "Koppeling bevestigen", pages::confirm_link).in_transaction(Referral, Change)
+        .page(M::POST, "/aanmeldingen/{id}/koppeling-afwijzen", COORDINATOR, "Koppeling afwijzen", pages::reject_link).in_transaction(Referral, Change)
         .api(M::GET, "/api/v1/quotas", OUTFLOW, "Quotas with their use", doc::<Vec<Quota>>("outflow", 200).query::<api::YearQuery>(), api::quotas)
         .api(M::POST, "/api/v1/quotas", COORDINATOR, "Set a quota (corporation × municipality × year)", doc::<Quota>("outflow", 200).takes::<QuotaInput>(), api::set_quota)
         .api(M::GET, "/api/v1/offers", OUTFLOW, "Housing offers", doc::<Page<OfferView>>("outflow", 200).query::<OfferQuery>(), api::offers).on_view(Outflow, View)
@@ -56,4 +57,5 @@ pub(crate) fn routes(t: RouteTable) -> RouteTable {
         .api(M::POST, "/api/v1/partner/referrals", PARTNER, "A partner submits a referral with the person's consent", doc::<Submitted>("partners", 201).takes::<PartnerReferralInput>(), api::submit_referral).in_transaction(Referral, Create)
         .api(M::POST, "/api/v1/partners/{id}/kind", ADMIN, "Set a partner's kind and covered municipalities", doc::<nabij_app::partners::PartnerKindView>("partners", 200).takes::<nabij_app::partners::PartnerKindInput>(), api::set_partner_kind)
         .api(M::POST, "/api/v1/referrals/{id}/link", COORDINATOR, "Confirm a partner's referral belongs to the known file", doc::<serde_json::Value>("intake", 200), api::confirm_link).in_transaction(Referral, Change)
+        .api(M::POST, "/api/v1/referrals/{id}/link/reject", COORDINATOR, "A partner's referral is about someone else: open a new file from what the partner submitted", doc::<serde_json::Value>("intake", 200), api::reject_link).in_transaction(Referral, Change)
 }

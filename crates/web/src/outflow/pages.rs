@@ -657,6 +657,18 @@ pub async fn submit_referral(
     .await
 }
 
+pub async fn reject_link(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<ReferralId>,
+) -> Result<Response, HtmlError> {
+    partners::reject_link(&state.app, &viewer.caller, id).await?;
+    Ok(shown(
+        see_other(&format!("/aanmeldingen/{id}"), "dossier-losgekoppeld"),
+        [],
+    ))
+}
+
 pub async fn confirm_link(
     S(state): S<Web>,
     viewer: Viewer,
