@@ -2361,6 +2361,34 @@ async fn closed_files_are_anonymised_after_the_retention_period(app: TestApp) {
     )
     .await
     .unwrap();
+    // A partner's referral matched to this file, withdrawn before anyone decided on the
+    // link: what the partner submitted is still kept with it.
+    let pending = db
+        .create_linked_referral(
+            w.own.person,
+            &new_referral(1, Some(app.partner_org)),
+            &app.intake("Lotte").to_string(),
+            app.clock.today(),
+            None,
+            &system(&app),
+        )
+        .await
+        .unwrap();
+    db.close_referral(
+        pending,
+        nabij_domain::referral::ReferralState::Withdrawn,
+        "Dubbel",
+        &system(&app),
+    )
+    .await
+    .unwrap();
+    assert!(
+        db.referral(pending)
+            .await
+            .unwrap()
+            .submitted_intake
+            .is_some()
+    );
     let (open, _) = open_referral(&app, "Nogopen").await;
     // Fifteen years later.
     let later = app
@@ -2387,6 +2415,8 @@ async fn closed_files_are_anonymised_after_the_retention_period(app: TestApp) {
     assert_eq!((p.bsn, p.phone, p.date_of_birth), (None, None, None));
     let r = db.referral(w.own.referral).await.unwrap();
     assert_eq!(r.situation, "");
+    let r = db.referral(pending).await.unwrap();
+    assert_eq!((r.situation.as_str(), r.submitted_intake), ("", None));
     let s = db.stay(w.own.stay).await.unwrap();
     assert_eq!(
         (s.exit_reason.as_deref(), s.destination.is_some()),
