@@ -115,6 +115,25 @@ pub async fn log_refusal(
     Ok(app.db.log_access(&app.actor(caller), &[entry]).await?)
 }
 
+/// Logs a refused attempt on something that names no person (a house, say): the auditor
+/// still finds who tried, when and what.
+pub async fn log_refusal_without_person(
+    app: &App,
+    caller: &Caller,
+    category: DataCategory,
+    action: AuditAction,
+    detail: String,
+) -> Result<()> {
+    let entry = Entry {
+        person: None,
+        category,
+        action,
+        outcome: "denied",
+        detail,
+    };
+    Ok(app.db.log_access(&app.actor(caller), &[entry]).await?)
+}
+
 /// What the auditor searches for; dates are whole Dutch days.
 #[derive(Debug, Clone, Default)]
 pub struct LogQuery {

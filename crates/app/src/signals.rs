@@ -206,16 +206,28 @@ async fn subject(
 ) -> Result<(i64, Option<HomeId>, Option<PersonId>)> {
     let org = caller.provider.0;
     let refused = |p: Option<PersonId>| async move {
-        if let Some(p) = p {
-            crate::audit::log_refusal(
-                app,
-                caller,
-                Subject::Person(p),
-                DataCategory::Signal,
-                AuditAction::Create,
-                "signaal doorgeven",
-            )
-            .await?;
+        match p {
+            Some(p) => {
+                crate::audit::log_refusal(
+                    app,
+                    caller,
+                    Subject::Person(p),
+                    DataCategory::Signal,
+                    AuditAction::Create,
+                    "signaal doorgeven",
+                )
+                .await?
+            }
+            None => {
+                crate::audit::log_refusal_without_person(
+                    app,
+                    caller,
+                    DataCategory::Signal,
+                    AuditAction::Create,
+                    format!("signaal doorgeven over {}", about.code()),
+                )
+                .await?
+            }
         }
         Err::<(i64, Option<HomeId>, Option<PersonId>), AppError>(AppError::NotFound(match about {
             About::Person(_) => "bewoner",

@@ -463,6 +463,25 @@ async fn strangers_are_refused(app: TestApp) {
             .all(|e| e.outcome == "denied" || e.role == "system"),
         "{log:?}"
     );
+    // The attempt on another house names no one, yet the auditor finds who tried.
+    let tried = app
+        .db
+        .access_log(
+            &AccessFilter {
+                user: Some(other_main),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert!(
+        tried.iter().any(|e| e.outcome == "denied"
+            && e.person_id.is_none()
+            && e.category == "signal"
+            && e.detail == format!("signaal doorgeven over house:{}", app.pitstop)),
+        "{tried:?}"
+    );
     assert_eq!(
         app.session().get_json_page("/api/v1/signals").await["total"],
         0
