@@ -326,11 +326,10 @@ async fn may_record_for(app: &App, caller: &Caller, person: PersonId) -> Result<
     let ok = match app.db.person(person).await {
         Ok(p) if p.organisation_id == caller.provider.0 => match caller.role {
             _ if caller.acts_as(Role::Coordinator) => true,
-            Role::Professional => app
-                .db
-                .professionals_of(person, app.clock.today())
-                .await?
-                .contains(&caller.user_id()),
+            // The one access policy for a file: on an episode, or within its grace days.
+            Role::Professional => {
+                crate::guidance::professional_may_open(app, caller.user_id(), person).await?
+            }
             _ => false,
         },
         _ => false,

@@ -1068,3 +1068,103 @@ async fn the_database_refuses_overlapping_intensity_periods(app: TestApp) {
     assert_eq!(g["episodes"][0]["intensity"].as_array().unwrap().len(), 4);
 }
 on_both!(the_database_refuses_overlapping_intensity_periods);
+
+/// Every page and API route of a person's file follows the one episode policy, in each
+/// case: a professional added to the running episode, taken off it (within and after the
+/// grace days, set here to 7 instead of the default 30), and one never involved.
+async fn every_file_route_follows_the_episode_policy(app: TestApp) {
+    let p = guided(&app, "Noor").await;
+    let (ilse, ilse_session) = app.another_user(1, Role::Professional, "ilse").await;
+    let (_, never) = app.another_user(1, Role::Professional, "nooit").await;
+    let routes: Vec<String> = nabij_web::routes::table()
+        .routes
+        .iter()
+        .filter(|r| {
+            r.method.as_str() == "GET"
+                && (r.path.starts_with("/personen/{id}")
+                    || r.path.starts_with("/api/v1/persons/{id}"))
+                && r.access.allows(Role::Professional)
+        })
+        .map(|r| r.path.replace("{id}", &p.to_string()))
+        .collect();
+    assert!(routes.len() >= 12, "{routes:?}");
+    let statuses = |s: Session| {
+        let routes = routes.clone();
+        async move {
+            let mut out = Vec::new();
+            for r in routes {
+                out.push((s.get(&r).await.status().as_u16(), r));
+            }
+            out
+        }
+    };
+    let all = |got: Vec<(u16, String)>, want: u16, case: &str| {
+        let wrong: Vec<_> = got.into_iter().filter(|(s, _)| *s != want).collect();
+        assert!(wrong.is_empty(), "{case}: expected {want} on {wrong:?}");
+    };
+    all(
+        statuses(ilse_session.clone()).await,
+        404,
+        "not yet on the episode",
+    );
+    let lead = app.session_as(Role::Professional).await;
+    let r = lead
+        .post_json(
+            &format!("/api/v1/persons/{p}/episode-professionals"),
+            &json!({"professional_id": ilse}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    all(
+        statuses(ilse_session.clone()).await,
+        200,
+        "on the running episode, not lead",
+    );
+    all(statuses(never.clone()).await, 404, "never involved");
+    let r = lead
+        .post_json(
+            &format!("/api/v1/persons/{p}/episode-professionals/removal"),
+            &json!({"professional_id": ilse}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.clock.set(start_time() + days(7));
+    all(
+        statuses(ilse_session.clone()).await,
+        200,
+        "taken off, within the 7 grace days",
+    );
+    app.clock.set(start_time() + days(8));
+    all(
+        statuses(ilse_session).await,
+        404,
+        "taken off, after the 7 grace days",
+    );
+    all(statuses(lead).await, 200, "the lead keeps the file");
+}
+
+mod every_file_route_follows_the_episode_policy {
+    use super::*;
+
+    fn grace(s: &mut nabij_web::WebState) {
+        s.app = s
+            .app
+            .clone()
+            .with_guidance_settings(nabij_app::guidance::Settings {
+                access_after_end_days: 7,
+                ..Default::default()
+            });
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite() {
+        super::every_file_route_follows_the_episode_policy(spawn_app_with(grace).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgres() {
+        if let Some(app) = spawn_app_postgres_with(grace).await {
+            super::every_file_route_follows_the_episode_policy(app).await;
+        }
+    }
+}
