@@ -140,6 +140,24 @@ async fn guidance_story(app: TestApp) {
     assert!(html.contains("Correctie op"), "{html}");
     assert!(html.contains("Gecorrigeerd in"));
     assert!(html.contains("werkaantekening"));
+    // On a short page the corrected entry is on another page: its text is quoted.
+    let html = professional
+        .get(&format!("/personen/{p}/contacten?per=2"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let quoted =
+        "<blockquote class=\"corrected\">Kennismaking, afspraak bij de bank gemaakt</blockquote>";
+    assert!(
+        html.contains("(op een andere pagina), die luidde:"),
+        "{html}"
+    );
+    assert!(html.contains(quoted), "{html}");
+    assert!(
+        !html.contains(&format!("href=\"#contact-{first}\"")),
+        "no dead anchor: {html}"
+    );
 
     // Three months on, the caseload says a ZRM is due; the new one shows progress.
     app.clock.set(start_time() + days(98));

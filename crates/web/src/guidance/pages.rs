@@ -368,6 +368,11 @@ pub struct ContactLine {
     pub when: String,
     /// The entry this one corrects, as shown beside it.
     pub corrects: Option<(i64, String)>,
+    /// The corrected entry's text when it is on another page of the log, so the reader
+    /// sees what was corrected without leafing back.
+    pub corrects_text: Option<String>,
+    /// The entries that correct this one, each with whether it is on this page.
+    pub corrected_by: Vec<(i64, bool)>,
 }
 
 #[derive(Template)]
@@ -431,6 +436,7 @@ async fn contacts_page(
         .chain(corrected.iter())
         .map(|c| (c.id, format!("{} ({})", clock.local(c.at), c.author)))
         .collect();
+    let here: std::collections::HashSet<i64> = page.items.iter().map(|c| c.id).collect();
     let lines = page
         .items
         .into_iter()
@@ -439,6 +445,16 @@ async fn contacts_page(
             corrects: c
                 .corrects_id
                 .map(|x| (x, on_page.get(&x).cloned().unwrap_or_default())),
+            corrects_text: c
+                .corrects_id
+                .filter(|x| !here.contains(x))
+                .and_then(|x| corrected.iter().find(|o| o.id == x))
+                .map(|o| o.text.clone()),
+            corrected_by: c
+                .corrected_by
+                .iter()
+                .map(|by| (*by, here.contains(by)))
+                .collect(),
             contact: c,
         })
         .collect();
