@@ -684,6 +684,10 @@ pub async fn reset_password(app: &App, caller: &Caller, id: UserId) -> Result<St
     app.db
         .set_password_hash(account.id.0, &hash, true, app.session_clock.now())
         .await?;
+    // For a cliënt this is a new code: it is good for as long as an invitation.
+    app.db
+        .renew_client_invitation(account.id.0, app.clock.now())
+        .await?;
     Ok(password)
 }
 

@@ -923,12 +923,10 @@ pub(crate) async fn contact_log(
         .collect();
     let page = page.map(ContactView::from);
     let mut page = page;
-    // Within the page, mark what corrects what, so both are shown together.
-    let pairs: Vec<(i64, i64)> = page
-        .items
-        .iter()
-        .filter_map(|c| c.corrects_id.map(|x| (x, c.id)))
-        .collect();
+    // Mark what corrects what, so both are shown together, also when the correction is
+    // on another page (the log is for the person's professionals: working notes included).
+    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    let pairs = app.db.corrections_of(&ids).await?;
     for c in page.items.iter_mut() {
         c.corrected_by = pairs
             .iter()

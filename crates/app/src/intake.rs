@@ -419,6 +419,11 @@ pub async fn place(
             "deze aanmelding is al afgehandeld (geplaatst of gesloten)".into(),
         ));
     }
+    if app.db.link_to_confirm(id).await? {
+        return Err(AppError::Conflict(
+            "beslis eerst of deze aanmelding bij het bekende dossier hoort: bevestig de koppeling of open een nieuw dossier".into(),
+        ));
+    }
     let avail = app
         .db
         .availability(today, caller.provider.0, Some(home_id))

@@ -88,16 +88,13 @@ pub async fn our_referrals(
         .await?;
     let mut rows = Vec::with_capacity(found.items.len());
     for r in found.items {
-        let consent = app
-            .db
-            .has_consent(r.person_id, org, Purpose::Referral, today)
-            .await?;
+        let seen = seen(app, &r, org, today).await?;
         rows.push(PartnerReferral {
             id: r.id,
             received_at: r.received_at,
             state: r.state,
-            name: consent.then(|| partner_name(&r)),
-            shown: consent.then_some(r.person_id),
+            name: seen.name,
+            shown: seen.shown,
         });
     }
     Ok(Page {
@@ -175,10 +172,8 @@ pub async fn our_referral_views(
         .await?;
     let mut rows = Vec::with_capacity(found.items.len());
     for r in found.items {
-        let consent = app
-            .db
-            .has_consent(r.person_id, org, Purpose::Referral, today)
-            .await?;
+        let seen = seen(app, &r, org, today).await?;
+        let consent = seen.referral_consent;
         let status = PartnerStatus::of(r.state);
         let placed_in = if consent && status == PartnerStatus::Placed {
             app.db
@@ -197,13 +192,13 @@ pub async fn our_referral_views(
             id: r.id,
             received_at: r.received_at,
             status,
-            name: consent.then(|| partner_name(&r)),
+            name: seen.name,
             placed_in_municipality: placed_in,
             advice: r
                 .close_reason
                 .clone()
                 .filter(|_| consent && r.state == ReferralState::AdvisedElsewhere),
-            shown: consent.then_some(r.person_id),
+            shown: seen.shown,
         });
     }
     Ok(Page {
@@ -227,13 +222,11 @@ pub async fn our_referral(
     if r.referred_by != Some(org) {
         return Err(AppError::NotFound("aanmelding"));
     }
-    let referral_consent = app
-        .db
-        .has_consent(r.person_id, org, Purpose::Referral, today)
-        .await?;
+    let seen = seen(app, &r, org, today).await?;
+    let referral_consent = seen.referral_consent;
     // While the link to a known file waits for the coordinator, nothing of that file is
     // shown on this referral, whatever the partner may see of it elsewhere.
-    let pending = r.submitted_intake.is_some();
+    let pending = seen.pending;
     let housing_consent = !pending
         && app
             .db
@@ -282,8 +275,10 @@ pub async fn our_referral(
             id: r.id,
             received_at: r.received_at,
             state: r.state,
-            name: referral_consent.then(|| partner_name(&r)),
-            shown: (referral_consent || housing_consent || care_consent).then_some(r.person_id),
+            name: seen.name,
+            shown: seen
+                .shown
+                .or((housing_consent || care_consent).then_some(r.person_id)),
         },
         referral_consent,
         housing_consent,
@@ -555,31 +550,96 @@ pub async fn confirm_link(app: &App, caller: &Caller, id: ReferralId) -> Result<
 #[tracing::instrument(skip_all, fields(referral = id.0))]
 pub async fn reject_link(app: &App, caller: &Caller, id: ReferralId) -> Result<PersonId> {
     let r = crate::intake::visible(app, caller, id).await?;
-    let Some(submitted) = r.submitted_intake else {
+    let Some(submitted) = r.submitted_intake.clone().filter(|_| r.link_to_confirm) else {
         return Err(AppError::Conflict(
             "over deze koppeling is al besloten".into(),
         ));
     };
     let intake: crate::intake::IntakeInput =
         serde_json::from_str(&submitted).map_err(|e| AppError::Internal(e.to_string()))?;
-    let (person, _) = crate::intake::validate_fields(app, caller, &intake).await?;
+    let (mut person, _) = crate::intake::validate_fields(app, caller, &intake).await?;
+    // Matched on this BSN and found to be someone else: the BSN is in doubt, and two files
+    // with one BSN would match every later referral to the wrong one. The coordinator
+    // records the right BSN on the new file.
+    let known = app.db.person(r.person_id).await?;
+    if let (Some(b), Some(k)) = (&person.bsn, &known.bsn)
+        && b.as_str() == k
+    {
+        person.bsn = None;
+    }
     Ok(app.db.split_link(id, &person, &app.actor(caller)).await?)
 }
 
-/// The name a partner may see for its referral: while the link to a known file waits for
-/// the coordinator, the name it submitted itself, never the known file's.
-fn partner_name(r: &nabij_store::referrals::Referral) -> String {
-    r.submitted_intake
-        .as_deref()
-        .and_then(|s| serde_json::from_str::<crate::intake::IntakeInput>(s).ok())
-        .map(|i| format!("{} {}", i.first_name.trim(), i.last_name.trim()))
-        .unwrap_or_else(|| r.person_name.clone())
+/// What a partner may see of the person of its referral: while the link to a known file
+/// waits for the coordinator, only the name it submitted itself (with the consent it
+/// recorded then), and nothing of the known file, not even that it exists.
+struct Seen {
+    name: Option<String>,
+    /// For the access log: the file whose data was shown.
+    shown: Option<PersonId>,
+    /// The referral consent counts (for the name, the place and the advice).
+    referral_consent: bool,
+    pending: bool,
+}
+
+async fn seen(
+    app: &App,
+    r: &nabij_store::referrals::Referral,
+    org: i64,
+    today: jiff::civil::Date,
+) -> Result<Seen> {
+    if r.link_to_confirm {
+        return Ok(Seen {
+            name: submission_of(r).map(|s| s.name),
+            shown: None,
+            referral_consent: true,
+            pending: true,
+        });
+    }
+    let consent = app
+        .db
+        .has_consent(r.person_id, org, Purpose::Referral, today)
+        .await?;
+    Ok(Seen {
+        name: consent.then(|| r.person_name.clone()),
+        shown: consent.then_some(r.person_id),
+        referral_consent: consent,
+        pending: false,
+    })
 }
 
 /// Whether a coordinator still has to confirm that this referral belongs to its file.
 pub async fn link_to_confirm(app: &App, caller: &Caller, id: ReferralId) -> Result<bool> {
     crate::intake::visible(app, caller, id).await?;
     Ok(app.db.link_to_confirm(id).await?)
+}
+
+/// Who the partner said it referred, for the coordinator deciding on the link.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Submission {
+    pub name: String,
+    pub date_of_birth: Option<String>,
+    pub bsn: Option<String>,
+    pub household_size: i64,
+}
+
+fn submission_of(r: &nabij_store::referrals::Referral) -> Option<Submission> {
+    let i: crate::intake::IntakeInput =
+        serde_json::from_str(r.submitted_intake.as_deref()?).ok()?;
+    let some = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Some(Submission {
+        name: format!("{} {}", i.first_name.trim(), i.last_name.trim()),
+        date_of_birth: some(i.date_of_birth),
+        bsn: some(i.bsn),
+        household_size: i.household_size,
+    })
+}
+
+/// What the partner submitted with a referral whose link to a known file waits for the
+/// coordinator (coordinators of the organisation only).
+pub async fn submission(app: &App, caller: &Caller, id: ReferralId) -> Result<Option<Submission>> {
+    let r = crate::intake::visible(app, caller, id).await?;
+    Ok(r.link_to_confirm.then(|| submission_of(&r)).flatten())
 }
 
 /// Sets a partner organisation's kind and the municipalities it covers (administrators).

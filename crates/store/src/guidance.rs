@@ -832,6 +832,27 @@ impl Db {
         .collect()
     }
 
+    /// The entries that correct any of `ids`, as (corrected, correction) pairs, wherever
+    /// they stand in the log.
+    pub async fn corrections_of(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "SELECT corrects_id, id FROM contacts WHERE corrects_id IN ({list}) ORDER BY id"
+        ))
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((get_i64(r, "corrects_id")?, get_i64(r, "id")?)))
+        .collect()
+    }
+
     pub async fn add_contact(&self, c: &NewContact, actor: &Actor) -> Result<i64> {
         let mut tx = self.begin().await?;
         let id = get_i64(

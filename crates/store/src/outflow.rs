@@ -549,8 +549,8 @@ impl Db {
 
     /// The coordinator finds that a partner's referral is not about the known file it was
     /// filed on: a new file is opened from what the partner submitted, and the referral and
-    /// the consent given with it move there. Only while the referral is open; one
-    /// transaction, logged on both files.
+    /// the consent given with it move there. One transaction, logged on both files. A closed
+    /// referral may still be split; a placed one may not.
     pub async fn split_link(
         &self,
         referral: ReferralId,
@@ -566,22 +566,31 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::Conflict("over deze koppeling is al besloten".into()))?;
-        if get_string(&row, "state")? != "received" {
+        if get_string(&row, "state")? == "placed" {
             return Err(StoreError::Conflict(
-                "de aanmelding is al afgehandeld: ze hoort nu bij dit dossier".into(),
+                "de aanmelding is al geplaatst: ze hoort nu bij dit dossier".into(),
             ));
         }
         let known = PersonId(get_i64(&row, "person_id")?);
         let consent = get_opt_i64(&row, "submitted_consent_id")?;
         let new = crate::persons::insert_person(&mut tx, person, actor.at).await?;
-        sqlx::query(
+        // Decided or placed meanwhile (another coordinator): nothing is written.
+        let moved = sqlx::query(
             "UPDATE referrals SET person_id = $2, link_to_confirm = 0, submitted_intake = NULL, \
-             submitted_consent_id = NULL WHERE id = $1",
+             submitted_consent_id = NULL WHERE id = $1 AND person_id = $3 AND link_to_confirm = 1 \
+             AND state <> 'placed'",
         )
         .bind(referral.0)
         .bind(new.0)
+        .bind(known.0)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if moved != 1 {
+            return Err(StoreError::Conflict(
+                "over deze koppeling is al besloten".into(),
+            ));
+        }
         // The consent the partner recorded with this referral is the new person's.
         sqlx::query("UPDATE consents SET person_id = $1 WHERE id = $2 AND person_id = $3")
             .bind(new.0)

@@ -45,11 +45,14 @@ pub struct Referral {
     /// the partner submitted (the intake as JSON).
     #[serde(skip)]
     pub submitted_intake: Option<String>,
+    /// Filed on a known file by a partner; a coordinator has not yet decided whether it
+    /// belongs there.
+    pub link_to_confirm: bool,
 }
 
 const REFERRAL_COLUMNS: &str = "SELECT r.id, r.organisation_id, r.referred_by_organisation_id, r.person_id, p.first_name || ' ' || p.last_name AS person_name, \
      m.name AS municipality_name, r.source, r.urgency, r.situation, r.received_at, r.state, r.closed_at, r.close_reason, \
-     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place, ro.name AS referred_by_name, r.submitted_intake";
+     CASE WHEN e.id IS NULL THEN 0 ELSE 1 END AS no_place, ro.name AS referred_by_name, r.submitted_intake, r.link_to_confirm";
 const REFERRAL_FROM: &str = "FROM referrals r JOIN persons p ON p.id = r.person_id JOIN municipalities m ON m.id = p.own_municipality_id \
      LEFT JOIN no_place_events e ON e.referral_id = r.id \
      LEFT JOIN organisations ro ON ro.id = r.referred_by_organisation_id";
@@ -71,6 +74,7 @@ fn referral(row: &AnyRow) -> Result<Referral> {
         close_reason: get_opt_string(row, "close_reason")?,
         no_place_in_own_area: get_bool(row, "no_place")?,
         submitted_intake: get_opt_string(row, "submitted_intake")?,
+        link_to_confirm: get_bool(row, "link_to_confirm")?,
     })
 }
 

@@ -61,6 +61,8 @@ impl Db {
             "UPDATE goals SET title = '', actions = '' WHERE person_id = $1",
             "UPDATE intensity_changes SET reason = '' WHERE episode_id IN (SELECT id FROM guidance_episodes WHERE person_id = $1)",
             "UPDATE buddy_check_ins SET note = NULL WHERE match_id IN (SELECT id FROM buddy_matches WHERE person_id = $1)",
+            "UPDATE offer_answers SET reason = '' WHERE person_id = $1",
+            "UPDATE flip_events SET note = '' WHERE flip_id IN (SELECT id FROM flips WHERE resident_person_id = $1)",
             // The person's own account ends with the file: no sign-in, no sessions.
             "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM client_accounts WHERE person_id = $1)",
         ] {

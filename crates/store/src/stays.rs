@@ -278,7 +278,7 @@ pub(crate) fn parse_proximity(s: &str) -> Option<Proximity> {
 /// The statements of a placement, shared by the transaction below and, on SQLite, by the
 /// placement writer ([`crate::placer`]), so both write exactly the same.
 pub(crate) const MARK_PLACED: &str = "UPDATE referrals SET state = 'placed', closed_at = $1 \
-     WHERE id = $2 AND person_id = $3 AND state = 'received'";
+     WHERE id = $2 AND person_id = $3 AND state = 'received' AND link_to_confirm = 0";
 pub(crate) const INSERT_STAY: &str = "INSERT INTO stays (person_id, home_id, referral_id, start_date, planned_end, placed_at, proximity, distance_km) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
 pub(crate) fn take_place_sql() -> String {

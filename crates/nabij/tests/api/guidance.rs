@@ -158,6 +158,22 @@ async fn guidance_story(app: TestApp) {
         !html.contains(&format!("href=\"#contact-{first}\"")),
         "no dead anchor: {html}"
     );
+    // On the next page the corrected entry says where its correction is.
+    let next = html
+        .split("<a href=\"")
+        .find_map(|a| a.split_once("\" rel=\"next\"").map(|(href, _)| href))
+        .expect("a next page")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let html = professional.get(&next).await.text().await.unwrap();
+    assert!(
+        html.contains("Kennismaking, afspraak bij de bank gemaakt"),
+        "{html}"
+    );
+    assert!(
+        html.contains("(op een andere pagina)</p>") && html.contains("Gecorrigeerd in regel"),
+        "{html}"
+    );
 
     // Three months on, the caseload says a ZRM is due; the new one shows progress.
     app.clock.set(start_time() + days(98));
@@ -457,6 +473,22 @@ async fn the_person_sees_their_own_pages(app: TestApp) {
     let r = attempt_sign_in(&browser(), &app.address, &username, &code, None).await;
     let body = r.text().await.unwrap();
     assert!(body.contains("Deze code is verlopen"), "{body}");
+    // A new temporary password from an administrator is a fresh code, good from now.
+    let client = app.db.user_by_username(&username).await.unwrap().unwrap();
+    let html = app
+        .session_as(Role::Admin)
+        .await
+        .post_form(&format!("/beheer/gebruikers/{}/wachtwoord", client.id), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let reset = code_in(&html);
+    let again = sign_in(&app.address, &username, &reset, None).await;
+    assert_eq!(
+        again.get("/mijn-verblijf").await.headers()["location"],
+        "/account/wachtwoord"
+    );
     app.clock.set(invited);
     let r = professional
         .post_form(&format!("/personen/{p}/uitnodiging"), &[])

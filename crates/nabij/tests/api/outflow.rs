@@ -5,6 +5,7 @@
 
 use crate::helpers::*;
 use nabij_domain::access::{Purpose, Role};
+use nabij_domain::ids::PersonId;
 use nabij_domain::outflow::PartnerKind;
 use nabij_store::audit::Actor;
 use nabij_store::consents::NewConsent;
@@ -906,6 +907,8 @@ async fn a_wrong_match_shows_nothing_of_the_known_file_and_gets_its_own(app: Tes
     piet["last_name"] = json!("Jansen");
     piet["date_of_birth"] = json!("1971-01-01");
     piet["bsn"] = json!("111222333");
+    let known_id = PersonId(known["person_id"].as_i64().unwrap());
+    let consents_before = app.db.consents_of(known_id).await.unwrap().len();
     let r = partner.post_json("/api/v1/partner/referrals", &piet).await;
     assert_eq!(r.status(), 201);
     let id = r.json::<Value>().await.unwrap()["referral_id"].clone();
@@ -914,6 +917,16 @@ async fn a_wrong_match_shows_nothing_of_the_known_file_and_gets_its_own(app: Tes
         linked["person_id"], known["person_id"],
         "filed on the known file"
     );
+    // The consent Piet gave is not Sanne's until the coordinator says so: it unlocks
+    // nothing of her file.
+    assert_eq!(
+        app.db.consents_of(known_id).await.unwrap().len(),
+        consents_before
+    );
+    // Nobody is placed on a file that may be someone else's.
+    let r = app.place(id.as_i64().unwrap(), app.pitstop).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("beslis eerst"));
     // The partner sees the name it sent, never the known file's.
     let seen: Value = partner
         .get(&format!("/api/v1/partner/referrals/{id}"))
@@ -947,6 +960,15 @@ async fn a_wrong_match_shows_nothing_of_the_known_file_and_gets_its_own(app: Tes
         .await
         .unwrap();
     assert!(html.contains("Nee, dit is iemand anders"), "{html}");
+    // …beside what the partner sent, with no places to choose until then.
+    assert!(
+        html.contains("<dt>Aangemeld als</dt><dd>Piet Jansen</dd>")
+            && html.contains("1971-01-01")
+            && html.contains("111222333"),
+        "{html}"
+    );
+    assert!(html.contains("Beslis eerst over de koppeling"), "{html}");
+    assert!(!html.contains("Vrije plekken, de beste eerst"), "{html}");
     let r = app
         .post_form(&format!("/aanmeldingen/{id}/koppeling-afwijzen"), &[])
         .await;
@@ -967,6 +989,14 @@ async fn a_wrong_match_shows_nothing_of_the_known_file_and_gets_its_own(app: Tes
         .await;
     assert_eq!(file["date_of_birth"], "1971-01-01", "{file}");
     assert_eq!(file["household"], 2, "{file}");
+    // The BSN that matched Sanne is in doubt: the new file starts without it.
+    let new_id = PersonId(split["person_id"].as_i64().unwrap());
+    assert_eq!(app.db.person(new_id).await.unwrap().bsn, None);
+    assert_eq!(app.db.consents_of(new_id).await.unwrap().len(), 1);
+    assert_eq!(
+        app.db.consents_of(known_id).await.unwrap().len(),
+        consents_before
+    );
     // The consent given with the referral moved along: the partner still sees the name.
     let seen: Value = partner
         .get(&format!("/api/v1/partner/referrals/{id}"))

@@ -3,4 +3,4 @@
 -- submission; rejecting it opens a new file from it and moves that consent there. Until
 -- then the partner sees the name it submitted, never the known file's.
 ALTER TABLE referrals ADD COLUMN submitted_intake TEXT;
-ALTER TABLE referrals ADD COLUMN submitted_consent_id INTEGER REFERENCES consents(id);
+ALTER TABLE referrals ADD COLUMN submitted_consent_id BIGINT REFERENCES consents(id);

@@ -202,6 +202,8 @@ pub struct ReferralPage {
     pub form: Form,
     /// A partner's referral filed on a known file: the coordinator confirms the link.
     pub link_to_confirm: bool,
+    /// Who the partner said it referred, beside the known file, while the link waits.
+    pub submitted: Option<nabij_app::partners::Submission>,
 }
 
 async fn referral_page(
@@ -221,6 +223,11 @@ async fn referral_page(
     let clock = state.app.clock();
     let link_to_confirm =
         nabij_app::partners::link_to_confirm(&state.app, &viewer.caller, id).await?;
+    let submitted = if link_to_confirm {
+        nabij_app::partners::submission(&state.app, &viewer.caller, id).await?
+    } else {
+        None
+    };
     let shown = if show_all { usize::MAX } else { 5 };
     let excluded = excluded
         .into_iter()
@@ -245,6 +252,7 @@ async fn referral_page(
         flash,
         form,
         link_to_confirm,
+        submitted,
     })
 }
 
