@@ -428,6 +428,7 @@ pub async fn resume(
     input: &EpisodeInput,
 ) -> Result<GuidanceView> {
     require_file_role(caller)?;
+    let mut former_lead = false;
     let person = match crate::persons::visible(app, caller, id).await {
         Ok(p) => p,
         // The latest episode's lead resumes even after their access to the file ended:
@@ -450,6 +451,7 @@ pub async fn resume(
             {
                 return Err(AppError::NotFound(what));
             }
+            former_lead = true;
             p
         }
         Err(e) => return Err(e),
@@ -467,6 +469,18 @@ pub async fn resume(
         ));
     }
     let mut errors = Vec::new();
+    // Without access to the file, the former lead learns nothing of where the person
+    // stands now: only that resuming is not possible at the moment.
+    if former_lead
+        && (has_open_stay(app, person.id).await?
+            || episodes
+                .iter()
+                .any(|e| EpisodeStatus::of(e, today).is_open()))
+    {
+        return Err(AppError::Conflict(
+            "hervatten kan nu niet; vraag de coördinator".into(),
+        ));
+    }
     if has_open_stay(app, person.id).await? {
         errors.push(RuleViolation::new(
             "professional_id",

@@ -1218,3 +1218,83 @@ mod every_file_route_follows_the_episode_policy {
         }
     }
 }
+
+/// A former lead whose access ended may resume guidance, but learns nothing of where the
+/// person stands now: back in a shelter place shows only as "not now".
+async fn a_former_lead_learns_nothing_of_where_the_person_stands(app: TestApp) {
+    use nabij_domain::ids::PersonId;
+    let professional = app.session_as(Role::Professional).await;
+    let p = guided(&app, "Wim").await;
+    let stay = app
+        .db
+        .stays(nabij_store::stays::StayFilter {
+            person: Some(PersonId(p)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    let today = app.clock.today().to_string();
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{stay}/exit"),
+            &json!({"exit_date": today, "destination": "own_rented_home", "reason": ""}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = professional
+        .post_json(
+            &format!("/api/v1/persons/{p}/episode-end"),
+            &json!({"ended_on": today}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.clock.set(start_time() + days(40));
+    assert_eq!(
+        professional.get(&format!("/personen/{p}")).await.status(),
+        404
+    );
+    // Back in a shelter place, through a partner's referral on the known file.
+    let actor = nabij_store::audit::Actor::system("test", app.clock.now());
+    let referral = app
+        .db
+        .create_linked_referral(
+            PersonId(p),
+            &nabij_store::referrals::NewReferral {
+                organisation_id: 1,
+                referred_by: Some(app.partner_org),
+                source: nabij_domain::referral::ReferralSource::Municipality,
+                urgency: nabij_domain::referral::Urgency::High,
+                situation: "Opnieuw dakloos".into(),
+            },
+            &app.intake("Wim").to_string(),
+            app.clock.today(),
+            None,
+            &actor,
+        )
+        .await
+        .unwrap();
+    let link = format!("/api/v1/referrals/{referral}/link");
+    assert_eq!(app.post_json(&link, &json!({})).await.status(), 200);
+    assert_eq!(app.place(referral.0, app.pitstop).await.status(), 201);
+    let r = professional
+        .post_json(
+            &format!("/api/v1/persons/{p}/resumption"),
+            &json!({"hours_per_week": "2"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("vraag de coördinator"), "{body}");
+    assert!(!body.contains("opvangplek"), "{body}");
+    // The coordinator, who may open the file, is told why.
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{p}/resumption"),
+            &json!({"hours_per_week": "2"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("opvangplek"));
+}
+on_both!(a_former_lead_learns_nothing_of_where_the_person_stands);
