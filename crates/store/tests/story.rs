@@ -570,6 +570,7 @@ async fn story_on_sqlite() {
             "0042_person_counts",
             "0043_ready_index",
             "0044_signal_recipients",
+            "0045_submitted_intake",
         ]
     );
     story(db).await;
