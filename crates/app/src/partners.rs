@@ -546,7 +546,7 @@ pub async fn confirm_link(app: &App, caller: &Caller, id: ReferralId) -> Result<
 
 /// A coordinator finds that a partner's referral is about someone else than the known
 /// file it was filed on: a new file is opened from what the partner submitted, and the
-/// referral and its consent move there. Only while the referral is open.
+/// referral and its consent move there. Not once the referral is placed on the known file.
 #[tracing::instrument(skip_all, fields(referral = id.0))]
 pub async fn reject_link(app: &App, caller: &Caller, id: ReferralId) -> Result<PersonId> {
     let r = crate::intake::visible(app, caller, id).await?;
@@ -586,7 +586,7 @@ async fn seen(
     app: &App,
     r: &nabij_store::referrals::Referral,
     org: i64,
-    today: jiff::civil::Date,
+    today: Date,
 ) -> Result<Seen> {
     if r.link_to_confirm {
         return Ok(Seen {

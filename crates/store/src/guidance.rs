@@ -219,11 +219,12 @@ fn assessment_row(r: &AnyRow) -> Result<Assessment> {
 }
 
 fn id_list(persons: &[PersonId]) -> String {
-    persons
-        .iter()
-        .map(|p| p.0.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    numbers(persons.iter().map(|p| p.0))
+}
+
+/// Ids as an SQL list (`1, 2, 3`); integers only, so nothing to escape.
+fn numbers(ids: impl Iterator<Item = i64>) -> String {
+    ids.map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
 }
 
 impl Db {
@@ -817,11 +818,7 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = numbers(ids.iter().copied());
         sqlx::query(&format!(
             "SELECT id, person_id, at, kind, text, working_note, corrects_id, author_name FROM contacts WHERE id IN ({list})"
         ))
@@ -838,11 +835,7 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = numbers(ids.iter().copied());
         sqlx::query(&format!(
             "SELECT corrects_id, id FROM contacts WHERE corrects_id IN ({list}) ORDER BY id"
         ))

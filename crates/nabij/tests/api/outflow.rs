@@ -1011,6 +1011,31 @@ async fn a_wrong_match_shows_nothing_of_the_known_file_and_gets_its_own(app: Tes
     assert_eq!(app.post_json(&again, &json!({})).await.status(), 409);
     let confirm = format!("/api/v1/referrals/{id}/link");
     assert_eq!(app.post_json(&confirm, &json!({})).await.status(), 409);
+    // A pending referral that was closed (the partner found another place) can still be
+    // split off: the closed referral then stands on the right file.
+    let mut kees = partner_referral(&app);
+    kees["first_name"] = json!("Kees");
+    kees["date_of_birth"] = json!("1980-05-05");
+    kees["bsn"] = json!("111222333");
+    let r = partner.post_json("/api/v1/partner/referrals", &kees).await;
+    let kees_id = r.json::<Value>().await.unwrap()["referral_id"].clone();
+    let r = app
+        .post_json(
+            &format!("/api/v1/referrals/{kees_id}/close"),
+            &json!({"state": "withdrawn", "reason": "Elders opgevangen"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = app
+        .post_json(
+            &format!("/api/v1/referrals/{kees_id}/link/reject"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let closed: Value = app.get_json(&format!("/api/v1/referrals/{kees_id}")).await;
+    assert_eq!(closed["person_name"], "Kees Visser");
+    assert_eq!(closed["state"], "withdrawn");
     // Sanne's own referral is untouched.
     let still: Value = app
         .get_json(&format!("/api/v1/referrals/{}", first["referral_id"]))
