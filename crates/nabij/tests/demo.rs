@@ -143,6 +143,18 @@ async fn demo_history_covers_the_core_loop_and_is_deterministic() {
                 "SELECT COUNT(*) FROM buddy_matches m WHERE m.ended_on IS NULL AND EXISTS (SELECT 1 FROM buddy_check_ins c WHERE c.match_id = m.id)",
             ),
             (
+                "a referral a social team submitted itself",
+                "SELECT COUNT(*) FROM referrals r JOIN organisations o ON o.id = r.referred_by_organisation_id \
+                 WHERE o.partner_kind = 'sociaal_team' AND EXISTS (SELECT 1 FROM consents c \
+                 WHERE c.person_id = r.person_id AND c.organisation_id = o.id AND c.purpose = 'referral')",
+            ),
+            (
+                "a referral a municipality submitted itself",
+                "SELECT COUNT(*) FROM referrals r JOIN organisations o ON o.id = r.referred_by_organisation_id \
+                 WHERE o.partner_kind = 'gemeente' AND EXISTS (SELECT 1 FROM consents c \
+                 WHERE c.person_id = r.person_id AND c.organisation_id = o.id AND c.purpose = 'referral')",
+            ),
+            (
                 "a resident waiting for a buddy",
                 "SELECT COUNT(*) FROM buddy_wishes w WHERE NOT EXISTS (SELECT 1 FROM buddy_matches m WHERE m.person_id = w.person_id AND m.ended_on IS NULL)",
             ),

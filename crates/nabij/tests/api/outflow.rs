@@ -356,6 +356,25 @@ async fn partner_refers_and_the_person_moves_into_an_offered_home(app: TestApp) 
     assert_eq!(seen["goals"][0]["title"], "Huur op tijd betalen");
     assert_eq!(seen["goals"][0]["status"], "open");
     assert!(!seen.to_string().contains("bewindvoerder"));
+
+    // Retention: the reason the person gave for declining goes with their file.
+    let offer = format!("/api/v1/offers/{first}");
+    assert!(
+        app.get(&offer)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Te ver van het werk")
+    );
+    assert!(
+        app.db
+            .anonymise(PersonId(person), &system(&app))
+            .await
+            .unwrap()
+    );
+    let after = app.get(&offer).await.text().await.unwrap();
+    assert!(!after.contains("Te ver van het werk"), "{after}");
 }
 on_both!(partner_refers_and_the_person_moves_into_an_offered_home);
 
@@ -721,6 +740,22 @@ async fn the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock(app: TestAp
     let replacement: Value = r.json().await.unwrap();
     assert_eq!(replacement["state"], "requested");
     assert_eq!(replacement["replaces"], id);
+
+    // Retention: the notes on the resident's review go with their file.
+    let flip_page = format!("/api/v1/flips/{id}");
+    let before = app.get(&flip_page).await.text().await.unwrap();
+    assert!(before.contains("Twee klachten"), "{before}");
+    assert!(
+        app.db
+            .anonymise(nabij_domain::ids::PersonId(person), &system(&app))
+            .await
+            .unwrap()
+    );
+    let after = app.get(&flip_page).await.text().await.unwrap();
+    assert!(
+        !after.contains("Twee klachten") && !after.contains("geluidsoverlast"),
+        "{after}"
+    );
 }
 on_both!(the_lease_flips_the_stay_ends_and_the_home_leaves_the_stock);
 
