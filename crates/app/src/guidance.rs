@@ -469,28 +469,24 @@ pub async fn resume(
         ));
     }
     let mut errors = Vec::new();
+    let staying = has_open_stay(app, person.id).await?;
+    let running = episodes
+        .iter()
+        .any(|e| EpisodeStatus::of(e, today).is_open());
     // Without access to the file, the former lead learns nothing of where the person
     // stands now: only that resuming is not possible at the moment.
-    if former_lead
-        && (has_open_stay(app, person.id).await?
-            || episodes
-                .iter()
-                .any(|e| EpisodeStatus::of(e, today).is_open()))
-    {
+    if former_lead && (staying || running) {
         return Err(AppError::Conflict(
             "hervatten kan nu niet; vraag de coördinator".into(),
         ));
     }
-    if has_open_stay(app, person.id).await? {
+    if staying {
         errors.push(RuleViolation::new(
             "professional_id",
             "deze persoon woont nog in een opvangplek: hervatten kan pas na vertrek",
         ));
     }
-    if episodes
-        .iter()
-        .any(|e| EpisodeStatus::of(e, today).is_open())
-    {
+    if running {
         errors.push(RuleViolation::new(
             "professional_id",
             "de begeleiding loopt nog; hervatten kan na afsluiten",

@@ -410,7 +410,7 @@ pub async fn place(
     home_id: HomeId,
 ) -> Result<StayView> {
     let today = app.clock.today();
-    let (referral_state, person) = app.db.placement_subject(id).await?;
+    let (referral_state, link_to_confirm, person) = app.db.placement_subject(id).await?;
     if person.organisation_id != caller.provider.0 || !caller.acts_as(Role::Coordinator) {
         return Err(AppError::NotFound("aanmelding"));
     }
@@ -419,7 +419,7 @@ pub async fn place(
             "deze aanmelding is al afgehandeld (geplaatst of gesloten)".into(),
         ));
     }
-    if app.db.link_to_confirm(id).await? {
+    if link_to_confirm {
         return Err(AppError::Conflict(
             "beslis eerst of deze aanmelding bij het bekende dossier hoort: bevestig de koppeling of open een nieuw dossier".into(),
         ));

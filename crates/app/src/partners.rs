@@ -608,12 +608,6 @@ async fn seen(
     })
 }
 
-/// Whether a coordinator still has to confirm that this referral belongs to its file.
-pub async fn link_to_confirm(app: &App, caller: &Caller, id: ReferralId) -> Result<bool> {
-    crate::intake::visible(app, caller, id).await?;
-    Ok(app.db.link_to_confirm(id).await?)
-}
-
 /// Who the partner said it referred, for the coordinator deciding on the link.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Submission {
@@ -635,11 +629,25 @@ fn submission_of(r: &nabij_store::referrals::Referral) -> Option<Submission> {
     })
 }
 
-/// What the partner submitted with a referral whose link to a known file waits for the
-/// coordinator (coordinators of the organisation only).
-pub async fn submission(app: &App, caller: &Caller, id: ReferralId) -> Result<Option<Submission>> {
+/// A partner's referral filed on a known file, waiting for the coordinator to decide.
+#[derive(Debug, Clone)]
+pub struct PendingLink {
+    /// What the partner submitted; absent for a referral filed before submissions were
+    /// kept, which can only be confirmed.
+    pub submitted: Option<Submission>,
+}
+
+/// Whether a referral's link to a known file waits for the coordinator, with what the
+/// partner submitted (coordinators of the organisation only).
+pub async fn pending_link(
+    app: &App,
+    caller: &Caller,
+    id: ReferralId,
+) -> Result<Option<PendingLink>> {
     let r = crate::intake::visible(app, caller, id).await?;
-    Ok(r.link_to_confirm.then(|| submission_of(&r)).flatten())
+    Ok(r.link_to_confirm.then(|| PendingLink {
+        submitted: submission_of(&r),
+    }))
 }
 
 /// Sets a partner organisation's kind and the municipalities it covers (administrators).

@@ -17,7 +17,6 @@ impl Db {
             .transpose()
     }
 
-    /// When a cliënt account's latest invitation (its one-time code) was given.
     /// A cliënt's new temporary password is a new invitation: its days start at `at`. No
     /// effect for other accounts.
     pub async fn renew_client_invitation(&self, user: i64, at: jiff::Timestamp) -> Result<()> {
@@ -29,6 +28,7 @@ impl Db {
         Ok(())
     }
 
+    /// When a cliënt account's latest invitation (its one-time code) was given.
     pub async fn client_invited_at(&self, user: i64) -> Result<Option<jiff::Timestamp>> {
         sqlx::query("SELECT invited_at FROM client_accounts WHERE user_id = $1")
             .bind(user)

@@ -512,16 +512,6 @@ impl Db {
         Ok(())
     }
 
-    /// Whether a referral waits for a coordinator to confirm its link to a known file.
-    pub async fn link_to_confirm(&self, referral: ReferralId) -> Result<bool> {
-        let r = sqlx::query("SELECT link_to_confirm FROM referrals WHERE id = $1")
-            .bind(referral.0)
-            .fetch_optional(self.reader())
-            .await?
-            .ok_or(StoreError::NotFound("referral"))?;
-        get_bool(&r, "link_to_confirm")
-    }
-
     /// The coordinator confirms that a partner's referral belongs to the known file.
     pub async fn confirm_link(&self, referral: ReferralId, actor: &Actor) -> Result<()> {
         let mut tx = self.begin().await?;

@@ -179,17 +179,18 @@ impl Db {
         Ok(p)
     }
 
-    /// The referral's state and its person, in as few reads as placement can afford.
+    /// The referral's state, whether its link to a known file still waits for the
+    /// coordinator, and its person, in as few reads as placement can afford.
     pub async fn placement_subject(
         &self,
         referral: ReferralId,
-    ) -> Result<(nabij_domain::referral::ReferralState, Person)> {
+    ) -> Result<(nabij_domain::referral::ReferralState, bool, Person)> {
         let sql = format!(
             "{PERSON_SELECT} JOIN referrals r ON r.person_id = p.id WHERE r.id = $1"
         )
         .replace(
             "FROM persons p",
-            ", r.state AS referral_state, (SELECT COUNT(*) FROM person_avoid_areas a WHERE a.person_id = p.id) AS n_avoid FROM persons p",
+            ", r.state AS referral_state, r.link_to_confirm, (SELECT COUNT(*) FROM person_avoid_areas a WHERE a.person_id = p.id) AS n_avoid FROM persons p",
         );
         let row = sqlx::query(&sql)
             .bind(referral.0)
@@ -201,11 +202,12 @@ impl Db {
             "referral_state",
             nabij_domain::referral::ReferralState::parse,
         )?;
+        let link_to_confirm = get_bool(&row, "link_to_confirm")?;
         let mut p = person(&row)?;
         if get_i64(&row, "n_avoid")? > 0 {
             self.load_avoid_areas(&mut p).await?;
         }
-        Ok((state, p))
+        Ok((state, link_to_confirm, p))
     }
 
     async fn load_avoid_areas(&self, p: &mut Person) -> Result<()> {

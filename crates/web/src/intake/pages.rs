@@ -221,13 +221,9 @@ async fn referral_page(
         excluded,
     } = intake::proposals(&state.app, &viewer.caller, id).await?;
     let clock = state.app.clock();
-    let link_to_confirm =
-        nabij_app::partners::link_to_confirm(&state.app, &viewer.caller, id).await?;
-    let submitted = if link_to_confirm {
-        nabij_app::partners::submission(&state.app, &viewer.caller, id).await?
-    } else {
-        None
-    };
+    let pending = nabij_app::partners::pending_link(&state.app, &viewer.caller, id).await?;
+    let link_to_confirm = pending.is_some();
+    let submitted = pending.and_then(|p| p.submitted);
     let shown = if show_all { usize::MAX } else { 5 };
     let excluded = excluded
         .into_iter()
