@@ -251,22 +251,44 @@ fn direct_error(e: rusqlite::Error) -> crate::StoreError {
     crate::StoreError::Writer(format!("report query: {e}"))
 }
 
-impl Cells for rusqlite::Row<'_> {
+/// A row read straight from the SQLite file, its columns found by name among the
+/// statement's names read once (asking SQLite for every name of every row would cost more
+/// than reading the row).
+struct Named<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    names: &'r [String],
+}
+
+impl Named<'_, '_> {
+    fn value(&self, col: &str) -> Result<rusqlite::types::ValueRef<'_>> {
+        let index = self
+            .names
+            .iter()
+            .position(|n| n == col)
+            .ok_or_else(|| direct_error(rusqlite::Error::InvalidColumnName(col.to_owned())))?;
+        self.row.get_ref(index).map_err(direct_error)
+    }
+}
+
+impl Cells for Named<'_, '_> {
     fn int(&self, col: &str) -> Result<i64> {
-        self.get(col).map_err(direct_error)
+        self.value(col)?
+            .as_i64()
+            .map_err(|e| direct_error(e.into()))
     }
     fn opt_int(&self, col: &str) -> Result<Option<i64>> {
-        self.get(col).map_err(direct_error)
+        self.value(col)?
+            .as_i64_or_null()
+            .map_err(|e| direct_error(e.into()))
     }
     fn real(&self, col: &str) -> Result<f64> {
-        match self.get_ref(col).map_err(direct_error)? {
+        match self.value(col)? {
             rusqlite::types::ValueRef::Integer(i) => Ok(i as f64),
             v => v.as_f64().map_err(|e| direct_error(e.into())),
         }
     }
     fn text(&self, col: &str) -> Result<Option<&str>> {
-        self.get_ref(col)
-            .map_err(direct_error)?
+        self.value(col)?
             .as_str_or_null()
             .map_err(|e| direct_error(e.into()))
     }
@@ -370,10 +392,11 @@ fn query_sqlite<T>(
         }
         .map_err(direct_error)?;
     }
+    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(direct_error)? {
-        out.push(decode(row)?);
+        out.push(decode(&Named { row, names: &names })?);
     }
     Ok(out)
 }
