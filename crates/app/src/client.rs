@@ -132,6 +132,8 @@ pub async fn my_file(app: &App, caller: &Caller) -> Result<MyFile> {
         p.id,
         p.first_name.clone(),
         app.db.assessments_of(p.id).await?,
+        &episodes,
+        today,
         app.guidance.zrm_interval_months,
     );
     let consents = app

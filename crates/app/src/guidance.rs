@@ -12,8 +12,8 @@
 
 use crate::stays::{Stay, StayView};
 use crate::{App, AppError, Caller, Result, parse_date};
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
 use nabij_domain::RuleViolation;
 use nabij_domain::access::Role;
 use nabij_domain::guidance::{
@@ -1264,7 +1264,8 @@ pub struct Zrm {
     pub person_name: String,
     pub domains: Vec<ZrmDomain>,
     pub assessments: Vec<AssessmentView>,
-    /// Change per domain from intake to the exit assessment, or to the latest.
+    /// Change per domain from intake to the latest assessment (the exit assessment, unless
+    /// guidance resumed and the person was assessed again).
     pub progress: Option<Vec<i8>>,
     /// When the next periodic assessment is due.
     #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
@@ -1275,22 +1276,31 @@ pub(crate) fn zrm_of(
     person: PersonId,
     person_name: String,
     rows: Vec<nabij_store::guidance::Assessment>,
+    episodes: &[nabij_store::guidance::Episode],
+    today: Date,
     interval: i32,
 ) -> Zrm {
     let triples: Vec<(Date, ZrmMoment, Scores)> = rows
         .iter()
         .map(|a| (a.assessed_on, a.moment, a.scores))
         .collect();
-    let exited = rows.iter().any(|a| a.moment == ZrmMoment::Exit);
+    // The guidance running today (episodes come oldest first).
+    let running_since = episodes
+        .iter()
+        .rev()
+        .find(|e| EpisodeStatus::of(e, today).is_open())
+        .map(|e| e.started_on);
+    let next_due = rules::assessment_due(
+        rows.last().map(|a| (a.assessed_on, a.moment)),
+        running_since,
+        interval,
+    );
     Zrm {
         person_id: person,
         person_name,
         domains: ZrmDomain::ALL.to_vec(),
         progress: rules::progress_of(&triples).map(|p| p.to_vec()),
-        next_due: (!exited)
-            .then(|| rows.last().map(|a| a.assessed_on))
-            .flatten()
-            .map(|d| d.saturating_add(interval.months())),
+        next_due,
         assessments: rows
             .into_iter()
             .map(|a| AssessmentView {
@@ -1308,11 +1318,16 @@ pub(crate) fn zrm_of(
 pub async fn zrm(app: &App, caller: &Caller, id: PersonId) -> Result<Zrm> {
     require_file_role(caller)?;
     let person = crate::persons::visible(app, caller, id).await?;
-    let rows = app.db.assessments_of(person.id).await?;
+    let (rows, episodes) = tokio::try_join!(
+        app.db.assessments_of(person.id),
+        app.db.episodes_of(person.id)
+    )?;
     Ok(zrm_of(
         person.id,
         format!("{} {}", person.first_name, person.last_name),
         rows,
+        &episodes,
+        app.clock.today(),
         app.guidance.zrm_interval_months,
     ))
 }
@@ -1447,10 +1462,8 @@ pub async fn caseload(app: &App, caller: &Caller, req: &PageRequest) -> Result<P
                 })
         });
         let pressing = stay.as_ref().is_some_and(|s| s.pressing().next().is_some());
-        let zrm_due = match f.latest_assessment {
-            None => true,
-            Some(d) => rules::next_assessment_due(Some(d), d, interval) <= today,
-        };
+        let zrm_due = rules::assessment_due(f.latest_assessment, f.running_since, interval)
+            .is_some_and(|due| due <= today);
         lines.push(CaseloadLine {
             person_id: p.id,
             name: format!("{} {}", p.first_name, p.last_name),

@@ -155,28 +155,36 @@ pub fn progress(from: &Scores, to: &Scores) -> [i8; 13] {
     std::array::from_fn(|i| to.0[i].0 as i8 - from.0[i].0 as i8)
 }
 
-/// Progress of a person: from the intake assessment (the first) to the latest, or to the exit
-/// assessment when there is one. `None` with fewer than two assessments. Assessments are
-/// given oldest first.
+/// Progress of a person: from the intake assessment (the first) to the latest. That is the
+/// exit assessment when guidance ended with one; after a resumption, the assessments made
+/// since count too. `None` with fewer than two assessments. Assessments are given oldest
+/// first.
 pub fn progress_of(assessments: &[(Date, ZrmMoment, Scores)]) -> Option<[i8; 13]> {
-    let first = assessments.first()?;
-    let last = assessments
-        .iter()
-        .rev()
-        .find(|a| a.1 == ZrmMoment::Exit)
-        .or(assessments.last())?;
     if assessments.len() < 2 {
         return None;
     }
+    let (first, last) = (assessments.first()?, assessments.last()?);
     Some(progress(&first.2, &last.2))
 }
 
-/// When the next periodic assessment is due: `interval_months` after the latest one.
-pub fn next_assessment_due(latest: Option<Date>, start: Date, interval_months: i32) -> Date {
-    match latest {
-        Some(d) => d.saturating_add(interval_months.months()),
-        // No assessment yet: the intake assessment is due at the start.
-        None => start,
+/// When the next assessment is due, or `None` when none is. While guidance runs (since
+/// `running_since`): at its start when the person has no assessment yet; none once this
+/// episode's exit assessment is made; `interval_months` after the resumption when the
+/// latest is the exit assessment of an earlier episode (a resumption has no new intake, so
+/// the periodic assessments go on from it); otherwise `interval_months` after the latest.
+/// Without running guidance: after the latest, unless that was the exit.
+pub fn assessment_due(
+    latest: Option<(Date, ZrmMoment)>,
+    running_since: Option<Date>,
+    interval_months: i32,
+) -> Option<Date> {
+    match (latest, running_since) {
+        (None, since) => since,
+        (Some((on, ZrmMoment::Exit)), Some(since)) => {
+            (on < since).then(|| since.saturating_add(interval_months.months()))
+        }
+        (Some((_, ZrmMoment::Exit)), None) => None,
+        (Some((on, _)), _) => Some(on.saturating_add(interval_months.months())),
     }
 }
 
@@ -322,14 +330,40 @@ mod tests {
     }
 
     #[test]
-    fn progress_runs_from_intake_to_exit_when_there_is_one() {
+    fn progress_runs_from_intake_to_the_latest_also_after_a_resumption() {
         let a = (date(2026, 1, 1), ZrmMoment::Intake, scores([2; 13]));
         let b = (date(2026, 4, 1), ZrmMoment::Periodic, scores([3; 13]));
         let c = (date(2026, 6, 1), ZrmMoment::Exit, scores([4; 13]));
+        // Guidance resumed after the exit, and the person was assessed again.
         let d = (date(2026, 9, 1), ZrmMoment::Periodic, scores([1; 13]));
         assert_eq!(progress_of(&[a]), None);
         assert_eq!(progress_of(&[a, b]), Some([1; 13]));
-        assert_eq!(progress_of(&[a, b, c, d]), Some([2; 13]));
+        assert_eq!(progress_of(&[a, b, c]), Some([2; 13]));
+        assert_eq!(progress_of(&[a, b, c, d]), Some([-1; 13]));
+    }
+
+    #[test]
+    fn an_assessment_is_due_at_the_start_then_each_interval_also_after_a_resumption() {
+        let start = date(2026, 1, 10);
+        // No assessment yet: the intake is due when guidance starts; without guidance, none.
+        assert_eq!(assessment_due(None, Some(start), 3), Some(start));
+        assert_eq!(assessment_due(None, None, 3), None);
+        // Then every interval after the latest.
+        let intake = (date(2026, 1, 12), ZrmMoment::Intake);
+        assert_eq!(
+            assessment_due(Some(intake), Some(start), 3),
+            Some(date(2026, 4, 12))
+        );
+        // The exit assessment of this episode ends the series, also in aftercare.
+        let exit = (date(2026, 6, 1), ZrmMoment::Exit);
+        assert_eq!(assessment_due(Some(exit), Some(start), 3), None);
+        assert_eq!(assessment_due(Some(exit), None, 3), None);
+        // Resumed guidance has no new intake: the periodic assessments go on from it.
+        let resumed = date(2026, 9, 1);
+        assert_eq!(
+            assessment_due(Some(exit), Some(resumed), 3),
+            Some(date(2026, 12, 1))
+        );
     }
 
     #[test]

@@ -124,7 +124,10 @@ pub struct Assessment {
 pub struct CaseloadFacts {
     pub last_contact: Option<Timestamp>,
     pub open_goals: i64,
-    pub latest_assessment: Option<Date>,
+    /// The latest assessment: its date and moment.
+    pub latest_assessment: Option<(Date, ZrmMoment)>,
+    /// The start of the guidance running today.
+    pub running_since: Option<Date>,
     pub quarter_hours: Option<i64>,
     /// Signals about the client that are not closed, in the professional's inbox.
     pub open_signals: i64,
@@ -1063,6 +1066,10 @@ impl Db {
         }
         let list = id_list(persons);
         let today = date_text(today);
+        let running = format!(
+            "SELECT person_id, MAX(started_on) AS since FROM guidance_episodes WHERE person_id IN ({list}) \
+             AND (ended_on IS NULL OR ended_on >= $1) GROUP BY person_id"
+        );
         let (contacts, goals, assessments, intensities, signals) = (
             format!(
                 "SELECT person_id, MAX(at) AS last FROM contacts WHERE person_id IN ({list}) GROUP BY person_id"
@@ -1071,8 +1078,10 @@ impl Db {
                 "SELECT person_id, COUNT(*) AS n FROM goals WHERE person_id IN ({list}) \
                  AND status IN ('open', 'in_progress') GROUP BY person_id"
             ),
+            // Each client's assessments in order (a handful each): the last is the latest.
             format!(
-                "SELECT person_id, MAX(assessed_on) AS latest FROM zrm_assessments WHERE person_id IN ({list}) GROUP BY person_id"
+                "SELECT person_id, assessed_on, moment FROM zrm_assessments WHERE person_id IN ({list}) \
+                 ORDER BY person_id, assessed_on, id"
             ),
             format!(
                 "SELECT e.person_id, i.quarter_hours FROM guidance_episodes e \
@@ -1089,8 +1098,8 @@ impl Db {
                  AND id IN (SELECT r.signal_id FROM signal_recipients r WHERE r.user_id = $1) GROUP BY person_id"
             ),
         );
-        // Five small indexed reads, each on its own reading connection at once.
-        let (contacts, goals, assessments, intensities, signals) = tokio::try_join!(
+        // Six small indexed reads, each on its own reading connection at once.
+        let (contacts, goals, assessments, intensities, signals, running) = tokio::try_join!(
             sqlx::query(&contacts).fetch_all(self.reader()),
             sqlx::query(&goals).fetch_all(self.reader()),
             sqlx::query(&assessments).fetch_all(self.reader()),
@@ -1100,6 +1109,7 @@ impl Db {
             sqlx::query(&signals)
                 .bind(professional)
                 .fetch_all(self.reader()),
+            sqlx::query(&running).bind(&today).fetch_all(self.reader()),
         )?;
         for r in contacts {
             let p = PersonId(get_i64(&r, "person_id")?);
@@ -1116,7 +1126,18 @@ impl Db {
         for r in assessments {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
-                f.latest_assessment = get_opt_date(&r, "latest")?;
+                let moment = get_string(&r, "moment")?;
+                let moment = ZrmMoment::parse(&moment).ok_or(StoreError::Corrupt {
+                    column: "moment",
+                    value: moment,
+                })?;
+                f.latest_assessment = Some((get_date(&r, "assessed_on")?, moment));
+            }
+        }
+        for r in running {
+            let p = PersonId(get_i64(&r, "person_id")?);
+            if let Some(f) = out.get_mut(&p) {
+                f.running_since = get_opt_date(&r, "since")?;
             }
         }
         for r in intensities {

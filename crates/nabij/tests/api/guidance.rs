@@ -238,6 +238,17 @@ async fn guidance_story(app: TestApp) {
     let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
     assert_eq!(g["episodes"][0]["status"], "aftercare");
     assert_eq!(g["episodes"][0]["aftercare_from"], exit_day);
+    // The exit assessment: progress runs to it, and no further assessment is due.
+    let r = professional
+        .post_json(
+            &format!("/api/v1/persons/{p}/assessments"),
+            &json!({"moment": "exit", "scores": scores(4)}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let zrm: Value = r.json().await.unwrap();
+    assert_eq!(zrm["progress"], json!(vec![2; 13]));
+    assert_eq!(zrm["next_due"], Value::Null);
 
     // During aftercare the professional works on; a resumption is not possible yet.
     app.clock.set("2026-07-01T12:00:00Z".parse().unwrap());
@@ -288,6 +299,46 @@ async fn guidance_story(app: TestApp) {
     let episodes = g["episodes"].as_array().unwrap();
     assert_eq!(episodes.len(), 2);
     assert_eq!(episodes[1]["resumes_episode_id"], episodes[0]["id"]);
+    // Without a new intake the periodic assessments go on from the resumption: the ZRM
+    // page and the caseload agree that the next is due in three months, not now.
+    let zrm = professional
+        .get(&format!("/api/v1/persons/{p}/assessments"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(zrm["next_due"], "2026-12-10");
+    let html = professional
+        .get(&format!("/personen/{p}/zrm"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Volgende ZRM:"), "{html}");
+    assert!(!html.contains("ZRM-afname nodig"), "{html}");
+    let caseload = professional
+        .get("/api/v1/caseload")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let line = caseload["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["person_id"] == p)
+        .expect("the resumed client is in the caseload");
+    assert_eq!(line["zrm_due"], false);
+    // An assessment after the resumption is the latest word on progress.
+    let r = professional
+        .post_json(
+            &format!("/api/v1/persons/{p}/assessments"),
+            &json!({"moment": "periodic", "scores": scores(3)}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let zrm: Value = r.json().await.unwrap();
+    assert_eq!(zrm["progress"], json!(vec![1; 13]));
     assert_eq!(
         professional
             .get(&format!("/personen/{p}/zrm"))
