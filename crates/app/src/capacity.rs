@@ -6,9 +6,11 @@
 //! and reuses it while a data fingerprint is unchanged and for that day only: the highest
 //! ids of stays, referrals, homes, places, home changes and blocks, the number of running
 //! stays, and a revision a trigger counts up whenever a stay's start, ready or exit date or
-//! destination changes (each a primary-key or index lookup). A placement, an exit, a ready
-//! date set or moved, a new referral, a new or changed home or place, or a block set or
-//! ended changes the fingerprint. `nabij plan calibrate` always calibrates afresh
+//! destination changes (each a primary-key or index lookup), and the outflow supply: the
+//! highest offer id and the numbers of withdrawn offers and of lease flips made. A
+//! placement, an exit, a ready date set or moved, a new referral, a new or changed home or
+//! place, a block set or ended, or an offer registered or withdrawn or a lease flipped
+//! changes the fingerprint. `nabij plan calibrate` always calibrates afresh
 //! ([`calibrated`]).
 //!
 //! A simulation is a pure function of its scenario and run settings (it is seeded), so

@@ -174,7 +174,10 @@ impl Db {
              (SELECT COALESCE(MAX(id), 0) FROM places) AS places, \
              (SELECT COALESCE(MAX(id), 0) FROM home_changes) AS changes, \
              (SELECT COALESCE(MAX(id), 0) FROM place_blocks) AS blocks, \
-             (SELECT COALESCE(MAX(revision), 0) FROM data_revisions WHERE name = 'stay_dates') AS stay_dates",
+             (SELECT COALESCE(MAX(revision), 0) FROM data_revisions WHERE name = 'stay_dates') AS stay_dates, \
+             (SELECT COALESCE(MAX(id), 0) FROM offers) AS offers, \
+             (SELECT COUNT(*) FROM offers WHERE state = 'withdrawn') AS withdrawn, \
+             (SELECT COUNT(*) FROM flips WHERE flipped_on IS NOT NULL) AS flipped",
         )
         .fetch_one(self.reader())
         .await?;
@@ -188,6 +191,9 @@ impl Db {
                 "changes",
                 "blocks",
                 "stay_dates",
+                "offers",
+                "withdrawn",
+                "flipped",
             ]
             .into_iter()
             .map(|c| get_i64(&r, c))

@@ -1709,3 +1709,75 @@ async fn the_report_summary_shows_the_outflow_measures(app: TestApp) {
     assert!(html.contains("/rapportage/uitstroom?van="));
 }
 on_both!(the_report_summary_shows_the_outflow_measures);
+
+/// The planner's facts line on outflow homes: the figure and its source.
+fn outflow_fact(html: &str) -> Option<String> {
+    let term = "<dt>Uitstroomwoningen per jaar</dt><dd>";
+    let start = html.find(term)? + term.len();
+    html[start..].split("</dd>").next().map(str::to_owned)
+}
+
+async fn the_planner_reads_outflow_supply_from_real_offers(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let referral = app.refer("Noor").await;
+    assert_eq!(app.place(referral, app.pitstop).await.status(), 201);
+    let q = quota(&app, 12).await;
+    for _ in 0..9 {
+        let r = partner
+            .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    // One withdrawn offer was never supply for outflow.
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+        .await;
+    let withdrawn = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{withdrawn}/withdraw"),
+            &json!({"reason": "Verhuurd via de reguliere toewijzing"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let planner = "/capaciteitsplanner?herhalingen=2&jaren=1";
+
+    // Half a year on, nine offers are too few: the supply is still estimated from exits.
+    app.clock.set(app.clock.now() + days(200));
+    let html = app.get(planner).await.text().await.unwrap();
+    assert!(
+        outflow_fact(&html).is_none_or(|f| f.contains("geschat uit")),
+        "{html}"
+    );
+    let out = app.get("/capaciteitsplanner/scenario.json").await;
+    assert_eq!(out.status(), 200);
+
+    // The tenth: the planner reads the supply from the offers (seen at once), per year
+    // over the 201 days since the first: 10 × 365 / 201 ≈ 18.2 homes, all in Woerden.
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+        .await;
+    assert_eq!(r.status(), 201);
+    let html = app.get(planner).await.text().await.unwrap();
+    let fact = outflow_fact(&html).expect("the outflow homes per year");
+    assert_eq!(
+        fact, "18,2 (bron: 10 echte woningaanbiedingen en omklappen)",
+        "{html}"
+    );
+    let scenario: Value = app
+        .get("/capaciteitsplanner/scenario.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let woerden = scenario["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Woerden")
+        .expect("Woerden in the scenario")
+        .clone();
+    assert_eq!(woerden["outflow_per_year"], 18.16);
+}
+on_both!(the_planner_reads_outflow_supply_from_real_offers);
