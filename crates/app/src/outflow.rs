@@ -1428,6 +1428,7 @@ pub async fn chain_figures(
 /// The outflow measures of a period in a few lines, for the report's summary: lease
 /// flips, offers and their answers, quota use, waiting for housing (for all and per
 /// municipality, the most waited first). `municipality` narrows it to one.
+#[derive(Debug, Clone)]
 pub struct ChainSummary {
     /// (measure, value) in Dutch.
     pub lines: Vec<(&'static str, String)>,
@@ -1453,6 +1454,35 @@ pub async fn chain_summary(
             "deze cijfers zijn voor coördinatoren en beheerders".into(),
         ));
     }
+    // Kept like the reports: the revision counts every change to the rows read here (0046).
+    let key = format!(
+        "{}|{from}|{to}|{municipality:?}|{per_municipality}|{}",
+        caller.provider.0,
+        app.clock.today()
+    );
+    let cache = &app.report_cache;
+    let revision = app.db.report_revision().await?;
+    if cache.enabled()
+        && let Some(kept) = cache.chain.get(&key, revision)
+    {
+        return Ok(kept);
+    }
+    let summary =
+        chain_summary_computed(app, caller, from, to, municipality, per_municipality).await?;
+    if cache.enabled() {
+        cache.chain.put(key, revision, summary.clone());
+    }
+    Ok(summary)
+}
+
+async fn chain_summary_computed(
+    app: &App,
+    caller: &Caller,
+    from: Date,
+    to: Date,
+    municipality: Option<i64>,
+    per_municipality: usize,
+) -> Result<ChainSummary> {
     let (rows, reasons) = app
         .db
         .chain_figures(

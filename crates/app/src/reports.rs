@@ -279,6 +279,8 @@ pub struct Cache {
     reports: Arc<Kept<Report>>,
     /// The recovery measures (`/rapportage/herstel` and its API), kept the same way.
     pub(crate) recovery: Arc<Kept<crate::guidance::RecoveryReport>>,
+    /// The outflow lines of the summary, kept the same way (0046).
+    pub(crate) chain: Arc<Kept<crate::outflow::ChainSummary>>,
 }
 
 /// How many reports are kept (each a few tables; per-home pages are paged).
@@ -320,6 +322,7 @@ impl Default for Cache {
             enabled: true,
             reports: Arc::default(),
             recovery: Arc::default(),
+            chain: Arc::default(),
         }
     }
 }

@@ -161,6 +161,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0045_submitted_intake.sql"),
         postgres: include_str!("../migrations/postgres/0045_submitted_intake.sql"),
     },
+    Migration {
+        name: "0046_outflow_report_revisions",
+        sqlite: include_str!("../migrations/sqlite/0046_outflow_report_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0046_outflow_report_revisions.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

@@ -571,6 +571,7 @@ async fn story_on_sqlite() {
             "0043_ready_index",
             "0044_signal_recipients",
             "0045_submitted_intake",
+            "0046_outflow_report_revisions",
         ]
     );
     story(db).await;

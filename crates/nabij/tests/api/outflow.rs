@@ -1707,6 +1707,19 @@ async fn the_report_summary_shows_the_outflow_measures(app: TestApp) {
     assert!(html.contains("Omklappen"));
     assert!(html.contains("Wachten op een woning (mediaan"));
     assert!(html.contains("/rapportage/uitstroom?van="));
+    let offers_made = "<th scope=\"row\">Aanbod gedaan</th><td class=\"n\">";
+    assert!(html.contains(&format!("{offers_made}0</td>")), "{html}");
+    // The summary is kept while its data is unchanged; an offer registered since shows at
+    // once.
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let q = quota(&app, 2).await;
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+        .await;
+    assert_eq!(r.status(), 201);
+    let html = app.get("/rapportage").await.text().await.unwrap();
+    assert!(html.contains(&format!("{offers_made}1</td>")), "{html}");
 }
 on_both!(the_report_summary_shows_the_outflow_measures);
 
