@@ -1285,14 +1285,14 @@ pub(crate) fn zrm_of(
         .map(|a| (a.assessed_on, a.moment, a.scores))
         .collect();
     // The guidance running today (episodes come oldest first).
-    let running_since = episodes
+    let running = episodes
         .iter()
         .rev()
         .find(|e| EpisodeStatus::of(e, today).is_open())
-        .map(|e| e.started_on);
+        .map(|e| (e.started_on, e.resumes_episode_id.is_some()));
     let next_due = rules::assessment_due(
         rows.last().map(|a| (a.assessed_on, a.moment)),
-        running_since,
+        running,
         interval,
     );
     Zrm {
@@ -1462,7 +1462,7 @@ pub async fn caseload(app: &App, caller: &Caller, req: &PageRequest) -> Result<P
                 })
         });
         let pressing = stay.as_ref().is_some_and(|s| s.pressing().next().is_some());
-        let zrm_due = rules::assessment_due(f.latest_assessment, f.running_since, interval)
+        let zrm_due = rules::assessment_due(f.latest_assessment, f.running, interval)
             .is_some_and(|due| due <= today);
         lines.push(CaseloadLine {
             person_id: p.id,

@@ -167,24 +167,28 @@ pub fn progress_of(assessments: &[(Date, ZrmMoment, Scores)]) -> Option<[i8; 13]
     Some(progress(&first.2, &last.2))
 }
 
-/// When the next assessment is due, or `None` when none is. While guidance runs (since
-/// `running_since`): at its start when the person has no assessment yet; none once this
-/// episode's exit assessment is made; `interval_months` after the resumption when the
-/// latest is the exit assessment of an earlier episode (a resumption has no new intake, so
-/// the periodic assessments go on from it); otherwise `interval_months` after the latest.
-/// Without running guidance: after the latest, unless that was the exit.
+/// When the next assessment is due, or `None` when none is.
+///
+/// While guidance runs (`running`: its start, and whether it resumes an earlier episode):
+/// `interval_months` after the latest assessment made in it, and none once its exit
+/// assessment is made. Before any assessment in it: a new episode's intake is due at its
+/// start; a resumption has no new intake, so its first periodic assessment is due
+/// `interval_months` after it. Without running guidance: after the latest, unless that
+/// was the exit.
 pub fn assessment_due(
     latest: Option<(Date, ZrmMoment)>,
-    running_since: Option<Date>,
+    running: Option<(Date, bool)>,
     interval_months: i32,
 ) -> Option<Date> {
-    match (latest, running_since) {
-        (None, since) => since,
-        (Some((on, ZrmMoment::Exit)), Some(since)) => {
-            (on < since).then(|| since.saturating_add(interval_months.months()))
+    let after = |d: Date| d.saturating_add(interval_months.months());
+    match (running, latest) {
+        (None, Some((on, moment))) => (moment != ZrmMoment::Exit).then(|| after(on)),
+        (None, None) => None,
+        (Some((since, _)), Some((on, moment))) if on >= since => {
+            (moment != ZrmMoment::Exit).then(|| after(on))
         }
-        (Some((_, ZrmMoment::Exit)), None) => None,
-        (Some((on, _)), _) => Some(on.saturating_add(interval_months.months())),
+        (Some((since, true)), _) => Some(after(since)),
+        (Some((since, false)), _) => Some(since),
     }
 }
 
@@ -345,24 +349,36 @@ mod tests {
     #[test]
     fn an_assessment_is_due_at_the_start_then_each_interval_also_after_a_resumption() {
         let start = date(2026, 1, 10);
+        let new = Some((start, false));
         // No assessment yet: the intake is due when guidance starts; without guidance, none.
-        assert_eq!(assessment_due(None, Some(start), 3), Some(start));
+        assert_eq!(assessment_due(None, new, 3), Some(start));
         assert_eq!(assessment_due(None, None, 3), None);
         // Then every interval after the latest.
         let intake = (date(2026, 1, 12), ZrmMoment::Intake);
         assert_eq!(
-            assessment_due(Some(intake), Some(start), 3),
+            assessment_due(Some(intake), new, 3),
             Some(date(2026, 4, 12))
         );
         // The exit assessment of this episode ends the series, also in aftercare.
         let exit = (date(2026, 6, 1), ZrmMoment::Exit);
-        assert_eq!(assessment_due(Some(exit), Some(start), 3), None);
+        assert_eq!(assessment_due(Some(exit), new, 3), None);
         assert_eq!(assessment_due(Some(exit), None, 3), None);
-        // Resumed guidance has no new intake: the periodic assessments go on from it.
+        // A resumption has no new intake: the periodic assessments go on from it, whether
+        // or not the earlier episode ended with an exit assessment.
         let resumed = date(2026, 9, 1);
+        let again = Some((resumed, true));
         assert_eq!(
-            assessment_due(Some(exit), Some(resumed), 3),
+            assessment_due(Some(exit), again, 3),
             Some(date(2026, 12, 1))
+        );
+        assert_eq!(
+            assessment_due(Some(intake), again, 3),
+            Some(date(2026, 12, 1))
+        );
+        // A new episode after an earlier one starts with its own intake, due at once.
+        assert_eq!(
+            assessment_due(Some(exit), Some((resumed, false)), 3),
+            Some(resumed)
         );
     }
 

@@ -126,8 +126,8 @@ pub struct CaseloadFacts {
     pub open_goals: i64,
     /// The latest assessment: its date and moment.
     pub latest_assessment: Option<(Date, ZrmMoment)>,
-    /// The start of the guidance running today.
-    pub running_since: Option<Date>,
+    /// The guidance running today: its start, and whether it resumes an earlier episode.
+    pub running: Option<(Date, bool)>,
     pub quarter_hours: Option<i64>,
     /// Signals about the client that are not closed, in the professional's inbox.
     pub open_signals: i64,
@@ -1066,9 +1066,11 @@ impl Db {
         }
         let list = id_list(persons);
         let today = date_text(today);
+        // Each client's open episodes in order (one, as a rule): the last is the running one.
         let running = format!(
-            "SELECT person_id, MAX(started_on) AS since FROM guidance_episodes WHERE person_id IN ({list}) \
-             AND (ended_on IS NULL OR ended_on >= $1) GROUP BY person_id"
+            "SELECT person_id, started_on, resumes_episode_id FROM guidance_episodes \
+             WHERE person_id IN ({list}) AND (ended_on IS NULL OR ended_on >= $1) \
+             ORDER BY person_id, started_on, id"
         );
         let (contacts, goals, assessments, intensities, signals) = (
             format!(
@@ -1137,7 +1139,10 @@ impl Db {
         for r in running {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
-                f.running_since = get_opt_date(&r, "since")?;
+                f.running = Some((
+                    get_date(&r, "started_on")?,
+                    get_opt_i64(&r, "resumes_episode_id")?.is_some(),
+                ));
             }
         }
         for r in intensities {

@@ -690,9 +690,7 @@ async fn zrm_page(
             .map(|a| format!("{} ({})", labels::date(a.assessed_on), a.moment.label()))
             .collect(),
         rows,
-        // Nothing due once the exit assessment is made (until guidance resumes); with no
-        // assessment at all, the intake is.
-        due_now: next_due.map_or(assessments.is_empty(), |d| d <= today),
+        due_now: next_due.is_some_and(|d| d <= today),
         next_due: next_due.map(labels::date),
         moments: crate::pages::options(ZrmMoment::ALL, ZrmMoment::code),
         levels: (1..=5).map(|l| (l, level_name(l))).collect(),
