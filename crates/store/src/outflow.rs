@@ -1251,6 +1251,7 @@ impl Db {
                     end_stay_in(
                         &mut tx,
                         *resident,
+                        None,
                         *on,
                         *destination,
                         "huurcontract omgeklapt",
@@ -1453,26 +1454,31 @@ async fn insert_event(
     Ok(())
 }
 
-/// Ends the running stay of `person` on `on` and frees its places from then.
+/// Ends the running stay of `person` (that one stay when `stay` names it) on `on` and frees
+/// its places from then.
 async fn end_stay_in(
     tx: &mut Tx,
     person: PersonId,
+    stay: Option<StayId>,
     on: Date,
     destination: Destination,
     reason: &str,
 ) -> Result<StayId> {
     let on_text = stored_date("exit_date", on)?;
-    let r = sqlx::query(
+    let only = if stay.is_some() { " AND id = $5" } else { "" };
+    let sql = format!(
         "UPDATE stays SET exit_date = $1, destination = $2, exit_reason = $3 \
-         WHERE person_id = $4 AND exit_date IS NULL AND start_date <= $1 RETURNING id",
-    )
-    .bind(&on_text)
-    .bind(destination.code())
-    .bind(reason)
-    .bind(person.0)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| {
+         WHERE person_id = $4 AND exit_date IS NULL AND start_date <= $1{only} RETURNING id"
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(&on_text)
+        .bind(destination.code())
+        .bind(reason)
+        .bind(person.0);
+    if let Some(stay) = stay {
+        q = q.bind(stay.0);
+    }
+    let r = q.fetch_optional(&mut **tx).await?.ok_or_else(|| {
         StoreError::Conflict(
             "deze persoon heeft geen lopend verblijf dat op die datum kan eindigen".into(),
         )
@@ -1498,9 +1504,11 @@ async fn move_in(
     let person = o
         .person_id
         .ok_or_else(|| StoreError::Conflict("niemand om te verhuizen".into()))?;
+    // The stay the offer was made for: a later stay of the same person is not this move's.
     end_stay_in(
         tx,
         person,
+        o.stay_id,
         on,
         Destination::OwnRentedHome,
         &format!("verhuisd naar {}", o.address),
