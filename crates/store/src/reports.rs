@@ -261,36 +261,40 @@ struct Named<'r, 's> {
 
 impl Named<'_, '_> {
     fn value(&self, col: &str) -> Result<rusqlite::types::ValueRef<'_>> {
+        // As rusqlite's own lookup by name: case does not matter.
         let index = self
             .names
             .iter()
-            .position(|n| n == col)
+            .position(|n| n.eq_ignore_ascii_case(col))
             .ok_or_else(|| direct_error(rusqlite::Error::InvalidColumnName(col.to_owned())))?;
         self.row.get_ref(index).map_err(direct_error)
     }
 }
 
+/// A value of the wrong type, named by its column.
+fn mistyped(col: &str, e: rusqlite::types::FromSqlError) -> crate::StoreError {
+    crate::StoreError::Writer(format!("report query: column {col}: {e}"))
+}
+
 impl Cells for Named<'_, '_> {
     fn int(&self, col: &str) -> Result<i64> {
-        self.value(col)?
-            .as_i64()
-            .map_err(|e| direct_error(e.into()))
+        self.value(col)?.as_i64().map_err(|e| mistyped(col, e))
     }
     fn opt_int(&self, col: &str) -> Result<Option<i64>> {
         self.value(col)?
             .as_i64_or_null()
-            .map_err(|e| direct_error(e.into()))
+            .map_err(|e| mistyped(col, e))
     }
     fn real(&self, col: &str) -> Result<f64> {
         match self.value(col)? {
             rusqlite::types::ValueRef::Integer(i) => Ok(i as f64),
-            v => v.as_f64().map_err(|e| direct_error(e.into())),
+            v => v.as_f64().map_err(|e| mistyped(col, e)),
         }
     }
     fn text(&self, col: &str) -> Result<Option<&str>> {
         self.value(col)?
             .as_str_or_null()
-            .map_err(|e| direct_error(e.into()))
+            .map_err(|e| mistyped(col, e))
     }
 }
 
