@@ -1555,19 +1555,14 @@ pub async fn recovery_report(
         scope.period.to,
         app.clock.today(),
     );
-    let cache = &app.report_cache;
     // Kept like the reports: the revision counts every change to the rows read here (0027).
-    let revision = app.db.report_revision().await?;
-    if cache.enabled()
-        && let Some(kept) = cache.recovery.get(&key, revision)
-    {
-        return Ok(kept);
-    }
-    let report = recovery_computed(app, caller, scope).await?;
-    if cache.enabled() {
-        cache.recovery.put(key, revision, report.clone());
-    }
-    Ok(report)
+    crate::reports::kept_or_computed(
+        app,
+        &app.report_cache.recovery,
+        key,
+        recovery_computed(app, caller, scope),
+    )
+    .await
 }
 
 async fn recovery_computed(

@@ -1460,19 +1460,13 @@ pub async fn chain_summary(
         caller.provider.0,
         app.clock.today()
     );
-    let cache = &app.report_cache;
-    let revision = app.db.report_revision().await?;
-    if cache.enabled()
-        && let Some(kept) = cache.chain.get(&key, revision)
-    {
-        return Ok(kept);
-    }
-    let summary =
-        chain_summary_computed(app, caller, from, to, municipality, per_municipality).await?;
-    if cache.enabled() {
-        cache.chain.put(key, revision, summary.clone());
-    }
-    Ok(summary)
+    crate::reports::kept_or_computed(
+        app,
+        &app.report_cache.chain,
+        key,
+        chain_summary_computed(app, caller, from, to, municipality, per_municipality),
+    )
+    .await
 }
 
 async fn chain_summary_computed(

@@ -253,21 +253,13 @@ pub async fn report(
         page,
         app.clock.today(),
     );
-    // Read before computing: a change during the computation leaves the kept report at the
-    // older revision, so the next request computes afresh.
-    let revision = app.db.report_revision().await?;
-    let kept = app.report_cache.get(&key, revision);
-    let report = match kept {
-        Some(r) => r,
-        None => {
-            let r = RUNNER
-                .run(compute(app, caller, scope, view, page.cloned()))
-                .await?;
-            app.report_cache.put(key, revision, r.clone());
-            r
-        }
-    };
-    Ok(report)
+    kept_or_computed(
+        app,
+        &app.report_cache.reports,
+        key,
+        RUNNER.run(compute(app, caller, scope, view, page.cloned())),
+    )
+    .await
 }
 
 /// Computed reports, kept while the data they rest on is unchanged: each is stored with
@@ -316,6 +308,27 @@ impl<T: Clone> Kept<T> {
     }
 }
 
+/// The value kept in `kept` for `key` at the store's current report revision, else
+/// `compute`d and kept at the revision read before computing (a change meanwhile leaves it
+/// at the older revision, so the next request computes afresh).
+pub(crate) async fn kept_or_computed<T: Clone>(
+    app: &App,
+    kept: &Kept<T>,
+    key: String,
+    compute: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let revision = app.db.report_revision().await?;
+    let enabled = app.report_cache.enabled();
+    if enabled && let Some(value) = kept.get(&key, revision) {
+        return Ok(value);
+    }
+    let value = compute.await?;
+    if enabled {
+        kept.put(key, revision, value.clone());
+    }
+    Ok(value)
+}
+
 impl Default for Cache {
     fn default() -> Self {
         Cache {
@@ -338,18 +351,6 @@ impl Cache {
 
     pub(crate) fn enabled(&self) -> bool {
         self.enabled
-    }
-
-    fn get(&self, key: &str, revision: i64) -> Option<Report> {
-        self.enabled
-            .then(|| self.reports.get(key, revision))
-            .flatten()
-    }
-
-    fn put(&self, key: String, revision: i64, report: Report) {
-        if self.enabled {
-            self.reports.put(key, revision, report);
-        }
     }
 }
 
