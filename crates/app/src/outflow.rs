@@ -717,7 +717,14 @@ pub async fn answer(
             app.db
                 .accept_offer(id, k, today, reason, &actor)
                 .await?
-                .map_err(AppError::Invalid)?
+                .map_err(AppError::Invalid)?;
+            // A key date today or before: the move is made with the acceptance, and the
+            // guidance ends with the stay, as on a move registered later.
+            if k <= today
+                && let Some(person) = o.person_id
+            {
+                crate::guidance::at_exit(app, caller, person, k).await?;
+            }
         }
         _ => app.db.decline_offer(id, reason, today, &actor).await?,
     }

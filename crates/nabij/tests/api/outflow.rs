@@ -1770,6 +1770,7 @@ async fn the_planner_reads_outflow_supply_from_real_offers(app: TestApp) {
         .post_json("/api/v1/offers", &offer_body(&app, q, 1))
         .await;
     assert_eq!(r.status(), 201);
+    let tenth = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let html = app.get(planner).await.text().await.unwrap();
     let fact = outflow_fact(&html).expect("the outflow homes per year");
     assert_eq!(
@@ -1790,5 +1791,69 @@ async fn the_planner_reads_outflow_supply_from_real_offers(app: TestApp) {
         .expect("Woerden in the scenario")
         .clone();
     assert_eq!(woerden["outflow_per_year"], 18.16);
+
+    // Withdrawn again, the tenth no longer counts, and the kept calibration is not used.
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{tenth}/withdraw"),
+            &json!({"reason": "Toch niet beschikbaar"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = app.get(planner).await.text().await.unwrap();
+    assert!(!html.contains("echte woningaanbiedingen"), "{html}");
 }
 on_both!(the_planner_reads_outflow_supply_from_real_offers);
+
+async fn guidance_ends_with_the_stay_when_the_key_is_handed_over_at_acceptance(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let referral = app.refer("Noor").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{person}/episodes"),
+            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "3", "reason": "start"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    app.clock.set(app.clock.now() + days(30));
+    let today = app.clock.today().to_string();
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{}/ready", stay["id"]),
+            &json!({"ready_on": today}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let q = quota(&app, 1).await;
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
+        .await;
+    assert_eq!(r.status(), 201);
+    let offer = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/match"),
+            &json!({"person_id": person}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/answer"),
+            &json!({"answer": "accepted", "key_date": today}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The move was made with the acceptance, and the guidance ended with the stay, as on a
+    // move registered later.
+    let ended: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(ended["exit_date"], today);
+    let g: Value = app
+        .get_json(&format!("/api/v1/persons/{person}/episodes"))
+        .await;
+    assert_eq!(g["episodes"][0]["ended_on"], today, "{g}");
+}
+on_both!(guidance_ends_with_the_stay_when_the_key_is_handed_over_at_acceptance);
