@@ -90,14 +90,22 @@ async fn guidance_story(app: TestApp) {
     assert_eq!(s["milestones"][0]["status"], "done");
     assert_eq!(s["milestones"][0]["on"], "2026-03-07");
 
+    // An assessment by the professional, every domain scored `v`: the ZRM as answered.
+    let assess = |moment: &'static str, v: i64| {
+        let professional = &professional;
+        async move {
+            let r = professional
+                .post_json(
+                    &format!("/api/v1/persons/{p}/assessments"),
+                    &json!({"moment": moment, "scores": scores(v)}),
+                )
+                .await;
+            assert_eq!(r.status(), 201);
+            r.json::<Value>().await.unwrap()
+        }
+    };
     // ZRM at intake.
-    let r = professional
-        .post_json(
-            &format!("/api/v1/persons/{p}/assessments"),
-            &json!({"moment": "intake", "scores": scores(2)}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
+    assess("intake", 2).await;
 
     // Contacts: a home visit, a working note, and a correction of the first.
     let first: Value = professional
@@ -188,14 +196,7 @@ async fn guidance_story(app: TestApp) {
     assert_eq!(line["zrm_due"], true);
     assert_eq!(line["no_recent_contact"], true);
     assert_eq!(line["open_goals"], 1);
-    let r = professional
-        .post_json(
-            &format!("/api/v1/persons/{p}/assessments"),
-            &json!({"moment": "periodic", "scores": scores(3)}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let zrm: Value = r.json().await.unwrap();
+    let zrm = assess("periodic", 3).await;
     assert_eq!(zrm["progress"], json!(vec![1; 13]));
     let html = professional
         .get(&format!("/personen/{p}/zrm"))
@@ -239,14 +240,7 @@ async fn guidance_story(app: TestApp) {
     assert_eq!(g["episodes"][0]["status"], "aftercare");
     assert_eq!(g["episodes"][0]["aftercare_from"], exit_day);
     // The exit assessment: progress runs to it, and no further assessment is due.
-    let r = professional
-        .post_json(
-            &format!("/api/v1/persons/{p}/assessments"),
-            &json!({"moment": "exit", "scores": scores(4)}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let zrm: Value = r.json().await.unwrap();
+    let zrm = assess("exit", 4).await;
     assert_eq!(zrm["progress"], json!(vec![2; 13]));
     assert_eq!(zrm["next_due"], Value::Null);
 
@@ -330,14 +324,7 @@ async fn guidance_story(app: TestApp) {
         .expect("the resumed client is in the caseload");
     assert_eq!(line["zrm_due"], false);
     // An assessment after the resumption is the latest word on progress.
-    let r = professional
-        .post_json(
-            &format!("/api/v1/persons/{p}/assessments"),
-            &json!({"moment": "periodic", "scores": scores(3)}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let zrm: Value = r.json().await.unwrap();
+    let zrm = assess("periodic", 3).await;
     assert_eq!(zrm["progress"], json!(vec![1; 13]));
     assert_eq!(
         professional

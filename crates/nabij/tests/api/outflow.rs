@@ -76,6 +76,36 @@ fn offer_body(app: &TestApp, quota: i64, rooms: i64) -> Value {
     })
 }
 
+/// The stay's person ready to move on today, an offer of the corporation under `quota`,
+/// and the person proposed for it: the offer's id.
+async fn proposed_to_ready_person(
+    app: &TestApp,
+    partner: &Session,
+    stay: &Value,
+    quota: i64,
+) -> i64 {
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{}/ready", stay["id"]),
+            &json!({"ready_on": app.clock.today().to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(app, quota, 1))
+        .await;
+    assert_eq!(r.status(), 201);
+    let offer = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/match"),
+            &json!({"person_id": stay["person_id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    offer
+}
+
 fn partner_referral(app: &TestApp) -> Value {
     json!({
         "first_name": "Sanne", "last_name": "Visser", "gender": "vrouw", "date_of_birth": "1990-04-02",
@@ -403,26 +433,7 @@ async fn a_unit_is_used_in_the_year_of_the_key_date(app: TestApp) {
 
     let referral = app.refer("Noor").await;
     let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
-    let person = stay["person_id"].as_i64().unwrap();
-    let r = app
-        .post_json(
-            &format!("/api/v1/stays/{}/ready", stay["id"]),
-            &json!({"ready_on": app.clock.today().to_string()}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    let r = partner
-        .post_json("/api/v1/offers", &offer_body(&app, this_year, 1))
-        .await;
-    assert_eq!(r.status(), 201);
-    let offer = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let r = app
-        .post_json(
-            &format!("/api/v1/offers/{offer}/match"),
-            &json!({"person_id": person}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    let offer = proposed_to_ready_person(&app, &partner, &stay, this_year).await;
 
     let key = jiff::civil::date(next, 1, 15).to_string();
     let accept = json!({"answer": "accepted", "key_date": key});
@@ -1820,26 +1831,8 @@ async fn guidance_ends_with_the_stay_when_the_key_is_handed_over_at_acceptance(a
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     app.clock.set(app.clock.now() + days(30));
     let today = app.clock.today().to_string();
-    let r = app
-        .post_json(
-            &format!("/api/v1/stays/{}/ready", stay["id"]),
-            &json!({"ready_on": today}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
     let q = quota(&app, 1).await;
-    let r = partner
-        .post_json("/api/v1/offers", &offer_body(&app, q, 1))
-        .await;
-    assert_eq!(r.status(), 201);
-    let offer = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let r = app
-        .post_json(
-            &format!("/api/v1/offers/{offer}/match"),
-            &json!({"person_id": person}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    let offer = proposed_to_ready_person(&app, &partner, &stay, q).await;
     let r = app
         .post_json(
             &format!("/api/v1/offers/{offer}/answer"),
