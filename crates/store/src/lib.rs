@@ -165,6 +165,10 @@ pub struct DbOptions {
     /// On a SQLite file, placements go through their own writer thread (ADR 0005). Off, they
     /// take the pool's path, as on PostgreSQL; a test compares the two.
     pub placement_writer: bool,
+    /// Applies the migrations up to and including this one only (all when `None`): for tests
+    /// of a migration over the data written before it.
+    #[doc(hidden)]
+    pub migrate_up_to: Option<&'static str>,
 }
 
 impl std::fmt::Debug for DbOptions {
@@ -185,6 +189,7 @@ impl DbOptions {
             busy_timeout: Duration::from_secs(5),
             audit_key: None,
             placement_writer: true,
+            migrate_up_to: None,
         }
     }
 
@@ -251,7 +256,7 @@ impl Db {
                 }
             }
         };
-        migrate::run(&db).await?;
+        migrate::run(&db, opts.migrate_up_to).await?;
         if let Some(key) = &db.audit_key {
             audit::start_keyed_chain(&db, key).await?;
         }

@@ -169,6 +169,17 @@ const MIGRATIONS: &[Migration] = &[
 ];
 
 /// The names of the embedded migrations, oldest first.
+/// Migrations corrected after release, with the checksums of their earlier text that an
+/// install may have applied. Such an install keeps what the earlier text did.
+/// - `0011_guidance` split a person's legacy guidance into two episodes when a row began
+///   after the previous row ended but while an earlier, longer row still ran; with two such
+///   rows open the migration failed on the one-open-episode index. An install that applied
+///   the earlier text had no such data, or has the split episodes, both valid.
+const EARLIER_CHECKSUMS: &[(&str, &str)] = &[
+    ("0011_guidance", "8933ad26300fb9b0"),
+    ("0011_guidance", "4610642e261b305d"),
+];
+
 pub fn names() -> Vec<&'static str> {
     MIGRATIONS.iter().map(|m| m.name).collect()
 }
@@ -183,7 +194,8 @@ fn checksum(sql: &str) -> String {
     format!("{h:016x}")
 }
 
-pub(crate) async fn run(db: &Db) -> Result<()> {
+/// Applies the migrations not yet applied, in order; with `up_to`, none after that one.
+pub(crate) async fn run(db: &Db, up_to: Option<&str>) -> Result<()> {
     let mut tx = db.begin().await?;
     tx.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -197,7 +209,13 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
     let rows = sqlx::query("SELECT name, checksum FROM schema_migrations")
         .fetch_all(&mut *tx)
         .await?;
-    for m in MIGRATIONS {
+    let last = up_to.map_or(MIGRATIONS.len(), |name| {
+        MIGRATIONS
+            .iter()
+            .position(|m| m.name == name)
+            .map_or(MIGRATIONS.len(), |i| i + 1)
+    });
+    for m in &MIGRATIONS[..last] {
         let sql = match db.backend {
             Backend::Sqlite => m.sqlite,
             Backend::Postgres => m.postgres,
@@ -205,6 +223,13 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
         let sum = checksum(sql);
         match rows.iter().find(|r| r.get::<String, _>(0) == m.name) {
             Some(r) if r.get::<String, _>(1) == sum => continue,
+            Some(r)
+                if EARLIER_CHECKSUMS.iter().any(|(name, earlier)| {
+                    *name == m.name && r.get::<String, _>(1) == *earlier
+                }) =>
+            {
+                continue;
+            }
             Some(_) => {
                 return Err(StoreError::Config(format!(
                     "migration {} was changed after it was applied",

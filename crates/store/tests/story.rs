@@ -742,3 +742,174 @@ async fn concurrent_placements_on_postgres() {
     };
     concurrent_placements(db).await;
 }
+
+/// An install from before guidance episodes (migration 0010) with a person↔professional row
+/// per period of guidance, upgraded: each person's unbroken period becomes one episode with
+/// every professional of it, whatever the rows' overlap; a gap starts a new episode, never a
+/// resumption.
+async fn legacy_guidance_becomes_episodes(url: String) {
+    let mut options = DbOptions::new(url.clone());
+    options.migrate_up_to = Some("0010_homes_and_capacity");
+    let old = Db::connect(&options).await.unwrap();
+    assert_eq!(
+        old.applied_migrations().await.unwrap().last().unwrap(),
+        "0010_homes_and_capacity"
+    );
+    old.close().await;
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    use sqlx::Executor;
+    let t = "'2025-01-01T00:00:00Z'";
+    conn.execute(format!(
+        "INSERT INTO municipalities (name, lat, lon) VALUES ('Woerden', 52.08, 4.88);
+         INSERT INTO users (organisation_id, username, display_name, role, password_hash, created_at)
+         VALUES (1, 'pia', 'Pia', 'professional', 'x', {t}), (1, 'piet', 'Piet', 'professional', 'x', {t});"
+    ).as_str())
+    .await
+    .unwrap();
+    // Anna: one professional after another (the handover on the same day), still running.
+    // Bram: two periods with a gap. Cas: Pia throughout, Piet twice beside her, the second
+    // time after his first row ended but while Pia's still ran.
+    let rows = [
+        ("Anna", "pia", "2025-01-01", Some("2025-03-01")),
+        ("Anna", "piet", "2025-03-01", None),
+        ("Bram", "pia", "2025-01-01", Some("2025-02-01")),
+        ("Bram", "pia", "2025-06-01", Some("2025-07-01")),
+        ("Cas", "pia", "2025-01-01", None),
+        ("Cas", "piet", "2025-02-01", Some("2025-03-01")),
+        ("Cas", "piet", "2025-04-01", None),
+    ];
+    for name in ["Anna", "Bram", "Cas"] {
+        conn.execute(format!(
+            "INSERT INTO persons (first_name, last_name, gender, household_size, own_municipality_id, created_at) \
+             VALUES ('{name}', 'Oud', 'onbekend', 1, (SELECT id FROM municipalities), {t})"
+        ).as_str())
+        .await
+        .unwrap();
+    }
+    for (person, user, from, until) in rows {
+        let until = until.map_or("NULL".to_string(), |d| format!("'{d}'"));
+        conn.execute(format!(
+            "INSERT INTO guidance (person_id, professional_id, started_on, ended_on) VALUES \
+             ((SELECT id FROM persons WHERE first_name = '{person}'), (SELECT id FROM users WHERE username = '{user}'), '{from}', {until})"
+        ).as_str())
+        .await
+        .unwrap();
+    }
+    let ids: Vec<(String, i64)> = sqlx::query_as::<_, (String, i64)>(
+        "SELECT first_name, id FROM persons UNION ALL SELECT username, id FROM users",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let id = |n: &str| ids.iter().find(|(k, _)| k == n).unwrap().1;
+
+    let db = Db::connect(&DbOptions::new(url)).await.unwrap();
+    let episodes = |n: &'static str| {
+        let db = db.clone();
+        async move {
+            db.episodes_of(PersonId(id(n)))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| {
+                    (
+                        e.lead_professional_id,
+                        e.started_on.to_string(),
+                        e.ended_on.map(|d| d.to_string()),
+                        e.resumes_episode_id,
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let professionals = |n: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut p = db
+                .episode_professionals_of(PersonId(id(n)))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.professional_id,
+                        p.joined_on.to_string(),
+                        p.left_on.map(|d| d.to_string()),
+                    )
+                })
+                .collect::<Vec<_>>();
+            p.sort();
+            p
+        }
+    };
+    let (pia, piet) = (id("pia"), id("piet"));
+    let d = |s: &str| s.to_string();
+    assert_eq!(
+        episodes("Anna").await,
+        [(piet, d("2025-01-01"), None, None)]
+    );
+    assert_eq!(
+        professionals("Anna").await,
+        [
+            (pia, d("2025-01-01"), Some(d("2025-03-01"))),
+            (piet, d("2025-03-01"), None)
+        ]
+    );
+    assert_eq!(
+        episodes("Bram").await,
+        [
+            (pia, d("2025-01-01"), Some(d("2025-02-01")), None),
+            (pia, d("2025-06-01"), Some(d("2025-07-01")), None),
+        ]
+    );
+    // One running episode: Piet's second row does not split it off from Pia's. The lead is
+    // the one whose row runs on (of those, who started last).
+    assert_eq!(episodes("Cas").await, [(piet, d("2025-01-01"), None, None)]);
+    assert_eq!(
+        professionals("Cas").await,
+        [(pia, d("2025-01-01"), None), (piet, d("2025-02-01"), None)]
+    );
+    db.close().await;
+}
+
+#[tokio::test]
+async fn legacy_guidance_becomes_episodes_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("legacy.db").display());
+    legacy_guidance_becomes_episodes(url.clone()).await;
+    // An install that applied the earlier text of 0011 starts as before; an edited
+    // migration is still refused.
+    let mark = |sum: &'static str| {
+        let url = url.clone();
+        async move {
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE schema_migrations SET checksum = $1 WHERE name = '0011_guidance'")
+                .bind(sum)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    };
+    mark("8933ad26300fb9b0").await;
+    Db::connect(&DbOptions::new(url.clone()))
+        .await
+        .unwrap()
+        .close()
+        .await;
+    mark("0123456789abcdef").await;
+    let e = Db::connect(&DbOptions::new(url.clone())).await.unwrap_err();
+    assert!(e.to_string().contains("0011_guidance was changed"), "{e}");
+}
+
+#[tokio::test]
+async fn legacy_guidance_becomes_episodes_on_postgres() {
+    let Some(url) = nabij_store::testing::postgres_url_from_env().await else {
+        return;
+    };
+    legacy_guidance_becomes_episodes(url).await;
+}

@@ -116,24 +116,27 @@ CREATE TABLE zrm_assessments (
 );
 CREATE INDEX zrm_assessments_by_person ON zrm_assessments(person_id, assessed_on, id);
 
--- Existing guidance: one episode per unbroken period of a person's guidance rows (a row that
--- starts on or before the previous one ended continues the period). The episode takes the
--- id of the period's first row; its lead is the period's latest professional.
+-- Existing guidance: one episode per unbroken period of a person's guidance rows. A row that
+-- starts on or before the day every earlier row of the person has ended (or while one still
+-- runs) continues the period: rows of two professionals at once are one episode. The episode
+-- takes the id of the period's first row; its lead is the professional whose row runs to the
+-- period's end (of those, the one who started last).
 CREATE TEMPORARY TABLE guidance_periods AS
 WITH marked AS (
     SELECT g.*,
-        CASE WHEN LAG(g.id) OVER w IS NOT NULL
-              AND (LAG(g.ended_on) OVER w IS NULL OR LAG(g.ended_on) OVER w >= g.started_on)
+        CASE WHEN MAX(COALESCE(g.ended_on, '9999-12-31')) OVER earlier >= g.started_on
              THEN 0 ELSE 1 END AS starts
     FROM guidance g
-    WINDOW w AS (PARTITION BY g.person_id ORDER BY g.started_on, g.id)
+    WINDOW earlier AS (PARTITION BY g.person_id ORDER BY g.started_on, g.id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ), numbered AS (
     SELECT m.*, SUM(m.starts) OVER (PARTITION BY m.person_id ORDER BY m.started_on, m.id) AS period
     FROM marked m
 )
 SELECT n.id AS guidance_id, n.person_id, n.professional_id, n.started_on, n.ended_on,
     FIRST_VALUE(n.id) OVER p AS episode_id,
-    ROW_NUMBER() OVER (PARTITION BY n.person_id, n.period ORDER BY n.started_on DESC, n.id DESC) AS from_last
+    ROW_NUMBER() OVER (PARTITION BY n.person_id, n.period
+        ORDER BY COALESCE(n.ended_on, '9999-12-31') DESC, n.started_on DESC, n.id DESC) AS from_last
 FROM numbered n
 WINDOW p AS (PARTITION BY n.person_id, n.period ORDER BY n.started_on, n.id);
 
