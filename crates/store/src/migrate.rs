@@ -166,6 +166,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0046_outflow_report_revisions.sql"),
         postgres: include_str!("../migrations/postgres/0046_outflow_report_revisions.sql"),
     },
+    Migration {
+        name: "0048_person_name_search",
+        sqlite: include_str!("../migrations/sqlite/0048_person_name_search.sql"),
+        postgres: include_str!("../migrations/postgres/0048_person_name_search.sql"),
+    },
 ];
 
 /// The names of the embedded migrations, oldest first.

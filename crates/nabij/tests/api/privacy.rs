@@ -2401,8 +2401,38 @@ async fn closed_files_are_anonymised_after_the_retention_period(app: TestApp) {
         due.contains(&w.own.person) && !due.contains(&open),
         "{due:?}"
     );
+    // Found by a part of the name until the file is anonymised; after, not by the old name.
+    let name = db
+        .person(w.own.person)
+        .await
+        .unwrap()
+        .last_name
+        .to_lowercase();
+    let search = |q: String| async move {
+        let page = db
+            .persons_page(
+                1,
+                None,
+                Some(&q),
+                &nabij_domain::page::PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        page.items.iter().map(|p| p.id).collect::<Vec<_>>()
+    };
+    let part: String = name.chars().skip(1).take(4).collect();
+    assert!(search(part.clone()).await.contains(&w.own.person), "{part}");
     let actor = Actor::system("nabij retention run", Timestamp::now());
     assert!(db.anonymise(w.own.person, &actor).await.unwrap());
+    assert!(
+        !search(part.clone()).await.contains(&w.own.person),
+        "{part}"
+    );
+    assert!(
+        search("geanonimiseerd".into())
+            .await
+            .contains(&w.own.person)
+    );
     assert!(
         !db.anonymise(w.own.person, &actor).await.unwrap(),
         "idempotent"
