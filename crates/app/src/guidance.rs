@@ -522,19 +522,6 @@ pub async fn resume(
     }
 }
 
-/// Guidance ends at exit; the professional can let it run on as aftercare ([`end`]).
-pub(crate) async fn at_exit(
-    app: &App,
-    caller: &Caller,
-    person: PersonId,
-    exit: Date,
-) -> Result<()> {
-    Ok(app
-        .db
-        .end_episodes_at_exit(person, exit, &app.actor(caller))
-        .await?)
-}
-
 /// The running episode of a person, for a change.
 async fn open_episode(app: &App, person: PersonId) -> Result<Episode> {
     let today = app.clock.today();

@@ -24,6 +24,7 @@ pub mod geography;
 pub mod guidance;
 pub mod homes;
 pub mod intake;
+pub mod jobs;
 pub mod mail;
 pub mod outflow;
 pub mod partners;

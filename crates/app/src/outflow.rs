@@ -260,6 +260,9 @@ pub struct OfferView {
     pub key_date: Option<Date>,
     #[schemars(with = "Option<nabij_domain::schema::IsoDate>")]
     pub moved_on: Option<Date>,
+    /// For an accepted offer not yet moved into: whether the move is still to come, due (Nabij
+    /// makes it), or overdue (the coordinator records it or postpones the key date).
+    pub move_status: Option<KeyDateMove>,
     pub declines: i64,
     /// Only for the access log: the person whose name is shown.
     #[serde(skip)]
@@ -312,6 +315,10 @@ async fn view(
         available_from: o.available_from,
         state: o.state,
         candidate,
+        move_status: match (o.state, o.key_date, o.moved_on) {
+            (OfferState::Accepted, Some(k), None) => Some(KeyDateMove::of(k, app.clock.today())),
+            _ => None,
+        },
         key_date: o.key_date,
         moved_on: o.moved_on,
         declines: o.declines,
@@ -530,6 +537,21 @@ pub struct AnswerView {
 pub struct OfferDetail {
     pub offer: OfferView,
     pub answers: Vec<AnswerView>,
+    /// The changes of the key date after acceptance, oldest first.
+    pub key_date_changes: Vec<KeyDateChangeView>,
+}
+
+/// One change of an accepted offer's key date.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct KeyDateChangeView {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
+    pub before: Date,
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
+    pub key_date: Date,
+    pub reason: String,
+    pub changed_by: String,
+    #[schemars(with = "String")]
+    pub changed_at: jiff::Timestamp,
 }
 
 #[tracing::instrument(skip_all, fields(offer = id.0))]
@@ -546,9 +568,23 @@ pub async fn offer(app: &App, caller: &Caller, id: OfferId) -> Result<OfferDetai
             answered_on: a.answered_on,
         })
         .collect();
+    let key_date_changes = app
+        .db
+        .key_date_changes(id)
+        .await?
+        .into_iter()
+        .map(|c| KeyDateChangeView {
+            before: c.before,
+            key_date: c.key_date,
+            reason: c.reason,
+            changed_by: c.changed_by,
+            changed_at: c.changed_at,
+        })
+        .collect();
     Ok(OfferDetail {
         offer: view(app, caller, s, o).await?,
         answers,
+        key_date_changes,
     })
 }
 
@@ -718,34 +754,108 @@ pub async fn answer(
                 .accept_offer(id, k, today, reason, &actor)
                 .await?
                 .map_err(AppError::Invalid)?;
-            // A key date today or before: the move is made with the acceptance, and the
-            // guidance ends with the stay, as on a move registered later.
-            if k <= today
-                && let Some(person) = o.person_id
-            {
-                crate::guidance::at_exit(app, caller, person, k).await?;
-            }
         }
         _ => app.db.decline_offer(id, reason, today, &actor).await?,
     }
     view(app, caller, s, app.db.offer(id).await?).await
 }
 
-/// The move on the key date of an accepted offer: the stay ends, own rented home.
+/// The move on the key date of an accepted offer, recorded by the coordinator from the key
+/// date on: the stay ends on the key date, own rented home, and its guidance with it. (From
+/// the day after the key date Nabij makes the move itself: [`make_due_moves`].)
 #[tracing::instrument(skip_all, fields(offer = id.0))]
 pub async fn move_in(app: &App, caller: &Caller, id: OfferId) -> Result<OfferView> {
     coordinator(caller)?;
-    let (s, o) = visible_offer(app, caller, id).await?;
+    let (s, _) = visible_offer(app, caller, id).await?;
     let today = app.clock.today();
     app.db
         .move_into_offer(id, today, &app.actor(caller))
         .await?
         .map_err(AppError::Invalid)?;
-    // The stay ended on the key date: so does guidance (it can still become aftercare).
-    if let (Some(person), Some(key)) = (o.person_id, o.key_date) {
-        crate::guidance::at_exit(app, caller, person, key).await?;
-    }
     view(app, caller, s, app.db.offer(id).await?).await
+}
+
+/// A new key date for an accepted offer whose handover slipped.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyDateInput {
+    #[schemars(with = "nabij_domain::schema::IsoDate")]
+    pub key_date: String,
+    /// Why the key date changes.
+    #[schemars(length(min = 3, max = 1000))]
+    pub reason: String,
+}
+
+/// Postpones (or brings forward) the key date of an accepted offer not yet moved into: the
+/// coordinator, or the corporation that hands over the key. Until the move is made the stay
+/// runs on; the unit moves to the quota of the new key date's year.
+#[tracing::instrument(skip_all, fields(offer = id.0))]
+pub async fn change_key_date(
+    app: &App,
+    caller: &Caller,
+    id: OfferId,
+    input: &KeyDateInput,
+) -> Result<OfferView> {
+    let (s, o) = visible_offer(app, caller, id).await?;
+    let (OfferState::Accepted, Some(current), None) = (o.state, o.key_date, o.moved_on) else {
+        return Err(AppError::Conflict(
+            "alleen de sleuteldatum van een geaccepteerd aanbod waarin nog niet verhuisd is".into(),
+        ));
+    };
+    let today = app.clock.today();
+    let mut errors = Vec::new();
+    let reason = input.reason.trim();
+    if reason.chars().count() < 3 {
+        errors.push(RuleViolation::new(
+            "reason",
+            "vul in waarom de sleuteldatum verandert",
+        ));
+    } else if let Err(e) = nabij_domain::limits::check("reason", reason, ANSWER_REASON) {
+        errors.push(e);
+    }
+    let stay_start = match o.stay_id {
+        Some(stay) => Some(app.db.stay(stay).await?.start),
+        None => None,
+    };
+    let new = crate::take(&mut errors, parse_date("key_date", &input.key_date));
+    if let Some(new) = new
+        && let Err(e) = check_new_key_date(new, current, o.available_from, stay_start, today)
+    {
+        errors.push(e);
+    }
+    let Some(new) = new.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    app.db
+        .change_key_date(id, new, reason, &app.actor(caller))
+        .await?
+        .map_err(AppError::Invalid)?;
+    view(app, caller, s, app.db.offer(id).await?).await
+}
+
+/// Makes the moves that are due: for every accepted offer whose key date passed (up to
+/// [`MOVE_CATCH_UP_DAYS`] ago) and whose stay still runs, the stay ends on the key date with
+/// destination own rented home, and its guidance with it, logged as done by the system. A
+/// key date further back is left to the coordinator. Answers the offers moved into.
+#[tracing::instrument(skip_all)]
+pub async fn make_due_moves(app: &App) -> Result<Vec<OfferId>> {
+    let today = app.clock.today();
+    let (from, to) = KeyDateMove::due_between(today);
+    let mut moved = Vec::new();
+    for id in app.db.offers_to_move(from, to).await? {
+        let actor =
+            nabij_store::audit::Actor::system("verhuizing op de sleuteldatum", app.clock.now());
+        // One offer that cannot move (it changed meanwhile) does not hold up the others.
+        match app.db.move_into_offer(id, today, &actor).await {
+            Ok(Ok(())) => moved.push(id),
+            Ok(Err(e)) => tracing::warn!(offer = id.0, ?e, "move on the key date refused"),
+            Err(e) => tracing::warn!(offer = id.0, error = %e, "move on the key date failed"),
+        }
+    }
+    if !moved.is_empty() {
+        tracing::info!(count = moved.len(), "moves made on the key date");
+    }
+    Ok(moved)
 }
 
 /// Why an offer is withdrawn.
@@ -1180,6 +1290,13 @@ pub async fn flip_step(
         }
     }
     let (next, effects) = f.flip.apply(&action)?;
+    // After a flip the resident stays in the same house: guidance runs on as aftercare.
+    let aftercare_until = match (&action, app.outflow.aftercare_days) {
+        (FlipAction::Flip { on }, days) if days > 0 => {
+            Some(on.saturating_add(jiff::ToSpan::days(days)))
+        }
+        _ => None,
+    };
     app.db
         .apply_flip(
             id,
@@ -1188,22 +1305,11 @@ pub async fn flip_step(
             &action,
             &effects,
             stay,
+            aftercare_until,
             &app.actor(caller),
         )
         .await?
         .map_err(AppError::Invalid)?;
-    if let (FlipAction::Flip { on }, Some(resident)) = (&action, next.resident) {
-        // The resident stays in the same house: guidance runs on as aftercare.
-        let days = app.outflow.aftercare_days;
-        if days > 0 {
-            let until = on.saturating_add(jiff::ToSpan::days(days));
-            app.db
-                .continue_as_aftercare(resident, *on, until, &app.actor(caller))
-                .await?;
-        } else {
-            crate::guidance::at_exit(app, caller, resident, *on).await?;
-        }
-    }
     flip_view(app, caller, s, app.db.flip(id).await?).await
 }
 

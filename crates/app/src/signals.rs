@@ -567,16 +567,3 @@ pub fn norms(app: &App) -> Norms {
 pub fn persons_of(signals: &[InboxSignal]) -> Vec<PersonId> {
     signals.iter().filter_map(|s| s.person_id).collect()
 }
-
-/// The escalation job: a pass right away (catching up on what fell due while the server was
-/// down), then one every `every`, for as long as the server runs.
-pub async fn run_escalations(app: App, every: std::time::Duration) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(e) = escalate(&app).await {
-            tracing::error!(error = %e, "escalation pass failed; trying again at the next tick");
-        }
-    }
-}

@@ -331,7 +331,6 @@ pub async fn exit(app: &App, caller: &Caller, id: StayId, input: &ExitInput) -> 
             app.db
                 .exit_stay(id, d, dest, input.reason.trim(), &app.actor(caller))
                 .await?;
-            crate::guidance::at_exit(app, caller, stay.person_id, d).await?;
         }
         _ => return Err(AppError::Invalid(errors)),
     }

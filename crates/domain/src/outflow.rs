@@ -289,6 +289,77 @@ code_enum! {
     }
 }
 
+// ---------------------------------------------------------------- the key date
+
+/// How many days after a key date Nabij still makes the move by itself. A key date further
+/// back (the server was down for weeks, or a backup was restored) is not caught up on
+/// silently: the coordinator records the move or postpones the key date.
+pub const MOVE_CATCH_UP_DAYS: i64 = 14;
+
+/// Where an accepted offer not yet moved into stands on `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyDateMove {
+    /// The key date is still to come, or it is today: the handover can still slip, and the
+    /// key date can still be postponed.
+    Awaiting,
+    /// The key date has passed: Nabij ends the stay, dated on the key date.
+    Due,
+    /// The key date passed more than [`MOVE_CATCH_UP_DAYS`] ago: the coordinator records the
+    /// move or postpones the key date.
+    Overdue,
+}
+
+impl KeyDateMove {
+    pub fn of(key_date: Date, today: Date) -> KeyDateMove {
+        let late = days_between(key_date, today);
+        if late <= 0 {
+            KeyDateMove::Awaiting
+        } else if late <= MOVE_CATCH_UP_DAYS {
+            KeyDateMove::Due
+        } else {
+            KeyDateMove::Overdue
+        }
+    }
+
+    /// The key dates whose move is due on `today`, both ends included.
+    pub fn due_between(today: Date) -> (Date, Date) {
+        (
+            today.saturating_sub(jiff::Span::new().days(MOVE_CATCH_UP_DAYS)),
+            today.saturating_sub(jiff::Span::new().days(1)),
+        )
+    }
+}
+
+/// A new key date for an accepted offer whose handover slipped (or came earlier): not in
+/// the past, not before the home is available or the stay began, not more than a year
+/// ahead, and not the key date it already has.
+pub fn check_new_key_date(
+    new: Date,
+    current: Date,
+    available_from: Date,
+    stay_start: Option<Date>,
+    today: Date,
+) -> Result<(), RuleViolation> {
+    let refuse = |m: &str| Err(RuleViolation::new("key_date", m));
+    if new == current {
+        return refuse("dit is al de sleuteldatum");
+    }
+    if new < today {
+        return refuse("een nieuwe sleuteldatum ligt niet in het verleden");
+    }
+    if new < available_from {
+        return refuse("de sleutel komt niet vóór de woning beschikbaar is");
+    }
+    if stay_start.is_some_and(|s| new < s) {
+        return refuse("de sleuteldatum ligt vóór het begin van het verblijf");
+    }
+    if new > today.saturating_add(jiff::Span::new().years(1)) {
+        return refuse("de sleuteldatum ligt meer dan een jaar vooruit");
+    }
+    Ok(())
+}
+
 /// What an offered home is, for matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OfferedHome {
@@ -716,6 +787,60 @@ mod tests {
     use jiff::ToSpan;
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_move_is_due_the_day_after_the_key_date_and_caught_up_for_two_weeks() {
+        let key = date(2026, 12, 1);
+        assert_eq!(
+            KeyDateMove::of(key, date(2026, 11, 30)),
+            KeyDateMove::Awaiting
+        );
+        // On the key date itself the handover can still slip.
+        assert_eq!(KeyDateMove::of(key, key), KeyDateMove::Awaiting);
+        assert_eq!(KeyDateMove::of(key, date(2026, 12, 2)), KeyDateMove::Due);
+        assert_eq!(KeyDateMove::of(key, date(2026, 12, 15)), KeyDateMove::Due);
+        assert_eq!(
+            KeyDateMove::of(key, date(2026, 12, 16)),
+            KeyDateMove::Overdue
+        );
+        // The window the move job reads agrees with the rule at both ends.
+        let today = date(2027, 1, 3);
+        let (from, to) = KeyDateMove::due_between(today);
+        assert_eq!(KeyDateMove::of(from, today), KeyDateMove::Due);
+        assert_eq!(KeyDateMove::of(to, today), KeyDateMove::Due);
+        assert_eq!(KeyDateMove::of(from - 1.day(), today), KeyDateMove::Overdue);
+        assert_eq!(KeyDateMove::of(to + 1.day(), today), KeyDateMove::Awaiting);
+    }
+
+    #[test]
+    fn a_new_key_date_is_refused_with_the_reason() {
+        let today = date(2026, 12, 2);
+        let current = date(2026, 12, 10);
+        let available = date(2026, 12, 1);
+        let start = Some(date(2026, 6, 1));
+        let message = |d| {
+            check_new_key_date(d, current, available, start, today)
+                .unwrap_err()
+                .message
+        };
+        assert!(check_new_key_date(date(2027, 1, 5), current, available, start, today).is_ok());
+        // Earlier than agreed, when the house is ready sooner.
+        assert!(check_new_key_date(today, current, available, start, today).is_ok());
+        assert!(message(current).contains("al de sleuteldatum"));
+        assert!(message(date(2026, 12, 1)).contains("verleden"));
+        assert!(message(date(2027, 12, 3)).contains("een jaar"));
+        let later = date(2027, 2, 1);
+        let e = check_new_key_date(date(2027, 1, 5), current, later, start, today).unwrap_err();
+        assert!(e.message.contains("beschikbaar"), "{}", e.message);
+        let e = check_new_key_date(today, current, available, Some(date(2026, 12, 3)), today)
+            .unwrap_err();
+        assert!(
+            e.message.contains("begin van het verblijf"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.field, "key_date");
+    }
 
     fn person(id: i64, size: i64, muni: i64, nb: Option<i64>, ready: Date) -> ReadyPerson {
         ReadyPerson {

@@ -652,76 +652,6 @@ impl Db {
         Ok(())
     }
 
-    /// Ends the person's running episode on the exit date (it can still become aftercare).
-    pub async fn end_episodes_at_exit(
-        &self,
-        person: PersonId,
-        exit_date: Date,
-        actor: &Actor,
-    ) -> Result<()> {
-        let on = stored_date("exit_date", exit_date)?;
-        let mut tx = self.begin().await?;
-        let r = sqlx::query(
-            "UPDATE guidance_episodes SET ended_on = $1 WHERE person_id = $2 AND ended_on IS NULL AND started_on <= $1",
-        )
-        .bind(&on)
-        .bind(person.0)
-        .execute(&mut *tx)
-        .await?;
-        if r.rows_affected() > 0 {
-            append_one(
-                &mut tx,
-                self.audit_key.as_ref(),
-                actor,
-                person,
-                DataCategory::Guidance,
-                AuditAction::Change,
-                format!("begeleiding beëindigd bij vertrek op {on}"),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The person's running episode continues as aftercare from `from` (their exit) up to
-    /// and including `until`, instead of ending at the exit. Returns whether one ran.
-    pub async fn continue_as_aftercare(
-        &self,
-        person: PersonId,
-        from: Date,
-        until: Date,
-        actor: &Actor,
-    ) -> Result<bool> {
-        let from_s = stored_date("aftercare_from", from)?;
-        let until_s = stored_date("ended_on", until)?;
-        let mut tx = self.begin().await?;
-        let r = sqlx::query(
-            "UPDATE guidance_episodes SET ended_on = $1, aftercare_from = $2 \
-             WHERE person_id = $3 AND ended_on IS NULL AND started_on <= $2",
-        )
-        .bind(&until_s)
-        .bind(&from_s)
-        .bind(person.0)
-        .execute(&mut *tx)
-        .await?;
-        let ran = r.rows_affected() > 0;
-        if ran {
-            append_one(
-                &mut tx,
-                self.audit_key.as_ref(),
-                actor,
-                person,
-                DataCategory::Guidance,
-                AuditAction::Change,
-                format!("begeleiding gaat na de omklap door als nazorg van {from_s} tot {until_s}"),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(ran)
-    }
-
     /// The intensity history of an episode, in order of date and recording.
     pub async fn intensity_changes(&self, episode: i64) -> Result<Vec<IntensityChangeRow>> {
         sqlx::query(
@@ -1771,4 +1701,63 @@ impl Db {
         tx.commit().await?;
         Ok(rows)
     }
+}
+
+/// The guidance of a person whose stay ends on `exit`, inside the transaction that ends the
+/// stay, so a stay never ends with its guidance left running: the running episode ends on
+/// the exit date (it can still become aftercare later), or, with `aftercare_until`, runs on
+/// as aftercare from the exit up to and including that day.
+pub(crate) async fn close_at_exit_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    key: Option<&crate::audit::AuditKey>,
+    actor: &Actor,
+    person: PersonId,
+    exit: Date,
+    aftercare_until: Option<Date>,
+) -> Result<()> {
+    let exit_s = stored_date("exit_date", exit)?;
+    let (r, what) = match aftercare_until {
+        None => (
+            sqlx::query(
+                "UPDATE guidance_episodes SET ended_on = $1 \
+                 WHERE person_id = $2 AND ended_on IS NULL AND started_on <= $1",
+            )
+            .bind(&exit_s)
+            .bind(person.0)
+            .execute(&mut **tx)
+            .await?,
+            format!("begeleiding beëindigd bij vertrek op {exit_s}"),
+        ),
+        Some(until) => {
+            let until_s = stored_date("ended_on", until)?;
+            let r = sqlx::query(
+                "UPDATE guidance_episodes SET ended_on = $1, aftercare_from = $2 \
+                 WHERE person_id = $3 AND ended_on IS NULL AND started_on <= $2",
+            )
+            .bind(&until_s)
+            .bind(&exit_s)
+            .bind(person.0)
+            .execute(&mut **tx)
+            .await?;
+            (
+                r,
+                format!(
+                    "begeleiding gaat na het vertrek door als nazorg van {exit_s} tot {until_s}"
+                ),
+            )
+        }
+    };
+    if r.rows_affected() > 0 {
+        append_one(
+            tx,
+            key,
+            actor,
+            person,
+            DataCategory::Guidance,
+            AuditAction::Change,
+            what,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -167,6 +167,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0046_outflow_report_revisions.sql"),
     },
     Migration {
+        name: "0047_key_date_changes",
+        sqlite: include_str!("../migrations/sqlite/0047_key_date_changes.sql"),
+        postgres: include_str!("../migrations/postgres/0047_key_date_changes.sql"),
+    },
+    Migration {
         name: "0048_person_name_search",
         sqlite: include_str!("../migrations/sqlite/0048_person_name_search.sql"),
         postgres: include_str!("../migrations/postgres/0048_person_name_search.sql"),

@@ -103,6 +103,16 @@ pub struct OfferAnswer {
     pub recorded_by: String,
 }
 
+/// One change of an accepted offer's key date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyDateChange {
+    pub before: Date,
+    pub key_date: Date,
+    pub reason: String,
+    pub changed_by: String,
+    pub changed_at: jiff::Timestamp,
+}
+
 /// A ready person's stay, for matching.
 #[derive(Debug, Clone)]
 pub struct ReadyStay {
@@ -244,6 +254,51 @@ pub use crate::homes::Checked;
 /// A rule broken inside a transaction: nothing is written.
 fn refused<T>(v: nabij_domain::RuleViolation) -> Result<Checked<T>> {
     Ok(Err(vec![v]))
+}
+
+/// The quota an acceptance with `key_date` uses a unit of: the quota of the key date's year
+/// for the offer's corporation and municipality, or the offer's own quota when there is none
+/// for that year. Refused when that quota has no unit left, unless it is `holding` (the
+/// quota whose unit the offer already holds).
+async fn key_year_quota(
+    tx: &mut Tx,
+    o: &Offer,
+    key_date: Date,
+    holding: Option<QuotaId>,
+) -> Result<Checked<QuotaId>> {
+    let own = quota_in(tx, o.quota_id).await?;
+    let target = if quota_year(key_date) == own.year {
+        own.id
+    } else {
+        let r = sqlx::query(
+            "SELECT id FROM quotas WHERE corporation_id = $1 AND municipality_id = $2 AND year = $3",
+        )
+        .bind(o.corporation_id)
+        .bind(own.municipality_id.0)
+        .bind(quota_year(key_date) as i64)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match r {
+            Some(r) => QuotaId(get_i64(&r, "id")?),
+            None => own.id,
+        }
+    };
+    if Some(target) == holding {
+        return Ok(Ok(target));
+    }
+    lock_quota(tx, target).await?;
+    let q = quota_in(tx, target).await?;
+    if q.units.left() == 0 {
+        return refused(nabij_domain::RuleViolation::new(
+            "key_date",
+            format!(
+                "het contingent van {} is op ({} van {} gebruikt, {} gereserveerd); \
+                 kies een sleuteldatum in een ander jaar of vraag de corporatie het contingent te verhogen",
+                q.year, q.units.used, q.units.total, q.units.reserved
+            ),
+        ));
+    }
+    Ok(Ok(target))
 }
 
 impl Db {
@@ -962,37 +1017,10 @@ impl Db {
                 "dit aanbod is niet aan iemand voorgesteld".into(),
             ));
         };
-        let own = quota_in(&mut tx, o.quota_id).await?;
-        let used_quota = if quota_year(key_date) == own.year {
-            own.id
-        } else {
-            let r = sqlx::query(
-                "SELECT id FROM quotas WHERE corporation_id = $1 AND municipality_id = $2 AND year = $3",
-            )
-            .bind(o.corporation_id)
-            .bind(own.municipality_id.0)
-            .bind(quota_year(key_date) as i64)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match r {
-                Some(r) => {
-                    let other = QuotaId(get_i64(&r, "id")?);
-                    lock_quota(&mut tx, other).await?;
-                    let q = quota_in(&mut tx, other).await?;
-                    if q.units.left() == 0 {
-                        return refused(nabij_domain::RuleViolation::new(
-                            "key_date",
-                            format!(
-                                "het contingent van {} is op ({} van {} gebruikt, {} gereserveerd); \
-                                 kies een sleuteldatum in {} of vraag de corporatie het contingent te verhogen",
-                                q.year, q.units.used, q.units.total, q.units.reserved, own.year
-                            ),
-                        ));
-                    }
-                    other
-                }
-                None => own.id,
-            }
+        // The offer's own reservation turns into the use when the years agree.
+        let used_quota = match key_year_quota(&mut tx, &o, key_date, Some(o.quota_id)).await? {
+            Ok(q) => q,
+            Err(e) => return Ok(Err(e)),
         };
         lock_quota(&mut tx, used_quota).await?;
         sqlx::query(
@@ -1049,6 +1077,115 @@ impl Db {
         move_in(&mut tx, self.audit_key.as_ref(), &o, key, actor).await?;
         tx.commit().await?;
         Ok(Ok(()))
+    }
+
+    /// A new key date for an accepted offer not yet moved into, with the reason; the unit
+    /// moves to the quota of the new key date's year when that differs. Checked by
+    /// [`check_new_key_date`] before.
+    pub async fn change_key_date(
+        &self,
+        id: OfferId,
+        key_date: Date,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<Checked<()>> {
+        let mut tx = self.begin().await?;
+        let o = offer_in(&mut tx, id).await?;
+        let (OfferState::Accepted, Some(before), None, Some(person)) =
+            (o.state, o.key_date, o.moved_on, o.person_id)
+        else {
+            return Err(StoreError::Conflict(
+                "alleen de sleuteldatum van een geaccepteerd aanbod waarin nog niet verhuisd is"
+                    .into(),
+            ));
+        };
+        let r = sqlx::query("SELECT used_quota_id FROM offers WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let used = QuotaId(get_i64(&r, "used_quota_id")?);
+        let target = match key_year_quota(&mut tx, &o, key_date, Some(used)).await? {
+            Ok(q) => q,
+            Err(e) => return Ok(Err(e)),
+        };
+        let r = sqlx::query(
+            "UPDATE offers SET key_date = $1, used_quota_id = $2 \
+             WHERE id = $3 AND state = 'accepted' AND moved_on IS NULL AND key_date = $4",
+        )
+        .bind(stored_date("key_date", key_date)?)
+        .bind(target.0)
+        .bind(id.0)
+        .bind(date_text(before))
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "dit aanbod is intussen veranderd; laad opnieuw".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO key_date_changes (offer_id, key_date_before, key_date, reason, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.0)
+        .bind(date_text(before))
+        .bind(date_text(key_date))
+        .bind(reason)
+        .bind(&actor.username)
+        .bind(ts_text(actor.at))
+        .execute(&mut *tx)
+        .await?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            person,
+            DataCategory::Outflow,
+            AuditAction::Change,
+            format!("woningaanbod {id}: sleuteldatum van {before} naar {key_date}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// The key date changes of an offer, oldest first.
+    pub async fn key_date_changes(&self, id: OfferId) -> Result<Vec<KeyDateChange>> {
+        sqlx::query(
+            "SELECT key_date_before, key_date, reason, changed_by, changed_at FROM key_date_changes \
+             WHERE offer_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(KeyDateChange {
+                before: get_date(r, "key_date_before")?,
+                key_date: get_date(r, "key_date")?,
+                reason: get_string(r, "reason")?,
+                changed_by: get_string(r, "changed_by")?,
+                changed_at: get_ts(r, "changed_at")?,
+            })
+        })
+        .collect()
+    }
+
+    /// The accepted offers not yet moved into whose key date lies in `from..=to`, and whose
+    /// stay still runs, across every organisation: the moves that are due.
+    pub async fn offers_to_move(&self, from: Date, to: Date) -> Result<Vec<OfferId>> {
+        sqlx::query(
+            "SELECT o.id FROM offers o JOIN stays s ON s.id = o.stay_id \
+             WHERE o.state = 'accepted' AND o.moved_on IS NULL AND o.key_date >= $1 AND o.key_date <= $2 \
+             AND s.exit_date IS NULL ORDER BY o.key_date, o.id",
+        )
+        .bind(date_text(from))
+        .bind(date_text(to))
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok(OfferId(get_i64(r, "id")?)))
+        .collect()
     }
 
     /// Withdraws an open or proposed offer; its unit is released.
@@ -1203,6 +1340,7 @@ impl Db {
         action: &FlipAction,
         effects: &[FlipEffect],
         stay: Option<StayId>,
+        aftercare_until: Option<Date>,
         actor: &Actor,
     ) -> Result<Checked<()>> {
         let mut tx = self.begin().await?;
@@ -1255,6 +1393,17 @@ impl Db {
                         *on,
                         *destination,
                         "huurcontract omgeklapt",
+                    )
+                    .await?;
+                    // The resident stays in the same house: guidance runs on as aftercare
+                    // (or ends, when no aftercare is set), in this same transaction.
+                    crate::guidance::close_at_exit_in(
+                        &mut tx,
+                        self.audit_key.as_ref(),
+                        actor,
+                        *resident,
+                        *on,
+                        aftercare_until,
                     )
                     .await?;
                 }
@@ -1519,6 +1668,7 @@ async fn move_in(
         .bind(o.id.0)
         .execute(&mut **tx)
         .await?;
+    crate::guidance::close_at_exit_in(tx, key, actor, person, on, None).await?;
     append_one(
         tx,
         key,

@@ -597,7 +597,8 @@ impl Db {
         .await
     }
 
-    /// Ends a stay and frees its places from the exit date on.
+    /// Ends a stay and frees its places from the exit date on; the person's running
+    /// guidance ends with it.
     pub async fn exit_stay(
         &self,
         id: StayId,
@@ -606,6 +607,7 @@ impl Db {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
+        let on = exit_date;
         let exit_date = stored_date("exit_date", exit_date)?;
         let mut tx = self.begin().await?;
         let r = sqlx::query(
@@ -629,6 +631,15 @@ impl Db {
         .bind(&exit_date)
         .bind(id.0)
         .execute(&mut *tx)
+        .await?;
+        crate::guidance::close_at_exit_in(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            PersonId(get_i64(&row, "person_id")?),
+            on,
+            None,
+        )
         .await?;
         commit_stay_change(
             tx,

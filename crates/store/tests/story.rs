@@ -572,6 +572,7 @@ async fn story_on_sqlite() {
             "0044_signal_recipients",
             "0045_submitted_intake",
             "0046_outflow_report_revisions",
+            "0047_key_date_changes",
             "0048_person_name_search",
         ]
     );

@@ -49,7 +49,8 @@ pub struct WebState {
     pub app: App,
     pub auth: auth::AuthSettings,
     pub server: server::ServerSettings,
-    /// How often unacknowledged signals are checked for escalation.
+    /// How often the background jobs run ([`nabij_app::jobs`]): signals checked for
+    /// escalation, moves made on the key date.
     pub escalation_every: std::time::Duration,
     /// Built from `server` by [`router`].
     lists: Arc<server::ListLimiter>,
@@ -94,7 +95,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     header_read_timeout: std::time::Duration,
-    /// The escalation job of signals runs beside the server.
+    /// The background jobs run beside the server.
     escalation: (nabij_app::App, std::time::Duration),
 }
 
@@ -115,7 +116,7 @@ impl Application {
     /// Serves until ctrl-c (or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (app, every) = self.escalation;
-        let job = tokio::spawn(nabij_app::signals::run_escalations(app, every));
+        let job = tokio::spawn(nabij_app::jobs::run(app, every));
         let served = server::serve(
             self.listener,
             self.router,

@@ -1850,3 +1850,184 @@ async fn guidance_ends_with_the_stay_when_the_key_is_handed_over_at_acceptance(a
     assert_eq!(g["episodes"][0]["ended_on"], today, "{g}");
 }
 on_both!(guidance_ends_with_the_stay_when_the_key_is_handed_over_at_acceptance);
+
+fn in_days(d: jiff::civil::Date, n: i64) -> jiff::civil::Date {
+    d.checked_add(jiff::ToSpan::days(n)).unwrap()
+}
+
+/// The moves Nabij makes by itself, as the server's job does (the test server's own job may
+/// have made them first: callers check the state, not what this answers).
+async fn due_moves(app: &TestApp) {
+    let a = nabij_app::App::new(app.db.clone(), app.clock.clone());
+    nabij_app::outflow::make_due_moves(&a).await.unwrap();
+}
+
+async fn a_slipped_handover_postpones_the_key_date_and_the_stay_ends_the_day_after(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let q = quota(&app, 2).await;
+    let referral = app.refer("Noor").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let person = stay["person_id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{person}/episodes"),
+            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "3", "reason": "start"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let offer = proposed_to_ready_person(&app, &partner, &stay, q).await;
+    let today = app.clock.today();
+    let first_key = in_days(today, 5);
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/answer"),
+            &json!({"answer": "accepted", "key_date": first_key.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["move_status"], "awaiting");
+
+    // Bad input: a date in the past and no reason; both named, nothing written.
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": in_days(today, -1).to_string(), "reason": ""}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        field_error(&problem, "key_date").contains("verleden"),
+        "{problem}"
+    );
+    assert!(
+        field_error(&problem, "reason").contains("waarom"),
+        "{problem}"
+    );
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["key_date"], first_key.to_string());
+    assert_eq!(seen["key_date_changes"], json!([]));
+
+    // The corporation hears the previous tenant leaves later: a week on.
+    let new_key = in_days(first_key, 7);
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": new_key.to_string(), "reason": "De vorige huurder vertrekt later"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["key_date"], new_key.to_string());
+    assert_eq!(seen["key_date_changes"][0]["before"], first_key.to_string());
+    assert_eq!(seen["key_date_changes"][0]["key_date"], new_key.to_string());
+    assert_eq!(
+        seen["key_date_changes"][0]["reason"],
+        "De vorige huurder vertrekt later"
+    );
+    // The coordinator's page shows the change and what happens next.
+    let page = app
+        .get(&format!("/woningaanbod/{offer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("De vorige huurder vertrekt later"), "{page}");
+    assert!(
+        page.contains("de dag erna legt Nabij de verhuizing vast"),
+        "{page}"
+    );
+
+    // The first key date passes: the person still lives here.
+    app.clock.set(app.clock.now() + days(6));
+    due_moves(&app).await;
+    let running: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(running["exit_date"], Value::Null, "{running}");
+
+    // On the new key date itself the handover can still slip; the day after, the stay has
+    // ended on the key date, and the guidance with it, by the system.
+    app.clock.set(app.clock.now() + days(6));
+    assert_eq!(app.clock.today(), new_key);
+    due_moves(&app).await;
+    let running: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(running["exit_date"], Value::Null, "{running}");
+    app.clock.set(app.clock.now() + days(1));
+    due_moves(&app).await;
+    let ended: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(ended["exit_date"], new_key.to_string(), "{ended}");
+    assert_eq!(ended["destination"], "own_rented_home");
+    let g: Value = app
+        .get_json(&format!("/api/v1/persons/{person}/episodes"))
+        .await;
+    assert_eq!(g["episodes"][0]["ended_on"], new_key.to_string(), "{g}");
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["moved_on"], new_key.to_string());
+    assert_eq!(seen["offer"]["move_status"], Value::Null);
+    assert_eq!(quota_use(&partner, q).await, (2, 1, 0));
+    let log = app
+        .db
+        .access_log(
+            &nabij_store::audit::AccessFilter {
+                person: Some(PersonId(person)),
+                ..Default::default()
+            },
+            500,
+        )
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.role == "system" && e.client == "verhuizing op de sleuteldatum"),
+        "{log:?}"
+    );
+    // Once moved, the key date is not changed any more.
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": in_days(app.clock.today(), 3).to_string(), "reason": "Te laat"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+}
+on_both!(a_slipped_handover_postpones_the_key_date_and_the_stay_ends_the_day_after);
+
+async fn a_key_date_long_past_is_left_to_the_coordinator(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let q = quota(&app, 1).await;
+    let referral = app.refer("Noor").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let offer = proposed_to_ready_person(&app, &partner, &stay, q).await;
+    let key = in_days(app.clock.today(), 2);
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/answer"),
+            &json!({"answer": "accepted", "key_date": key.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The server was down for three weeks: no move is made silently that long after.
+    app.clock.set(app.clock.now() + days(23));
+    due_moves(&app).await;
+    let running: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(running["exit_date"], Value::Null, "{running}");
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["move_status"], "overdue");
+    let page = app
+        .get(&format!("/woningaanbod/{offer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("meer dan 14 dagen voorbij"), "{page}");
+    // The coordinator records it; the stay ends on the key date.
+    let r = app
+        .post_json(&format!("/api/v1/offers/{offer}/move"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let ended: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(ended["exit_date"], key.to_string());
+}
+on_both!(a_key_date_long_past_is_left_to_the_coordinator);

@@ -580,6 +580,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/woningaanbod/{id}/antwoord", "C"),
     ("POST", "/woningaanbod/{id}/verhuizing", "C"),
     ("POST", "/woningaanbod/{id}/intrekken", "CK"),
+    ("POST", "/woningaanbod/{id}/sleuteldatum", "CK"),
     ("GET", "/omklapwoningen", "CK"),
     ("POST", "/omklapwoningen", "CK"),
     ("GET", "/omklapwoningen/{id}", "CK"),
@@ -602,6 +603,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/offers/{id}/answer", "C"),
     ("POST", "/api/v1/offers/{id}/move", "C"),
     ("POST", "/api/v1/offers/{id}/withdraw", "CK"),
+    ("POST", "/api/v1/offers/{id}/key-date", "CK"),
     ("GET", "/api/v1/flips", "CK"),
     ("POST", "/api/v1/flips", "CK"),
     ("GET", "/api/v1/flips/{id}", "CK"),
@@ -3402,6 +3404,8 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     let (oc2, pc2) = proposed("Cor").await;
     let (od2, pd2) = accepted("Dirk").await;
     let (oe2, pe2) = proposed("Els").await;
+    let (ok, pk) = accepted("Kees").await;
+    let (ok2, pk2) = accepted("Koen").await;
     // Omklap homes: one in use, two requested with their resident placed.
     let in_flip = |name: &'static str| async move {
         let home = flip_home(app, 1, &format!("Omklap {name}")).await;
@@ -3420,10 +3424,19 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     };
     let (next, effects) = f.flip.apply(&action).unwrap();
     let stay = db.running_stay_in(pf, f.home_id).await.unwrap();
-    db.apply_flip(ff, f.flip.state, &next, &action, &effects, stay, actor)
-        .await
-        .unwrap()
-        .unwrap();
+    db.apply_flip(
+        ff,
+        f.flip.state,
+        &next,
+        &action,
+        &effects,
+        stay,
+        None,
+        actor,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let (fg, pg) = in_flip("Gijs").await;
     let (fg2, pg2) = in_flip("Gert").await;
     // Referrals a partner filed on a known file, the link to confirm.
@@ -3542,6 +3555,21 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
                 pe,
                 false,
                 vec![("withdraw_reason", "Woning verkocht".into())],
+                None,
+            ),
+        ),
+        (
+            "POST",
+            "/woningaanbod/{id}/sleuteldatum",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/sleuteldatum", o(ok)),
+                pk,
+                false,
+                vec![
+                    ("new_key_date", today.tomorrow().unwrap().to_string()),
+                    ("key_date_reason", "De vorige bewoner vertrekt later".into()),
+                ],
                 None,
             ),
         ),
@@ -3682,6 +3710,20 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
                 false,
                 vec![],
                 Some(json!({"reason": "Niet meer beschikbaar"})),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/key-date",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/key-date", o(ok2)),
+                pk2,
+                false,
+                vec![],
+                Some(
+                    json!({"key_date": today.tomorrow().unwrap().to_string(), "reason": "Schilderwerk loopt uit"}),
+                ),
             ),
         ),
         (

@@ -4,8 +4,8 @@ use crate::extract::{ApiQuery, Path};
 use crate::routes::Web;
 use axum::extract::State as S;
 use nabij_app::outflow::{
-    self, AnswerInput, FlipRequestInput, FlipStepInput, MatchInput, OfferInput, OfferQuery,
-    QuotaInput, WithdrawInput,
+    self, AnswerInput, FlipRequestInput, FlipStepInput, KeyDateInput, MatchInput, OfferInput,
+    OfferQuery, QuotaInput, WithdrawInput,
 };
 use nabij_app::partners::{self, PartnerReferralInput};
 use nabij_domain::ids::ReferralId;
@@ -113,6 +113,15 @@ pub async fn withdraw(
     Body(input): Body<WithdrawInput>,
 ) -> ApiResult {
     ok(&outflow::withdraw(&state.app, &viewer.caller, id, &input).await?)
+}
+
+pub async fn change_key_date(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<OfferId>,
+    Body(input): Body<KeyDateInput>,
+) -> ApiResult {
+    ok(&outflow::change_key_date(&state.app, &viewer.caller, id, &input).await?)
 }
 
 pub async fn flips(S(state): S<Web>, viewer: Viewer) -> ApiResult {

@@ -14,7 +14,7 @@ use axum::response::Response;
 use nabij_app::AppError;
 use nabij_app::outflow::{
     self, AnswerInput, CandidateView, FlipDetail, FlipRequestInput, FlipStepInput, FlipView,
-    MatchInput, OfferDetail, OfferInput, OfferView, Quota, QuotaInput, WithdrawInput,
+    KeyDateInput, MatchInput, OfferDetail, OfferInput, OfferView, Quota, QuotaInput, WithdrawInput,
 };
 use nabij_app::partners::{self, PartnerReferralInput};
 use nabij_domain::access::Role;
@@ -214,8 +214,26 @@ impl OfferPage {
         self.d.offer.state == nabij_domain::outflow::OfferState::Proposed
     }
     pub fn awaiting_move(&self) -> bool {
-        self.d.offer.state == nabij_domain::outflow::OfferState::Accepted
-            && self.d.offer.moved_on.is_none()
+        self.d.offer.move_status.is_some()
+    }
+    /// What happens next with an accepted offer not yet moved into, in plain Dutch.
+    pub fn move_note(&self) -> Option<String> {
+        use nabij_domain::outflow::{KeyDateMove, MOVE_CATCH_UP_DAYS};
+        let key = labels::date(self.d.offer.key_date?);
+        Some(match self.d.offer.move_status? {
+            KeyDateMove::Awaiting => format!(
+                "Het verblijf eindigt op {key}: de dag erna legt Nabij de verhuizing vast. \
+                 Schuift de sleuteloverdracht op, verzet dan de sleuteldatum."
+            ),
+            KeyDateMove::Due => {
+                format!("De sleutel is op {key} overgedragen; Nabij legt de verhuizing zo vast.")
+            }
+            KeyDateMove::Overdue => format!(
+                "De sleuteldatum {key} is meer dan {MOVE_CATCH_UP_DAYS} dagen voorbij en de \
+                 verhuizing is niet vastgelegd. Leg de verhuizing vast, of verzet de sleuteldatum \
+                 als de sleutel nog niet is overgedragen."
+            ),
+        })
     }
     pub fn date(&self, d: &nabij_domain::Date) -> String {
         labels::date(*d)
@@ -353,6 +371,39 @@ pub async fn withdraw(
             e => e,
         });
     after_offer(state, viewer, id, form, result, "aanbod-ingetrokken").await
+}
+
+pub async fn change_key_date(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<OfferId>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let form = Form::parse(&body);
+    let input = KeyDateInput {
+        key_date: form.value("new_key_date").into(),
+        reason: form.value("key_date_reason").into(),
+    };
+    let result = outflow::change_key_date(&state.app, &viewer.caller, id, &input)
+        .await
+        .map_err(|e| match e {
+            // The form's own field names: the answer form on the same page has a key date
+            // and a reason too.
+            AppError::Invalid(v) => AppError::Invalid(
+                v.into_iter()
+                    .map(|mut r| {
+                        r.field = match r.field {
+                            "key_date" => "new_key_date",
+                            "reason" => "key_date_reason",
+                            f => f,
+                        };
+                        r
+                    })
+                    .collect(),
+            ),
+            e => e,
+        });
+    after_offer(state, viewer, id, form, result, "sleuteldatum").await
 }
 
 // ---------------------------------------------------------------- omklap homes
