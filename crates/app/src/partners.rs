@@ -244,7 +244,9 @@ pub async fn our_referral(
         None
     };
     let professional = if care_consent {
-        app.db.professional_of(r.person_id).await?
+        app.db
+            .professional_of(r.person_id, app.clock.today())
+            .await?
     } else {
         None
     };

@@ -282,7 +282,7 @@ pub async fn file(app: &App, caller: &Caller, id: PersonId) -> Result<PersonFile
         (Vec::new(), Vec::new())
     };
     Ok(PersonFile {
-        professional: app.db.professional_of(person.id).await?,
+        professional: app.db.professional_of(person.id, today).await?,
         consents: consents_of(app, person.id, today).await?,
         person,
         referrals,

@@ -58,7 +58,10 @@ pub async fn my_houses(app: &App, caller: &Caller) -> Result<Vec<House>> {
                 person_id: o.person_id,
                 first_name: o.first_name.clone(),
                 since: o.start,
-                professional: app.db.professional_of(o.person_id).await?,
+                professional: app
+                    .db
+                    .professional_of(o.person_id, app.clock.today())
+                    .await?,
             });
         }
         let notes = app.db.home_notes(id).await?;

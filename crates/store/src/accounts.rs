@@ -447,16 +447,20 @@ impl Db {
             .collect()
     }
 
-    /// The professional guiding a person now: (name, phone).
+    /// The professional guiding a person on `today`: the lead of the episode that is open
+    /// then (running, or in aftercare up to its end date): (name, phone).
     pub async fn professional_of(
         &self,
         person: PersonId,
+        today: Date,
     ) -> Result<Option<(String, Option<String>)>> {
         sqlx::query(
             "SELECT u.display_name, u.phone FROM guidance_episodes e JOIN users u ON u.id = e.lead_professional_id \
-             WHERE e.person_id = $1 AND e.ended_on IS NULL",
+             WHERE e.person_id = $1 AND (e.ended_on IS NULL OR e.ended_on >= $2) \
+             ORDER BY e.started_on DESC, e.id DESC LIMIT 1",
         )
         .bind(person.0)
+        .bind(date_text(today))
         .fetch_optional(self.reader())
         .await?
         .map(|r| Ok((get_string(&r, "display_name")?, get_opt_string(&r, "phone")?)))

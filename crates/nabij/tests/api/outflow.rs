@@ -1438,6 +1438,18 @@ async fn after_a_flip_guidance_runs_on_as_aftercare(app: TestApp) {
         .saturating_add(jiff::ToSpan::days(180))
         .to_string();
     assert_eq!(e["ended_on"], until);
+    // The file names the professional during aftercare, as the person's own page and a
+    // partner's care view do.
+    let file = app
+        .get(&format!("/personen/{person}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        file.contains("Begeleider: <strong>Test professional</strong>"),
+        "{file}"
+    );
     // The professional keeps the file during aftercare.
     let professional = app.session_as(Role::Professional).await;
     assert_eq!(
