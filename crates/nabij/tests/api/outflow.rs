@@ -1759,6 +1759,37 @@ async fn the_planner_reads_outflow_supply_from_real_offers(app: TestApp) {
     let referral = app.refer("Noor").await;
     assert_eq!(app.place(referral, app.pitstop).await.status(), 201);
     let q = quota(&app, 12).await;
+    // An omklapwoning in use from today, its lease flipped only at the end.
+    let today = app.clock.today();
+    let flip: Value = app
+        .post_json(
+            "/api/v1/flips",
+            &json!({"corporation_id": app.partner_org, "name": "Omklap Planner", "address": "Duinweg 5",
+                    "neighbourhood_id": app.centrum.0, "from": today.to_string()}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let flip_id = flip["id"].as_i64().unwrap();
+    let home = nabij_domain::ids::HomeId(flip["home_id"].as_i64().unwrap());
+    let resident: Value = app
+        .place(app.refer("Omar").await, home)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let step = |body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .post_json(&format!("/api/v1/flips/{flip_id}/steps"), &body)
+                .await;
+            assert_eq!(r.status(), 200, "{body}: {}", r.text().await.unwrap());
+        }
+    };
+    step(json!({"step": "in_use", "person_id": resident["person_id"], "on": today.to_string()}))
+        .await;
     for _ in 0..9 {
         let r = partner
             .post_json("/api/v1/offers", &offer_body(&app, q, 1))
@@ -1781,6 +1812,16 @@ async fn the_planner_reads_outflow_supply_from_real_offers(app: TestApp) {
 
     // Half a year on, nine offers are too few: the supply is still estimated from exits.
     app.clock.set(app.clock.now() + days(200));
+    let t200 = app.clock.today().to_string();
+    step(json!({"step": "flip_review", "on": t200})).await;
+    for c in [
+        "rent_paid",
+        "no_nuisance",
+        "goals_met",
+        "corporation_agrees",
+    ] {
+        step(json!({"step": "criterion", "criterion": c, "met": true, "on": t200})).await;
+    }
     let html = app.get(planner).await.text().await.unwrap();
     assert!(html.contains("Berekend op "), "{html}");
     assert!(!html.contains("echte woningaanbiedingen"), "{html}");
@@ -1825,6 +1866,16 @@ async fn the_planner_reads_outflow_supply_from_real_offers(app: TestApp) {
     assert_eq!(r.status(), 200);
     let html = app.get(planner).await.text().await.unwrap();
     assert!(!html.contains("echte woningaanbiedingen"), "{html}");
+
+    // The lease flips after that calibration was kept: nine offers and one flip are ten
+    // again, seen at once.
+    step(json!({"step": "flipped", "on": t200})).await;
+    let html = app.get(planner).await.text().await.unwrap();
+    let fact = outflow_fact(&html).expect("the outflow homes per year");
+    assert!(
+        fact.ends_with("(bron: 10 echte woningaanbiedingen en omklappen)"),
+        "{fact}"
+    );
 }
 on_both!(the_planner_reads_outflow_supply_from_real_offers);
 
