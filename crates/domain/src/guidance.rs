@@ -155,16 +155,19 @@ pub fn progress(from: &Scores, to: &Scores) -> [i8; 13] {
     std::array::from_fn(|i| to.0[i].0 as i8 - from.0[i].0 as i8)
 }
 
-/// Progress of a person: from the intake assessment (the first) to the latest. That is the
-/// exit assessment when guidance ended with one; after a resumption, the assessments made
-/// since count too. `None` with fewer than two assessments. Assessments are given oldest
-/// first.
+/// Progress of a person: from the latest intake assessment to the latest assessment. That
+/// is the exit assessment when guidance ended with one. A resumption has no new intake, so
+/// after one the assessments made since count from the intake before it; a new episode with
+/// its own intake starts again from that intake. Without any intake, from the first
+/// assessment. `None` until there is an assessment after the start. Assessments are given
+/// oldest first.
 pub fn progress_of(assessments: &[(Date, ZrmMoment, Scores)]) -> Option<[i8; 13]> {
-    if assessments.len() < 2 {
-        return None;
-    }
-    let (first, last) = (assessments.first()?, assessments.last()?);
-    Some(progress(&first.2, &last.2))
+    let start = assessments
+        .iter()
+        .rposition(|a| a.1 == ZrmMoment::Intake)
+        .unwrap_or(0);
+    let last = assessments.len().checked_sub(1)?;
+    (start < last).then(|| progress(&assessments[start].2, &assessments[last].2))
 }
 
 /// When the next assessment is due, or `None` when none is.
@@ -344,6 +347,14 @@ mod tests {
         assert_eq!(progress_of(&[a, b]), Some([1; 13]));
         assert_eq!(progress_of(&[a, b, c]), Some([2; 13]));
         assert_eq!(progress_of(&[a, b, c, d]), Some([-1; 13]));
+        // A new episode with its own intake starts again from it.
+        let e = (date(2027, 3, 1), ZrmMoment::Intake, scores([2; 13]));
+        let f = (date(2027, 6, 1), ZrmMoment::Periodic, scores([5; 13]));
+        assert_eq!(progress_of(&[a, b, c, d, e]), None);
+        assert_eq!(progress_of(&[a, b, c, d, e, f]), Some([3; 13]));
+        // Without an intake: from the first.
+        assert_eq!(progress_of(&[b, c]), Some([1; 13]));
+        assert_eq!(progress_of(&[]), None);
     }
 
     #[test]

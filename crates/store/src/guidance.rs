@@ -1125,9 +1125,10 @@ pub struct RecoveryFacts {
     /// Persons with an assessment in the period.
     pub assessed: i64,
     /// Persons whose latest assessment up to the period's end falls in it and follows an
-    /// earlier one: first assessment → that latest one.
+    /// earlier one: latest intake (else the first assessment) → that latest one.
     pub to_latest: ZrmChanges,
-    /// Persons with an exit assessment in the period: first assessment → that exit one.
+    /// Persons with an exit assessment in the period: latest intake before it (else the
+    /// first assessment) → that exit one.
     pub to_exit: ZrmChanges,
     /// On each of the given days.
     pub hours: Vec<HoursOnDay>,
@@ -1247,9 +1248,17 @@ fn zrm_changes(r: &dyn Cells) -> Result<ZrmChanges> {
     Ok(c)
 }
 
-/// A person's first assessment ever (the intake), for a correlated subquery over `t`.
-const FIRST_ASSESSMENT: &str = "(SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id \
-     ORDER BY x.assessed_on, x.id LIMIT 1)";
+/// Where a person's progress starts, for a correlated subquery over `t`: their latest intake
+/// assessment up to `upto` (an SQL date expression), or without one their first assessment
+/// (as [`nabij_domain::guidance::progress_of`]).
+fn start_assessment(upto: &str) -> String {
+    format!(
+        "COALESCE((SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id \
+           AND x.moment = 'intake' AND x.assessed_on <= {upto} ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1), \
+         (SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id \
+           ORDER BY x.assessed_on, x.id LIMIT 1))"
+    )
+}
 
 impl Db {
     /// The recovery measures of a period (domain.md §7): ZRM change per domain intake →
@@ -1281,9 +1290,10 @@ impl Db {
         );
         // The latest assessment in the period is the latest up to its end; each person's
         // first and latest are found once, through their own index.
+        let start = start_assessment("$2");
         let to_latest_sql = format!(
             "WITH p AS MATERIALIZED ( \
-               SELECT t.person_id, {FIRST_ASSESSMENT} AS first_id, \
+               SELECT t.person_id, {start} AS first_id, \
                  (SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id AND x.assessed_on <= $2 \
                   ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1) AS last_id \
                FROM (SELECT DISTINCT a.person_id FROM {assessed}) t{join}) \
@@ -1297,9 +1307,12 @@ impl Db {
             "t",
             everyone,
         );
+        let start = start_assessment(
+            "(SELECT e.assessed_on FROM zrm_assessments e WHERE e.id = t.last_id)",
+        );
         let to_exit_sql = format!(
             "WITH p AS MATERIALIZED ( \
-               SELECT t.person_id, t.last_id, {FIRST_ASSESSMENT} AS first_id FROM ( \
+               SELECT t.person_id, t.last_id, {start} AS first_id FROM ( \
                  SELECT a.person_id, MAX(a.id) AS last_id FROM {exits} \
                  GROUP BY a.person_id) t{join}) \
              SELECT {aggregates} FROM p JOIN zrm_assessments f ON f.id = p.first_id \

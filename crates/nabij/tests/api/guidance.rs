@@ -1336,3 +1336,43 @@ async fn a_former_lead_learns_nothing_of_where_the_person_stands(app: TestApp) {
     assert!(r.text().await.unwrap().contains("opvangplek"));
 }
 on_both!(a_former_lead_learns_nothing_of_where_the_person_stands);
+
+async fn progress_starts_again_at_a_new_intake_on_the_file_and_in_the_report(app: TestApp) {
+    use nabij_domain::guidance::ZrmMoment;
+    let actor = nabij_store::audit::Actor::system("test", app.clock.now());
+    let today = app.clock.today();
+    let referral = app.refer("Hanna").await;
+    let r: Value = app.get_json(&format!("/api/v1/referrals/{referral}")).await;
+    let p = nabij_domain::ids::PersonId(r["person_id"].as_i64().unwrap());
+    // An earlier guidance, two years back: intake and exit. Then a new one with its own
+    // intake (finances 4), assessed again today (finances 5).
+    for (days_back, moment, finances) in [
+        (730, ZrmMoment::Intake, 1),
+        (600, ZrmMoment::Exit, 2),
+        (60, ZrmMoment::Intake, 4),
+        (0, ZrmMoment::Periodic, 5),
+    ] {
+        app.db
+            .add_assessment(
+                p,
+                today.saturating_sub(jiff::ToSpan::days(days_back)),
+                moment,
+                &zrm_scores(finances, 3),
+                &actor,
+            )
+            .await
+            .unwrap();
+    }
+    // The file: +1 on finances since the new intake, not +4 since the first one.
+    let zrm = app
+        .get_json(&format!("/api/v1/persons/{}/assessments", p.0))
+        .await;
+    assert_eq!(zrm["progress"][0], 1, "{zrm}");
+    assert_eq!(zrm["progress"][1], 0, "{zrm}");
+    // The recovery report measures from the same start: one person, finances +1,00.
+    let html = app.get("/rapportage/herstel").await.text().await.unwrap();
+    let finances = &html[html.find("Financiën").expect("a row per domain")..];
+    let row = &finances[..finances.find("</tr>").unwrap()];
+    assert!(row.contains("1,00") && !row.contains("4,00"), "{row}");
+}
+on_both!(progress_starts_again_at_a_new_intake_on_the_file_and_in_the_report);
