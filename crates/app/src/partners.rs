@@ -434,6 +434,16 @@ pub struct Submitted {
     pub referral_id: ReferralId,
 }
 
+/// Whether the caller's organisation submits referrals itself (a gemeente, a sociaal team or
+/// a woningcorporatie): its kind, else refused with the reason.
+pub async fn may_submit(app: &App, caller: &Caller) -> Result<nabij_domain::outflow::PartnerKind> {
+    require_partner(caller)?;
+    let (kind, _) = app.db.partner_kind(caller.organisation.0).await?;
+    kind.filter(|k| k.refers()).ok_or_else(|| {
+        AppError::Forbidden("aanmelden doen gemeenten, sociale teams en woningcorporaties".into())
+    })
+}
+
 /// A municipality, social team or housing corporation submits a referral itself, with the
 /// person's consent for referral. It lands in the coordinators' open referrals with the
 /// 24-hour clock running. A known person is not filed twice. Everything is checked before
@@ -445,13 +455,7 @@ pub async fn submit_referral(
     input: &PartnerReferralInput,
 ) -> Result<Submitted> {
     use nabij_domain::RuleViolation;
-    require_partner(caller)?;
-    let (kind, _) = app.db.partner_kind(caller.organisation.0).await?;
-    let Some(kind) = kind.filter(|k| k.refers()) else {
-        return Err(AppError::Forbidden(
-            "aanmelden doen gemeenten, sociale teams en woningcorporaties".into(),
-        ));
-    };
+    let kind = may_submit(app, caller).await?;
     let today = app.clock.today();
     let mut errors = Vec::new();
     let given = match crate::blank(&Some(input.consent_given_on.clone())) {

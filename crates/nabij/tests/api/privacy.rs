@@ -822,6 +822,155 @@ async fn authorization_matrix(app: TestApp) {
 }
 on_both!(authorization_matrix);
 
+/// The kinds of partner that may use a partner route (the role alone lets every partner
+/// in): offers, quotas' use and omklap homes are the corporation's; submitting referrals is
+/// for those who refer; quotas are seen by whom they concern.
+fn partner_kinds_of(method: &str, path: &str) -> &'static [nabij_domain::outflow::PartnerKind] {
+    use nabij_domain::outflow::PartnerKind::*;
+    let corporation = (path.starts_with("/woningaanbod")
+        && !(method == "GET" && path == "/woningaanbod"))
+        || (path.starts_with("/omklapwoningen") && !(method == "GET" && path == "/omklapwoningen"))
+        || path.starts_with("/api/v1/offers")
+        || path.starts_with("/api/v1/flips");
+    if corporation {
+        &[HousingCorporation]
+    } else if (method, path) == ("GET", "/onze-aanmeldingen/nieuw")
+        || (method, path) == ("POST", "/onze-aanmeldingen")
+        || (method, path) == ("POST", "/api/v1/partner/referrals")
+    {
+        &[Municipality, SocialTeam, HousingCorporation]
+    } else if path == "/api/v1/quotas" {
+        &[Municipality, SocialTeam, HousingCorporation]
+    } else {
+        nabij_domain::outflow::PartnerKind::ALL
+    }
+}
+
+/// Every route a partner may use, for each kind of partner: a kind that does not do it is
+/// refused (403, or "not found" for a record it cannot see), whatever the role allows; a
+/// kind that does gets through the gate. And for each kind, the name on a referral it made
+/// shows with consent given, and not once the consent is revoked or has expired.
+async fn partner_kinds_in_the_matrix(app: TestApp) {
+    use nabij_domain::outflow::PartnerKind;
+    let w = world(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let routes: Vec<_> = EXPECTED
+        .iter()
+        .filter(|(_, _, who)| who.contains('K'))
+        .collect();
+    assert!(routes.len() > 20, "the partner routes: {routes:?}");
+    let referral = format!("/api/v1/partner/referrals/{}", w.own.referral);
+    let name_seen = |partner: &Session| {
+        let referral = referral.clone();
+        let partner = partner.clone();
+        async move {
+            let seen: Value = partner.get(&referral).await.json().await.unwrap();
+            assert!(seen["id"].is_i64(), "{seen}");
+            seen["name"] == "Piet Achternaam"
+        }
+    };
+    for kind in PartnerKind::ALL {
+        let covers = if kind.covers_municipalities() {
+            vec![app.woerden]
+        } else {
+            vec![]
+        };
+        app.db
+            .set_partner_kind(app.partner_org, *kind, &covers)
+            .await
+            .unwrap();
+        for (method, path, _) in &routes {
+            let own = if path.contains('{') {
+                concrete(path, &w.own)
+            } else {
+                path.to_string()
+            };
+            let status = request(Some(&partner), &app.address, method, &own)
+                .await
+                .status()
+                .as_u16();
+            if partner_kinds_of(method, path).contains(kind) {
+                assert!(
+                    status != 403 && status != 404,
+                    "{kind:?} {method} {path}: {status}"
+                );
+            } else {
+                assert!(
+                    status == 403 || (status == 404 && path.contains('{')),
+                    "{kind:?} {method} {path} is not for this kind: {status}"
+                );
+            }
+        }
+
+        // The list offers the form only to those who refer.
+        let list = partner
+            .get("/onze-aanmeldingen")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            list.contains("Iemand aanmelden"),
+            kind.refers(),
+            "{kind:?}: {list}"
+        );
+
+        // Consent given: the name shows. Revoked, or expired: it does not, at once.
+        let today = app.clock.today();
+        let consents = app.db.consents_of(w.own.person).await.unwrap();
+        let given = consents
+            .iter()
+            .find(|c| {
+                c.organisation_id == app.partner_org
+                    && c.purpose == Purpose::Referral
+                    && c.revoked_on.is_none()
+                    && c.expires_on.is_none_or(|e| e >= today)
+            })
+            .expect("a consent for referral in force")
+            .id;
+        assert!(name_seen(&partner).await, "{kind:?} with consent");
+        app.db
+            .revoke_consent(w.own.person, given, today, &system(&app))
+            .await
+            .unwrap();
+        assert!(!name_seen(&partner).await, "{kind:?} after revocation");
+        app.db
+            .record_consent(
+                &NewConsent {
+                    person: w.own.person,
+                    organisation_id: app.partner_org,
+                    purpose: Purpose::Referral,
+                    given_on: today,
+                    expires_on: Some(today),
+                },
+                &system(&app),
+            )
+            .await
+            .unwrap();
+        assert!(
+            name_seen(&partner).await,
+            "{kind:?} on the consent's last day"
+        );
+        app.clock.set(app.clock.now() + days(1));
+        assert!(!name_seen(&partner).await, "{kind:?} after expiry");
+        // Given again, for the next kind.
+        app.db
+            .record_consent(
+                &NewConsent {
+                    person: w.own.person,
+                    organisation_id: app.partner_org,
+                    purpose: Purpose::Referral,
+                    given_on: app.clock.today(),
+                    expires_on: None,
+                },
+                &system(&app),
+            )
+            .await
+            .unwrap();
+    }
+}
+on_both!(partner_kinds_in_the_matrix);
+
 /// Entries for one person, newest first, since a sequence number.
 async fn entries_since(app: &TestApp, seq: i64) -> Vec<nabij_store::audit::AccessLogEntry> {
     let mut all = app

@@ -665,7 +665,9 @@ async fn new_referral_page(state: &Web, form: Form) -> Result<Response, HtmlErro
     Ok(with_form(&p, &p.form, []))
 }
 
-pub async fn new_referral(S(state): S<Web>, _viewer: Viewer) -> Result<Response, HtmlError> {
+pub async fn new_referral(S(state): S<Web>, viewer: Viewer) -> Result<Response, HtmlError> {
+    // A partner whose kind does not refer is told so before filling in the form.
+    partners::may_submit(&state.app, &viewer.caller).await?;
     new_referral_page(&state, Form::default()).await
 }
 

@@ -30,6 +30,8 @@ pub struct ListPage {
     pub organisation: String,
     pub rows: Vec<Row>,
     pub pager: crate::paging::Pager,
+    /// The organisation submits referrals itself (its kind).
+    pub refers: bool,
 }
 
 pub async fn list(
@@ -60,12 +62,16 @@ pub async fn list(
         })
         .collect();
     let organisation = viewer.account().organisation_name.clone();
+    let refers = partners::may_submit(&state.app, &viewer.caller)
+        .await
+        .is_ok();
     Ok(shown(
         page(&ListPage {
             nav: "partner",
             organisation,
             rows,
             pager,
+            refers,
         }),
         persons,
     ))
