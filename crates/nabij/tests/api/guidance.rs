@@ -1228,7 +1228,55 @@ async fn every_file_route_follows_the_episode_policy(app: TestApp) {
         404,
         "taken off, after the 7 grace days",
     );
-    all(statuses(lead).await, 200, "the lead keeps the file");
+    all(statuses(lead.clone()).await, 200, "the lead keeps the file");
+
+    // The person leaves; the lead lets guidance run on as aftercare for 30 days. Aftercare
+    // counts as open; after it, the grace days, then the file closes to the lead too.
+    let stay = app
+        .db
+        .running_stay_in(nabij_domain::ids::PersonId(p), app.pitstop)
+        .await
+        .unwrap()
+        .expect("the running stay");
+    let exit = app.clock.today();
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{}/exit", stay.0),
+            &json!({"exit_date": exit.to_string(), "destination": "own_rented_home", "reason": "Eigen woning"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let until = exit.saturating_add(jiff::ToSpan::days(30));
+    let r = lead
+        .post_json(
+            &format!("/api/v1/persons/{p}/episode-end"),
+            &json!({"ended_on": until.to_string(), "aftercare": "true"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.clock.set(start_time() + days(8 + 30));
+    all(
+        statuses(lead.clone()).await,
+        200,
+        "aftercare, on its last day",
+    );
+    all(
+        statuses(never).await,
+        404,
+        "never involved, during aftercare",
+    );
+    app.clock.set(start_time() + days(8 + 30 + 7));
+    all(
+        statuses(lead.clone()).await,
+        200,
+        "after aftercare, within the 7 grace days",
+    );
+    app.clock.set(start_time() + days(8 + 30 + 8));
+    all(
+        statuses(lead).await,
+        404,
+        "after aftercare and the grace days",
+    );
 }
 
 mod every_file_route_follows_the_episode_policy {
