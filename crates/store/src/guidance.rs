@@ -1276,7 +1276,10 @@ impl Db {
         let to = date_text(scope.to);
         // Two index ends: whether the organisation holds every person.
         let bounds = sqlx::query(
-            "SELECT MIN(organisation_id) AS lo, MAX(organisation_id) AS hi FROM persons",
+            // Two subqueries, so each reads one end of the index (one MIN and one MAX in
+            // the same SELECT read every person on SQLite).
+            "SELECT (SELECT MIN(organisation_id) FROM persons) AS lo, \
+             (SELECT MAX(organisation_id) FROM persons) AS hi",
         )
         .fetch_one(self.reader())
         .await?;
