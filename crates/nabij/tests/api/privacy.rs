@@ -837,9 +837,8 @@ fn partner_kinds_of(method: &str, path: &str) -> &'static [nabij_domain::outflow
     } else if (method, path) == ("GET", "/onze-aanmeldingen/nieuw")
         || (method, path) == ("POST", "/onze-aanmeldingen")
         || (method, path) == ("POST", "/api/v1/partner/referrals")
+        || path == "/api/v1/quotas"
     {
-        &[Municipality, SocialTeam, HousingCorporation]
-    } else if path == "/api/v1/quotas" {
         &[Municipality, SocialTeam, HousingCorporation]
     } else {
         nabij_domain::outflow::PartnerKind::ALL
