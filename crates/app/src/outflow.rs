@@ -315,8 +315,11 @@ async fn view(
         available_from: o.available_from,
         state: o.state,
         candidate,
-        move_status: match (o.state, o.key_date, o.moved_on) {
-            (OfferState::Accepted, Some(k), None) => Some(KeyDateMove::of(k, app.clock.today())),
+        // No move is pending once the stay ended some other way.
+        move_status: match (o.state, o.key_date, o.moved_on, o.stay_running) {
+            (OfferState::Accepted, Some(k), None, true) => {
+                Some(KeyDateMove::of(k, app.clock.today()))
+            }
             _ => None,
         },
         key_date: o.key_date,
@@ -786,9 +789,10 @@ pub struct KeyDateInput {
     pub reason: String,
 }
 
-/// Postpones (or brings forward) the key date of an accepted offer not yet moved into: the
-/// coordinator, or the corporation that hands over the key. Until the move is made the stay
-/// runs on; the unit moves to the quota of the new key date's year.
+/// Postpones the key date of an accepted offer not yet moved into, while its stay runs: the
+/// coordinator, or the corporation that hands over the key; only the coordinator brings it
+/// forward. Until the move is made the stay runs on; the unit moves to the quota of the new
+/// key date's year.
 #[tracing::instrument(skip_all, fields(offer = id.0))]
 pub async fn change_key_date(
     app: &App,
@@ -802,6 +806,11 @@ pub async fn change_key_date(
             "alleen de sleuteldatum van een geaccepteerd aanbod waarin nog niet verhuisd is".into(),
         ));
     };
+    if !o.stay_running {
+        return Err(AppError::Conflict(
+            "het verblijf is al beëindigd; de sleuteldatum verandert niet meer".into(),
+        ));
+    }
     let today = app.clock.today();
     let mut errors = Vec::new();
     let reason = input.reason.trim();
@@ -818,10 +827,16 @@ pub async fn change_key_date(
         None => None,
     };
     let new = crate::take(&mut errors, parse_date("key_date", &input.key_date));
-    if let Some(new) = new
-        && let Err(e) = check_new_key_date(new, current, o.available_from, stay_start, today)
-    {
-        errors.push(e);
+    if let Some(new) = new {
+        if let Err(e) = check_new_key_date(new, current, o.available_from, stay_start, today) {
+            errors.push(e);
+        } else if new < current && !caller.acts_as(Role::Coordinator) {
+            // An earlier key date brings the end of the stay closer: the coordinator's call.
+            errors.push(RuleViolation::new(
+                "key_date",
+                "een corporatie verzet de sleuteldatum alleen naar later; vervroegen doet de coördinator",
+            ));
+        }
     }
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));

@@ -1249,12 +1249,12 @@ fn zrm_changes(r: &dyn Cells) -> Result<ZrmChanges> {
 }
 
 /// Where a person's progress starts, for a correlated subquery over `t`: their latest intake
-/// assessment up to `upto` (an SQL date expression), or without one their first assessment
-/// (as [`nabij_domain::guidance::progress_of`]).
+/// assessment up to `upto` (an SQL condition on the assessment `x`), or without one their
+/// first assessment (as [`nabij_domain::guidance::progress_of`]).
 fn start_assessment(upto: &str) -> String {
     format!(
         "COALESCE((SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id \
-           AND x.moment = 'intake' AND x.assessed_on <= {upto} ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1), \
+           AND x.moment = 'intake' AND {upto} ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1), \
          (SELECT x.id FROM zrm_assessments x WHERE x.person_id = t.person_id \
            ORDER BY x.assessed_on, x.id LIMIT 1))"
     )
@@ -1293,7 +1293,9 @@ impl Db {
         );
         // The latest assessment in the period is the latest up to its end; each person's
         // first and latest are found once, through their own index.
-        let start = start_assessment("$2");
+        // The latest assessment up to the period's end is the last of all up to that day,
+        // so an intake up to that day is never after it.
+        let start = start_assessment("x.assessed_on <= $2");
         let to_latest_sql = format!(
             "WITH p AS MATERIALIZED ( \
                SELECT t.person_id, {start} AS first_id, \
@@ -1310,8 +1312,11 @@ impl Db {
             "t",
             everyone,
         );
+        // Up to the exit assessment in the order of day and recording: an intake recorded
+        // after it on the same day starts the next episode, not this one.
         let start = start_assessment(
-            "(SELECT e.assessed_on FROM zrm_assessments e WHERE e.id = t.last_id)",
+            "EXISTS (SELECT 1 FROM zrm_assessments e WHERE e.id = t.last_id \
+               AND (x.assessed_on < e.assessed_on OR (x.assessed_on = e.assessed_on AND x.id <= e.id)))",
         );
         let to_exit_sql = format!(
             "WITH p AS MATERIALIZED ( \

@@ -178,18 +178,19 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// The names of the embedded migrations, oldest first.
 /// Migrations corrected after release, with the checksums of their earlier text that an
 /// install may have applied. Such an install keeps what the earlier text did.
 /// - `0011_guidance` split a person's legacy guidance into two episodes when a row began
 ///   after the previous row ended but while an earlier, longer row still ran; with two such
 ///   rows open the migration failed on the one-open-episode index. An install that applied
-///   the earlier text had no such data, or has the split episodes, both valid.
+///   the earlier text keeps its episodes as they were made: there, such a period may be
+///   split into closed episodes that overlap.
 const EARLIER_CHECKSUMS: &[(&str, &str)] = &[
     ("0011_guidance", "8933ad26300fb9b0"),
     ("0011_guidance", "4610642e261b305d"),
 ];
 
+/// The names of the embedded migrations, oldest first.
 pub fn names() -> Vec<&'static str> {
     MIGRATIONS.iter().map(|m| m.name).collect()
 }
@@ -219,12 +220,16 @@ pub(crate) async fn run(db: &Db, up_to: Option<&str>) -> Result<()> {
     let rows = sqlx::query("SELECT name, checksum FROM schema_migrations")
         .fetch_all(&mut *tx)
         .await?;
-    let last = up_to.map_or(MIGRATIONS.len(), |name| {
-        MIGRATIONS
-            .iter()
-            .position(|m| m.name == name)
-            .map_or(MIGRATIONS.len(), |i| i + 1)
-    });
+    let last = match up_to {
+        None => MIGRATIONS.len(),
+        Some(name) => {
+            MIGRATIONS
+                .iter()
+                .position(|m| m.name == name)
+                .ok_or_else(|| StoreError::Config(format!("no migration named {name}")))?
+                + 1
+        }
+    };
     for m in &MIGRATIONS[..last] {
         let sql = match db.backend {
             Backend::Sqlite => m.sqlite,

@@ -79,6 +79,8 @@ pub struct Offer {
     pub key_date: Option<Date>,
     pub moved_on: Option<Date>,
     pub declines: i64,
+    /// The stay the offer was made for still runs.
+    pub stay_running: bool,
 }
 
 impl Offer {
@@ -154,7 +156,8 @@ const OFFER_COLUMNS: &str = "o.id, o.provider_id, o.corporation_id, c.name AS co
      o.address, o.municipality_id, m.name AS municipality_name, o.neighbourhood_id, o.rooms, o.rent_euros, \
      o.accessible, o.no_pets, o.available_from, o.state, o.holds_unit, o.person_id, \
      p.first_name || ' ' || p.last_name AS person_name, o.stay_id, o.key_date, o.moved_on, \
-     (SELECT COUNT(*) FROM offer_answers a WHERE a.offer_id = o.id AND a.answer = 'declined') AS declines \
+     (SELECT COUNT(*) FROM offer_answers a WHERE a.offer_id = o.id AND a.answer = 'declined') AS declines, \
+     (SELECT COUNT(*) FROM stays s WHERE s.id = o.stay_id AND s.exit_date IS NULL) AS stay_running \
      FROM offers o JOIN organisations c ON c.id = o.corporation_id \
      JOIN municipalities m ON m.id = o.municipality_id LEFT JOIN persons p ON p.id = o.person_id";
 
@@ -182,6 +185,7 @@ fn offer(r: &AnyRow) -> Result<Offer> {
         key_date: get_opt_date(r, "key_date")?,
         moved_on: get_opt_date(r, "moved_on")?,
         declines: get_i64(r, "declines")?,
+        stay_running: get_i64(r, "stay_running")? > 0,
     })
 }
 
@@ -293,7 +297,7 @@ async fn key_year_quota(
             "key_date",
             format!(
                 "het contingent van {} is op ({} van {} gebruikt, {} gereserveerd); \
-                 kies een sleuteldatum in een ander jaar of vraag de corporatie het contingent te verhogen",
+                 kies een sleuteldatum in een ander jaar, of laat de coördinator het contingent verhogen",
                 q.year, q.units.used, q.units.total, q.units.reserved
             ),
         ));
@@ -1653,6 +1657,21 @@ async fn move_in(
     let person = o
         .person_id
         .ok_or_else(|| StoreError::Conflict("niemand om te verhuizen".into()))?;
+    // Guarded by the key date it moves on: a key date changed meanwhile (by another
+    // transaction, also on PostgreSQL's read committed) refuses the move instead of ending
+    // the stay on the old date.
+    let r = sqlx::query(
+        "UPDATE offers SET moved_on = $1 WHERE id = $2 AND state = 'accepted' AND moved_on IS NULL AND key_date = $1",
+    )
+    .bind(date_text(on))
+    .bind(o.id.0)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict(
+            "dit aanbod is intussen veranderd; laad opnieuw".into(),
+        ));
+    }
     // The stay the offer was made for: a later stay of the same person is not this move's.
     end_stay_in(
         tx,
@@ -1663,11 +1682,6 @@ async fn move_in(
         &format!("verhuisd naar {}", o.address),
     )
     .await?;
-    sqlx::query("UPDATE offers SET moved_on = $1 WHERE id = $2")
-        .bind(date_text(on))
-        .bind(o.id.0)
-        .execute(&mut **tx)
-        .await?;
     crate::guidance::close_at_exit_in(tx, key, actor, person, on, None).await?;
     append_one(
         tx,

@@ -1973,6 +1973,20 @@ async fn a_slipped_handover_postpones_the_key_date_and_the_stay_ends_the_day_aft
     assert_eq!(seen["offer"]["key_date"], first_key.to_string());
     assert_eq!(seen["key_date_changes"], json!([]));
 
+    // A corporation does not bring the end of the stay closer; the coordinator may.
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": in_days(today, 2).to_string(), "reason": "Eerder klaar"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        field_error(&problem, "key_date").contains("alleen naar later"),
+        "{problem}"
+    );
+
     // The corporation hears the previous tenant leaves later: a week on.
     let new_key = in_days(first_key, 7);
     let r = partner
@@ -2045,6 +2059,13 @@ async fn a_slipped_handover_postpones_the_key_date_and_the_stay_ends_the_day_aft
             .any(|e| e.role == "system" && e.client == "verhuizing op de sleuteldatum"),
         "{log:?}"
     );
+    // Anonymised after retention: why the key date moved may describe the person; the
+    // dates stay.
+    let actor = system(&app);
+    assert!(app.db.anonymise(PersonId(person), &actor).await.unwrap());
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["key_date_changes"][0]["reason"], "Geanonimiseerd");
+    assert_eq!(seen["key_date_changes"][0]["key_date"], new_key.to_string());
     // Once moved, the key date is not changed any more.
     let r = partner
         .post_json(
@@ -2094,3 +2115,127 @@ async fn a_key_date_long_past_is_left_to_the_coordinator(app: TestApp) {
     assert_eq!(ended["exit_date"], key.to_string());
 }
 on_both!(a_key_date_long_past_is_left_to_the_coordinator);
+
+async fn an_offer_whose_stay_ended_otherwise_waits_for_no_move(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let q = quota(&app, 1).await;
+    let referral = app.refer("Noor").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let offer = proposed_to_ready_person(&app, &partner, &stay, q).await;
+    let key = in_days(app.clock.today(), 10);
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/answer"),
+            &json!({"answer": "accepted", "key_date": key.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The person leaves another way before the key date.
+    let r = app
+        .post_json(
+            &format!("/api/v1/stays/{}/exit", stay["id"]),
+            &json!({"exit_date": app.clock.today().to_string(), "destination": "family_or_friends", "reason": "Toch bij zus"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["move_status"], Value::Null, "{seen}");
+    let page = app
+        .get(&format!("/woningaanbod/{offer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("op een andere manier beëindigd"), "{page}");
+    assert!(!page.contains("Sleuteldatum verzetten</button>"), "{page}");
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": in_days(key, 7).to_string(), "reason": "Later klaar"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    // The key date passes: nothing is moved, and the stay keeps its own exit.
+    app.clock.set(app.clock.now() + days(11));
+    due_moves(&app).await;
+    let ended: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(ended["destination"], "family_or_friends", "{ended}");
+}
+on_both!(an_offer_whose_stay_ended_otherwise_waits_for_no_move);
+
+async fn a_postponed_key_date_takes_the_unit_to_the_new_years_quota(app: TestApp) {
+    as_corporation(&app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let this_year = quota(&app, 1).await;
+    let year = app.clock.today().year();
+    let r = app
+        .post_json(
+            "/api/v1/quotas",
+            &json!({"corporation_id": app.partner_org, "municipality_id": app.woerden.0, "year": year + 1, "total": 1}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let next_year = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let referral = app.refer("Noor").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let offer = proposed_to_ready_person(&app, &partner, &stay, this_year).await;
+    let key = in_days(app.clock.today(), 5);
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/answer"),
+            &json!({"answer": "accepted", "key_date": key.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(quota_use(&partner, this_year).await, (1, 1, 0));
+
+    // Into next year: the unit moves with it, and this year's comes free.
+    let january = jiff::civil::date(year + 1, 1, 10);
+    let postpone = |to: jiff::civil::Date| {
+        let partner = &partner;
+        async move {
+            partner
+                .post_json(
+                    &format!("/api/v1/offers/{offer}/key-date"),
+                    &json!({"key_date": to.to_string(), "reason": "Renovatie loopt uit"}),
+                )
+                .await
+        }
+    };
+    let r = postpone(january).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(quota_use(&partner, this_year).await, (1, 0, 0));
+    assert_eq!(quota_use(&partner, next_year).await, (1, 1, 0));
+    // Within next year: nothing moves.
+    let r = postpone(in_days(january, 7)).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(quota_use(&partner, next_year).await, (1, 1, 0));
+
+    // This year's freed unit is taken by another offer: the key date cannot come back into
+    // this year (only the coordinator brings it forward, and the quota is full).
+    let r = partner
+        .post_json("/api/v1/offers", &offer_body(&app, this_year, 1))
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assert_eq!(quota_use(&partner, this_year).await, (1, 0, 1));
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": key.to_string(), "reason": "Toch eerder klaar"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        field_error(&problem, "key_date").contains(&format!("contingent van {year} is op")),
+        "{problem}"
+    );
+    // Nothing was written: the unit is still next year's, and the key date unchanged.
+    assert_eq!(quota_use(&partner, this_year).await, (1, 0, 1));
+    assert_eq!(quota_use(&partner, next_year).await, (1, 1, 0));
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["key_date"], in_days(january, 7).to_string());
+    assert_eq!(seen["key_date_changes"].as_array().unwrap().len(), 2);
+}
+on_both!(a_postponed_key_date_takes_the_unit_to_the_new_years_quota);

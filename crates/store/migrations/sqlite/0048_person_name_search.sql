@@ -2,6 +2,8 @@
 -- so `LIKE '%…%'` with three characters or more reads the index instead of every person.
 -- The rowid is the person's id; triggers keep it equal to `persons`.
 CREATE VIRTUAL TABLE person_names USING fts5(name, tokenize = 'trigram');
+-- A changed or anonymised name leaves nothing of the old one in the index's pages.
+INSERT INTO person_names (person_names, rank) VALUES ('secure-delete', 1);
 INSERT INTO person_names (rowid, name)
     SELECT id, LOWER(first_name || ' ' || last_name) FROM persons;
 CREATE TRIGGER person_names_insert AFTER INSERT ON persons

@@ -218,20 +218,28 @@ impl OfferPage {
     }
     /// What happens next with an accepted offer not yet moved into, in plain Dutch.
     pub fn move_note(&self) -> Option<String> {
-        use nabij_domain::outflow::{KeyDateMove, MOVE_CATCH_UP_DAYS};
-        let key = labels::date(self.d.offer.key_date?);
-        Some(match self.d.offer.move_status? {
-            KeyDateMove::Awaiting => format!(
+        use nabij_domain::outflow::{KeyDateMove, MOVE_CATCH_UP_DAYS, OfferState};
+        let o = &self.d.offer;
+        let key = labels::date(o.key_date?);
+        if o.state != OfferState::Accepted || o.moved_on.is_some() {
+            return None;
+        }
+        Some(match o.move_status {
+            None => "Het verblijf is op een andere manier beëindigd; deze verhuizing wordt niet \
+                     meer vastgelegd."
+                .to_string(),
+            Some(KeyDateMove::Awaiting) => format!(
                 "Het verblijf eindigt op {key}: de dag erna legt Nabij de verhuizing vast. \
                  Schuift de sleuteloverdracht op, verzet dan de sleuteldatum."
             ),
-            KeyDateMove::Due => {
-                format!("De sleutel is op {key} overgedragen; Nabij legt de verhuizing zo vast.")
-            }
-            KeyDateMove::Overdue => format!(
+            Some(KeyDateMove::Due) => format!(
+                "De sleuteldatum {key} is voorbij; Nabij legt de verhuizing vast, met het \
+                 verblijf beëindigd op {key}."
+            ),
+            Some(KeyDateMove::Overdue) => format!(
                 "De sleuteldatum {key} is meer dan {MOVE_CATCH_UP_DAYS} dagen voorbij en de \
-                 verhuizing is niet vastgelegd. Leg de verhuizing vast, of verzet de sleuteldatum \
-                 als de sleutel nog niet is overgedragen."
+                 verhuizing is niet vastgelegd. De coördinator legt de verhuizing vast, of de \
+                 sleuteldatum wordt verzet als de sleutel nog niet is overgedragen."
             ),
         })
     }

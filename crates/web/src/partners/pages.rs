@@ -62,9 +62,11 @@ pub async fn list(
         })
         .collect();
     let organisation = viewer.account().organisation_name.clone();
-    let refers = partners::may_submit(&state.app, &viewer.caller)
-        .await
-        .is_ok();
+    let refers = match partners::may_submit(&state.app, &viewer.caller).await {
+        Ok(_) => true,
+        Err(nabij_app::AppError::Forbidden(_)) => false,
+        Err(e) => return Err(e.into()),
+    };
     Ok(shown(
         page(&ListPage {
             nav: "partner",
