@@ -1925,6 +1925,27 @@ async fn due_moves(app: &TestApp) {
     nabij_app::outflow::make_due_moves(&a).await.unwrap();
 }
 
+/// A corporation's offer under a quota of one unit, accepted by a placed person ("Noor")
+/// with the key date `days` ahead: (the corporation's session, the stay, the offer, the key
+/// date).
+async fn accepted_for_later(app: &TestApp, days: i64) -> (Session, Value, i64, jiff::civil::Date) {
+    as_corporation(app).await;
+    let partner = app.session_as(Role::Partner).await;
+    let q = quota(app, 1).await;
+    let referral = app.refer("Noor").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let offer = proposed_to_ready_person(app, &partner, &stay, q).await;
+    let key = in_days(app.clock.today(), days);
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/answer"),
+            &json!({"answer": "accepted", "key_date": key.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    (partner, stay, offer, key)
+}
+
 async fn a_slipped_handover_postpones_the_key_date_and_the_stay_ends_the_day_after(app: TestApp) {
     as_corporation(&app).await;
     let partner = app.session_as(Role::Partner).await;
@@ -2078,20 +2099,7 @@ async fn a_slipped_handover_postpones_the_key_date_and_the_stay_ends_the_day_aft
 on_both!(a_slipped_handover_postpones_the_key_date_and_the_stay_ends_the_day_after);
 
 async fn a_key_date_long_past_is_left_to_the_coordinator(app: TestApp) {
-    as_corporation(&app).await;
-    let partner = app.session_as(Role::Partner).await;
-    let q = quota(&app, 1).await;
-    let referral = app.refer("Noor").await;
-    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
-    let offer = proposed_to_ready_person(&app, &partner, &stay, q).await;
-    let key = in_days(app.clock.today(), 2);
-    let r = app
-        .post_json(
-            &format!("/api/v1/offers/{offer}/answer"),
-            &json!({"answer": "accepted", "key_date": key.to_string()}),
-        )
-        .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (_, stay, offer, key) = accepted_for_later(&app, 2).await;
     // The server was down for three weeks: no move is made silently that long after.
     app.clock.set(app.clock.now() + days(23));
     due_moves(&app).await;
@@ -2117,20 +2125,7 @@ async fn a_key_date_long_past_is_left_to_the_coordinator(app: TestApp) {
 on_both!(a_key_date_long_past_is_left_to_the_coordinator);
 
 async fn an_offer_whose_stay_ended_otherwise_waits_for_no_move(app: TestApp) {
-    as_corporation(&app).await;
-    let partner = app.session_as(Role::Partner).await;
-    let q = quota(&app, 1).await;
-    let referral = app.refer("Noor").await;
-    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
-    let offer = proposed_to_ready_person(&app, &partner, &stay, q).await;
-    let key = in_days(app.clock.today(), 10);
-    let r = app
-        .post_json(
-            &format!("/api/v1/offers/{offer}/answer"),
-            &json!({"answer": "accepted", "key_date": key.to_string()}),
-        )
-        .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (partner, stay, offer, key) = accepted_for_later(&app, 10).await;
     // The person leaves another way before the key date.
     let r = app
         .post_json(

@@ -353,6 +353,26 @@ pub async fn move_in(
     after_offer(state, viewer, id, Form::default(), result, "verhuisd").await
 }
 
+/// A use case's field errors under the names of the form that sent it (`(use case, form)`).
+fn with_fields<T>(
+    result: Result<T, AppError>,
+    names: &[(&'static str, &'static str)],
+) -> Result<T, AppError> {
+    result.map_err(|e| match e {
+        AppError::Invalid(v) => AppError::Invalid(
+            v.into_iter()
+                .map(|mut r| {
+                    if let Some((_, form)) = names.iter().find(|(case, _)| *case == r.field) {
+                        r.field = form;
+                    }
+                    r
+                })
+                .collect(),
+        ),
+        e => e,
+    })
+}
+
 pub async fn withdraw(
     S(state): S<Web>,
     viewer: Viewer,
@@ -363,21 +383,10 @@ pub async fn withdraw(
     let input = WithdrawInput {
         reason: form.value("withdraw_reason").into(),
     };
-    let result = outflow::withdraw(&state.app, &viewer.caller, id, &input)
-        .await
-        .map_err(|e| match e {
-            AppError::Invalid(v) => AppError::Invalid(
-                v.into_iter()
-                    .map(|mut r| {
-                        if r.field == "reason" {
-                            r.field = "withdraw_reason";
-                        }
-                        r
-                    })
-                    .collect(),
-            ),
-            e => e,
-        });
+    let result = with_fields(
+        outflow::withdraw(&state.app, &viewer.caller, id, &input).await,
+        &[("reason", "withdraw_reason")],
+    );
     after_offer(state, viewer, id, form, result, "aanbod-ingetrokken").await
 }
 
@@ -392,25 +401,12 @@ pub async fn change_key_date(
         key_date: form.value("new_key_date").into(),
         reason: form.value("key_date_reason").into(),
     };
-    let result = outflow::change_key_date(&state.app, &viewer.caller, id, &input)
-        .await
-        .map_err(|e| match e {
-            // The form's own field names: the answer form on the same page has a key date
-            // and a reason too.
-            AppError::Invalid(v) => AppError::Invalid(
-                v.into_iter()
-                    .map(|mut r| {
-                        r.field = match r.field {
-                            "key_date" => "new_key_date",
-                            "reason" => "key_date_reason",
-                            f => f,
-                        };
-                        r
-                    })
-                    .collect(),
-            ),
-            e => e,
-        });
+    // The form's own field names: the answer form on the same page has a key date and a
+    // reason too.
+    let result = with_fields(
+        outflow::change_key_date(&state.app, &viewer.caller, id, &input).await,
+        &[("key_date", "new_key_date"), ("reason", "key_date_reason")],
+    );
     after_offer(state, viewer, id, form, result, "sleuteldatum").await
 }
 
