@@ -848,6 +848,32 @@ pub async fn change_key_date(
     view(app, caller, s, app.db.offer(id).await?).await
 }
 
+/// Cancels the acceptance of an offer not yet moved into, with the reason (the coordinator,
+/// who records the person's answers): the offer returns to matching, the person stays
+/// ready, and no move will be made.
+#[tracing::instrument(skip_all, fields(offer = id.0))]
+pub async fn cancel_acceptance(
+    app: &App,
+    caller: &Caller,
+    id: OfferId,
+    input: &WithdrawInput,
+) -> Result<OfferView> {
+    coordinator(caller)?;
+    let (s, _) = visible_offer(app, caller, id).await?;
+    let reason = input.reason.trim();
+    if reason.chars().count() < 3 {
+        return Err(AppError::invalid(
+            "reason",
+            "vul in waarom de acceptatie vervalt",
+        ));
+    }
+    nabij_domain::limits::check("reason", reason, ANSWER_REASON)?;
+    app.db
+        .cancel_acceptance(id, reason, app.clock.today(), &app.actor(caller))
+        .await?;
+    view(app, caller, s, app.db.offer(id).await?).await
+}
+
 /// Makes the moves that are due: for every accepted offer whose key date passed (up to
 /// [`MOVE_CATCH_UP_DAYS`] ago) and whose stay still runs, the stay ends on the key date with
 /// destination own rented home, and its guidance with it, logged as done by the system. A

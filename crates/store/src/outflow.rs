@@ -1128,10 +1128,11 @@ impl Db {
             ));
         }
         sqlx::query(
-            "INSERT INTO key_date_changes (offer_id, key_date_before, key_date, reason, changed_by, changed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO key_date_changes (offer_id, person_id, key_date_before, key_date, reason, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id.0)
+        .bind(person.0)
         .bind(date_text(before))
         .bind(date_text(key_date))
         .bind(reason)
@@ -1151,6 +1152,51 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(Ok(()))
+    }
+
+    /// Cancels the acceptance of an offer not yet moved into (the handover falls through, or
+    /// the person changes their mind): recorded as a decline with the reason, the offer
+    /// returns to matching and its unit is released, as after any decline; the person stays
+    /// ready to move on.
+    pub async fn cancel_acceptance(
+        &self,
+        id: OfferId,
+        reason: &str,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let o = offer_in(&mut tx, id).await?;
+        let (OfferState::Accepted, None, Some(person)) = (o.state, o.moved_on, o.person_id) else {
+            return Err(StoreError::Conflict(
+                "alleen een geaccepteerd aanbod waarin nog niet verhuisd is".into(),
+            ));
+        };
+        let r = sqlx::query(
+            "UPDATE offers SET state = 'open', holds_unit = 0, person_id = NULL, stay_id = NULL, proposed_on = NULL, \
+             key_date = NULL, used_quota_id = NULL WHERE id = $1 AND state = 'accepted' AND moved_on IS NULL",
+        )
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "dit aanbod is intussen veranderd; laad opnieuw".into(),
+            ));
+        }
+        insert_answer(&mut tx, id, person, Answer::Declined, reason, on, actor).await?;
+        append_one(
+            &mut tx,
+            self.audit_key.as_ref(),
+            actor,
+            person,
+            DataCategory::Outflow,
+            AuditAction::Change,
+            format!("woningaanbod {id}: acceptatie ingetrokken"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The key date changes of an offer, oldest first.

@@ -73,7 +73,7 @@ impl Db {
             // times stay for the measures.
             "UPDATE signals SET text = $2, follow_up = NULL WHERE person_id = $1",
             // Why a key date moved may describe the person; the dates stay.
-            "UPDATE key_date_changes SET reason = $2 WHERE offer_id IN (SELECT id FROM offers WHERE person_id = $1)",
+            "UPDATE key_date_changes SET reason = $2 WHERE person_id = $1",
             "UPDATE users SET display_name = $2, active = 0 WHERE id IN (SELECT user_id FROM client_accounts WHERE person_id = $1)",
         ] {
             sqlx::query(sql)

@@ -121,6 +121,9 @@ pub fn flash_text(key: Option<&str>) -> Option<&'static str> {
         "antwoord" => "Het antwoord is vastgelegd.",
         "verhuisd" => "De verhuizing is vastgelegd; het verblijf is beëindigd.",
         "aanbod-ingetrokken" => "Het aanbod is ingetrokken; de eenheid is vrijgegeven.",
+        "acceptatie-ingetrokken" => {
+            "De acceptatie is ingetrokken; het aanbod staat weer open voor een kandidaat."
+        }
         "sleuteldatum" => "De sleuteldatum is verzet; het verblijf loopt door tot de verhuizing.",
         "omklap" => "De omklapwoning is aangevraagd.",
         "omklapstap" => "De stap is vastgelegd.",

@@ -2234,3 +2234,69 @@ async fn a_postponed_key_date_takes_the_unit_to_the_new_years_quota(app: TestApp
     assert_eq!(seen["key_date_changes"].as_array().unwrap().len(), 2);
 }
 on_both!(a_postponed_key_date_takes_the_unit_to_the_new_years_quota);
+
+async fn a_cancelled_acceptance_returns_the_offer_and_moves_no_one(app: TestApp) {
+    let (partner, stay, offer, key) = accepted_for_later(&app, 5).await;
+    let person = stay["person_id"].as_i64().unwrap();
+    // A reason is required; nothing is written without one.
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/cancel-acceptance"),
+            &json!({"reason": ""}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["state"], "accepted");
+    // The corporation does not answer for the person.
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{offer}/cancel-acceptance"),
+            &json!({"reason": "Woning toch verkocht"}),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // The person changes their mind before the key date.
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/cancel-acceptance"),
+            &json!({"reason": "Ziet toch af van de woning"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let seen: Value = app.get_json(&format!("/api/v1/offers/{offer}")).await;
+    assert_eq!(seen["offer"]["state"], "open", "{seen}");
+    assert_eq!(seen["offer"]["key_date"], Value::Null);
+    assert_eq!(seen["answers"][1]["answer"], "declined", "{seen}");
+    assert_eq!(seen["answers"][1]["reason"], "Ziet toch af van de woning");
+    // Its unit is released, as after any decline; the person is a candidate again.
+    let q = seen["offer"]["quota_id"].as_i64().unwrap();
+    assert_eq!(quota_use(&partner, q).await, (1, 0, 0));
+    let candidates: Value = app
+        .get_json(&format!("/api/v1/offers/{offer}/candidates"))
+        .await;
+    assert!(
+        candidates
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["person_id"] == person),
+        "{candidates}"
+    );
+    // The key date passes: the person still lives here.
+    app.clock.set(app.clock.now() + days(6));
+    due_moves(&app).await;
+    let running: Value = app.get_json(&format!("/api/v1/stays/{}", stay["id"])).await;
+    assert_eq!(running["exit_date"], Value::Null, "{running}");
+    assert!(key < app.clock.today());
+    // Nothing is left to cancel.
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/cancel-acceptance"),
+            &json!({"reason": "Nog eens"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+}
+on_both!(a_cancelled_acceptance_returns_the_offer_and_moves_no_one);

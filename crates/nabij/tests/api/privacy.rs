@@ -581,6 +581,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/woningaanbod/{id}/verhuizing", "C"),
     ("POST", "/woningaanbod/{id}/intrekken", "CK"),
     ("POST", "/woningaanbod/{id}/sleuteldatum", "CK"),
+    ("POST", "/woningaanbod/{id}/acceptatie-intrekken", "C"),
     ("GET", "/omklapwoningen", "CK"),
     ("POST", "/omklapwoningen", "CK"),
     ("GET", "/omklapwoningen/{id}", "CK"),
@@ -604,6 +605,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/offers/{id}/move", "C"),
     ("POST", "/api/v1/offers/{id}/withdraw", "CK"),
     ("POST", "/api/v1/offers/{id}/key-date", "CK"),
+    ("POST", "/api/v1/offers/{id}/cancel-acceptance", "C"),
     ("GET", "/api/v1/flips", "CK"),
     ("POST", "/api/v1/flips", "CK"),
     ("GET", "/api/v1/flips/{id}", "CK"),
@@ -3485,7 +3487,7 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
                 rules: HouseRules::default(),
                 max_stay_months: 6,
                 landlord: None,
-                places: 12,
+                places: 16,
                 opened_on: None,
             },
             app.clock.now(),
@@ -3554,6 +3556,8 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
     let (oe2, pe2) = proposed("Els").await;
     let (ok, pk) = accepted("Kees").await;
     let (ok2, pk2) = accepted("Koen").await;
+    let (oc3, pc3) = accepted("Kim").await;
+    let (oc4, pc4) = accepted("Kai").await;
     // Omklap homes: one in use, two requested with their resident placed.
     let in_flip = |name: &'static str| async move {
         let home = flip_home(app, 1, &format!("Omklap {name}")).await;
@@ -3722,6 +3726,18 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
             ),
         ),
         (
+            "POST",
+            "/woningaanbod/{id}/acceptatie-intrekken",
+            use_of(
+                c,
+                format!("/woningaanbod/{}/acceptatie-intrekken", o(oc3)),
+                pc3,
+                false,
+                vec![("cancel_reason", "Ziet toch af van de woning".into())],
+                None,
+            ),
+        ),
+        (
             "GET",
             "/omklapwoningen",
             use_of(c, "/omklapwoningen".into(), pf, true, vec![], None),
@@ -3872,6 +3888,18 @@ async fn outflow_uses(app: &TestApp, known: PersonId) -> Vec<(&'static str, &'st
                 Some(
                     json!({"key_date": today.tomorrow().unwrap().to_string(), "reason": "Schilderwerk loopt uit"}),
                 ),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/offers/{id}/cancel-acceptance",
+            use_of(
+                c,
+                format!("/api/v1/offers/{}/cancel-acceptance", o(oc4)),
+                pc4,
+                false,
+                vec![],
+                Some(json!({"reason": "Overdracht gaat niet door"})),
             ),
         ),
         (

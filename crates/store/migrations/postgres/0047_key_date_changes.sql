@@ -3,6 +3,8 @@
 CREATE TABLE key_date_changes (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     offer_id BIGINT NOT NULL REFERENCES offers(id),
+    -- Whose move it was: an offer whose acceptance is cancelled no longer names the person.
+    person_id BIGINT NOT NULL REFERENCES persons(id),
     key_date_before TEXT NOT NULL,
     key_date TEXT NOT NULL,
     reason TEXT NOT NULL CHECK (LENGTH(reason) BETWEEN 1 AND 1000),

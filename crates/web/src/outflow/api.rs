@@ -115,6 +115,15 @@ pub async fn withdraw(
     ok(&outflow::withdraw(&state.app, &viewer.caller, id, &input).await?)
 }
 
+pub async fn cancel_acceptance(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<OfferId>,
+    Body(input): Body<WithdrawInput>,
+) -> ApiResult {
+    ok(&outflow::cancel_acceptance(&state.app, &viewer.caller, id, &input).await?)
+}
+
 pub async fn change_key_date(
     S(state): S<Web>,
     viewer: Viewer,

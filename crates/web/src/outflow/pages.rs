@@ -390,6 +390,23 @@ pub async fn withdraw(
     after_offer(state, viewer, id, form, result, "aanbod-ingetrokken").await
 }
 
+pub async fn cancel_acceptance(
+    S(state): S<Web>,
+    viewer: Viewer,
+    Path(id): Path<OfferId>,
+    body: Bytes,
+) -> Result<Response, HtmlError> {
+    let form = Form::parse(&body);
+    let input = WithdrawInput {
+        reason: form.value("cancel_reason").into(),
+    };
+    let result = with_fields(
+        outflow::cancel_acceptance(&state.app, &viewer.caller, id, &input).await,
+        &[("reason", "cancel_reason")],
+    );
+    after_offer(state, viewer, id, form, result, "acceptatie-ingetrokken").await
+}
+
 pub async fn change_key_date(
     S(state): S<Web>,
     viewer: Viewer,
