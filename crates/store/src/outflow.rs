@@ -973,20 +973,43 @@ impl Db {
         on: Date,
         actor: &Actor,
     ) -> Result<()> {
+        self.back_to_matching(id, OfferState::Proposed, reason, on, actor)
+            .await
+    }
+
+    /// A proposed or accepted offer (not yet moved into) returns to matching after the
+    /// person's decline with its reason: the offer holds no unit and names no one.
+    async fn back_to_matching(
+        &self,
+        id: OfferId,
+        from: OfferState,
+        reason: &str,
+        on: Date,
+        actor: &Actor,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let o = offer_in(&mut tx, id).await?;
-        let (OfferState::Proposed, Some(person)) = (o.state, o.person_id) else {
-            return Err(StoreError::Conflict(
-                "dit aanbod is niet aan iemand voorgesteld".into(),
-            ));
+        let (true, None, Some(person)) = (o.state == from, o.moved_on, o.person_id) else {
+            return Err(StoreError::Conflict(match from {
+                OfferState::Accepted => {
+                    "alleen een geaccepteerd aanbod waarin nog niet verhuisd is".into()
+                }
+                _ => "dit aanbod is niet aan iemand voorgesteld".into(),
+            }));
         };
-        sqlx::query(
-            "UPDATE offers SET state = 'open', holds_unit = 0, person_id = NULL, stay_id = NULL, proposed_on = NULL \
-             WHERE id = $1 AND state = 'proposed'",
+        let r = sqlx::query(
+            "UPDATE offers SET state = 'open', holds_unit = 0, person_id = NULL, stay_id = NULL, proposed_on = NULL, \
+             key_date = NULL, used_quota_id = NULL WHERE id = $1 AND state = $2 AND moved_on IS NULL",
         )
         .bind(id.0)
+        .bind(from.code())
         .execute(&mut *tx)
         .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "dit aanbod is intussen veranderd; laad opnieuw".into(),
+            ));
+        }
         insert_answer(&mut tx, id, person, Answer::Declined, reason, on, actor).await?;
         append_one(
             &mut tx,
@@ -995,7 +1018,10 @@ impl Db {
             person,
             DataCategory::Outflow,
             AuditAction::Change,
-            format!("woningaanbod {id} geweigerd"),
+            match from {
+                OfferState::Accepted => format!("woningaanbod {id}: acceptatie ingetrokken"),
+                _ => format!("woningaanbod {id} geweigerd"),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -1165,38 +1191,8 @@ impl Db {
         on: Date,
         actor: &Actor,
     ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let o = offer_in(&mut tx, id).await?;
-        let (OfferState::Accepted, None, Some(person)) = (o.state, o.moved_on, o.person_id) else {
-            return Err(StoreError::Conflict(
-                "alleen een geaccepteerd aanbod waarin nog niet verhuisd is".into(),
-            ));
-        };
-        let r = sqlx::query(
-            "UPDATE offers SET state = 'open', holds_unit = 0, person_id = NULL, stay_id = NULL, proposed_on = NULL, \
-             key_date = NULL, used_quota_id = NULL WHERE id = $1 AND state = 'accepted' AND moved_on IS NULL",
-        )
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "dit aanbod is intussen veranderd; laad opnieuw".into(),
-            ));
-        }
-        insert_answer(&mut tx, id, person, Answer::Declined, reason, on, actor).await?;
-        append_one(
-            &mut tx,
-            self.audit_key.as_ref(),
-            actor,
-            person,
-            DataCategory::Outflow,
-            AuditAction::Change,
-            format!("woningaanbod {id}: acceptatie ingetrokken"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.back_to_matching(id, OfferState::Accepted, reason, on, actor)
+            .await
     }
 
     /// The key date changes of an offer, oldest first.

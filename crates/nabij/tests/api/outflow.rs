@@ -1371,19 +1371,23 @@ async fn an_administrator_sets_a_partners_kind(app: TestApp) {
 }
 on_both!(an_administrator_sets_a_partners_kind);
 
+/// An omklapwoning of the corporation requested from today, by the coordinator: the flip.
+async fn omklap_home(app: &TestApp, name: &str, address: &str) -> Value {
+    let r = app
+        .post_json(
+            "/api/v1/flips",
+            &json!({"corporation_id": app.partner_org, "name": name, "address": address,
+                    "neighbourhood_id": app.centrum.0, "from": app.clock.today().to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json().await.unwrap()
+}
+
 async fn after_a_flip_guidance_runs_on_as_aftercare(app: TestApp) {
     as_corporation(&app).await;
     let today = app.clock.today();
-    let flip: Value = app
-        .post_json(
-            "/api/v1/flips",
-            &json!({"corporation_id": app.partner_org, "name": "Omklap Nazorg", "address": "Duinweg 3",
-                    "neighbourhood_id": app.centrum.0, "from": today.to_string()}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let flip = omklap_home(&app, "Omklap Nazorg", "Duinweg 3").await;
     let id = flip["id"].as_i64().unwrap();
     let home = flip["home_id"].as_i64().unwrap();
     let referral = app.refer("Noor").await;
@@ -1761,16 +1765,7 @@ async fn the_planner_reads_outflow_supply_from_real_offers(app: TestApp) {
     let q = quota(&app, 12).await;
     // An omklapwoning in use from today, its lease flipped only at the end.
     let today = app.clock.today();
-    let flip: Value = app
-        .post_json(
-            "/api/v1/flips",
-            &json!({"corporation_id": app.partner_org, "name": "Omklap Planner", "address": "Duinweg 5",
-                    "neighbourhood_id": app.centrum.0, "from": today.to_string()}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let flip = omklap_home(&app, "Omklap Planner", "Duinweg 5").await;
     let flip_id = flip["id"].as_i64().unwrap();
     let home = nabij_domain::ids::HomeId(flip["home_id"].as_i64().unwrap());
     let resident: Value = app
