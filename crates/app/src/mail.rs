@@ -107,6 +107,20 @@ impl Outbox {
     pub fn signal_link(&self, id: i64) -> String {
         format!("{}/signalen/{id}", self.base_url)
     }
+
+    /// The link to a housing offer.
+    pub fn offer_link(&self, id: i64) -> String {
+        format!("{}/woningaanbod/{id}", self.base_url)
+    }
+}
+
+/// The addresses of the organisation's coordinators who have one.
+pub(crate) async fn coordinator_emails(
+    app: &crate::App,
+    organisation: i64,
+) -> nabij_store::Result<Vec<String>> {
+    let ids = app.db.coordinator_ids(organisation).await?;
+    app.db.emails_of(&ids).await
 }
 
 /// The notice that a signal is routed to the reader: its urgency and a link, nothing more.
@@ -130,6 +144,20 @@ pub fn signal_escalated(to: &str, link: &str) -> Notice {
         subject: "Nabij: signaal niet op tijd opgepakt".into(),
         body: format!(
             "Een signaal is niet binnen de norm opgepakt en staat nu bij de coördinatoren.\r\n\r\n\
+             Bekijk het na inloggen:\r\n{link}\r\n\r\n\
+             Deze e-mail bevat bewust geen gegevens over bewoners.\r\n"
+        ),
+    }
+}
+
+/// The notice to a coordinator that a corporation moved the key date of an accepted offer.
+pub fn key_date_changed(to: &str, link: &str) -> Notice {
+    Notice {
+        to: to.to_owned(),
+        subject: "Nabij: sleuteldatum verzet door de corporatie".into(),
+        body: format!(
+            "Een woningcorporatie heeft de sleuteldatum van een geaccepteerd woningaanbod verzet; \
+             het verblijf loopt door tot de nieuwe datum.\r\n\r\n\
              Bekijk het na inloggen:\r\n{link}\r\n\r\n\
              Deze e-mail bevat bewust geen gegevens over bewoners.\r\n"
         ),

@@ -790,8 +790,8 @@ pub struct KeyDateInput {
 }
 
 /// Postpones the key date of an accepted offer not yet moved into, while its stay runs: the
-/// coordinator, or the corporation that hands over the key; only the coordinator brings it
-/// forward. Until the move is made the stay runs on; the unit moves to the quota of the new
+/// coordinator, or the corporation that hands over the key (the coordinators with an
+/// address then get a notice); only the coordinator brings it forward. Until the move is made the stay runs on; the unit moves to the quota of the new
 /// key date's year.
 #[tracing::instrument(skip_all, fields(offer = id.0))]
 pub async fn change_key_date(
@@ -845,6 +845,20 @@ pub async fn change_key_date(
         .change_key_date(id, new, reason, &app.actor(caller))
         .await?
         .map_err(AppError::Invalid)?;
+    // The coordinators hear of a key date the corporation moved: the stay runs on longer.
+    if !caller.acts_as(Role::Coordinator)
+        && let Some(outbox) = &app.outbox
+    {
+        match crate::mail::coordinator_emails(app, caller.provider.0).await {
+            Ok(to) => {
+                let link = outbox.offer_link(id.0);
+                for address in &to {
+                    outbox.queue(crate::mail::key_date_changed(address, &link));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "no notices of a changed key date"),
+        }
+    }
     view(app, caller, s, app.db.offer(id).await?).await
 }
 

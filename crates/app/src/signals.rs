@@ -367,7 +367,7 @@ async fn notify_routed(
 ) {
     let Some(outbox) = &app.outbox else { return };
     let to = if professionals.is_empty() {
-        coordinator_emails(app, organisation).await
+        crate::mail::coordinator_emails(app, organisation).await
     } else {
         app.db.emails_of(professionals).await
     };
@@ -382,11 +382,6 @@ async fn notify_routed(
     }
 }
 
-async fn coordinator_emails(app: &App, organisation: i64) -> nabij_store::Result<Vec<String>> {
-    let ids = app.db.coordinator_ids(organisation).await?;
-    app.db.emails_of(&ids).await
-}
-
 /// Queues one notice per coordinator with an address for each escalated signal.
 async fn notify_escalated(app: &App, done: &[Escalated]) {
     let Some(outbox) = &app.outbox else { return };
@@ -395,7 +390,7 @@ async fn notify_escalated(app: &App, done: &[Escalated]) {
         by_org.entry(e.organisation_id).or_default().push(e.id);
     }
     for (org, ids) in by_org {
-        match coordinator_emails(app, org).await {
+        match crate::mail::coordinator_emails(app, org).await {
             Ok(to) => {
                 for id in ids {
                     let link = outbox.signal_link(id);

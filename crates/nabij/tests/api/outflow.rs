@@ -2295,3 +2295,78 @@ async fn a_cancelled_acceptance_returns_the_offer_and_moves_no_one(app: TestApp)
     assert_eq!(r.status(), 409);
 }
 on_both!(a_cancelled_acceptance_returns_the_offer_and_moves_no_one);
+
+/// A corporation postpones a key date: each coordinator with an address gets one notice with
+/// the link to the offer and nothing about the person; a coordinator's own change sends none.
+async fn coordinators_hear_of_a_key_date_the_corporation_moved(
+    app: TestApp,
+    inbox: std::sync::Arc<std::sync::Mutex<Vec<crate::volunteers::Mail>>>,
+) {
+    app.db
+        .set_user_email(app.user(Role::Coordinator), Some("coordinator@pitstop.nl"))
+        .await
+        .unwrap();
+    let (partner, _, offer, key) = accepted_for_later(&app, 5).await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": in_days(key, 2).to_string(), "reason": "Afspraak met de bewoner"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = partner
+        .post_json(
+            &format!("/api/v1/offers/{offer}/key-date"),
+            &json!({"key_date": in_days(key, 9).to_string(), "reason": "Noor heeft nog schulden bij de vorige verhuurder"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let got = crate::volunteers::mails(&inbox, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].to, vec!["coordinator@pitstop.nl".to_owned()]);
+    assert!(
+        got[0]
+            .data
+            .contains(&format!("https://nabij.example.org/woningaanbod/{offer}")),
+        "{}",
+        got[0].data
+    );
+    let body = got[0].data.to_lowercase();
+    for secret in ["noor", "schulden", "molenstraat"] {
+        assert!(!body.contains(secret), "the mail shows {secret}: {body}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        inbox.lock().unwrap().len(),
+        1,
+        "none for the coordinator's own change"
+    );
+}
+
+mod coordinators_hear_of_a_key_date_the_corporation_moved {
+    use super::*;
+
+    fn configure(port: u16) -> impl FnOnce(&mut nabij_web::WebState) {
+        move |state| {
+            state.app = state
+                .app
+                .clone()
+                .with_mail(crate::volunteers::mail_to(port));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite() {
+        let (port, inbox) = crate::volunteers::smtp_listener().await;
+        let app = spawn_app_with(configure(port)).await;
+        super::coordinators_hear_of_a_key_date_the_corporation_moved(app, inbox).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgres() {
+        let (port, inbox) = crate::volunteers::smtp_listener().await;
+        if let Some(app) = spawn_app_postgres_with(configure(port)).await {
+            super::coordinators_hear_of_a_key_date_the_corporation_moved(app, inbox).await;
+        }
+    }
+}

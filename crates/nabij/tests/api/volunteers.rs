@@ -1097,14 +1097,14 @@ on_both!(escalation_catches_up_after_restart);
 
 /// A mail as the test's SMTP listener received it.
 #[derive(Debug, Clone)]
-struct Mail {
-    to: Vec<String>,
-    data: String,
+pub(crate) struct Mail {
+    pub(crate) to: Vec<String>,
+    pub(crate) data: String,
 }
 
 /// A small SMTP server on a free port of 127.0.0.1, speaking just enough SMTP for one mail
 /// per connection; what it receives lands in the returned list.
-async fn smtp_listener() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Mail>>>) {
+pub(crate) async fn smtp_listener() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Mail>>>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -1159,7 +1159,7 @@ async fn smtp_listener() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Mail>>>) {
     (port, inbox)
 }
 
-fn mail_to(port: u16) -> nabij_app::mail::MailSettings {
+pub(crate) fn mail_to(port: u16) -> nabij_app::mail::MailSettings {
     nabij_app::mail::MailSettings {
         host: "127.0.0.1".into(),
         port,
@@ -1172,7 +1172,7 @@ fn mail_to(port: u16) -> nabij_app::mail::MailSettings {
 }
 
 /// Waits (at most ten seconds) until the listener holds `n` mails.
-async fn mails(inbox: &std::sync::Mutex<Vec<Mail>>, n: usize) -> Vec<Mail> {
+pub(crate) async fn mails(inbox: &std::sync::Mutex<Vec<Mail>>, n: usize) -> Vec<Mail> {
     for _ in 0..200 {
         if inbox.lock().unwrap().len() >= n {
             break;
