@@ -657,6 +657,14 @@ pub async fn propose(
     view(app, caller, s, app.db.offer(id).await?).await
 }
 
+/// The start of the stay an offer was proposed for, which a key date may not precede.
+async fn stay_start(app: &App, o: &nabij_store::outflow::Offer) -> Result<Option<Date>> {
+    Ok(match o.stay_id {
+        Some(stay) => Some(app.db.stay(stay).await?.start),
+        None => None,
+    })
+}
+
 /// The person's answer, recorded by the coordinator.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -710,27 +718,15 @@ pub async fn answer(
             ));
             None
         }
-        (Some(Answer::Accepted), Some(k)) => match parse_date("key_date", k) {
-            Ok(d) if d < o.available_from => {
-                errors.push(RuleViolation::new(
-                    "key_date",
-                    "de sleutel komt niet vóór de woning beschikbaar is",
-                ));
-                None
-            }
-            Ok(d) if d > today.saturating_add(jiff::Span::new().years(1)) => {
-                errors.push(RuleViolation::new(
-                    "key_date",
-                    "de sleuteldatum ligt meer dan een jaar vooruit",
-                ));
-                None
-            }
-            Ok(d) => Some(d),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
+        (Some(Answer::Accepted), Some(k)) => {
+            let stay_start = stay_start(app, &o).await?;
+            crate::take(
+                &mut errors,
+                parse_date("key_date", k).and_then(|d| {
+                    check_key_date(d, o.available_from, stay_start, today).map(|_| d)
+                }),
+            )
+        }
         _ => None,
     };
     if !errors.is_empty() {
@@ -744,15 +740,6 @@ pub async fn answer(
     let actor = app.actor(caller);
     match (answer, key_date) {
         (Some(Answer::Accepted), Some(k)) => {
-            if let Some(stay) = o.stay_id {
-                let start = app.db.stay(stay).await?.start;
-                if k < start {
-                    return Err(AppError::invalid(
-                        "key_date",
-                        "de sleuteldatum ligt vóór het begin van het verblijf",
-                    ));
-                }
-            }
             app.db
                 .accept_offer(id, k, today, reason, &actor)
                 .await?
@@ -822,10 +809,7 @@ pub async fn change_key_date(
     } else if let Err(e) = nabij_domain::limits::check("reason", reason, ANSWER_REASON) {
         errors.push(e);
     }
-    let stay_start = match o.stay_id {
-        Some(stay) => Some(app.db.stay(stay).await?.start),
-        None => None,
-    };
+    let stay_start = stay_start(app, &o).await?;
     let new = crate::take(&mut errors, parse_date("key_date", &input.key_date));
     if let Some(new) = new {
         if let Err(e) = check_new_key_date(new, current, o.available_from, stay_start, today) {

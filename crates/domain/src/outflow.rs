@@ -331,9 +331,30 @@ impl KeyDateMove {
     }
 }
 
-/// A new key date for an accepted offer whose handover slipped (or came earlier): not in
-/// the past, not before the home is available or the stay began, not more than a year
-/// ahead, and not the key date it already has.
+/// A key date at acceptance: not before the home is available or the stay began, and not
+/// more than a year ahead (a date that has come is a handover already made).
+pub fn check_key_date(
+    key: Date,
+    available_from: Date,
+    stay_start: Option<Date>,
+    today: Date,
+) -> Result<(), RuleViolation> {
+    let refuse = |m: &str| Err(RuleViolation::new("key_date", m));
+    if key < available_from {
+        return refuse("de sleutel komt niet vóór de woning beschikbaar is");
+    }
+    if stay_start.is_some_and(|s| key < s) {
+        return refuse("de sleuteldatum ligt vóór het begin van het verblijf");
+    }
+    if key > today.saturating_add(jiff::Span::new().years(1)) {
+        return refuse("de sleuteldatum ligt meer dan een jaar vooruit");
+    }
+    Ok(())
+}
+
+/// A new key date for an accepted offer whose handover slipped (or came earlier): as at
+/// acceptance ([`check_key_date`]), and also not in the past and not the key date it
+/// already has.
 pub fn check_new_key_date(
     new: Date,
     current: Date,
@@ -348,16 +369,7 @@ pub fn check_new_key_date(
     if new < today {
         return refuse("een nieuwe sleuteldatum ligt niet in het verleden");
     }
-    if new < available_from {
-        return refuse("de sleutel komt niet vóór de woning beschikbaar is");
-    }
-    if stay_start.is_some_and(|s| new < s) {
-        return refuse("de sleuteldatum ligt vóór het begin van het verblijf");
-    }
-    if new > today.saturating_add(jiff::Span::new().years(1)) {
-        return refuse("de sleuteldatum ligt meer dan een jaar vooruit");
-    }
-    Ok(())
+    check_key_date(new, available_from, stay_start, today)
 }
 
 /// What an offered home is, for matching.
