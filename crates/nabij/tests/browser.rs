@@ -10,13 +10,19 @@ use nabij_app::{App, Clock};
 use nabij_domain::geo::GeoPoint;
 use nabij_store::{Db, DbOptions};
 use nabij_web::{Application, WebState};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 struct Driver(Child);
 
+/// Ends chromedriver and every Chromium it started: they share chromedriver's own process
+/// group, so a failed test leaves no browser behind to slow the tests after it.
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -133,6 +139,7 @@ async fn referral_to_placement_in_a_real_browser() {
     let _driver = Driver(
         Command::new(driver_bin)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -708,6 +715,13 @@ async fn guidance_and_the_persons_own_page_in_a_real_browser() {
     c.close().await.unwrap();
 }
 
+/// Signs out and waits until the sign-in page has loaded, so the next navigation cannot
+/// overtake the sign-out and land on a page of the account that is leaving.
+async fn sign_out(c: &Client) {
+    click(c, Locator::Css("form[action='/uitloggen'] button")).await;
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+}
+
 /// Signs in through the form at `path` (the page asks first).
 async fn sign_in_at(c: &Client, base: &str, path: &str, username: &str, password: &str) {
     c.goto(&format!("{base}{path}")).await.unwrap();
@@ -848,7 +862,7 @@ async fn a_main_resident_files_an_acute_signal_on_a_phone_and_sees_it_picked_up(
         mine.contains("Noor") && mine.contains("acuut") && mine.contains("ontvangen"),
         "{mine}"
     );
-    click(&c, Locator::Css("form[action='/uitloggen'] button")).await;
+    sign_out(&c).await;
 
     // The professional sees it in the inbox, unread, and acknowledges it.
     sign_in_at(&c, &base, "/signalen", "sander", password).await;
@@ -872,7 +886,7 @@ async fn a_main_resident_files_an_acute_signal_on_a_phone_and_sees_it_picked_up(
         .unwrap();
     let facts = text(&c, Locator::Css("dl.facts")).await;
     assert!(facts.contains("opgepakt"), "{facts}");
-    click(&c, Locator::Css("form[action='/uitloggen'] button")).await;
+    sign_out(&c).await;
 
     // The main resident sees "opgepakt".
     sign_in_at(&c, &base, "/mijn-huis", "marloes", password).await;
