@@ -1392,7 +1392,7 @@ impl Db {
         let mut tx = self.begin().await?;
         let r = sqlx::query(
             "UPDATE flips SET state = $1, resident_person_id = $2, stay_id = COALESCE($3, stay_id), usage_from = $4, \
-             review_started_on = $5, reviews_failed = $6, flipped_on = $7 WHERE id = $8 AND state = $9 RETURNING home_id",
+             review_started_on = $5, reviews_failed = $6, flipped_on = $7 WHERE id = $8 AND state = $9 RETURNING home_id, stay_id",
         )
         .bind(next.state.code())
         .bind(next.resident.map(|p| p.0))
@@ -1409,6 +1409,7 @@ impl Db {
             StoreError::Conflict("deze omklapwoning is intussen veranderd; laad opnieuw".into())
         })?;
         let home = HomeId(get_i64(&r, "home_id")?);
+        let flip_stay = get_opt_i64(&r, "stay_id")?.map(StayId);
         let (what, criterion, met, note, on) = match action {
             FlipAction::StartUse { from, .. } => ("in_use", None, None, String::new(), *from),
             FlipAction::StartReview { on } => ("flip_review", None, None, String::new(), *on),
@@ -1432,15 +1433,24 @@ impl Db {
                     on,
                     destination,
                 } => {
+                    // The stay in this house that the usage agreement began with, and no
+                    // other: a resident who moved elsewhere has no lease to flip here.
+                    let Some(flip_stay) = flip_stay else {
+                        return Err(StoreError::Conflict(RESIDENT_GONE.into()));
+                    };
                     end_stay_in(
                         &mut tx,
                         *resident,
-                        None,
+                        Some(flip_stay),
                         *on,
                         *destination,
                         "huurcontract omgeklapt",
                     )
-                    .await?;
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Conflict(_) => StoreError::Conflict(RESIDENT_GONE.into()),
+                        e => e,
+                    })?;
                     // The resident stays in the same house: guidance runs on as aftercare
                     // (or ends, when no aftercare is set), in this same transaction.
                     crate::guidance::close_at_exit_in(
@@ -1648,6 +1658,9 @@ async fn insert_event(
     .await?;
     Ok(())
 }
+
+const RESIDENT_GONE: &str =
+    "de bewoner woont niet (meer) in deze omklapwoning; het huurcontract kan niet omklappen";
 
 /// Ends the running stay of `person` (that one stay when `stay` names it) on `on` and frees
 /// its places from then.

@@ -29,6 +29,7 @@ mod helpers;
 mod homes;
 mod intake_and_placement;
 mod lists;
+mod omklap_sequences;
 mod outflow;
 mod pages;
 mod privacy;

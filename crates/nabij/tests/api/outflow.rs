@@ -27,7 +27,7 @@ fn system(app: &TestApp) -> Actor {
     Actor::system("test", app.clock.now())
 }
 
-async fn as_corporation(app: &TestApp) {
+pub(crate) async fn as_corporation(app: &TestApp) {
     app.db
         .set_partner_kind(app.partner_org, PartnerKind::HousingCorporation, &[])
         .await
