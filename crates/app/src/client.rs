@@ -194,19 +194,20 @@ pub async fn my_contacts(
     ))
 }
 
-/// Who looked at the person's file: name, role, when, what and on whose behalf; never the
-/// address or client string.
+/// Who looked at the person's file: the name of the one responsible, role, when and what;
+/// never the address or client string.
 #[derive(Debug, Clone, Serialize)]
 pub struct MyAccess {
     pub at: Timestamp,
     pub name: String,
     pub role: String,
-    pub on_behalf_of: String,
     pub category: String,
     pub action: String,
 }
 
-/// One page of the person's access overview, newest first.
+/// One page of the person's access overview, newest first: every look at or change of
+/// their file that was let through. Refused attempts stay in the log for the
+/// administrator; shown here, another cliënt's attempt would name them.
 #[tracing::instrument(skip_all)]
 pub async fn my_access(
     app: &App,
@@ -217,6 +218,7 @@ pub async fn my_access(
     let p = own_person(app, caller).await?;
     let filter = AccessFilter {
         person: Some(p.id),
+        allowed_only: true,
         ..Default::default()
     };
     let page = app.db.access_log_page(&filter, req).await?;
@@ -233,8 +235,8 @@ pub async fn my_access(
                 .map(|a| a.label().to_string())
                 .unwrap_or(e.action),
             at: e.at,
-            name: e.username,
-            on_behalf_of: e.on_behalf_of,
+            // The display name of the one responsible, not a login name.
+            name: e.on_behalf_of,
         }),
     ))
 }

@@ -348,8 +348,8 @@ fn require_coordinator(caller: &Caller) -> Result<()> {
     }
 }
 
-/// Makes `professional` the person's professional from today. Only an active professional
-/// of the caller's organisation can be chosen.
+/// Makes `professional` the lead of the person's running guidance from today. Only an
+/// active professional of the caller's organisation can be chosen.
 #[tracing::instrument(skip_all, fields(person = person.0, professional = professional.0))]
 pub async fn assign_professional(
     app: &App,
@@ -368,9 +368,25 @@ pub async fn assign_professional(
             "kies een begeleider van deze organisatie",
         ));
     };
+    // Guidance starts on its own page, with its intensity, and a former resident's as a
+    // resumption: here only the lead of running guidance changes. The demo and the command
+    // line (the system) still record who guides a person from the day they came.
+    let today = app.clock.today();
+    if !caller.is_system()
+        && !app
+            .db
+            .episodes_of(person.id)
+            .await?
+            .iter()
+            .any(|e| crate::guidance::EpisodeStatus::of(e, today).is_open())
+    {
+        return Err(AppError::Conflict(
+            "deze persoon heeft geen lopende begeleiding: start die op de pagina Begeleiding, met de intensiteit".into(),
+        ));
+    }
     Ok(app
         .db
-        .assign_professional(person.id, chosen.id, app.clock.today(), &app.actor(caller))
+        .assign_professional(person.id, chosen.id, today, &app.actor(caller))
         .await?)
 }
 

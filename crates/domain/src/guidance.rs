@@ -175,8 +175,9 @@ pub fn progress_of(assessments: &[(Date, ZrmMoment, Scores)]) -> Option<[i8; 13]
 /// While guidance runs (`running`: its start, and whether it resumes an earlier episode):
 /// `interval_months` after the latest assessment made in it, and none once its exit
 /// assessment is made. Before any assessment in it: a new episode's intake is due at its
-/// start; a resumption has no new intake, so its first periodic assessment is due
-/// `interval_months` after it. Without running guidance: after the latest, unless that
+/// start, unless an intake was taken less than `interval_months` before it; a resumption
+/// has no new intake, so its first periodic assessment is due `interval_months` after it.
+/// Without running guidance: after the latest, unless that
 /// was the exit.
 pub fn assessment_due(
     latest: Option<(Date, ZrmMoment)>,
@@ -189,6 +190,12 @@ pub fn assessment_due(
         (None, None) => None,
         (Some((since, _)), Some((on, moment))) if on >= since => {
             (moment != ZrmMoment::Exit).then(|| after(on))
+        }
+        // An intake taken shortly before guidance starts (at the intake interview, say) is
+        // this episode's intake: one interval before its start at most. An older one
+        // belongs to earlier guidance, and a new intake is due.
+        (Some((since, false)), Some((on, ZrmMoment::Intake))) if after(on) > since => {
+            Some(after(on))
         }
         (Some((since, true)), _) => Some(after(since)),
         (Some((since, false)), _) => Some(since),
@@ -391,6 +398,17 @@ mod tests {
             assessment_due(Some(exit), Some((resumed, false)), 3),
             Some(resumed)
         );
+        // An intake taken at the intake interview, days before guidance starts, counts as
+        // its intake; one from earlier guidance, an interval or more before, does not.
+        let interview = (date(2026, 1, 7), ZrmMoment::Intake);
+        assert_eq!(
+            assessment_due(Some(interview), new, 3),
+            Some(date(2026, 4, 7))
+        );
+        let long_ago = (date(2025, 10, 10), ZrmMoment::Intake);
+        assert_eq!(assessment_due(Some(long_ago), new, 3), Some(start));
+        let periodic_before = (date(2026, 1, 7), ZrmMoment::Periodic);
+        assert_eq!(assessment_due(Some(periodic_before), new, 3), Some(start));
     }
 
     #[test]

@@ -234,6 +234,9 @@ pub struct AccessFilter {
     pub until: Option<Timestamp>,
     /// Only entries about persons of this organisation (or by its users).
     pub organisation: Option<i64>,
+    /// Only what was let through: a refused attempt is not a look at the file (and may
+    /// name someone the person is not to know of).
+    pub allowed_only: bool,
 }
 
 impl AccessFilter {
@@ -250,6 +253,9 @@ impl AccessFilter {
         }
         if let Some(t) = self.until {
             w.text("l.at < {}", ts_text(t));
+        }
+        if self.allowed_only {
+            w.plain("l.outcome = 'allowed'");
         }
         if let Some(o) = self.organisation {
             w.int(

@@ -569,9 +569,16 @@ async fn the_person_sees_their_own_pages(app: TestApp) {
     let html = me.get("/mijn-contacten").await.text().await.unwrap();
     assert!(html.contains("woonwebsite"));
     assert!(!html.contains("GEHEIM"), "a working note is never shown");
+    // A refused attempt on the file is the administrator's to see, not a look at it: the
+    // main resident is turned away and does not show up.
+    let resident = app.session_as(Role::MainResident).await;
+    assert_eq!(resident.get(&format!("/personen/{p}")).await.status(), 403);
     let html = me.get("/mijn-inzage").await.text().await.unwrap();
     assert!(html.contains("begeleider"), "{html}");
-    assert!(html.contains("Test professional"));
+    // By display name, not login name, and not "on behalf of" themselves.
+    assert!(html.contains("Test professional (begeleider)"), "{html}");
+    assert!(!html.contains("hoofdbewoner") && !html.contains("Test main_resident"));
+    assert!(!html.contains("namens"), "{html}");
     assert!(!html.contains("127.0.0.1"), "no address");
     assert!(!html.contains("reqwest"), "no client string");
 
@@ -1424,3 +1431,90 @@ async fn progress_starts_again_at_a_new_intake_on_the_file_and_in_the_report(app
     assert!(row.contains("1,00") && !row.contains("4,00"), "{row}");
 }
 on_both!(progress_starts_again_at_a_new_intake_on_the_file_and_in_the_report);
+
+/// A ZRM taken at the intake interview, days before guidance starts, is that guidance's
+/// intake: the file and the caseload count the next one from it instead of asking for an
+/// intake again.
+async fn an_intake_taken_before_guidance_starts_counts_as_its_intake(app: TestApp) {
+    let professional = app.session_as(Role::Professional).await;
+    let referral = app.refer("Iris").await;
+    let r: Value = app.get_json(&format!("/api/v1/referrals/{referral}")).await;
+    let p = r["person_id"].as_i64().unwrap();
+    let interview = app.clock.today().saturating_sub(jiff::ToSpan::days(3));
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{p}/assessments"),
+            &json!({"assessed_on": interview.to_string(), "moment": "intake", "scores": scores(2)}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    app.place(referral, app.pitstop).await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{p}/episodes"),
+            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "4"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
+    let zrm = app
+        .get_json(&format!("/api/v1/persons/{p}/assessments"))
+        .await;
+    let due = interview.saturating_add(jiff::ToSpan::months(3));
+    assert_eq!(zrm["next_due"], due.to_string(), "{zrm}");
+    let caseload: Value = professional
+        .get("/api/v1/caseload")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let line = &caseload["items"][0];
+    assert_eq!(line["person_id"], p);
+    assert_eq!(line["zrm_due"], false, "{line}");
+}
+on_both!(an_intake_taken_before_guidance_starts_counts_as_its_intake);
+
+/// The person page changes the lead of running guidance; it does not start guidance
+/// around the episode rules (no intensity, no resumption link).
+async fn the_person_page_changes_the_lead_but_starts_no_guidance(app: TestApp) {
+    let referral = app.refer("Ruben").await;
+    let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
+    let p = stay["person_id"].as_i64().unwrap();
+    let professional = app.user(Role::Professional).to_string();
+    let html = app
+        .get(&format!("/personen/{p}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Begeleiding starten"), "{html}");
+    let r = app
+        .post_form(
+            &format!("/personen/{p}/begeleider"),
+            &[("professional_id", &professional)],
+        )
+        .await;
+    assert_ne!(r.status(), 303);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("geen lopende begeleiding"), "{html}");
+    let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
+    assert_eq!(g["episodes"], json!([]), "nothing started");
+
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{p}/episodes"),
+            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "2"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = app
+        .post_form(
+            &format!("/personen/{p}/begeleider"),
+            &[("professional_id", &professional)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
+    assert_eq!(g["episodes"].as_array().unwrap().len(), 1, "{g}");
+}
+on_both!(the_person_page_changes_the_lead_but_starts_no_guidance);

@@ -1044,6 +1044,19 @@ async fn audit_completeness(app: TestApp) {
     let (q3, r3) = open_referral(&app, "Quint").await;
     let (q4, r4) = open_referral(&app, "Quirijn").await;
     let (p2, _, s2) = placed(&app, 1, app.partner_org, extra_home, "Petra").await;
+    // Petra's guidance runs: the person page changes its lead.
+    app.db
+        .start_episode(
+            p2,
+            app.user(Role::Professional),
+            app.clock.today(),
+            8,
+            "start",
+            None,
+            &system(&app),
+        )
+        .await
+        .unwrap();
     let (p3, _, s3) = placed(&app, 1, app.partner_org, extra_home, "Pim").await;
     let (p4, _, s4) = placed(&app, 1, app.partner_org, extra_home, "Pauline").await;
     // A person whose buddy match ends through the API.
