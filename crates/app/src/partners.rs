@@ -595,10 +595,13 @@ async fn seen(
     today: Date,
 ) -> Result<Seen> {
     if r.link_to_confirm {
+        // The consent it recorded then counts as any consent does: expired or revoked, it
+        // shows nothing more.
+        let consent = app.db.submitted_consent_active(r.id, today).await?;
         return Ok(Seen {
-            name: submission_of(r).map(|s| s.name),
+            name: submission_of(r).filter(|_| consent).map(|s| s.name),
             shown: None,
-            referral_consent: true,
+            referral_consent: consent,
             pending: true,
         });
     }

@@ -144,6 +144,30 @@ impl Db {
     }
 
     /// Whether the person consents, today, to `organisation` seeing their data for `purpose`.
+    /// Whether the consent a partner recorded with its referral counts on `today`, while
+    /// that referral waits for a coordinator to confirm its link to a known file (the
+    /// consent is not yet the file's, so [`Db::has_consent`] leaves it out).
+    pub async fn submitted_consent_active(
+        &self,
+        referral: nabij_domain::ids::ReferralId,
+        today: Date,
+    ) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT c.given_on, c.expires_on, c.revoked_on FROM referrals r \
+             JOIN consents c ON c.id = r.submitted_consent_id WHERE r.id = $1",
+        )
+        .bind(referral.0)
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(r) = row else { return Ok(false) };
+        let given = get_date(&r, "given_on")?;
+        let expires = get_opt_date(&r, "expires_on")?;
+        let revoked = get_opt_date(&r, "revoked_on")?;
+        Ok(given <= today
+            && expires.is_none_or(|e| today <= e)
+            && revoked.is_none_or(|r| today < r))
+    }
+
     pub async fn has_consent(
         &self,
         person: PersonId,

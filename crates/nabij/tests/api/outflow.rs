@@ -899,6 +899,7 @@ async fn a_known_person_is_not_filed_twice(app: TestApp) {
     // Same name (other case) and date of birth: filed on the known file.
     let mut again = partner_referral(&app);
     again["first_name"] = json!("sanne");
+    again["consent_until"] = json!(in_days(app.clock.today(), 10).to_string());
     let r = partner.post_json("/api/v1/partner/referrals", &again).await;
     assert_eq!(r.status(), 201);
     let second: Value = r.json().await.unwrap();
@@ -923,6 +924,23 @@ async fn a_known_person_is_not_filed_twice(app: TestApp) {
         .get_json(&format!("/api/v1/referrals/{}", second["referral_id"]))
         .await;
     assert_eq!(a["person_id"], b["person_id"], "one file");
+    // While the link waits, the partner sees the name it submitted under the consent it
+    // recorded, and no longer once that consent has expired.
+    let name_seen = || {
+        let (partner, id) = (&partner, second["referral_id"].clone());
+        async move {
+            let v: Value = partner
+                .get(&format!("/api/v1/partner/referrals/{id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            v["name"].clone()
+        }
+    };
+    assert_eq!(name_seen().await, "sanne Visser");
+    app.clock.set(app.clock.now() + days(11));
+    assert_eq!(name_seen().await, Value::Null);
     // The coordinator confirms the link, once.
     let link = format!("/api/v1/referrals/{}/link", second["referral_id"]);
     assert_eq!(app.post_json(&link, &json!({})).await.status(), 200);
