@@ -1276,7 +1276,15 @@ pub(crate) fn zrm_of(
         .iter()
         .rev()
         .find(|e| EpisodeStatus::of(e, today).is_open())
-        .map(|e| (e.started_on, e.resumes_episode_id.is_some()));
+        .map(|e| rules::RunningGuidance {
+            since: e.started_on,
+            resumes: e.resumes_episode_id.is_some(),
+            previous_end: episodes
+                .iter()
+                .filter(|p| p.id != e.id && p.started_on <= e.started_on)
+                .filter_map(|p| p.ended_on)
+                .max(),
+        });
     let next_due = rules::assessment_due(
         rows.last().map(|a| (a.assessed_on, a.moment)),
         running,

@@ -181,25 +181,38 @@ pub fn progress_of(assessments: &[(Date, ZrmMoment, Scores)]) -> Option<[i8; 13]
 /// was the exit.
 pub fn assessment_due(
     latest: Option<(Date, ZrmMoment)>,
-    running: Option<(Date, bool)>,
+    running: Option<RunningGuidance>,
     interval_months: i32,
 ) -> Option<Date> {
     let after = |d: Date| d.saturating_add(interval_months.months());
     match (running, latest) {
         (None, Some((on, moment))) => (moment != ZrmMoment::Exit).then(|| after(on)),
         (None, None) => None,
-        (Some((since, _)), Some((on, moment))) if on >= since => {
+        (Some(r), Some((on, moment))) if on >= r.since => {
             (moment != ZrmMoment::Exit).then(|| after(on))
         }
         // An intake taken shortly before guidance starts (at the intake interview, say) is
-        // this episode's intake: one interval before its start at most. An older one
-        // belongs to earlier guidance, and a new intake is due.
-        (Some((since, false)), Some((on, ZrmMoment::Intake))) if after(on) > since => {
+        // this episode's intake: less than one interval before its start, and after any
+        // earlier guidance ended. An older one belongs to earlier guidance, and a new
+        // intake is due.
+        (Some(r), Some((on, ZrmMoment::Intake)))
+            if !r.resumes && after(on) > r.since && r.previous_end.is_none_or(|end| on > end) =>
+        {
             Some(after(on))
         }
-        (Some((since, true)), _) => Some(after(since)),
-        (Some((since, false)), _) => Some(since),
+        (Some(r), _) if r.resumes => Some(after(r.since)),
+        (Some(r), _) => Some(r.since),
     }
+}
+
+/// Guidance running on a day, as far as the assessments due depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunningGuidance {
+    pub since: Date,
+    /// It resumes an earlier episode, so it has no intake of its own.
+    pub resumes: bool,
+    /// When the person's guidance before it ended, if they had any.
+    pub previous_end: Option<Date>,
 }
 
 /// Checks an intensity in hours per week: 0 to 40.
@@ -364,10 +377,18 @@ mod tests {
         assert_eq!(progress_of(&[]), None);
     }
 
+    fn running(since: Date, resumes: bool) -> Option<RunningGuidance> {
+        Some(RunningGuidance {
+            since,
+            resumes,
+            previous_end: None,
+        })
+    }
+
     #[test]
     fn an_assessment_is_due_at_the_start_then_each_interval_also_after_a_resumption() {
         let start = date(2026, 1, 10);
-        let new = Some((start, false));
+        let new = running(start, false);
         // No assessment yet: the intake is due when guidance starts; without guidance, none.
         assert_eq!(assessment_due(None, new, 3), Some(start));
         assert_eq!(assessment_due(None, None, 3), None);
@@ -384,7 +405,7 @@ mod tests {
         // A resumption has no new intake: the periodic assessments go on from it, whether
         // or not the earlier episode ended with an exit assessment.
         let resumed = date(2026, 9, 1);
-        let again = Some((resumed, true));
+        let again = running(resumed, true);
         assert_eq!(
             assessment_due(Some(exit), again, 3),
             Some(date(2026, 12, 1))
@@ -395,7 +416,7 @@ mod tests {
         );
         // A new episode after an earlier one starts with its own intake, due at once.
         assert_eq!(
-            assessment_due(Some(exit), Some((resumed, false)), 3),
+            assessment_due(Some(exit), running(resumed, false), 3),
             Some(resumed)
         );
         // An intake taken at the intake interview, days before guidance starts, counts as
@@ -409,6 +430,15 @@ mod tests {
         assert_eq!(assessment_due(Some(long_ago), new, 3), Some(start));
         let periodic_before = (date(2026, 1, 7), ZrmMoment::Periodic);
         assert_eq!(assessment_due(Some(periodic_before), new, 3), Some(start));
+        // Nor does the intake of earlier guidance that ended after it, however recent.
+        let after_earlier = Some(RunningGuidance {
+            previous_end: Some(date(2026, 1, 8)),
+            ..new.unwrap()
+        });
+        assert_eq!(
+            assessment_due(Some(interview), after_earlier, 3),
+            Some(start)
+        );
     }
 
     #[test]

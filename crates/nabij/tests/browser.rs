@@ -455,6 +455,7 @@ async fn browser(driver_bin: &str) -> (Driver, Client, tempfile::TempDir) {
     let driver = Driver(
         Command::new(driver_bin)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

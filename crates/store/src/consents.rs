@@ -143,7 +143,6 @@ impl Db {
         .collect()
     }
 
-    /// Whether the person consents, today, to `organisation` seeing their data for `purpose`.
     /// Whether the consent a partner recorded with its referral counts on `today`, while
     /// that referral waits for a coordinator to confirm its link to a known file (the
     /// consent is not yet the file's, so [`Db::has_consent`] leaves it out).
@@ -168,6 +167,7 @@ impl Db {
             && revoked.is_none_or(|r| today < r))
     }
 
+    /// Whether the person consents, today, to `organisation` seeing their data for `purpose`.
     pub async fn has_consent(
         &self,
         person: PersonId,

@@ -126,8 +126,9 @@ pub struct CaseloadFacts {
     pub open_goals: i64,
     /// The latest assessment: its date and moment.
     pub latest_assessment: Option<(Date, ZrmMoment)>,
-    /// The guidance running today: its start, and whether it resumes an earlier episode.
-    pub running: Option<(Date, bool)>,
+    /// The guidance running today: its start, whether it resumes an earlier episode, and
+    /// when the guidance before it ended.
+    pub running: Option<nabij_domain::guidance::RunningGuidance>,
     pub quarter_hours: Option<i64>,
     /// Signals about the client that are not closed, in the professional's inbox.
     pub open_signals: i64,
@@ -998,9 +999,12 @@ impl Db {
         let today = date_text(today);
         // Each client's open episodes in order (one, as a rule): the last is the running one.
         let running = format!(
-            "SELECT person_id, started_on, resumes_episode_id FROM guidance_episodes \
-             WHERE person_id IN ({list}) AND (ended_on IS NULL OR ended_on >= $1) \
-             ORDER BY person_id, started_on, id"
+            "SELECT e.person_id, e.started_on, e.resumes_episode_id, \
+             (SELECT MAX(p.ended_on) FROM guidance_episodes p WHERE p.person_id = e.person_id \
+              AND p.id <> e.id AND p.started_on <= e.started_on) AS previous_end \
+             FROM guidance_episodes e \
+             WHERE e.person_id IN ({list}) AND (e.ended_on IS NULL OR e.ended_on >= $1) \
+             ORDER BY e.person_id, e.started_on, e.id"
         );
         let (contacts, goals, assessments, intensities, signals) = (
             format!(
@@ -1069,10 +1073,11 @@ impl Db {
         for r in running {
             let p = PersonId(get_i64(&r, "person_id")?);
             if let Some(f) = out.get_mut(&p) {
-                f.running = Some((
-                    get_date(&r, "started_on")?,
-                    get_opt_i64(&r, "resumes_episode_id")?.is_some(),
-                ));
+                f.running = Some(nabij_domain::guidance::RunningGuidance {
+                    since: get_date(&r, "started_on")?,
+                    resumes: get_opt_i64(&r, "resumes_episode_id")?.is_some(),
+                    previous_end: get_opt_date(&r, "previous_end")?,
+                });
             }
         }
         for r in intensities {

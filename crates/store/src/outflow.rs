@@ -1438,6 +1438,23 @@ impl Db {
                     let Some(flip_stay) = flip_stay else {
                         return Err(StoreError::Conflict(RESIDENT_GONE.into()));
                     };
+                    let stay = sqlx::query(
+                        "SELECT start_date, exit_date FROM stays WHERE id = $1 AND person_id = $2",
+                    )
+                    .bind(flip_stay.0)
+                    .bind(resident.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match stay {
+                        Some(s) if get_opt_date(&s, "exit_date")?.is_none() => {
+                            if get_date(&s, "start_date")? > *on {
+                                return Err(StoreError::Conflict(
+                                    "de omklapdatum ligt voor het begin van het verblijf".into(),
+                                ));
+                            }
+                        }
+                        _ => return Err(StoreError::Conflict(RESIDENT_GONE.into())),
+                    }
                     end_stay_in(
                         &mut tx,
                         *resident,
@@ -1446,11 +1463,7 @@ impl Db {
                         *destination,
                         "huurcontract omgeklapt",
                     )
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::Conflict(_) => StoreError::Conflict(RESIDENT_GONE.into()),
-                        e => e,
-                    })?;
+                    .await?;
                     // The resident stays in the same house: guidance runs on as aftercare
                     // (or ends, when no aftercare is set), in this same transaction.
                     crate::guidance::close_at_exit_in(
