@@ -25,10 +25,14 @@ pub struct Consent {
 impl Consent {
     /// Given, not expired and not revoked on `today`.
     pub fn active_on(&self, today: Date) -> bool {
-        self.given_on <= today
-            && self.expires_on.is_none_or(|e| today <= e)
-            && self.revoked_on.is_none_or(|r| today < r)
+        active_on(self.given_on, self.expires_on, self.revoked_on, today)
     }
+}
+
+/// A consent given on `given`, expiring after `expires` and revoked from `revoked` counts on
+/// `today` when given, not expired and not revoked.
+fn active_on(given: Date, expires: Option<Date>, revoked: Option<Date>, today: Date) -> bool {
+    given <= today && expires.is_none_or(|e| today <= e) && revoked.is_none_or(|r| today < r)
 }
 
 #[derive(Debug, Clone)]
@@ -159,12 +163,12 @@ impl Db {
         .fetch_optional(self.reader())
         .await?;
         let Some(r) = row else { return Ok(false) };
-        let given = get_date(&r, "given_on")?;
-        let expires = get_opt_date(&r, "expires_on")?;
-        let revoked = get_opt_date(&r, "revoked_on")?;
-        Ok(given <= today
-            && expires.is_none_or(|e| today <= e)
-            && revoked.is_none_or(|r| today < r))
+        Ok(active_on(
+            get_date(&r, "given_on")?,
+            get_opt_date(&r, "expires_on")?,
+            get_opt_date(&r, "revoked_on")?,
+            today,
+        ))
     }
 
     /// Whether the person consents, today, to `organisation` seeing their data for `purpose`.

@@ -701,6 +701,12 @@ async fn guided(app: &TestApp, first: &str) -> i64 {
     let referral = app.refer(first).await;
     let stay: Value = app.place(referral, app.pitstop).await.json().await.unwrap();
     let p = stay["person_id"].as_i64().unwrap();
+    start_guidance(app, p).await;
+    p
+}
+
+/// Starts the person's guidance with the test professional as lead, 4 hours a week.
+async fn start_guidance(app: &TestApp, p: i64) {
     let r = app
         .post_json(
             &format!("/api/v1/persons/{p}/episodes"),
@@ -708,7 +714,6 @@ async fn guided(app: &TestApp, first: &str) -> i64 {
         )
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    p
 }
 
 async fn the_caseload_shows_open_signals_per_client(app: TestApp) {
@@ -1449,13 +1454,7 @@ async fn an_intake_taken_before_guidance_starts_counts_as_its_intake(app: TestAp
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     app.place(referral, app.pitstop).await;
-    let r = app
-        .post_json(
-            &format!("/api/v1/persons/{p}/episodes"),
-            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "4"}),
-        )
-        .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    start_guidance(&app, p).await;
 
     let zrm = app
         .get_json(&format!("/api/v1/persons/{p}/assessments"))
@@ -1500,13 +1499,7 @@ async fn the_person_page_changes_the_lead_but_starts_no_guidance(app: TestApp) {
     let g = app.get_json(&format!("/api/v1/persons/{p}/episodes")).await;
     assert_eq!(g["episodes"], json!([]), "nothing started");
 
-    let r = app
-        .post_json(
-            &format!("/api/v1/persons/{p}/episodes"),
-            &json!({"professional_id": app.user(Role::Professional), "hours_per_week": "2"}),
-        )
-        .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    start_guidance(&app, p).await;
     let r = app
         .post_form(
             &format!("/personen/{p}/begeleider"),
